@@ -1,0 +1,186 @@
+"""The record contract: what one report becomes.
+
+Two layers, one model family:
+
+* the *plain record* — exactly the gold format of ``../shared/gold/README.md`` (amounts in 万元,
+  rates in percent, ``null`` for what the report does not state). ``ExtractedRecord.plain()``
+  returns it, for scoring and export;
+* the *rich record* — the plain record plus ``evidence`` (field path → where the value was read),
+  ``candidates`` (field path → values considered and rejected), ``findings`` (cross-check output)
+  and ``meta`` (how the record was produced).
+
+Field paths are dotted, with list indices in document order: ``budget.adjusted``,
+``projects[2].budget``, ``indicators[0].name``. ``schemas/record.schema.json`` is generated from
+``ExtractedRecord`` by ``pipeline schema``; a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ReportType = Literal["overall_table", "overall_report", "project_table"]
+Method = Literal["rules", "llm", "human"]
+MatchStatus = Literal["exact", "normalized", "fuzzy", "ungrounded"]
+Severity = Literal["error", "warning", "info"]
+
+SCHEMA_ID = "https://example.invalid/budget-eval-pipeline/record.schema.json"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- the plain record (gold format) ----------------------------------------------------------
+
+
+class MoneyPair(_Strict):
+    budget: float | None = Field(None, description="Full-year budget, 万元.")
+    actual: float | None = Field(None, description="Actual spending, 万元.")
+
+
+class Budget(_Strict):
+    initial: float | None = Field(None, description="年初预算数, 万元.")
+    adjusted: float | None = Field(None, description="Full-year budget after adjustment (a total), 万元.")
+    adjustment: float | None = Field(None, description="预算调整数 when printed as a signed change, 万元.")
+    actual: float | None = Field(None, description="实际支出数 / 执行数 / 决算数, 万元.")
+    execution_rate: float | None = Field(None, description="Execution rate as printed, percent.")
+    adjustment_rate: float | None = Field(None, description="预算调整率 as printed, percent.")
+    basic: MoneyPair = Field(default_factory=MoneyPair, description="基本支出.")
+    project: MoneyPair = Field(default_factory=MoneyPair, description="项目支出.")
+    three_public: MoneyPair = Field(default_factory=MoneyPair, description="“三公”经费.")
+
+
+class Evaluation(_Strict):
+    score: float | None = Field(None, description="自评得分 / 总分, 0-100.")
+    grade: str | None = Field(None, description="自评等级 as printed: 优, 良, 中, 差.")
+
+
+class Indicator(_Strict):
+    level1: str | None = Field(None, description="一级指标, e.g. 产出指标.")
+    level2: str | None = Field(None, description="二级指标, e.g. 数量指标.")
+    name: str = Field(description="三级指标 name as printed.")
+    target: str | None = Field(None, description="年度指标值, text as printed.")
+    actual: str | None = Field(None, description="实际完成值, text as printed.")
+
+
+class Project(_Strict):
+    name: str = Field(description="Project, task or fund name as printed (without a system code).")
+    budget: float | None = Field(None, description="万元.")
+    actual: float | None = Field(None, description="万元.")
+    execution_rate: float | None = Field(None, description="Percent, as printed.")
+
+
+class Record(_Strict):
+    """The gold format: one JSON object per report."""
+
+    doc_id: str
+    department: str | None = None
+    fiscal_year: int | None = None
+    report_type: ReportType | None = None
+    subject: str | None = Field(None, description="Project or fund a project-level report evaluates.")
+    budget: Budget = Field(default_factory=Budget)
+    evaluation: Evaluation = Field(default_factory=Evaluation)
+    indicators: list[Indicator] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    problems: str | None = None
+    improvements: str | None = None
+
+
+# --- evidence, candidates, findings ----------------------------------------------------------
+
+
+class Evidence(_Strict):
+    """Where a value was read: the raw page text it came from, as printed."""
+
+    page: int | None = Field(None, description="1-based page number; null when ungrounded.")
+    start: int | None = Field(None, description="Start offset in the raw page text.")
+    end: int | None = Field(None, description="End offset (exclusive) in the raw page text.")
+    quote: str | None = Field(None, description="Raw source text of the span, as printed.")
+    label: str | None = Field(None, description="The label the value was read under, if any.")
+    method: Method = "rules"
+    confidence: float = Field(1.0, ge=0.0, le=1.0)
+    match: MatchStatus = Field("exact", description="How the value was found back in the text.")
+
+
+class Candidate(_Strict):
+    """A value considered for a field, kept with why it won or lost."""
+
+    value: Any
+    evidence: Evidence
+    score: float = Field(0.0, description="Ranking score; the highest consistent candidate wins.")
+    chosen: bool = False
+    reason: str | None = Field(None, description="Why it was chosen or rejected.")
+
+
+class Finding(_Strict):
+    """One inconsistency a cross-check found; never a silent fix."""
+
+    check: str = Field(description="Our check id, e.g. execution_rate_vs_amounts.")
+    kind: str = Field(description="Flag kind from the gold README vocabulary.")
+    severity: Severity
+    fields: list[str] = Field(default_factory=list, description="Field paths involved.")
+    message: str = Field(description="Chinese message, with the English check id.")
+    stated: Any = None
+    computed: Any = None
+    tolerance: float | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class RecordMeta(_Strict):
+    backend: str = "rules"
+    extractor_version: str
+    prompt_version: str | None = None
+    source_path: str | None = None
+    source_sha256: str | None = None
+    pages: int | None = None
+    engines: list[str] = Field(default_factory=list, description="Ingest engine per page.")
+    llm_calls: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_hits: int = 0
+
+
+class ExtractedRecord(Record):
+    """The rich record: the plain record plus evidence for every value."""
+
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    candidates: dict[str, list[Candidate]] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    meta: RecordMeta | None = None
+
+    def plain(self) -> dict:
+        """The gold-format dict (no evidence), for scoring and export."""
+        return Record.model_validate(self.model_dump(include=set(Record.model_fields))).model_dump(
+            mode="json"
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def leaf_values(record: Record) -> Iterator[tuple[str, Any]]:
+    """Every non-null leaf value of the plain record with its field path."""
+
+    def walk(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                yield from walk(f"{prefix}.{key}" if prefix else key, sub)
+        elif isinstance(value, list):
+            for index, sub in enumerate(value):
+                yield from walk(f"{prefix}[{index}]", sub)
+        elif value is not None and value != "":
+            yield prefix, value
+
+    plain = record.plain() if isinstance(record, ExtractedRecord) else record.model_dump(mode="json")
+    for path, value in walk("", plain):
+        if path != "doc_id":
+            yield path, value
+
+
+def json_schema() -> dict:
+    """JSON Schema 2020-12 of the rich record (the output of `pipeline extract`)."""
+    schema = ExtractedRecord.model_json_schema(mode="serialization")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
