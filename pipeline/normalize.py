@@ -1,0 +1,502 @@
+"""A normalised view of raw report text, with an exact map back to raw offsets, and a scanner
+that finds every printed number in it.
+
+Extractors read ``NormalizedText.text``: half-width characters, numbers repaired into one token
+('3286. 80' -> '3286.80', '2,2097.11' -> '22097.11'), hard-wrapped prose joined into paragraphs.
+Evidence is shown in the raw text, so every normalised character keeps the raw span it came from
+(``to_raw`` / ``raw_span``), and every change a cross-check may want to report is a ``Repair``.
+
+How it works: full-width folding is a 1:1 ``str.translate``, so raw offsets survive it, and every
+other rule is a regex (or a per-line test) on the folded text that yields an edit *in raw
+coordinates* (raw span -> replacement). Edits never overlap; applying them once builds the text
+and two arrays holding the raw start and end of each normalised character. Python loops run over
+lines, matches and edits only, never over characters.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "MONEY_UNITS",
+    "REPAIR_KINDS",
+    "MentionKind",
+    "NormalizedText",
+    "NumberMention",
+    "Repair",
+    "RepairKind",
+    "Unit",
+    "normalize",
+    "scan_numbers",
+    "to_wan",
+]
+
+RepairKind = Literal[
+    "space_in_number",  # '3286. 80' -> '3286.80'
+    "separator_repaired",  # misplaced thousands separator: '2,2097.11' -> '22097.11'
+    "ocr_digit",  # a letter read for a digit inside a number: '1O2.5' -> '102.5'
+    "number_wrap_joined",  # '470.' | line break | '12万元' -> '470.12万元'
+    "unit_wrap_joined",  # '2190.49 万' | line break | '元', or '232.86' | line break | '万元'
+    "line_joined",  # a hard-wrapped or page-broken prose line joined with the next one
+    "stray_space",  # the single leading space a page break leaves before a line
+]
+REPAIR_KINDS: tuple[str, ...] = RepairKind.__args__  # type: ignore[attr-defined]
+
+Unit = Literal["元", "万元", "亿元", "%", "‰"]
+MentionKind = Literal["amount", "percent", "permille", "number"]
+MONEY_UNITS: frozenset[str] = frozenset({"元", "万元", "亿元"})
+
+
+class Repair(BaseModel):
+    """One non-trivial change from raw to normalised text.
+
+    Not listed, because they change no meaning: full-width folding, well-formed thousands
+    separators ('1,273.65'), '\\r\\n' line ends and blank lines between paragraphs.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: RepairKind
+    raw_start: int
+    raw_end: int
+    raw: str
+    replacement: str
+
+
+class NumberMention(BaseModel):
+    """A printed number. Its spans cover the number and its unit or scale, not the counter."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: float  # as printed (sign included), never scaled by the unit
+    text: str  # raw[raw_start:raw_end], exactly as printed: '2190.49 万\n\n元'
+    number: str  # the numeral as read from the normalised text: '-48.03', '22097.11'
+    decimals: int  # printed precision: 2 for '99.66', 0 for '100'
+    unit: Unit | None
+    scale: Literal["万", "亿"] | None = None  # after a count: '10.5万人次', '9 亿多条'
+    counter: str | None = None  # counter word after the number: 人次, 家, 个, 年, 分 ...
+    kind: MentionKind
+    norm_start: int
+    norm_end: int
+    raw_start: int
+    raw_end: int
+    repaired: list[RepairKind] = []  # kinds of the repairs that touched this mention's raw span
+
+
+@dataclass(frozen=True, eq=False)
+class NormalizedText:
+    """Normalised text, the raw text it came from, and the map between them.
+
+    A frozen dataclass, not a pydantic model: the offset arrays hold one entry per character and
+    must neither be validated nor serialised.
+    """
+
+    text: str
+    raw: str
+    repairs: list[Repair]  # sorted by raw_start
+    wrap_width: int | None  # full-line width of hard-wrapped prose (half-width columns), or None
+    _starts: array = field(repr=False)  # raw start of each normalised char
+    _ends: array = field(repr=False)  # raw end of each normalised char
+
+    def to_raw(self, i: int) -> int:
+        """Raw offset of normalised character ``i``; ``len(text)`` maps to ``len(raw)``."""
+        if i == len(self.text):
+            return len(self.raw)
+        if not 0 <= i < len(self.text):
+            raise IndexError(f"offset {i} outside normalised text of {len(self.text)} chars")
+        return self._starts[i]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw span of everything normalised ``text[start:end]`` came from."""
+        if not 0 <= start <= end <= len(self.text):
+            raise IndexError(f"span {start}:{end} outside normalised text of {len(self.text)} chars")
+        if start == end:
+            point = self.to_raw(start)
+            return point, point
+        return self._starts[start], self._ends[end - 1]
+
+    def from_raw(self, raw_offset: int) -> int:
+        """First normalised offset whose source lies at or after ``raw_offset``."""
+        if not 0 <= raw_offset <= len(self.raw):
+            raise IndexError(f"raw offset {raw_offset} outside raw text of {len(self.raw)} chars")
+        return bisect_left(self._ends, raw_offset + 1)
+
+
+class _Edits:
+    """Edits in raw coordinates, each with the Repair it reports (several edits may share one)."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.items: list[tuple[int, int, str, Repair | None]] = []
+
+    def add(self, start: int, end: int, replacement: str, repair: Repair | None = None) -> None:
+        self.items.append((start, end, replacement, repair))
+
+    def repair(self, kind: str, start: int, end: int, replacement: str) -> Repair:
+        return Repair(kind=kind, raw_start=start, raw_end=end, raw=self.raw[start:end], replacement=replacement)
+
+
+# --- folding ---------------------------------------------------------------------------------------
+
+# 1:1, so offsets survive. '，' folds to ',' like the rest: the separator rule checks the raw char,
+# so a full-width comma never becomes a thousands separator.
+_FOLD = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
+_FOLDABLE = re.compile("[\uff01-\uff5e\u3000\u00a0]+")
+
+
+def _fold(raw: str) -> str:
+    # re.sub over runs beats str.translate, which looks every char of CJK text up in a dict.
+    return _FOLDABLE.sub(lambda m: "".join(map(_FOLD.__getitem__, m.group())), raw)
+
+
+# --- number repairs --------------------------------------------------------------------------------
+
+_SPACE_IN_NUMBER = re.compile(r"(?<![\d.])(\d+)\.( +)(?=\d)")
+_LIST_PREFIX = re.compile(r"[ \-•·*]*")
+_DIGITS = re.compile(r"\d+")
+# A token of digits, dots and the letters OCR confuses with 0/1, with such a letter next to a
+# digit; tokens touching other letters are words or codes and stay as they are.
+_OCR_TOKEN = re.compile(r"(?<![0-9A-Za-z.])[0-9.OoIl]*(?:\d[OoIl]|[OoIl]\.?\d)[0-9.OoIl]*(?![0-9A-Za-z])")
+_OCR_LETTERS = re.compile(r"(?<=\d)[OoIl]+(?=\d|\.\d)|(?<=\d\.)[OoIl]+(?=\d)")
+_OCR_TO_DIGIT = str.maketrans("OoIl", "0011")
+_GROUPED = re.compile(r"(?<![\d.,])(\d{1,4})((?:,\d+)+)(\.\d+)?(?!\d)")
+_MONEY_AFTER = re.compile(r" *(?:万元|亿元|元|万|亿)")
+
+
+def _line_start(text: str, i: int) -> int:
+    return max(text.rfind("\n", 0, i), text.rfind("\r", 0, i), text.rfind("\f", 0, i)) + 1
+
+
+def _number_edits(folded: str, raw: str, edits: _Edits) -> None:
+    for token in _OCR_TOKEN.finditer(folded):
+        for m in _OCR_LETTERS.finditer(folded, token.start(), token.end()):
+            fixed = m.group().translate(_OCR_TO_DIGIT)
+            edits.add(m.start(), m.end(), fixed, edits.repair("ocr_digit", m.start(), m.end(), fixed))
+
+    for m in _SPACE_IN_NUMBER.finditer(folded):
+        # '1. 2个…' at the start of a line is a list item and a number, not one number.
+        if len(m.group(1)) <= 2 and _LIST_PREFIX.fullmatch(folded, _line_start(folded, m.start()), m.start()):
+            continue
+        gap_start, gap_end = m.span(2)
+        end = _DIGITS.match(folded, gap_end).end()
+        fixed = folded[m.start():gap_start] + folded[gap_end:end]
+        edits.add(gap_start, gap_end, "", edits.repair("space_in_number", m.start(), end, fixed))
+
+    for m in _GROUPED.finditer(folded):
+        commas = [i for i in range(m.start(2), m.end(2)) if folded[i] == ","]
+        if any(raw[i] != "," for i in commas):
+            continue  # a full-width '，' separates two numbers, it never groups digits
+        groups = m.group(2).split(",")[1:]
+        if len(m.group(1)) <= 3 and all(len(g) == 3 for g in groups):
+            repair = None  # well-formed grouping is formatting, like full-width digits
+        elif all(len(g) >= 3 for g in groups) and (m.group(3) or _MONEY_AFTER.match(folded, m.end())):
+            # A misplaced separator ('2,2097.11'). Only before decimals or a money unit, so that
+            # '2020,2021年' (an ASCII comma standing for a Chinese one) stays two numbers.
+            repair = edits.repair("separator_repaired", m.start(), m.end(), m.group().replace(",", ""))
+        else:
+            continue  # '12,34': a list, not a number
+        for i in commas:
+            edits.add(i, i + 1, "", repair)
+
+
+# --- lines -----------------------------------------------------------------------------------------
+
+_LINE = re.compile(r"([^\n\r\f]*)(\r\n|[\n\r\f]|\Z)")
+# Patterns below run on folded text: '；' is ';', '（' is '(' there.
+_ENDS_SENTENCE = re.compile(r"[。;:!?…][”’\"'」』)\]]*$")
+_STARTS_BLOCK = re.compile(
+    r"""(?x)
+    [-•·●○■□◆◇▪*](?:\s|$)                             # bullet
+    | [一二三四五六七八九十]+[、.]                       # 一、
+    | \([一二三四五六七八九十\d]{1,3}\)                  # (一) (1)
+    | \d{1,2}(?:[、)]|\.(?!\d)|\.(?=(?:19|20)\d\d\ *年))  # 1、 1) 1. and '1.2023 年' (item, year)
+    | [一二三四五六七八九十]是 | 其[一二三四五六七八九十] | 首先 | 其次 | 再次 | 最后
+    | 第[一二三四五六七八九十\d]+[章节条部分项]
+    | (?:附件|附表|表|图)\ *[\d一二三四五六七八九十]
+    | 注\ *: | [①-⑳]
+    """
+)
+_CHAPTER_HEADING = re.compile(r"[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)")
+_FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,10}:")
+# '…共计 470.' with something before it on the line: a decimal cut by the wrap, not a list item.
+_NUMBER_DOT_AT_END = re.compile(r"(?<=.)(?<![\d.])\d+\.$")
+_DIGITS_NOT_ITEM = re.compile(r"\d++(?![.、)](?!\d))")  # digits, but not a list item '4.组织'
+_SCALE_AT_END = re.compile(r"\d *[万亿]$")
+_DIGIT_AT_END = re.compile(r"\d$")
+_UNIT_AT_START = re.compile(r"万元|亿元|元|%|‰")
+
+# Without hard wraps, a prose line at least this wide (half-width columns) that stops mid-sentence
+# was cut by a page break (seed 002 cuts paragraphs so); shorter ones are titles and list items.
+_PAGE_BREAK_MIN_WIDTH = 60
+
+
+@dataclass(slots=True)
+class _Line:
+    line_start: int  # where the line begins
+    start: int  # first non-space char
+    end: int  # after the last non-space char
+    term_start: int  # the line terminator
+    folded: str  # folded text between start and end
+    width: int  # display width of the raw chars, in half-width columns
+    tab: bool  # a table row: tab-separated cells
+    stray: bool  # exactly one leading space, what a page break leaves
+
+
+def _width(s: str) -> int:
+    """Display width in half-width columns. Every char from U+0800 up (ideographs, CJK and
+    full-width punctuation, and the quotes and dashes Chinese fonts set full width) is 3 bytes in
+    UTF-8 and counts 2; ASCII counts 1. Counting bytes is far cheaper than a per-char lookup."""
+    return (len(s) + len(s.encode("utf-8"))) // 2
+
+
+def _lines(folded: str, raw: str) -> list[_Line]:
+    """Non-blank lines; blank lines end up inside the separators between them."""
+    out = []
+    for m in _LINE.finditer(folded):
+        content = m.group(1)
+        stripped = content.strip(" ")
+        if stripped:
+            lead = len(content) - len(content.lstrip(" "))
+            start, end = m.start() + lead, m.start() + len(content.rstrip(" "))
+            tab = "\t" in content
+            width = _width(raw[start:end])
+            out.append(_Line(m.start(), start, end, m.start(2), stripped, width, tab, lead == 1 and not tab))
+        if not m.group(2):
+            break
+    return out
+
+
+def _estimate_wrap_width(lines: list[_Line]) -> int | None:
+    """Full-line width of hard-wrapped prose, or None when paragraphs are not hard-wrapped.
+
+    Hard-wrapped text (seed 001) has most prose lines at one width; whole paragraphs vary.
+    """
+    widths = [ln.width for ln in lines if not ln.tab and ln.width >= 20]
+    if len(widths) < 8:
+        return None
+    counts: dict[int, int] = {}
+    for w in widths:
+        counts[w] = counts.get(w, 0) + 1
+    mode = max(counts, key=lambda w: (counts[w], w))
+    near = sum(c for w, c in counts.items() if abs(w - mode) <= 2)
+    return mode if near >= max(8, 0.3 * len(widths)) else None
+
+
+def _break_kind(a: _Line, b: _Line, wrap_width: int | None) -> str | None:
+    """The repair that joins consecutive non-blank lines ``a`` and ``b``, or None to keep the break."""
+    if a.tab or b.tab:
+        return None  # in a table a line break is a row boundary, never a wrap
+    if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):
+        return "number_wrap_joined"
+    if (_SCALE_AT_END.search(a.folded) and b.folded.startswith("元")) or (
+        _DIGIT_AT_END.search(a.folded) and _UNIT_AT_START.match(b.folded)
+    ):
+        return "unit_wrap_joined"
+    if _STARTS_BLOCK.match(b.folded):
+        return None
+    if wrap_width:
+        if a.width < wrap_width - 4 and _CHAPTER_HEADING.match(a.folded):
+            return None  # a section heading
+        if _ENDS_SENTENCE.search(a.folded):
+            # A sentence can end exactly at the wrap ('…完成率 94.19%。' | '资金具体用途…'). The
+            # paragraph goes on if the next line is full too: a new paragraph's first line is
+            # indented two ideographs, so it is at most wrap_width - 4 wide.
+            full = a.width >= wrap_width - 6 and b.width >= wrap_width - 2
+            return "line_joined" if full else None
+        # 'About as long as a full line', with a quarter of slack: first lines are indented, and
+        # digits and spaces are narrower or wider than one column in the PDF's fonts.
+        return "line_joined" if a.width >= 0.75 * wrap_width else None
+    if _ENDS_SENTENCE.search(a.folded) or a.width < _PAGE_BREAK_MIN_WIDTH:
+        return None
+    # '数量指标: …' lines in seed 004 are items of a list that merely lacks final punctuation.
+    return None if _FIELD_LABEL.match(b.folded) else "line_joined"
+
+
+def _line_edits(folded: str, raw: str, wrap_width: int | None | str, edits: _Edits) -> int | None:
+    lines = _lines(folded, raw)
+    if wrap_width == "auto":
+        wrap_width = _estimate_wrap_width(lines)
+    if lines and lines[0].stray:
+        _strip_stray(lines[0], edits)
+    for a, b in zip(lines, lines[1:]):
+        kind = _break_kind(a, b, wrap_width)  # type: ignore[arg-type]
+        if kind:
+            # ASCII words or numbers on both sides stay apart: 'and' | 'the', '21' | '90.49'.
+            x, y = a.folded[-1], b.folded[0]
+            glue = " " if kind == "line_joined" and (x + y).isascii() and x.isalnum() and y.isalnum() else ""
+            edits.add(a.end, b.start, glue, edits.repair(kind, a.end, b.start, glue))
+            continue
+        sep = folded[a.term_start:b.line_start]
+        if a.tab or b.tab:
+            # Blank lines next to table rows start a new table or page: keep them.
+            want = sep.replace("\r\n", "\n").replace("\r", "\n")
+        else:
+            # A real paragraph break in prose is one newline (a form feed if it spans pages).
+            want = "\f" if "\f" in sep else "\n"
+        if sep != want:
+            edits.add(a.term_start, b.line_start, want)
+        if b.stray:
+            _strip_stray(b, edits)
+    return wrap_width  # type: ignore[return-value]
+
+
+def _strip_stray(line: _Line, edits: _Edits) -> None:
+    edits.add(line.line_start, line.start, "", edits.repair("stray_space", line.line_start, line.start, ""))
+
+
+# --- normalize -------------------------------------------------------------------------------------
+
+
+def normalize(raw: str, *, wrap_width: int | None | Literal["auto"] = "auto") -> NormalizedText:
+    """Normalised view of ``raw`` for extraction, with an exact map back to raw offsets.
+
+    ``wrap_width`` is the full-line width of hard-wrapped prose in half-width columns: 'auto'
+    estimates it, None turns wrap joining off (page-break joins still apply). To normalise part
+    of a document as the whole was, pass the whole's ``wrap_width``.
+    """
+    folded = _fold(raw)
+    edits = _Edits(raw)
+    _number_edits(folded, raw, edits)
+    found_width = _line_edits(folded, raw, wrap_width, edits)
+
+    pieces: list[str] = []
+    starts, ends = array("q"), array("q")
+    repairs: dict[int, Repair] = {}
+    dropped: set[int] = set()
+    pos = 0
+    for a, b, replacement, repair in sorted(edits.items, key=lambda e: (e[0], e[1])):
+        if a < pos:
+            # Rules are built not to overlap; if two ever do, the first wins and the other's
+            # repair goes unreported rather than describing a change that was not made.
+            if repair is not None:
+                dropped.add(id(repair))
+            continue
+        pieces.append(folded[pos:a])
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
+        pieces.append(replacement)
+        if len(replacement) == b - a:  # a substitution: char for char
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+        else:  # each inserted char stands for the whole replaced span
+            starts.extend([a] * len(replacement))
+            ends.extend([b] * len(replacement))
+        if repair is not None:
+            repairs[id(repair)] = repair
+        pos = b
+    pieces.append(folded[pos:])
+    starts.extend(range(pos, len(folded)))
+    ends.extend(range(pos + 1, len(folded) + 1))
+
+    kept = sorted((r for k, r in repairs.items() if k not in dropped), key=lambda r: (r.raw_start, r.raw_end))
+    return NormalizedText("".join(pieces), raw, kept, found_width, starts, ends)
+
+
+# --- number scanner --------------------------------------------------------------------------------
+
+_COUNTER_WORDS = """人次 家次 台次 车次 辆次 轮次 场次 批次 架次 户次 平方米 平方公里 立方米 公里 千米 毫米 厘米
+    小时 分钟 个月 人 家 个 次 年 月 日 天 周 项 条 份 场 件 宗 起 台 套 辆 名 支 期 处 户 张 部 册 篇 轮 吨
+    亩 米 类 批 种 所 栋 块 分 秒 岁 号 届 节 座 层 间 艘 架 只 头 本 页 位 根 面 组 队 路 余 多""".split()
+# Longest first, so '人次' wins over '人'; '多'/'余' may lead: '1800余人', '9 亿多条'.
+_COUNTER = re.compile(r" *([多余]?(?:%s))" % "|".join(sorted(map(re.escape, _COUNTER_WORDS), key=len, reverse=True)))
+_MENTION = re.compile(
+    r"""(?x)
+    (?:(?<![0-9A-Za-z.])(?P<sign>-))?
+    (?P<num>\d+(?:\.\d+)?)
+    (?:\ *(?P<unit>万元|亿元|元|%o(?![A-Za-z])|%0(?![\d.])|%|‰|万|亿))?
+    """
+)
+_LIST_ITEM_YEAR = re.compile(r"(\d{1,2})\.((?:19|20)\d\d)")
+_YEAR_WORD = re.compile(r" *年")
+_KIND_ORDER = {kind: i for i, kind in enumerate(REPAIR_KINDS)}
+
+
+def to_wan(value: float, unit: str | None) -> float | None:
+    """An amount in 万元 (元 / 10000, 亿元 x 10000); None when ``unit`` is not money."""
+    if unit == "万元":
+        return value
+    if unit == "元":
+        return value / 10000
+    if unit == "亿元":
+        return value * 10000
+    return None
+
+
+def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
+    """Every printed number in ``nt``, in text order, with unit, counter and raw span.
+
+    - Units: 元, 万元, 亿元 (spaces may come first: '48.03 万元'), '%' and '‰'. '亿' alone is 亿元
+      ('3.57亿固定资产') unless a counter follows ('9 亿多条': scale 亿); '万' alone is a scale.
+    - OCR reads '‰' as '%o' or '%0'. '%o' is always permille. '%0' is permille only when that '0'
+      cannot begin another number, i.e. is followed by neither a digit, '.', nor a counter word:
+      '≤1%0' is 1‰, but '100%0件' is two cells run together, 100% and 0件.
+    - A sign is kept only when printed as '-' right before the digits and not after a digit or
+      letter ('2016-2020' is a range; '减少 48.03' stays positive).
+    - '1.2023 年' at the start of a line is list item 1 and the year 2023, not 1.2023.
+    """
+    text = nt.text
+    repair_starts = [r.raw_start for r in nt.repairs]
+    repair_max_end, top = [], -1  # running max of raw_end, to find repairs overlapping a span
+    for r in nt.repairs:
+        top = max(top, r.raw_end)
+        repair_max_end.append(top)
+
+    def mention(start: int, end: int, number: str, sign: str, unit_text: str | None, counter: str | None):
+        unit: str | None = unit_text
+        scale = None
+        if unit_text in ("%o", "%0"):
+            unit = "‰"
+        elif unit_text == "亿" and not counter:
+            unit = "亿元"
+        elif unit_text in ("万", "亿"):
+            unit, scale = None, unit_text
+        kind = "amount" if unit in MONEY_UNITS else {"%": "percent", "‰": "permille"}.get(unit, "number")
+        raw_start, raw_end = nt.raw_span(start, end)
+        kinds = set()
+        j = bisect_left(repair_starts, raw_end) - 1
+        while j >= 0 and repair_max_end[j] > raw_start:
+            if nt.repairs[j].raw_end > raw_start:
+                kinds.add(nt.repairs[j].kind)
+            j -= 1
+        return NumberMention(
+            value=float(sign + number),
+            text=nt.raw[raw_start:raw_end],
+            number=sign + number,
+            decimals=len(number.partition(".")[2]),
+            unit=unit,
+            scale=scale,
+            counter=counter,
+            kind=kind,
+            norm_start=start,
+            norm_end=end,
+            raw_start=raw_start,
+            raw_end=raw_end,
+            repaired=sorted(kinds, key=_KIND_ORDER.__getitem__),
+        )
+
+    out: list[NumberMention] = []
+    pos = 0
+    while m := _MENTION.search(text, pos):
+        number, sign, unit_text = m.group("num"), m.group("sign") or "", m.group("unit")
+        end = pos = m.end()
+        if unit_text == "%0" and _COUNTER.match(text, end):
+            unit_text, end = "%", end - 1  # the '0' starts the next mention
+            pos = end
+        counter = None
+        if unit_text in (None, "万", "亿"):
+            cm = _COUNTER.match(text, end)
+            counter = cm.group(1) if cm else None
+        item = None if sign else _LIST_ITEM_YEAR.fullmatch(number)
+        if item and _YEAR_WORD.match(text, m.end("num")) and not text[_line_start(text, m.start()):m.start()].strip():
+            item_end = m.start() + len(item.group(1))
+            out.append(mention(m.start(), item_end, item.group(1), "", None, None))
+            out.append(mention(item_end + 1, end, item.group(2), "", unit_text, counter))
+            continue
+        out.append(mention(m.start(), end, number, sign, unit_text, counter))
+    return out
