@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -80,6 +81,101 @@ def _preview(text: str, lines: int = 12) -> str:
     return "\n".join(head) + (f"\n… {more} more line(s); --full shows all" if more > 0 else "")
 
 
+class OutputFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _load_and_extract(path: Path, backend: str):
+    from pipeline.extract import extract
+    from pipeline.ingest import load
+
+    return extract(load(path), backend)  # type: ignore[arg-type]
+
+
+@app.command("extract")
+def extract_command(
+    paths: list[Path] = typer.Argument(..., help="Files or directories to extract."),
+    backend: str = typer.Option("rules", "--backend", help="rules (offline default) | llm | hybrid."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Directory: one <doc_id>.json per document (or the csv/xlsx tables)."),
+    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="One JSON record per line in this file."),
+    fmt: Optional[OutputFormat] = typer.Option(None, "--format", help="json | jsonl | csv | xlsx (default: json with --out, jsonl with --jsonl or stdout)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-record summary."),
+) -> None:
+    """Extract one record per document. Exit 0: all records pass their checks; 1: a record has an
+    error finding; 2: some input could not be read (the others are still written)."""
+    from pipeline.export import write_csv, write_json, write_xlsx, record_json
+
+    fmt = fmt or (OutputFormat.jsonl if jsonl or not out_dir else OutputFormat.json)
+    if fmt in (OutputFormat.csv, OutputFormat.xlsx) and not out_dir:
+        err.print(f"--format {fmt.value} needs --out DIR")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    to_stdout = out_dir is None and jsonl is None
+    summary = err if to_stdout else out
+    records = []
+    status = EXIT_OK
+    jsonl_handle = jsonl.open("w", encoding="utf-8") if jsonl else None
+    try:
+        for path in expand_paths(paths):
+            try:
+                record = _load_and_extract(path, backend)
+            except PipelineError as error:
+                report_bad_input(error)
+                status = EXIT_BAD_INPUT
+                continue
+            records.append(record)
+            if any(f.severity == "error" for f in record.findings) and status == EXIT_OK:
+                status = EXIT_FINDINGS
+            if fmt == OutputFormat.json and out_dir:
+                write_json(record, out_dir)
+            elif fmt == OutputFormat.jsonl or fmt == OutputFormat.json:
+                line = json.dumps(record_json(record), ensure_ascii=False) + "\n"
+                (jsonl_handle.write(line) if jsonl_handle else sys.stdout.write(line))
+            if not quiet:
+                print_record_summary(summary, record)
+    finally:
+        if jsonl_handle:
+            jsonl_handle.close()
+    if fmt == OutputFormat.csv and out_dir:
+        for written in write_csv(records, out_dir):
+            summary.print(f"wrote {written}")
+    elif fmt == OutputFormat.xlsx and out_dir:
+        target = out_dir if out_dir.suffix == ".xlsx" else out_dir / "records.xlsx"
+        summary.print(f"wrote {write_xlsx(records, target)}")
+    raise typer.Exit(status)
+
+
+def print_record_summary(console: Console, record) -> None:
+    """Key fields of a record, then its findings."""
+    plain = record.plain()
+    b = plain["budget"]
+    title = f"{record.doc_id}  [dim]{plain['department'] or '?'} {plain['fiscal_year'] or '?'} {plain['report_type'] or '?'}[/]"
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim")
+    table.add_column()
+
+    def fmt_money(v):
+        return "-" if v is None else f"{v:,.2f} 万元"
+
+    table.add_row("budget", f"initial {fmt_money(b['initial'])} · adjusted {fmt_money(b['adjusted'])} · change {fmt_money(b['adjustment'])}")
+    table.add_row("actual", f"{fmt_money(b['actual'])} · execution {b['execution_rate'] if b['execution_rate'] is not None else '-'}%")
+    for part in ("basic", "project", "three_public"):
+        if b[part]["budget"] is not None or b[part]["actual"] is not None:
+            table.add_row(part, f"budget {fmt_money(b[part]['budget'])} · actual {fmt_money(b[part]['actual'])}")
+    e = plain["evaluation"]
+    if e["score"] is not None or e["grade"]:
+        table.add_row("evaluation", f"score {e['score']} · grade {e['grade']}")
+    table.add_row("lists", f"{len(plain['indicators'])} indicators · {len(plain['projects'])} projects")
+    grounded = sum(1 for ev in record.evidence.values() if ev.match != "ungrounded")
+    table.add_row("evidence", f"{grounded} grounded values · {len(record.candidates)} fields with rejected candidates")
+    console.print(table)
+    for finding in record.findings:
+        colour = {"error": "red", "warning": "yellow"}.get(finding.severity, "cyan")
+        console.print(f"  [{colour}]{finding.severity}[/] [bold]{finding.kind}[/] {finding.message}", markup=True)
+
+
 @app.command()
 def schema(
     out_path: Path = typer.Option(Path("schemas/record.schema.json"), "--out", help="Where to write."),
@@ -104,7 +200,7 @@ def schema(
 @app.command()
 def demo(
     shared: Path = typer.Option(Path("../shared"), help="The team's shared folder (seeds, gold)."),
-    samples: Path = typer.Option(Path("samples"), help="The project's bundled sample reports."),
+    samples: Path = typer.Option(Path("eval/gold"), help="The project's bundled synthetic sample reports."),
 ) -> None:
     """Run the main job on the offline default over the bundled samples and the shared seeds."""
     from pipeline.demo import run_demo

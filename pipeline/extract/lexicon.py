@@ -1,0 +1,142 @@
+"""Label lexicon: the words real reports print for each field (from ../shared/domain.md).
+
+Each entry maps a label to the fields it can mean with a strength. A label may mean two fields
+(预算调整数 is usually the signed change, sometimes the adjusted total beside a broken table
+column); the extractor keeps both as candidates and lets arithmetic decide.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# label -> [(field, strength)]; strength ~ how sure the label alone makes us.
+BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
+    # initial budget
+    "年初预算数": [("initial", 3.0)],
+    "年初预算收入": [("initial", 3.0)],
+    "年初预算支出": [("initial", 3.0)],
+    "年初预算": [("initial", 2.5)],
+    "年初批复预算": [("initial", 3.0)],
+    "年初部门预算安排金额": [("initial", 3.0)],
+    "计划安排资金": [("initial", 2.0)],
+    "项目总预算": [("initial", 2.0)],
+    "当年年度预算": [("initial", 2.0)],
+    # adjusted (full-year) budget
+    "调整后预算数": [("adjusted", 3.0)],
+    "调整后全年预算数": [("adjusted", 3.0)],
+    "调整后全年预算": [("adjusted", 3.0)],
+    "调整后预算": [("adjusted", 2.8)],
+    "全年预算数": [("adjusted", 3.0)],
+    "全年(调整)预算数": [("adjusted", 3.0)],
+    "全年预算": [("adjusted", 2.5)],
+    "调整预算数": [("adjusted", 2.0), ("adjustment", 1.0)],
+    "调整预算收入": [("adjusted", 2.0)],
+    "专项经费预算数": [("adjusted", 2.0)],
+    "预算调整数": [("adjustment", 2.5), ("adjusted", 1.0)],
+    "年中调整金额": [("adjustment", 3.0)],
+    "预算调整金额": [("adjustment", 2.5)],
+    "追加预算": [("adjustment", 1.0)],
+    "调增预算": [("adjustment", 1.0)],
+    # actual spending
+    "实际支出数": [("actual", 3.0)],
+    "实际支出": [("actual", 2.5)],
+    "全年执行数": [("actual", 3.0)],
+    "预算执行数": [("actual", 3.0)],
+    "执行数": [("actual", 2.0)],
+    "年度拨付金额": [("actual", 2.5)],
+    "实际执行": [("actual", 2.0)],
+    "实际形成支出": [("actual", 2.5)],
+    "本年度总支出": [("actual", 2.5)],
+    "实际投入资金": [("actual", 2.0)],
+    "决算数": [("actual", 2.5)],
+    "累计支出": [("actual", 2.0)],
+    "已执行": [("actual", 1.5)],
+    "已支付": [("actual", 1.2)],
+    # rates
+    "预算执行率": [("execution_rate", 3.0)],
+    "年度预算执行率": [("execution_rate", 3.0)],
+    "预算完成率": [("execution_rate", 3.0)],
+    "项目执行率": [("execution_rate", 2.0)],
+    "实际执行率": [("execution_rate", 2.5)],
+    "执行率": [("execution_rate", 2.0)],
+    "资金支出率": [("execution_rate", 2.5)],
+    "支出率": [("execution_rate", 1.5)],
+    "支出实现率": [("execution_rate", 2.5)],
+    "预算调整率": [("adjustment_rate", 3.0)],
+}
+
+RATE_FIELDS = {"execution_rate", "adjustment_rate"}
+
+# Labels too loose to trust alone: 追加预算 is often one block's addition, not the department's
+# signed adjustment; it is taken only when initial + it = adjusted (or a rate) confirms it.
+SUPPORT_ONLY_LABELS = {"追加预算", "调增预算"}
+
+# Words that put an amount in a narrower scope than the whole department. Checked in the
+# clause before the label (parenthetical asides removed), nearest first.
+SCOPE_PATTERNS: list[tuple[str, str]] = [
+    ("three_public", r"三公"),
+    ("basic", r"基本支出"),
+    ("project", r"项目支出|专项资金|专项经费|项目经费|项目资金"),
+    (
+        "other",
+        r"会议费|培训费|公务用车|公务接待|因公出国|转移支付|退款|结转结余|结余结转|上年结转|"
+        r"政府采购|资产|工资福利|商品和服务|对个人和家庭|资本性支出|其他资金|财政拨款|罚款|处罚",
+    ),
+]
+
+# Words that make a basic/project amount a part of the year (not the full-year figure).
+PARTIAL_QUALIFIERS = r"年初|追加|调减|上半年|下半年|结转"
+
+# Thresholds and targets, not statements: 达不到95%以上, 不低于90%.
+THRESHOLD_BEFORE = r"(达不到|不低于|不少于|不超过|不高于|低于|高于|超过|达到|目标|要求|力争|确保)\s*$"
+THRESHOLD_AFTER = r"^\s*(以上|以下|左右|之内|以内)"
+
+DEPARTMENT_LABELS = ["部门名称", "单位名称", "预算单位", "主管部门", "填报单位", "实施单位", "评价单位"]
+YEAR_LABELS = ["被评价年度", "评价年度", "预算年度", "年度"]
+SCORE_LABELS = ["自评得分", "自评总分", "综合评分", "评价得分", "总得分", "自评分", "总分"]
+GRADE_LABELS = ["自评等级", "绩效等级", "评价等级", "评定等级", "自评结果", "等级"]
+GRADES = "优良中差"
+
+PROBLEM_HEADINGS = ["存在的主要问题", "存在的问题", "存在问题", "主要问题", "偏离绩效目标的原因", "问题及原因"]
+IMPROVEMENT_HEADINGS = [
+    "下一步改进措施", "改进措施或下一步计划", "下一步工作计划", "下一步计划", "改进措施", "整改措施",
+    "改进意见", "下一步工作",
+]
+
+INDICATOR_LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "产出目标", "效益目标"]
+INDICATOR_LEVEL2 = [
+    "数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+    "可持续影响指标", "服务对象满意度指标", "满意度指标", "数量目标", "质量目标", "时效目标",
+    "成本目标", "经济效益", "社会效益", "生态效益", "可持续影响",
+]
+INDICATOR_NAME_HEADERS = ["三级指标", "指标名称", "关键指标", "绩效指标"]
+INDICATOR_TARGET_HEADERS = ["年度指标值", "指标值", "绩效目标值", "年初指标值", "预期指标值", "目标值", "年度目标值"]
+INDICATOR_ACTUAL_HEADERS = ["实际完成值", "全年完成值", "年终完成值", "指标完成情况", "完成值", "实际完成情况", "完成情况"]
+
+PROJECT_NAME_HEADERS = ["项目名称", "资金名称", "任务名称", "主要任务", "项目"]
+PROJECT_BUDGET_HEADERS = [
+    "项目年度预算金额", "全年预算数", "调整后预算数", "调整后预算", "全年预算", "预算数", "预算金额",
+    "任务涉及资金", "预算", "年初预算数", "年初预算",
+]
+PROJECT_ACTUAL_HEADERS = ["实际支出数", "实际支出金额", "实际支出", "全年执行数", "执行数", "合计", "支出数", "决算数"]
+PROJECT_RATE_HEADERS = ["预算支出执行率", "执行率", "预算执行率", "支出率", "完成率"]
+
+TOTAL_ROW_LABELS = ["年度资金总额", "资金总额", "总额", "年度总金额", "合计", "总计", "小计", "部门整体"]
+
+
+@lru_cache(maxsize=None)
+def label_regex(label: str) -> re.Pattern[str]:
+    """A label that tolerates spaces and line breaks between its characters (table cells wrap)."""
+    parts = [re.escape(ch) for ch in label if not ch.isspace()]
+    return re.compile(r"[ \t]*".join(parts))
+
+
+def classify_level(text: str) -> str | None:
+    """'level1', 'level2' or 'either' (满意度指标, 成本指标 are both, by template) when a cell is an
+    indicator level name; points in brackets are ignored."""
+    core = re.sub(r"[(（].*?[)）]", "", text).replace(" ", "").strip()
+    one, two = core in INDICATOR_LEVEL1, core in INDICATOR_LEVEL2
+    if one and two:
+        return "either"
+    return "level1" if one else "level2" if two else None

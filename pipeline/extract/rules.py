@@ -1,0 +1,1077 @@
+"""Rules extractor: the offline default. Document → ExtractedRecord with no model at all.
+
+How it decides:
+
+1. Normalise the text (numbers repaired, wraps joined, offsets kept) and read its layout.
+2. Collect *candidates* for every field: a label from the lexicon followed by a value of the
+   right kind, in prose or in the next table cell, with the scope it sits in (whole department,
+   基本支出, 项目支出, “三公”, or something narrower such as 会议费).
+3. Choose: department-level budget figures are chosen jointly, by label strength plus the
+   arithmetic that ties them (rate = actual / budget, initial + change = adjusted, …), so a
+   value printed beside the wrong label still lands in the right field. Printed values are
+   never replaced by computed ones: arithmetic only ranks what the report prints.
+4. Every chosen value keeps its evidence (page, raw offsets, quote); losers stay as candidates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any, Iterable
+
+from pipeline.document import Document
+from pipeline.extract import lexicon as lx
+from pipeline.layout import Heading, Layout, Line, Table, analyze, squash_cell
+from pipeline.normalize import NormalizedText, NumberMention, normalize, scan_numbers, to_wan
+from pipeline.record import (
+    Budget,
+    Candidate,
+    Evaluation,
+    Evidence,
+    ExtractedRecord,
+    Indicator,
+    MoneyPair,
+    Project,
+    RecordMeta,
+)
+
+EXTRACTOR_VERSION = "rules-1"
+MONEY_UNITS = {"元", "万元", "亿元"}
+_SENTENCE_END = re.compile(r"[。；;\n\t!?！？]")
+_STATEMENT_END = re.compile(r"[。\n\t!?！？]")
+_CLAUSE_END = re.compile(r"[，,。；;\n\t:：]")
+_PAREN = re.compile(r"[(（][^()（）]{0,80}[)）]")
+
+
+@dataclass
+class Found:
+    """A candidate value with its normalised span."""
+
+    field: str
+    value: Any
+    start: int
+    end: int
+    label: str | None
+    score: float
+    reason: str
+    scope: str = "dept"
+    needs_support: bool = False  # only chosen when arithmetic with other fields confirms it
+
+
+@dataclass
+class Context:
+    document: Document
+    nt: NormalizedText
+    layout: Layout
+    numbers: list[NumberMention]
+    number_starts: list[int]
+    default_unit: str
+    money_unit: str = "万元"  # the money unit most amounts are printed in
+    fiscal_year: int | None = None
+    project_headings: list[Heading] | None = None
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    candidates: dict[str, list[Candidate]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.nt.text
+
+    # --- evidence -------------------------------------------------------------------------
+    def evidence_for(self, start: int, end: int, label: str | None, confidence: float = 0.9) -> Evidence:
+        raw_start, raw_end = self.nt.raw_span(start, end)
+        where = self.document.locate(raw_start)
+        return Evidence(
+            page=where.page,
+            start=where.offset,
+            end=where.offset + (raw_end - raw_start),
+            quote=self.document.text[raw_start:raw_end],
+            label=label,
+            method="rules",
+            confidence=confidence,
+            match="exact",
+        )
+
+    def record(self, path: str, found: Found, confidence: float = 0.9) -> None:
+        self.evidence[path] = self.evidence_for(found.start, found.end, found.label, confidence)
+
+    def keep_candidates(self, path: str, founds: list[Found], chosen: Found | None) -> None:
+        if len(founds) < 2 and (not founds or founds[0] is chosen):
+            return
+        self.candidates[path] = [
+            Candidate(
+                value=f.value,
+                evidence=self.evidence_for(f.start, f.end, f.label, 0.5),
+                score=round(f.score, 3),
+                chosen=f is chosen,
+                reason=f.reason,
+            )
+            for f in sorted(founds, key=lambda f: -f.score)
+        ]
+
+    # --- numbers --------------------------------------------------------------------------
+    def numbers_between(self, start: int, end: int) -> list[NumberMention]:
+        i = bisect_left(self.number_starts, start)
+        found = []
+        while i < len(self.numbers) and self.numbers[i].norm_start < end:
+            found.append(self.numbers[i])
+            i += 1
+        return found
+
+    def number_after(self, pos: int, max_gap: int = 12) -> NumberMention | None:
+        """The number right after a label: only filler words, spaces and tab cells between."""
+        i = bisect_left(self.number_starts, pos)
+        if i >= len(self.numbers):
+            return None
+        mention = self.numbers[i]
+        gap = self.text[pos : mention.norm_start]
+        if len(gap.replace("\t", "").strip()) > max_gap or re.search(r"[，,。；;\n、]", gap):
+            return None
+        if gap.count("\t") > 3:
+            return None
+        return mention
+
+    def in_table_row(self, pos: int) -> bool:
+        return self.layout.line_at(pos).is_table_row
+
+    def amount_of(self, mention: NumberMention, pos: int) -> float | None:
+        """The mention in 万元, or None when it is not an amount here."""
+        if mention.unit in MONEY_UNITS:
+            return to_wan(mention.value, mention.unit)
+        if mention.unit is None and self.in_table_row(mention.norm_start):
+            return to_wan(mention.value, self.default_unit)
+        return None
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, _squash(a), _squash(b)).ratio()
+
+
+def _label_hits(ctx: Context, labels: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Occurrences of the labels, longest first, never two overlapping."""
+    hits: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for label in sorted(set(labels), key=len, reverse=True):
+        for match in lx.label_regex(label).finditer(ctx.text):
+            s, e = match.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            taken.append((s, e))
+            hits.append((s, e, label))
+    return sorted(hits)
+
+
+def _sentence_prefix(text: str, pos: int, pattern: re.Pattern[str]) -> str:
+    start = pos
+    while start > 0 and not pattern.match(text[start - 1]):
+        start -= 1
+        if pos - start > 200:
+            break
+    return text[start:pos]
+
+
+def _scope(ctx: Context, label_start: int) -> tuple[str, bool]:
+    """(scope, partial) of a label: the nearest scope word before it in its clause, else in its
+    sentence; partial when the sentence qualifies the amount as 年初/追加/… only."""
+    sentence = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _SENTENCE_END))
+    clause = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _CLAUSE_END))
+    # '其中基本支出…，项目支出…，预算执行率96.21%': a breakdown after 其中 scopes only its own
+    # clauses; the sentence goes back to the whole department afterwards.
+    sentence = sentence.split("其中")[0] if "其中" in sentence else sentence
+    scope = "dept"
+    for part in (clause, sentence):
+        best_end = -1
+        for name, pattern in lx.SCOPE_PATTERNS:
+            for m in re.finditer(pattern, part):
+                if m.end() > best_end:
+                    best_end, scope = m.end(), name
+        if best_end >= 0:
+            break
+    statement = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _STATEMENT_END))
+    partial = bool(re.search(lx.PARTIAL_QUALIFIERS, statement))
+    return scope, partial
+
+
+def _is_threshold(ctx: Context, label_end: int, mention: NumberMention) -> bool:
+    before = ctx.text[max(0, mention.norm_start - 6) : mention.norm_start]
+    after = ctx.text[mention.norm_end : mention.norm_end + 4]
+    gap = ctx.text[label_end : mention.norm_start]
+    return bool(
+        re.search(lx.THRESHOLD_BEFORE, before) or re.search(lx.THRESHOLD_AFTER, after) or re.search(r"达不到|不低于|不少于", gap)
+    )
+
+
+# --- document-level fields ---------------------------------------------------------------------
+
+_ORG = r"[\u4e00-\u9fff（）()]{2,40}?(?:局|委员会|委|办公室|办|厅|院|中心|站|所|部|政府|馆|队|会|处|科|室|署)"
+
+
+def _department(ctx: Context) -> Found | None:
+    founds: list[Found] = []
+    for s, e, label in _label_hits(ctx, lx.DEPARTMENT_LABELS):
+        tail = ctx.text[e : e + 80]
+        m = re.match(r"\s*(?:[(（][^)）]{0,6}[)）])?[\s:：]*(" + _ORG + r")(?![\u4e00-\u9fff])", tail)
+        if m:
+            start = e + m.start(1)
+            # 部门名称 beats 主管部门 beats 实施单位/填报单位: the record is about the budget unit.
+            strength = 3.5 - 0.2 * lx.DEPARTMENT_LABELS.index(label)
+            founds.append(Found("department", m.group(1), start, e + m.end(1), label, strength, f"label {label}"))
+    title_line = ctx.layout.title
+    m = re.search(r"(?:\d{4}\s*年度?)?\s*(" + _ORG + r")\s*(?:\d{4}\s*年度?)?\s*(?:部门|单位|整体|项目|预算|专项)", title_line)
+    if m:
+        name = m.group(1)
+        pos = ctx.text.find(name)
+        if pos >= 0:
+            founds.append(Found("department", name, pos, pos + len(name), None, 2.0, "title"))
+    # A signature line near the end: the organisation's name alone on a line.
+    for line in reversed(ctx.layout.lines[-8:]):
+        text = line.text.strip()
+        if re.fullmatch(_ORG, text):
+            s = line.start + line.text.index(text)
+            founds.append(Found("department", text, s, s + len(text), None, 1.5, "signature"))
+            break
+    if not founds:
+        return None
+    # Prefer the fullest name: a label value may add the city (深圳市龙岗区… vs 龙岗区…).
+    best = max(founds, key=lambda f: (f.score, len(f.value)))
+    ctx.keep_candidates("department", founds, best)
+    return best
+
+
+def _fiscal_year(ctx: Context) -> Found | None:
+    founds: list[Found] = []
+    for s, e, label in _label_hits(ctx, ["被评价年度", "评价年度", "预算年度"]):
+        m = re.match(r"[\s:：]*((?:19|20)\d{2})\s*年?", ctx.text[e : e + 20])
+        if m:
+            founds.append(Found("fiscal_year", int(m.group(1)), e + m.start(1), e + m.end(1), label, 4.0, f"label {label}"))
+    title = ctx.layout.title
+    m = re.search(r"((?:19|20)\d{2})\s*年", title)
+    if m:
+        pos = ctx.text.find(title[: m.end()].split(" ")[-1]) if title else -1
+        ypos = ctx.text.find(m.group(1))
+        if ypos >= 0:
+            founds.append(Found("fiscal_year", int(m.group(1)), ypos, ypos + 4, None, 3.0, "title"))
+    # Years tied to the budget in the body: "2021年度年初部门预算", "2021年，…预算".
+    counts: dict[int, list[int]] = {}
+    for m in re.finditer(r"((?:19|20)\d{2})\s*年(?:度)?(?![\d月])", ctx.text):
+        window = ctx.text[m.end() : m.end() + 40]
+        if re.search(r"预算|支出|资金|绩效|部门|年末|工作", window):
+            counts.setdefault(int(m.group(1)), []).append(m.start(1))
+    if counts:
+        year, positions = max(counts.items(), key=lambda kv: (len(kv[1]), -kv[1][0]))
+        founds.append(Found("fiscal_year", year, positions[0], positions[0] + 4, None, 1.0 + min(len(positions), 10) / 10, "body"))
+    if not founds:
+        return None
+    best = max(founds, key=lambda f: f.score)
+    ctx.keep_candidates("fiscal_year", founds, best)
+    return best
+
+
+def _subject(ctx: Context, report_type: str | None) -> Found | None:
+    for s, e, label in _label_hits(ctx, ["项目名称", "资金名称", "专项名称"]):
+        line = ctx.layout.line_at(s)
+        tail = ctx.text[e : line.end]
+        m = re.match(r"[\s:：]*([^\t\n]{2,60}?)\s*(?:\t|$)", tail)
+        if m and not re.search(r"主管部门|实施单位|预算|单位", m.group(1)):
+            if line.is_table_row and len(line.filled()) > 4:
+                continue  # a column header of a multi-project table, not a label-value pair
+            value = squash_cell(m.group(1))
+            start = e + m.start(1)
+            return Found("subject", value, start, e + m.end(1), label, 3.0, f"label {label}")
+    m = re.search(r"(?:\d{4}\s*年度?)?([\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:绩效)?(?:自评|评价)", ctx.layout.title)
+    if m and "部门" not in m.group(1) and "整体" not in m.group(1) and report_type != "project_table":
+        pos = ctx.text.find(m.group(1))
+        if pos >= 0:
+            return Found("subject", m.group(1), pos, pos + len(m.group(1)), None, 2.0, "title")
+    return None
+
+
+def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
+    scores: list[Found] = []
+    for s, e, label in _label_hits(ctx, lx.SCORE_LABELS):
+        mention = ctx.number_after(e, max_gap=6)
+        if mention and mention.unit in (None, "分") and 0 < mention.value <= 100:
+            strength = 3.0 if label != "总分" else 2.0
+            scores.append(Found("evaluation.score", mention.value, mention.norm_start, mention.norm_end, label, strength, f"label {label}"))
+    for m in re.finditer(r"自评得\s*(\d{1,3}(?:\.\d+)?)\s*分", ctx.text):
+        scores.append(Found("evaluation.score", float(m.group(1)), m.start(1), m.end(1), "自评得…分", 3.0, "prose"))
+    # The total row of a score table: 合计 … 100 … total.
+    for table in ctx.layout.tables:
+        for line in table.lines:
+            cells = line.filled()
+            if cells and cells[0].text in ("合计", "总计", "总分") and len(cells) >= 3:
+                nums = [c for c in cells[1:] if re.fullmatch(r"\d{1,3}(?:\.\d+)?", c.text)]
+                if len(nums) >= 2 and float(nums[-2].text) == 100 and float(nums[-1].text) <= 100:
+                    last = nums[-1]
+                    scores.append(Found("evaluation.score", float(last.text), last.start, last.end, cells[0].text, 2.5, "score table total row"))
+    grades: list[Found] = []
+    for s, e, label in _label_hits(ctx, lx.GRADE_LABELS):
+        m = re.match(r"[\s:：]*(?:为|是|评定为|结果为)?\s*[“\"'「『]?\s*([优良中差])(?:秀|好|等)?", ctx.text[e : e + 14])
+        if m:
+            start = e + m.start(1)
+            strength = 1.0 if label == "等级" else 3.0
+            grades.append(Found("evaluation.grade", m.group(1), start, start + 1, label, strength, f"label {label}"))
+    best_score = max(scores, key=lambda f: f.score) if scores else None
+    best_grade = max(grades, key=lambda f: f.score) if grades else None
+    ctx.keep_candidates("evaluation.score", scores, best_score)
+    ctx.keep_candidates("evaluation.grade", grades, best_grade)
+    return best_score, best_grade
+
+
+# --- budget ------------------------------------------------------------------------------------
+
+
+def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
+    """Candidates keyed by record path (budget.initial, budget.basic.budget, …)."""
+    out: dict[str, list[Found]] = {}
+    labels = dict(lx.BUDGET_LABELS)
+    generic = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
+    hits = _label_hits(ctx, list(labels) + list(generic) + ["基本支出", "项目支出", "“三公”经费", "三公经费"])
+    item_spans = [ctx.layout.section_body(h) for h in _project_headings(ctx)]
+    for s, e, label in hits:
+        scope, partial = _scope(ctx, s)
+        mention = ctx.number_after(e)
+        if mention is None:
+            continue
+        if label in ("基本支出", "项目支出", "“三公”经费", "三公经费"):
+            scope = {"基本支出": "basic", "项目支出": "project"}.get(label, "three_public")
+            prefix = _sentence_prefix(ctx.text, s, _SENTENCE_END)
+            measure = "actual" if re.search(r"实际支出|执行|决算|支付|使用", _PAREN.sub("", prefix)) else "budget"
+            meanings = [(measure, 1.8)]
+            statement = _sentence_prefix(ctx.text, s, _STATEMENT_END)
+            partial = bool(re.search(lx.PARTIAL_QUALIFIERS, _PAREN.sub("", statement)))
+        elif label in generic:
+            meanings = [("budget", generic[label])]
+        else:
+            meanings = labels[label]
+        for meaning, strength in meanings:
+            is_rate = meaning in lx.RATE_FIELDS
+            if is_rate:
+                if mention.unit != "%" or _is_threshold(ctx, e, mention):
+                    continue
+                value = mention.value
+            else:
+                value = ctx.amount_of(mention, e)
+                if value is None:
+                    continue
+            path = _path_for(meaning, scope, label)
+            if path is None:
+                continue
+            if scope == "dept" and any(s0 <= s < e0 for s0, e0 in item_spans):
+                continue  # inside one project's own section: that project's money, not the department's
+            # A scoped 年初 figure is the opening part of the year, not the full-year budget.
+            partial = partial or (scope != "dept" and meaning == "initial")
+            score = strength - (3.0 if partial and scope != "dept" else 0.0)
+            weak = label in lx.SUPPORT_ONLY_LABELS
+            if partial and scope == "dept" and meaning in ("adjusted", "actual", "budget"):
+                score -= 1.5
+            suspect = mention.unit == "元" and ctx.money_unit == "万元" and mention.value < 10000
+            if suspect:
+                score -= 1.0
+            reason = (
+                f"label {label}"
+                + (f", scope {scope}" if scope != "dept" else "")
+                + (", partial-year qualifier" if partial else "")
+                + (", 元 amount in a 万元 report" if suspect else "")
+            )
+            out.setdefault(path, []).append(Found(path, value, mention.norm_start, mention.norm_end, label, score, reason, scope, weak))
+    return out
+
+
+def _path_for(meaning: str, scope: str, label: str) -> str | None:
+    if scope == "other":
+        return None
+    if scope == "dept":
+        if meaning == "budget":
+            return "budget.adjusted"
+        return f"budget.{meaning}"
+    if meaning in ("execution_rate", "adjustment_rate", "adjustment"):
+        return None
+    part = "actual" if meaning == "actual" else "budget"
+    return f"budget.{scope}.{part}"
+
+
+def _close(stated: float, computed: float, decimals: int = 2) -> bool:
+    """A printed rate agrees with a computed one at its printed precision (or truncated)."""
+    tolerance = 0.5 * 10 ** (-decimals) + 1e-9
+    return abs(stated - computed) <= tolerance or (0 <= computed - stated < 2 * tolerance)
+
+
+def _choose_budget(ctx: Context, cands: dict[str, list[Found]]) -> dict[str, Found]:
+    """Pick department-level figures jointly, rewarding arithmetic that holds between them."""
+    fields = ["initial", "adjusted", "adjustment", "actual", "execution_rate", "adjustment_rate"]
+    options: dict[str, list[Found | None]] = {}
+    for name in fields:
+        founds = [f for f in cands.get(f"budget.{name}", []) if f.score > 0]
+        best_by_value: dict[float, Found] = {}
+        for f in sorted(founds, key=lambda f: (-f.score, f.start)):
+            best_by_value.setdefault(round(f.value, 4), f)
+        options[name] = [None, *list(best_by_value.values())[:4]]
+
+    def total(choice: dict[str, Found | None]) -> float:
+        spans = [(f.start, f.end) for f in choice.values() if f is not None]
+        if len(spans) != len(set(spans)):
+            return float("-inf")
+        value = {k: (f.value if f else None) for k, f in choice.items()}
+        score = sum(f.score for f in choice.values() if f)
+        ini, adj, chg, act = value["initial"], value["adjusted"], value["adjustment"], value["actual"]
+        rate, arate = value["execution_rate"], value["adjustment_rate"]
+        rate_dec = choice["execution_rate"].end - choice["execution_rate"].start if choice["execution_rate"] else 0
+        if rate is not None and act is not None:
+            if adj:
+                score += 4 if _close(rate, act / adj * 100, 1) else 0
+            elif ini and chg is not None and ini + chg:
+                score += 4 if _close(rate, act / (ini + chg) * 100, 1) else 0
+            elif ini:
+                score += 2 if _close(rate, act / ini * 100, 1) else 0
+        if arate is not None and ini:
+            if adj is not None and _close(arate, abs(adj - ini) / ini * 100, 1):
+                score += 3
+            elif chg is not None and _close(arate, abs(chg) / ini * 100, 1):
+                score += 3
+        supported: set[str] = set()
+        if ini is not None and chg is not None and adj is not None:
+            if abs(ini + chg - adj) < 0.015:
+                score += 3
+                supported |= {"initial", "adjustment", "adjusted"}
+            else:
+                score -= 1
+        if chg is not None and ini and rate is not None and act is not None and ini + chg and _close(rate, act / (ini + chg) * 100, 1):
+            supported.add("adjustment")
+        if chg is not None and ini and arate is not None and _close(arate, abs(chg) / ini * 100, 1):
+            supported.add("adjustment")
+        if any(f is not None and f.needs_support and k not in supported for k, f in choice.items()):
+            return float("-inf")
+        if act is not None and adj:
+            score += 1 if 0.3 <= act / adj <= 1.2 else -1
+        del rate_dec
+        return score
+
+    best_choice, best_total = None, float("-inf")
+    for combo in itertools.product(*(options[name] for name in fields)):
+        choice = dict(zip(fields, combo))
+        t = total(choice)
+        if t > best_total:
+            best_choice, best_total = choice, t
+    chosen = {f"budget.{k}": f for k, f in (best_choice or {}).items() if f is not None}
+    for name in fields:
+        path = f"budget.{name}"
+        ctx.keep_candidates(path, cands.get(path, []), chosen.get(path))
+    return chosen
+
+
+def _choose_scoped(ctx: Context, cands: dict[str, list[Found]]) -> dict[str, Found]:
+    chosen = {}
+    for path, founds in cands.items():
+        if path.count(".") != 2:
+            continue
+        best = max(founds, key=lambda f: (f.score, -f.start))
+        if best.score > 0:
+            chosen[path] = best
+        ctx.keep_candidates(path, founds, chosen.get(path))
+    return chosen
+
+
+def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
+    """One-page tables: a header row of column labels (年初预算数 全年预算数 全年执行数 执行率 …)
+    and rows labelled 年度资金总额 / 基本支出 / 项目支出 / “三公”经费 / 其中：财政拨款 …"""
+    out: dict[str, list[Found]] = {}
+    for table in ctx.layout.tables:
+        columns: dict[int, tuple[str, str]] | None = None
+        for line in table.lines:
+            header = _grid_header(line)
+            if header:
+                columns = header
+                continue
+            if not columns:
+                continue
+            cells = line.filled()
+            if not cells:
+                continue
+            row_label = _squash(cells[0].text)
+            scope = _row_scope(row_label)
+            if scope is None:
+                continue
+            for cell in line.cells:
+                if cell.column not in columns or cell.empty:
+                    continue
+                meaning, label = columns[cell.column]
+                mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+                if mention is None:
+                    continue
+                if meaning in lx.RATE_FIELDS:
+                    value = mention.value
+                else:
+                    value = to_wan(mention.value, mention.unit if mention.unit in MONEY_UNITS else ctx.default_unit)
+                path = _path_for(meaning, scope, label)
+                if path:
+                    strength = lx.BUDGET_LABELS.get(label, [("", 2.5)])[0][1] + 0.5
+                    if scope != "dept" and meaning == "initial":
+                        strength -= 3.0  # the 年初 column of a 基本支出 row is not its full-year budget
+                    out.setdefault(path, []).append(
+                        Found(path, value, mention.norm_start, mention.norm_end, label, strength, f"table column {label}, row {row_label}", scope)
+                    )
+    return out
+
+
+def _grid_header(line: Line) -> dict[int, tuple[str, str]] | None:
+    columns: dict[int, tuple[str, str]] = {}
+    for cell in line.cells:
+        text = re.sub(r"[(（][A-Za-z①-⑩=×/%+\-*、0-9 ]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", _squash(cell.text))
+        text = re.sub(r"[(（]万?元[)）]$", "", text)
+        for label, meanings in sorted(lx.BUDGET_LABELS.items(), key=lambda kv: -len(kv[0])):
+            if text == label or (text.endswith(label) and len(text) - len(label) <= 2):
+                columns[cell.column] = (meanings[0][0], label)
+                break
+    return columns if len(columns) >= 2 else None
+
+
+def _row_scope(label: str) -> str | None:
+    if any(label.startswith(t) for t in lx.TOTAL_ROW_LABELS) or label in ("部门资金", "资金情况", "预算资金"):
+        return "dept"
+    if "基本支出" in label:
+        return "basic"
+    if "项目支出" in label:
+        return "project"
+    if "三公" in label:
+        return "three_public"
+    return None
+
+
+# --- lists: projects -------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectRow:
+    name: Found
+    budget: Found | None = None
+    actual: Found | None = None
+    rate: Found | None = None
+
+    def as_project(self) -> Project:
+        return Project(
+            name=self.name.value,
+            budget=self.budget.value if self.budget else None,
+            actual=self.actual.value if self.actual else None,
+            execution_rate=self.rate.value if self.rate else None,
+        )
+
+
+def _is_number_cell(text: str) -> bool:
+    return bool(re.fullmatch(r"-?\d[\d,，]*(?:\.\d+)?\s*%?", text.replace(" ", "")))
+
+
+def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
+    """Rows of a multi-project table. Columns are identified by their header words and then
+    confirmed by arithmetic (rate ≈ actual / budget on most rows), because OCR shifts header
+    fragments between columns."""
+    header_lines: list[Line] = []
+    data: list[Line] = []
+    for line in table.lines:
+        numeric = sum(1 for c in line.filled() if _is_number_cell(c.text))
+        if not data and numeric < 2:
+            header_lines.append(line)
+        else:
+            data.append(line)
+    if not header_lines:
+        return []
+    width = max(len(line.cells) for line in table.lines)
+    labels = ["" for _ in range(width)]
+    leaf = ["" for _ in range(width)]
+    for line in header_lines:
+        for cell in line.cells:
+            if cell.text:
+                labels[cell.column] += _squash(cell.text)
+                leaf[cell.column] = _squash(cell.text)
+    name_col = None
+    for line in header_lines:
+        if len(line.filled()) < 3:
+            continue  # a label-value pair such as 项目名称 | X is not a column header
+        for cell in line.cells:
+            leaf_text = _squash(cell.text)
+            if any(leaf_text == h or (h != "项目" and leaf_text.startswith(h) and len(leaf_text) <= len(h) + 4) for h in lx.PROJECT_NAME_HEADERS):
+                name_col = cell.column
+                break
+        if name_col is not None:
+            break
+    if name_col is None:
+        return []
+
+    def col_for(headers: list[str], skip: set[int]) -> int | None:
+        for h in headers:
+            for i in range(width):
+                if i not in skip and i != name_col and leaf[i] == h:
+                    return i
+            for i in range(width):
+                if i not in skip and i != name_col and h in labels[i]:
+                    return i
+        return None
+
+    # Numeric columns per row, as (column → mention).
+    rows: list[tuple[Line, dict[int, NumberMention]]] = []
+    for line in data:
+        nums = {}
+        for cell in line.cells:
+            if cell.text and _is_number_cell(cell.text):
+                mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+                if mention:
+                    nums[cell.column] = mention
+        rows.append((line, nums))
+
+    rate_col = col_for(lx.PROJECT_RATE_HEADERS, set())
+    budget_col = actual_col = None
+    # Arithmetic: the (budget, actual) column pair whose ratio matches the rate column.
+    if rate_col is not None:
+        best = (0, None, None)
+        numeric_cols = sorted({c for _, nums in rows for c in nums if c != rate_col})
+        for b, a in itertools.permutations(numeric_cols, 2):
+            hits = 0
+            for _, nums in rows:
+                if b in nums and a in nums and rate_col in nums and nums[b].value:
+                    if _close(nums[rate_col].value, nums[a].value / nums[b].value * 100, 1):
+                        hits += 1
+            if hits > best[0] or (hits == best[0] and best[1] is not None and (b, a) < (best[1], best[2])):
+                best = (hits, b, a)
+        if best[0] >= max(1, len(rows) // 2):
+            budget_col, actual_col = best[1], best[2]
+    if budget_col is None:
+        budget_col = col_for(lx.PROJECT_BUDGET_HEADERS, {rate_col} if rate_col is not None else set())
+        actual_col = col_for(lx.PROJECT_ACTUAL_HEADERS, {c for c in (rate_col, budget_col) if c is not None})
+    if budget_col is None and actual_col is None and rate_col is None:
+        return []
+
+    projects: list[ProjectRow] = []
+    orphan: dict[str, Found] = {}
+    for line, nums in rows:
+        cells = {c.column: c for c in line.cells}
+        name_cell = cells.get(name_col)
+        name = name_cell.text if name_cell else ""
+        name = re.sub(r"^[0-9A-Z]{12,}[-—_－]*", "", name)  # financial-system code before the name
+        values: dict[str, Found] = {}
+        for key, col in (("budget", budget_col), ("actual", actual_col), ("rate", rate_col)):
+            if col is not None and col in nums:
+                m = nums[col]
+                value = m.value if key == "rate" else to_wan(m.value, m.unit if m.unit in MONEY_UNITS else ctx.default_unit)
+                values[key] = Found(f"projects[].{key}", value, m.norm_start, m.norm_end, leaf[col] or labels[col], 2.0, f"column {labels[col]}")
+        if not name or _is_number_cell(name) or any(name.startswith(t) for t in lx.TOTAL_ROW_LABELS):
+            if not name:
+                orphan = values  # a value printed on the line above its row label
+            continue
+        if not values and orphan:
+            values = orphan
+        orphan = {}
+        if len(name) > 60 or not values:
+            continue
+        projects.append(
+            ProjectRow(
+                Found("projects[].name", name, name_cell.start, name_cell.end, labels[name_col], 2.0, "table row"),
+                values.get("budget"),
+                values.get("actual"),
+                values.get("rate"),
+            )
+        )
+    return projects
+
+
+_ITEM_SPENT = re.compile(
+    r"(?m)^[ \t]*\d{1,2}[、.．][ \t]*(?P<name>[^\n，,。；:：]{2,40}?)(?:使用|支出|执行)[ \t]*(?P<amount>\d[\d.,]*)[ \t]*万元"
+)
+
+
+def _prose_spent_items(ctx: Context) -> list[ProjectRow]:
+    """'1、应急管理工作经费使用 190.27 万元，完成率 100%' — spent amounts with rates."""
+    rows = []
+    for m in _ITEM_SPENT.finditer(ctx.text):
+        name = m.group("name").strip()
+        name = re.sub(r"(经费)\1$", r"\1", name)
+        amount = next(iter(ctx.numbers_between(m.start("amount"), m.end("amount"))), None)
+        if amount is None:
+            continue
+        row = ProjectRow(
+            Found("projects[].name", name, m.start("name"), m.start("name") + len(m.group("name").strip()), None, 2.0, "enumerated item"),
+            actual=Found("projects[].actual", to_wan(amount.value, "万元"), amount.norm_start, amount.norm_end, "使用", 2.0, "item spent"),
+        )
+        tail = ctx.text[m.end() : m.end() + 30]
+        rate = re.search(r"^[^。\n]{0,6}?(?:完成率|执行率|支出率)[ \t]*(\d+(?:\.\d+)?)[ \t]*%", tail)
+        if rate:
+            start = m.end() + rate.start(1)
+            mention = next(iter(ctx.numbers_between(start, start + len(rate.group(1)))), None)
+            if mention:
+                row.rate = Found("projects[].execution_rate", mention.value, mention.norm_start, mention.norm_end, "完成率", 2.0, "item rate")
+        rows.append(row)
+    return rows
+
+
+def _heading_projects(ctx: Context) -> list[ProjectRow]:
+    """'（3）购买…委托业务费' sections whose body has a 成本指标 line with the money."""
+    rows = []
+    for heading in _project_headings(ctx):
+        title = heading.title.rstrip("。.")
+        body_start, body_end = ctx.layout.section_body(heading)
+        body = ctx.text[body_start:body_end]
+        cost = re.search(r"成本指标[:：](?P<rest>[^\n]*?)(?=[\u4e00-\u9fff]{2,6}指标[:：]|\n|$)", body)
+        rest_start = body_start + cost.start("rest")
+        rest_end = body_start + cost.end("rest")
+        rest = cost.group("rest")
+        amounts = [m for m in ctx.numbers_between(rest_start, rest_end) if m.unit in MONEY_UNITS]
+        name_start = heading.start + ctx.text[heading.start : heading.end].index(heading.title)
+        row = ProjectRow(Found("projects[].name", title, name_start, name_start + len(title), None, 2.0, "numbered section"))
+        if amounts:
+            first = amounts[0]
+            row.budget = Found("projects[].budget", to_wan(first.value, first.unit), first.norm_start, first.norm_end, "成本指标", 2.0, "cost line")
+            row.actual = _paid_amount(ctx, rest, rest_start, amounts, row.budget)
+        rows.append(row)
+    return rows
+
+
+def _project_headings(ctx: Context) -> list[Heading]:
+    """Numbered item sections ('（3）购买…服务费') that report one project's money: their body
+    has a 成本指标 statement. Cached on the context: budget scoping needs them too."""
+    if ctx.project_headings is None:
+        found = []
+        for heading in ctx.layout.headings:
+            if heading.level != 3 or re.search(r"指标|情况|分析|说明|原因|措施|结论", heading.title):
+                continue
+            start, end = ctx.layout.section_body(heading)
+            if re.search(r"成本指标[:：]", ctx.text[start:end]):
+                found.append(heading)
+        ctx.project_headings = found
+    return ctx.project_headings
+
+
+def _paid_amount(ctx: Context, rest: str, rest_start: int, amounts: list[NumberMention], budget: Found) -> Found | None:
+    """What a cost line says was paid in the fiscal year: an amount after 支付, the whole budget
+    when it says 已支付完成 / 已完成, zero when it says 未支付; nothing for a later year."""
+    year = ctx.fiscal_year
+    for m in amounts[1:]:
+        before = ctx.text[max(rest_start, m.norm_start - 12) : m.norm_start]
+        if re.search(r"支付|支出|执行", before):
+            years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", before)]
+            if not years or year is None or years[-1] == year:
+                return Found("projects[].actual", to_wan(m.value, m.unit), m.norm_start, m.norm_end, "支付", 1.8, "paid amount")
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", rest)]
+    in_year = not years or year is None or years[0] == year
+    if re.search(r"未支付", rest) and in_year:
+        return Found("projects[].actual", 0.0, budget.start, budget.end, "未支付", 1.5, "not paid in the year")
+    if re.search(r"已支付完成|已完成支付|支付完成|已完成|已支付", rest) and in_year and not re.search(r"底(?:完成)?支付|底支付完成", rest):
+        return Found("projects[].actual", budget.value, budget.start, budget.end, "已支付完成", 1.5, "paid in full in the year")
+    return None
+
+
+def _enrich_from_lists(ctx: Context, rows: list[ProjectRow]) -> None:
+    """'实际支出41.4万元。其中A30万元，B11.4万元' — per-project figures in a 其中 list fill gaps
+    of projects found elsewhere (never create new ones: such lists also break down 工资福利 …)."""
+    if not rows:
+        return
+    for m in re.finditer(r"其中[:：]?", ctx.text):
+        prefix = _PAREN.sub("", _sentence_prefix(ctx.text, m.start(), re.compile(r"[\n]")))[-60:]
+        measure = "actual" if re.search(r"实际支出|已执行|已支付|支出[\d.]", prefix[-30:]) else "budget"
+        end = ctx.text.find("。", m.end())
+        end = len(ctx.text) if end < 0 else end
+        closing = ctx.text.find("）", m.end())
+        if 0 <= closing < end:
+            end = closing
+        segment_start = m.end()
+        for item in re.finditer(r"([^，,、；。（）()\d]{2,40}?)(\d+(?:\.\d+)?)万元", ctx.text[segment_start:end]):
+            name = item.group(1).strip()
+            best = max(rows, key=lambda r: _similar(r.name.value, name))
+            if _similar(best.name.value, name) < 0.75 and not best.name.value.startswith(name):
+                continue
+            mention = next(iter(ctx.numbers_between(segment_start + item.start(2), segment_start + item.end(2))), None)
+            if mention is None:
+                continue
+            found = Found(f"projects[].{measure}", to_wan(mention.value, "万元"), mention.norm_start, mention.norm_end, "其中", 1.6, f"其中 list ({measure})")
+            if measure == "actual" and best.actual is None:
+                best.actual = found
+            elif measure == "budget" and best.budget is None:
+                best.budget = found
+
+
+def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
+    rows: list[ProjectRow] = []
+    for table in ctx.layout.tables:
+        rows.extend(_table_projects(ctx, table))
+    if not rows:
+        rows = _prose_spent_items(ctx)
+    if not rows:
+        rows = _heading_projects(ctx)
+        _enrich_from_lists(ctx, rows)
+    return rows
+
+
+# --- lists: indicators -----------------------------------------------------------------------
+
+
+def _indicator_header(line: Line) -> dict[str, int] | None:
+    """Column roles of an indicator table header; for each role the most specific header word
+    wins (三级指标 over a leading 绩效指标 cell that only names the block)."""
+    texts = {cell.column: _squash(cell.text) for cell in line.cells if cell.text}
+    cols: dict[str, int] = {}
+    for text_col, text in texts.items():
+        if text == "一级指标":
+            cols["level1"] = text_col
+        elif text == "二级指标":
+            cols["level2"] = text_col
+    for role, headers in (
+        ("name", lx.INDICATOR_NAME_HEADERS),
+        ("target", lx.INDICATOR_TARGET_HEADERS),
+        ("actual", lx.INDICATOR_ACTUAL_HEADERS),
+    ):
+        for header in headers:
+            hit = next((c for c, t in texts.items() if (t == header or t.startswith(header)) and c not in cols.values()), None)
+            if hit is not None:
+                cols[role] = hit
+                break
+    if "name" in cols and ("target" in cols or "actual" in cols):
+        return cols
+    return None
+
+
+@dataclass
+class IndicatorRow:
+    level1: Found | None
+    level2: Found | None
+    name: Found
+    target: Found | None
+    actual: Found | None
+
+    def as_indicator(self) -> Indicator:
+        return Indicator(
+            level1=self.level1.value if self.level1 else None,
+            level2=self.level2.value if self.level2 else None,
+            name=self.name.value,
+            target=self.target.value if self.target else None,
+            actual=self.actual.value if self.actual else None,
+        )
+
+
+def _indicators(ctx: Context) -> list[IndicatorRow]:
+    rows: list[IndicatorRow] = []
+    for table in ctx.layout.tables:
+        cols: dict[str, int] | None = None
+        level1: Found | None = None
+        level2: Found | None = None
+        for line in table.lines:
+            header = _indicator_header(line)
+            if header:
+                cols = header
+                continue
+            if not cols:
+                continue
+            first = _squash(line.filled()[0].text) if line.filled() else ""
+            if any(first.startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", *lx.GRADE_LABELS[:3], *lx.PROBLEM_HEADINGS]):
+                cols = None  # the indicator block ends at its total row
+                continue
+            row = _indicator_row(line, cols)
+            if row is None:
+                continue
+            l1, l2, name, values = row
+            if l1 is not None:
+                if level1 is None or l1.value != level1.value:
+                    level2 = None
+                level1 = l1
+            if l2 is not None:
+                level2 = l2
+            if name is None:
+                continue
+            target, actual = values.get("target"), values.get("actual")
+            if len(_squash(name.value)) > 40 or (target is None and actual is None):
+                continue
+            if any(v is not None and len(_squash(v.value)) > 25 for v in (target, actual)):
+                continue
+            rows.append(IndicatorRow(level1, level2, name, target, actual))
+    return rows
+
+
+def _indicator_row(line: Line, cols: dict[str, int]) -> tuple[Found | None, Found | None, Found | None, dict[str, Found]] | None:
+    cells = [c for c in line.cells if not c.empty]
+    if not cells:
+        return None
+
+    def found(cell, kind):
+        return Found(f"indicators[].{kind}", cell.text, cell.start, cell.end, kind, 2.0, "indicator table")
+
+    levels: dict[str, Found | None] = {"level1": None, "level2": None}
+    rest = []
+    level_cells = []
+    for cell in cells:
+        kind = lx.classify_level(cell.text)
+        if kind and cell.column <= cols.get("name", 99):
+            level_cells.append((cell, kind))
+        else:
+            rest.append(cell)
+    # Unambiguous names decide first (产出指标 is a level 1, 数量指标 a level 2); 满意度指标 and
+    # 成本指标 are either, so they take the slot their neighbours leave free.
+    for cell, kind in level_cells:
+        if kind != "either" and levels[kind] is None:
+            levels[kind] = found(cell, kind)
+    for cell, kind in level_cells:
+        if kind == "either":
+            later_level2 = any(k == "level2" and c.column > cell.column for c, k in level_cells)
+            slot = "level1" if levels["level1"] is None and (later_level2 or cell.column == cols.get("level1")) else "level2"
+            if levels[slot] is None:
+                levels[slot] = found(cell, slot)
+            else:
+                rest.append(cell)
+    rest.sort(key=lambda c: c.column)
+    by_col = {c.column: c for c in rest}
+    value_keys = [k for k in ("target", "actual") if k in cols]
+    name_cell = by_col.get(cols["name"])
+    values: dict[str, Found] = {}
+    if name_cell is not None:
+        for key in value_keys:
+            cell = by_col.get(cols[key])
+            if cell is not None:
+                values[key] = found(cell, key)
+    elif rest:
+        # Shifted row (continuation page, wrapped cells): name first, then values in order.
+        name_cell = rest[0]
+        ordered = sorted(value_keys, key=lambda k: cols[k])
+        for key, cell in zip(ordered, rest[1:]):
+            values[key] = found(cell, key)
+    name = found(name_cell, "name") if name_cell is not None else None
+    if name is not None and (
+        _is_number_cell(name.value)
+        or re.fullmatch(r"任务\d+", name.value)
+        or any(_squash(name.value).startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", "得分"])
+    ):
+        return None
+    return levels["level1"], levels["level2"], name, values
+
+
+# --- text sections ---------------------------------------------------------------------------
+
+
+def _section_text(ctx: Context, keywords: list[str], other: list[str]) -> Found | None:
+    """The body under a heading (or beside a table label cell) naming one of the keywords."""
+    best: Found | None = None
+    for heading in ctx.layout.headings:
+        title = _squash(heading.title)
+        hit = next((k for k in keywords if k in title), None)
+        if not hit or any(o in title for o in other if o not in hit and not any(o in k for k in keywords)):
+            continue
+        start, end = ctx.layout.section_body(heading)
+        # Skip to the first sub-heading's text when the section only holds sub-sections.
+        children = [h for h in ctx.layout.headings if start <= h.start < end]
+        if children and not ctx.text[start : children[0].start].strip():
+            continue
+        body = ctx.text[start:end]
+        lead = len(body) - len(body.lstrip())
+        tail = len(body.rstrip())
+        text = body[lead:tail]
+        if not text:
+            continue
+        candidate = Found("", re.sub(r"\s*\n\s*", "", text), start + lead, start + tail, heading.title, 3.0 - heading.level * 0.1, "section")
+        if best is None or candidate.score > best.score:
+            best = candidate
+    if best:
+        return best
+    for table in ctx.layout.tables:
+        for line in table.lines:
+            filled = line.filled()
+            if len(filled) >= 2 and any(k in _squash(filled[0].text) for k in keywords) and len(filled[0].text) <= 14:
+                cell = filled[1]
+                if cell.text and not _is_number_cell(cell.text):
+                    return Found("", cell.text, cell.start, cell.end, filled[0].text, 3.0, "table label")
+    return None
+
+
+# --- assembly --------------------------------------------------------------------------------
+
+
+def _default_unit(text: str) -> str:
+    m = re.search(r"(?:金额)?单位[:：\s]*(万元|亿元|元)", text[:3000])
+    return m.group(1) if m else "万元"
+
+
+def build_context(document: Document) -> Context:
+    nt = normalize(document.text)
+    numbers = sorted(scan_numbers(nt), key=lambda m: m.norm_start)
+    layout = analyze(nt.text)
+    ctx = Context(document, nt, layout, numbers, [m.norm_start for m in numbers], _default_unit(nt.text))
+    units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
+    if units:
+        ctx.money_unit = max(MONEY_UNITS, key=units.count)
+    return ctx
+
+
+def extract_rules(document: Document) -> ExtractedRecord:
+    """Extract a record from a document by rules alone."""
+    ctx = build_context(document)
+    record: dict[str, Any] = {"doc_id": document.doc_id}
+
+    def put(path: str, found: Found | None, value: Any = None, confidence: float = 0.9) -> Any:
+        if found is None:
+            return None
+        ctx.record(path, found, confidence)
+        return found.value if value is None else value
+
+    dept = _department(ctx)
+    record["department"] = put("department", dept)
+    year = _fiscal_year(ctx)
+    record["fiscal_year"] = put("fiscal_year", year)
+    ctx.fiscal_year = record["fiscal_year"]
+    report_type = ctx.layout.report_type
+    record["report_type"] = report_type
+    record["subject"] = put("subject", _subject(ctx, report_type))
+
+    cands = _budget_candidates(ctx)
+    for path, founds in _budget_from_grid(ctx).items():
+        cands.setdefault(path, []).extend(founds)
+    chosen = _choose_budget(ctx, cands) | _choose_scoped(ctx, cands)
+    budget = Budget(
+        **{k: put(f"budget.{k}", chosen.get(f"budget.{k}")) for k in ("initial", "adjusted", "adjustment", "actual", "execution_rate", "adjustment_rate")},
+        **{
+            part: MoneyPair(
+                budget=put(f"budget.{part}.budget", chosen.get(f"budget.{part}.budget")),
+                actual=put(f"budget.{part}.actual", chosen.get(f"budget.{part}.actual")),
+            )
+            for part in ("basic", "project", "three_public")
+        },
+    )
+    score, grade = _score_and_grade(ctx)
+    evaluation = Evaluation(score=put("evaluation.score", score), grade=put("evaluation.grade", grade))
+
+    indicators = []
+    for i, row in enumerate(_indicators(ctx)):
+        for key in ("level1", "level2", "name", "target", "actual"):
+            put(f"indicators[{i}].{key}", getattr(row, key))
+        indicators.append(row.as_indicator())
+    projects = []
+    for i, row in enumerate(_projects(ctx, report_type)):
+        put(f"projects[{i}].name", row.name)
+        put(f"projects[{i}].budget", row.budget)
+        put(f"projects[{i}].actual", row.actual)
+        put(f"projects[{i}].execution_rate", row.rate)
+        projects.append(row.as_project())
+
+    problems = _section_text(ctx, lx.PROBLEM_HEADINGS, lx.IMPROVEMENT_HEADINGS)
+    improvements = _section_text(ctx, lx.IMPROVEMENT_HEADINGS, lx.PROBLEM_HEADINGS)
+    return ExtractedRecord(
+        **record,
+        budget=budget,
+        evaluation=evaluation,
+        indicators=indicators,
+        projects=projects,
+        problems=put("problems", problems),
+        improvements=put("improvements", improvements),
+        evidence=ctx.evidence,
+        candidates=ctx.candidates,
+        meta=RecordMeta(
+            backend="rules",
+            extractor_version=EXTRACTOR_VERSION,
+            source_path=document.path,
+            source_sha256=document.sha256,
+            pages=len(document.pages),
+            engines=[p.engine for p in document.pages],
+        ),
+    )

@@ -1,0 +1,196 @@
+"""Grounding: find any value's evidence in the document, and verify evidence a value carries.
+
+Rules values arrive with spans; model values arrive without. Either way a value is only as good
+as the text it can be found in, so:
+
+* ``ground_value`` searches the document for a value: the exact printed form first, then the
+  normalised form (spaces inside numbers, thousands separators, units, full-width), then — for
+  text — a fuzzy window. The result says which (``exact`` / ``normalized`` / ``fuzzy``) or
+  ``ungrounded`` (a later check routes those to review).
+* ``verify_evidence`` checks that a record's evidence quotes are what the page says at those
+  offsets and that each quote contains its value as printed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, normalize, scan_numbers, to_wan
+from pipeline.record import Evidence, ExtractedRecord, Method
+
+AMOUNT_TOLERANCE = 0.005
+FUZZY_THRESHOLD = 0.8
+# Values stated in words rather than digits: a quote saying 未支付 grounds an amount of 0.
+VERBAL_VALUES = {0.0: ("未支付", "未执行", "未使用", "尚未支付")}
+
+
+@dataclass(frozen=True)
+class GroundingProblem:
+    path: str
+    problem: str
+
+
+@lru_cache(maxsize=8)
+def _views(text: str) -> tuple[NormalizedText, tuple[NumberMention, ...]]:
+    nt = normalize(text)
+    return nt, tuple(scan_numbers(nt))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _evidence(document: Document, raw_start: int, raw_end: int, match: str, method: Method, label: str | None = None) -> Evidence:
+    where = document.locate(raw_start)
+    return Evidence(
+        page=where.page,
+        start=where.offset,
+        end=where.offset + (raw_end - raw_start),
+        quote=document.text[raw_start:raw_end],
+        label=label,
+        method=method,
+        confidence={"exact": 0.9, "normalized": 0.8, "fuzzy": 0.6}.get(match, 0.0),
+        match=match,  # type: ignore[arg-type]
+    )
+
+
+def ungrounded(method: Method = "llm") -> Evidence:
+    return Evidence(method=method, confidence=0.0, match="ungrounded")
+
+
+def _number_matches(mention: NumberMention, value: float, kind: str) -> bool:
+    if kind == "amount":
+        candidates = [to_wan(mention.value, mention.unit)] if mention.unit in MONEY_UNITS else [mention.value]
+    else:
+        candidates = [mention.value]
+    return any(c is not None and abs(c - value) <= AMOUNT_TOLERANCE for c in candidates)
+
+
+def ground_value(document: Document, value: Any, kind: str = "text", method: Method = "llm", near: int | None = None) -> Evidence:
+    """Evidence for ``value`` in ``document``; ``kind`` is 'amount', 'rate', 'number' or 'text'.
+
+    Where the value occurs several times, the occurrence nearest ``near`` (a raw offset) wins,
+    else the first.
+    """
+    if value is None or value == "":
+        return ungrounded(method)
+    text = document.text
+    if kind in ("amount", "rate", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        nt, mentions = _views(text)
+        hits = [m for m in mentions if _number_matches(m, float(value), kind if kind == "amount" else "number")]
+        if not hits:
+            return ungrounded(method)
+        hit = min(hits, key=lambda m: abs(m.raw_start - near)) if near is not None else hits[0]
+        printed = text[hit.raw_start : hit.raw_end]
+        digits = re.match(r"\s*-?[\d.]+", printed)
+        exact = bool(digits) and float(digits.group()) == float(value) and digits.group().strip().lstrip("-") in (_plain_number(value), f"{float(value):.2f}")
+        return _evidence(document, hit.raw_start, hit.raw_end, "exact" if exact else "normalized", method)
+    needle = str(value)
+    position = text.find(needle)
+    if position >= 0:
+        return _evidence(document, position, position + len(needle), "exact", method)
+    # Normalised: whitespace and full-width differences (cell wraps, OCR spacing).
+    squashed_needle = _squash(needle)
+    if squashed_needle:
+        raw_index = [i for i, ch in enumerate(text) if not ch.isspace()]
+        squashed = "".join(unicodedata.normalize("NFKC", text[i]) if len(unicodedata.normalize("NFKC", text[i])) == 1 else text[i] for i in raw_index)
+        found = squashed.find(squashed_needle)
+        if found >= 0:
+            return _evidence(document, raw_index[found], raw_index[found + len(squashed_needle) - 1] + 1, "normalized", method)
+        # Fuzzy: the best window of the same length (OCR misreads a few characters).
+        size = len(squashed_needle)
+        if 4 <= size <= 400 and len(squashed) >= size:
+            matcher = SequenceMatcher(None, squashed, squashed_needle, autojunk=False)
+            block = max(matcher.get_matching_blocks(), key=lambda b: b.size)
+            start = max(0, block.a - block.b)
+            window = squashed[start : start + size]
+            if SequenceMatcher(None, window, squashed_needle).ratio() >= FUZZY_THRESHOLD:
+                return _evidence(document, raw_index[start], raw_index[min(start + size, len(raw_index)) - 1] + 1, "fuzzy", method)
+    return ungrounded(method)
+
+
+def _plain_number(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _number_in(mentions: list[NumberMention], value: float) -> bool:
+    """A number printed in the span equals ``value``: as printed, or in 万元 from its unit, or —
+    for a table whose unit sits in its header — scaled from 元 or 亿元."""
+    for m in mentions:
+        as_wan = to_wan(m.value, m.unit) if m.unit in MONEY_UNITS else None
+        for candidate in (m.value, as_wan, m.value / 10000, m.value * 10000):
+            if candidate is not None and abs(candidate - value) <= AMOUNT_TOLERANCE:
+                return True
+    return False
+
+
+def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None = None) -> bool:
+    """Does the quote print ``value``? Numbers compare by value using the document's number
+    mentions inside the quote's span (so OCR spacing is repaired in context); texts compare with
+    whitespace and width differences removed, or fuzzily for OCR misreads."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        if any(words in quote for words in VERBAL_VALUES.get(float(value), ())):
+            return True
+        if mentions is None:
+            mentions = scan_numbers(normalize(quote))
+        return _number_in(mentions, float(value))
+    needle, hay = _squash(str(value)), _squash(quote)
+    return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
+
+
+def verify_evidence(document: Document, record: ExtractedRecord) -> list[GroundingProblem]:
+    """Every non-null leaf value has evidence whose quote is the page text at its offsets and
+    contains the value."""
+    from pipeline.record import leaf_values
+
+    problems = []
+    all_mentions = list(_views(document.text)[1])
+    for path, value in leaf_values(record):
+        if path in ("report_type",):
+            continue  # a classification of the whole document, not a printed value
+        evidence = record.evidence.get(path)
+        if evidence is None or evidence.match == "ungrounded" or evidence.page is None:
+            problems.append(GroundingProblem(path, "no evidence"))
+            continue
+        page_text = document.page(evidence.page).text
+        if page_text[evidence.start : evidence.end] != evidence.quote:
+            problems.append(GroundingProblem(path, f"quote differs from page {evidence.page} text at {evidence.start}:{evidence.end}"))
+            continue
+        raw_start = document.global_offset(evidence.page, evidence.start)
+        inside = [m for m in all_mentions if raw_start <= m.raw_start and m.raw_end <= raw_start + len(evidence.quote or "")]
+        if not quote_contains(evidence.quote or "", value, inside):
+            problems.append(GroundingProblem(path, f"quote {evidence.quote!r} does not contain {value!r}"))
+    return problems
+
+
+def ground_record(document: Document, record: ExtractedRecord, method: Method = "llm") -> ExtractedRecord:
+    """Fill evidence for every leaf value that has none, by searching the document."""
+    from pipeline.record import leaf_values
+
+    evidence = dict(record.evidence)
+    for path, value in leaf_values(record):
+        if path in evidence or path == "report_type":
+            continue
+        kind = _kind_of(path, value)
+        evidence[path] = ground_value(document, value, kind, method)
+    return record.model_copy(update={"evidence": evidence})
+
+
+def _kind_of(path: str, value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    leaf = path.rsplit(".", 1)[-1]
+    if leaf in ("execution_rate", "adjustment_rate"):
+        return "rate"
+    if leaf in ("fiscal_year", "score"):
+        return "number"
+    return "amount"
