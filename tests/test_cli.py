@@ -1,0 +1,98 @@
+"""The command line, driven in-process through typer's runner and once as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from conftest import PROJECT_ROOT, SEEDS_DIR
+from pipeline.cli import app
+from pipeline.record import Record, json_schema
+
+runner = CliRunner()
+SEED = SEEDS_DIR / "001_077110b4894b78f0.txt"
+
+
+def test_ingest_json_gives_pages_and_text():
+    result = runner.invoke(app, ["ingest", "--json", str(SEED)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout.strip().splitlines()[0])
+    assert {"path", "sha256", "text", "pages"} <= set(document)
+    assert document["pages"][0]["engine"] == "text"
+    assert document["text"] == SEED.read_text(encoding="utf-8")
+
+
+def test_one_broken_document_does_not_stop_the_batch(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.pdf"
+    result = runner.invoke(app, ["extract", "--out", str(tmp_path / "out"), str(empty), str(missing), str(SEED)])
+    assert result.exit_code == 2
+    assert "empty.txt" in result.stderr and "missing.pdf" in result.stderr
+    assert (tmp_path / "out" / f"{SEED.stem}.json").exists()
+
+
+def test_extract_writes_gold_format_records_with_evidence(tmp_path):
+    result = runner.invoke(app, ["extract", "--out", str(tmp_path), str(SEEDS_DIR)])
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.glob("*.json"))
+    assert [p.stem for p in written] == sorted(p.stem for p in SEEDS_DIR.glob("*.txt"))
+    for path in written:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        jsonschema.validate(record, json_schema())
+        assert set(Record.model_fields) <= set(record)
+        assert record["evidence"] and record["findings"] == []
+    assert "广州市荔湾区应急管理局" in result.stdout
+
+
+def test_extract_jsonl_to_stdout_keeps_summary_off_stdout():
+    result = runner.invoke(app, ["extract", str(SEED)])
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["doc_id"] == SEED.stem
+
+
+def test_extract_csv_and_xlsx(tmp_path):
+    result = runner.invoke(app, ["extract", "--format", "csv", "--out", str(tmp_path / "csv"), str(SEEDS_DIR)])
+    assert result.exit_code == 0, result.output
+    projects = (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert projects[0].startswith("doc_id,index,name")
+    assert any("三防抢险工作经费" in line for line in projects)
+    result = runner.invoke(app, ["extract", "--format", "xlsx", "--out", str(tmp_path / "x.xlsx"), str(SEEDS_DIR)])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(tmp_path / "x.xlsx")
+    assert workbook.sheetnames == ["documents", "projects", "indicators"]
+    assert workbook["documents"].max_row == 6  # header + five seeds
+    assert workbook["indicators"].max_row > 40
+
+
+def test_csv_without_out_is_a_usage_error():
+    result = runner.invoke(app, ["extract", "--format", "csv", str(SEED)])
+    assert result.exit_code == 2
+
+
+def test_unavailable_backend_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["extract", "--backend", "llm", "--out", str(tmp_path), str(SEED)])
+    assert result.exit_code == 2
+    assert "llm backend is not available" in result.stderr
+
+
+def test_schema_check_passes_on_the_committed_schema():
+    result = runner.invoke(app, ["schema", "--check", "--out", str(PROJECT_ROOT / "schemas" / "record.schema.json")])
+    assert result.exit_code == 0, result.output
+
+
+def test_python_dash_m_runs_as_a_real_process(tmp_path):
+    env = {**os.environ, "ORT_DISABLE_TELEMETRY": "1"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline", "ingest", str(tmp_path / "nope.txt")],
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120,
+    )
+    assert completed.returncode == 2
+    assert "nope.txt" in completed.stderr and "Traceback" not in completed.stderr
