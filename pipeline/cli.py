@@ -8,6 +8,7 @@ path and reason, the rest are processed, and the exit status says what happened
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -24,7 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Turn budget-performance self-evaluation reports into verified, structured records.",
 )
-out = Console(highlight=False, soft_wrap=True)
+# Piped output (CI logs, `| less`) gets wide tables instead of rich's 80-column default.
+_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160
+out = Console(highlight=False, soft_wrap=True, width=_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -174,6 +177,52 @@ def print_record_summary(console: Console, record) -> None:
     for finding in record.findings:
         colour = {"error": "red", "warning": "yellow"}.get(finding.severity, "cyan")
         console.print(f"  [{colour}]{finding.severity}[/] [bold]{finding.kind}[/] {finding.message}", markup=True)
+
+
+eval_app = typer.Typer(help="Evaluate against a gold set, or compare two evaluation runs.", invoke_without_command=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback()
+def eval_command(
+    ctx: typer.Context,
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Directory of <doc_id>.json gold records."),
+    docs: Optional[Path] = typer.Option(None, "--docs", help="Where the source documents are, if not beside the gold."),
+    backend: str = typer.Option("rules", "--backend", help="rules | llm | hybrid."),
+    out_dir: Path = typer.Option(Path("eval/out"), "--out", help="Where report.json, report.md and report.html go."),
+    diffs: bool = typer.Option(False, "--diffs", help="Also print every wrong, missed or hallucinated field."),
+) -> None:
+    """Extract every document that has a gold record, score it, and write the reports."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if gold is None:
+        err.print("--gold DIR is required (or use `pipeline eval compare A B`)")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if not gold.is_dir():
+        err.print(f"{gold}: not a directory of gold records")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    from pipeline.eval_run import run_eval
+    from pipeline.report import print_report, write_report
+
+    report = run_eval(gold, docs, backend)
+    print_report(report, out, show_diffs=diffs)
+    paths = write_report(report, out_dir)
+    out.print(f"wrote {paths.json}, {paths.markdown}, {paths.html}")
+
+
+@eval_app.command("compare")
+def eval_compare(
+    before: Path = typer.Argument(..., help="Baseline report.json."),
+    after: Path = typer.Argument(..., help="Candidate report.json."),
+    tolerance: float = typer.Option(0.0, help="Allowed drop in accuracy (absolute, 0.01 = 1 point)."),
+) -> None:
+    """What got better and worse, per field and per document; exit 1 on a regression."""
+    from pipeline.evaluate import compare_reports, load_report
+    from pipeline.report import render_comparison_markdown
+
+    comparison = compare_reports(load_report(before), load_report(after), tolerance)
+    out.print(render_comparison_markdown(comparison), markup=False)
+    raise typer.Exit(1 if comparison.regressed else 0)
 
 
 @app.command()
