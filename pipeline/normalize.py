@@ -6,8 +6,8 @@ Extractors read ``NormalizedText.text``: half-width characters, numbers repaired
 Evidence is shown in the raw text, so every normalised character keeps the raw span it came from
 (``to_raw`` / ``raw_span``), and every change a cross-check may want to report is a ``Repair``.
 
-How it works: full-width folding is a 1:1 ``str.translate``, so raw offsets survive it, and every
-other rule is a regex (or a per-line test) on the folded text that yields an edit *in raw
+How it works: full-width folding replaces one char by one char, so raw offsets survive it, and
+every other rule is a regex (or a per-line test) on the folded text that yields an edit *in raw
 coordinates* (raw span -> replacement). Edits never overlap; applying them once builds the text
 and two arrays holding the raw start and end of each normalised character. Python loops run over
 lines, matches and edits only, never over characters.
@@ -115,7 +115,9 @@ class NormalizedText:
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw span of everything normalised ``text[start:end]`` came from."""
         if not 0 <= start <= end <= len(self.text):
-            raise IndexError(f"span {start}:{end} outside normalised text of {len(self.text)} chars")
+            raise IndexError(
+                f"span {start}:{end} outside normalised text of {len(self.text)} chars"
+            )
         if start == end:
             point = self.to_raw(start)
             return point, point
@@ -139,10 +141,16 @@ class _Edits:
         self.items.append((start, end, replacement, repair))
 
     def repair(self, kind: str, start: int, end: int, replacement: str) -> Repair:
-        return Repair(kind=kind, raw_start=start, raw_end=end, raw=self.raw[start:end], replacement=replacement)
+        return Repair(
+            kind=kind,
+            raw_start=start,
+            raw_end=end,
+            raw=self.raw[start:end],
+            replacement=replacement,
+        )
 
 
-# --- folding ---------------------------------------------------------------------------------------
+# --- folding --------------------------------------------------------------------------------------
 
 # 1:1, so offsets survive. '，' folds to ',' like the rest: the separator rule checks the raw char,
 # so a full-width comma never becomes a thousands separator.
@@ -155,14 +163,16 @@ def _fold(raw: str) -> str:
     return _FOLDABLE.sub(lambda m: "".join(map(_FOLD.__getitem__, m.group())), raw)
 
 
-# --- number repairs --------------------------------------------------------------------------------
+# --- number repairs -------------------------------------------------------------------------------
 
 _SPACE_IN_NUMBER = re.compile(r"(?<![\d.])(\d+)\.( +)(?=\d)")
 _LIST_PREFIX = re.compile(r"[ \-•·*]*")
 _DIGITS = re.compile(r"\d+")
 # A token of digits, dots and the letters OCR confuses with 0/1, with such a letter next to a
 # digit; tokens touching other letters are words or codes and stay as they are.
-_OCR_TOKEN = re.compile(r"(?<![0-9A-Za-z.])[0-9.OoIl]*(?:\d[OoIl]|[OoIl]\.?\d)[0-9.OoIl]*(?![0-9A-Za-z])")
+_OCR_TOKEN = re.compile(
+    r"(?<![0-9A-Za-z.])[0-9.OoIl]*(?:\d[OoIl]|[OoIl]\.?\d)[0-9.OoIl]*(?![0-9A-Za-z])"
+)
 _OCR_LETTERS = re.compile(r"(?<=\d)[OoIl]+(?=\d|\.\d)|(?<=\d\.)[OoIl]+(?=\d)")
 _OCR_TO_DIGIT = str.maketrans("OoIl", "0011")
 _GROUPED = re.compile(r"(?<![\d.,])(\d{1,4})((?:,\d+)+)(\.\d+)?(?!\d)")
@@ -177,15 +187,19 @@ def _number_edits(folded: str, raw: str, edits: _Edits) -> None:
     for token in _OCR_TOKEN.finditer(folded):
         for m in _OCR_LETTERS.finditer(folded, token.start(), token.end()):
             fixed = m.group().translate(_OCR_TO_DIGIT)
-            edits.add(m.start(), m.end(), fixed, edits.repair("ocr_digit", m.start(), m.end(), fixed))
+            edits.add(
+                m.start(), m.end(), fixed, edits.repair("ocr_digit", m.start(), m.end(), fixed)
+            )
 
     for m in _SPACE_IN_NUMBER.finditer(folded):
         # '1. 2个…' at the start of a line is a list item and a number, not one number.
-        if len(m.group(1)) <= 2 and _LIST_PREFIX.fullmatch(folded, _line_start(folded, m.start()), m.start()):
+        if len(m.group(1)) <= 2 and _LIST_PREFIX.fullmatch(
+            folded, _line_start(folded, m.start()), m.start()
+        ):
             continue
         gap_start, gap_end = m.span(2)
         end = _DIGITS.match(folded, gap_end).end()
-        fixed = folded[m.start():gap_start] + folded[gap_end:end]
+        fixed = folded[m.start() : gap_start] + folded[gap_end:end]
         edits.add(gap_start, gap_end, "", edits.repair("space_in_number", m.start(), end, fixed))
 
     for m in _GROUPED.finditer(folded):
@@ -195,17 +209,21 @@ def _number_edits(folded: str, raw: str, edits: _Edits) -> None:
         groups = m.group(2).split(",")[1:]
         if len(m.group(1)) <= 3 and all(len(g) == 3 for g in groups):
             repair = None  # well-formed grouping is formatting, like full-width digits
-        elif all(len(g) >= 3 for g in groups) and (m.group(3) or _MONEY_AFTER.match(folded, m.end())):
+        elif all(len(g) >= 3 for g in groups) and (
+            m.group(3) or _MONEY_AFTER.match(folded, m.end())
+        ):
             # A misplaced separator ('2,2097.11'). Only before decimals or a money unit, so that
             # '2020,2021年' (an ASCII comma standing for a Chinese one) stays two numbers.
-            repair = edits.repair("separator_repaired", m.start(), m.end(), m.group().replace(",", ""))
+            repair = edits.repair(
+                "separator_repaired", m.start(), m.end(), m.group().replace(",", "")
+            )
         else:
             continue  # '12,34': a list, not a number
         for i in commas:
             edits.add(i, i + 1, "", repair)
 
 
-# --- lines -----------------------------------------------------------------------------------------
+# --- lines ----------------------------------------------------------------------------------------
 
 _LINE = re.compile(r"([^\n\r\f]*)(\r\n|[\n\r\f]|\Z)")
 # Patterns below run on folded text: '；' is ';', '（' is '(' there.
@@ -229,7 +247,7 @@ _NUMBER_DOT_AT_END = re.compile(r"(?<=.)(?<![\d.])\d+\.$")
 _DIGITS_NOT_ITEM = re.compile(r"\d++(?![.、)](?!\d))")  # digits, but not a list item '4.组织'
 _SCALE_AT_END = re.compile(r"\d *[万亿]$")
 _DIGIT_AT_END = re.compile(r"\d$")
-_UNIT_AT_START = re.compile(r"万元|亿元|元|%|‰")
+_UNIT_AT_START = re.compile(r"万元|亿元|元(?![旦月宵])|%|‰")  # not 元旦 (New Year's Day)
 
 # Without hard wraps, a prose line at least this wide (half-width columns) that stops mid-sentence
 # was cut by a page break (seed 002 cuts paragraphs so); shorter ones are titles and list items.
@@ -266,7 +284,11 @@ def _lines(folded: str, raw: str) -> list[_Line]:
             start, end = m.start() + lead, m.start() + len(content.rstrip(" "))
             tab = "\t" in content
             width = _width(raw[start:end])
-            out.append(_Line(m.start(), start, end, m.start(2), stripped, width, tab, lead == 1 and not tab))
+            out.append(
+                _Line(
+                    m.start(), start, end, m.start(2), stripped, width, tab, lead == 1 and not tab
+                )
+            )
         if not m.group(2):
             break
     return out
@@ -289,7 +311,7 @@ def _estimate_wrap_width(lines: list[_Line]) -> int | None:
 
 
 def _break_kind(a: _Line, b: _Line, wrap_width: int | None) -> str | None:
-    """The repair that joins consecutive non-blank lines ``a`` and ``b``, or None to keep the break."""
+    """The repair joining consecutive non-blank lines ``a`` and ``b``; None keeps the break."""
     if a.tab or b.tab:
         return None  # in a table a line break is a row boundary, never a wrap
     if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):
@@ -324,15 +346,19 @@ def _line_edits(folded: str, raw: str, wrap_width: int | None | str, edits: _Edi
         wrap_width = _estimate_wrap_width(lines)
     if lines and lines[0].stray:
         _strip_stray(lines[0], edits)
-    for a, b in zip(lines, lines[1:]):
+    for a, b in zip(lines, lines[1:], strict=False):
         kind = _break_kind(a, b, wrap_width)  # type: ignore[arg-type]
         if kind:
             # ASCII words or numbers on both sides stay apart: 'and' | 'the', '21' | '90.49'.
             x, y = a.folded[-1], b.folded[0]
-            glue = " " if kind == "line_joined" and (x + y).isascii() and x.isalnum() and y.isalnum() else ""
+            glue = (
+                " "
+                if kind == "line_joined" and (x + y).isascii() and x.isalnum() and y.isalnum()
+                else ""
+            )
             edits.add(a.end, b.start, glue, edits.repair(kind, a.end, b.start, glue))
             continue
-        sep = folded[a.term_start:b.line_start]
+        sep = folded[a.term_start : b.line_start]
         if a.tab or b.tab:
             # Blank lines next to table rows start a new table or page: keep them.
             want = sep.replace("\r\n", "\n").replace("\r", "\n")
@@ -347,10 +373,15 @@ def _line_edits(folded: str, raw: str, wrap_width: int | None | str, edits: _Edi
 
 
 def _strip_stray(line: _Line, edits: _Edits) -> None:
-    edits.add(line.line_start, line.start, "", edits.repair("stray_space", line.line_start, line.start, ""))
+    edits.add(
+        line.line_start,
+        line.start,
+        "",
+        edits.repair("stray_space", line.line_start, line.start, ""),
+    )
 
 
-# --- normalize -------------------------------------------------------------------------------------
+# --- normalize ------------------------------------------------------------------------------------
 
 
 def normalize(raw: str, *, wrap_width: int | None | Literal["auto"] = "auto") -> NormalizedText:
@@ -394,24 +425,33 @@ def normalize(raw: str, *, wrap_width: int | None | Literal["auto"] = "auto") ->
     starts.extend(range(pos, len(folded)))
     ends.extend(range(pos + 1, len(folded) + 1))
 
-    kept = sorted((r for k, r in repairs.items() if k not in dropped), key=lambda r: (r.raw_start, r.raw_end))
+    kept = sorted(
+        (r for k, r in repairs.items() if k not in dropped), key=lambda r: (r.raw_start, r.raw_end)
+    )
     return NormalizedText("".join(pieces), raw, kept, found_width, starts, ends)
 
 
-# --- number scanner --------------------------------------------------------------------------------
+# --- number scanner -------------------------------------------------------------------------------
 
-_COUNTER_WORDS = """人次 家次 台次 车次 辆次 轮次 场次 批次 架次 户次 平方米 平方公里 立方米 公里 千米 毫米 厘米
-    小时 分钟 个月 人 家 个 次 年 月 日 天 周 项 条 份 场 件 宗 起 台 套 辆 名 支 期 处 户 张 部 册 篇 轮 吨
-    亩 米 类 批 种 所 栋 块 分 秒 岁 号 届 节 座 层 间 艘 架 只 头 本 页 位 根 面 组 队 路 余 多""".split()
+_COUNTER_WORDS = """
+    人次 家次 台次 车次 辆次 轮次 场次 批次 架次 户次 平方米 平方公里 立方米 公里 千米 毫米 厘米
+    小时 分钟 个月 人 家 个 次 年 月 日 天 周 项 条 份 场 件 宗 起 台 套 辆 名 支 期 处
+    户 张 部 册 篇 轮 吨 亩 米 类 批 种 所 栋 块 分 秒 岁 号 届 节 座 层 间 艘 架 只 头
+    本 页 位 根 面 组 队 路 余 多""".split()
 # Longest first, so '人次' wins over '人'; '多'/'余' may lead: '1800余人', '9 亿多条'.
-_COUNTER = re.compile(r" *([多余]?(?:%s))" % "|".join(sorted(map(re.escape, _COUNTER_WORDS), key=len, reverse=True)))
+_COUNTER = re.compile(
+    r" *([多余]?(?:{}))".format(
+        "|".join(sorted(map(re.escape, _COUNTER_WORDS), key=len, reverse=True))
+    )
+)
 _MENTION = re.compile(
     r"""(?x)
     (?:(?<![0-9A-Za-z.])(?P<sign>-))?
     (?P<num>\d+(?:\.\d+)?)
-    (?:\ *(?P<unit>万元|亿元|元|%o(?![A-Za-z])|%0(?![\d.])|%|‰|万|亿))?
+    (?:\ *(?P<unit>万\ *元|亿\ *元|元(?![旦月宵])|%o(?![A-Za-z])|%0(?![\d.])|%|‰|万|亿))?
     """
 )
+_DIGIT_BEFORE = re.compile(r"\d *$")
 _LIST_ITEM_YEAR = re.compile(r"(\d{1,2})\.((?:19|20)\d\d)")
 _YEAR_WORD = re.compile(r" *年")
 _KIND_ORDER = {kind: i for i, kind in enumerate(REPAIR_KINDS)}
@@ -447,7 +487,9 @@ def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
         top = max(top, r.raw_end)
         repair_max_end.append(top)
 
-    def mention(start: int, end: int, number: str, sign: str, unit_text: str | None, counter: str | None):
+    def mention(
+        start: int, end: int, number: str, sign: str, unit_text: str | None, counter: str | None
+    ) -> NumberMention:
         unit: str | None = unit_text
         scale = None
         if unit_text in ("%o", "%0"):
@@ -456,7 +498,11 @@ def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
             unit = "亿元"
         elif unit_text in ("万", "亿"):
             unit, scale = None, unit_text
-        kind = "amount" if unit in MONEY_UNITS else {"%": "percent", "‰": "permille"}.get(unit, "number")
+        kind = (
+            "amount"
+            if unit in MONEY_UNITS
+            else {"%": "percent", "‰": "permille"}.get(unit, "number")
+        )
         raw_start, raw_end = nt.raw_span(start, end)
         kinds = set()
         j = bisect_left(repair_starts, raw_end) - 1
@@ -484,6 +530,10 @@ def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
     pos = 0
     while m := _MENTION.search(text, pos):
         number, sign, unit_text = m.group("num"), m.group("sign") or "", m.group("unit")
+        if sign and _DIGIT_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+            sign = ""  # '2016 -2020': a range, the '-' is a dash
+        if unit_text and " " in unit_text and unit_text[0] in "万亿":
+            unit_text = unit_text.replace(" ", "")  # '48.03 万 元'
         end = pos = m.end()
         if unit_text == "%0" and _COUNTER.match(text, end):
             unit_text, end = "%", end - 1  # the '0' starts the next mention
@@ -493,7 +543,11 @@ def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
             cm = _COUNTER.match(text, end)
             counter = cm.group(1) if cm else None
         item = None if sign else _LIST_ITEM_YEAR.fullmatch(number)
-        if item and _YEAR_WORD.match(text, m.end("num")) and not text[_line_start(text, m.start()):m.start()].strip():
+        if (
+            item
+            and _YEAR_WORD.match(text, m.end("num"))
+            and not text[_line_start(text, m.start()) : m.start()].strip()
+        ):
             item_end = m.start() + len(item.group(1))
             out.append(mention(m.start(), item_end, item.group(1), "", None, None))
             out.append(mention(item_end + 1, end, item.group(2), "", unit_text, counter))
