@@ -161,13 +161,18 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
         if evidence is None or evidence.match == "ungrounded" or evidence.page is None:
             problems.append(GroundingProblem(path, "no evidence"))
             continue
-        page_text = document.page(evidence.page).text
-        if page_text[evidence.start : evidence.end] != evidence.quote:
-            problems.append(GroundingProblem(path, f"quote differs from page {evidence.page} text at {evidence.start}:{evidence.end}"))
+        pieces = [evidence, *evidence.parts]
+        mismatched = [p for p in pieces if document.page(p.page).text[p.start : p.end] != p.quote]
+        if mismatched:
+            p = mismatched[0]
+            problems.append(GroundingProblem(path, f"quote differs from page {p.page} text at {p.start}:{p.end}"))
             continue
-        raw_start = document.global_offset(evidence.page, evidence.start)
-        inside = [m for m in all_mentions if raw_start <= m.raw_start and m.raw_end <= raw_start + len(evidence.quote or "")]
-        if not quote_contains(evidence.quote or "", value, inside):
+        inside = []
+        for p in pieces:
+            raw_start = document.global_offset(p.page, p.start)
+            inside += [m for m in all_mentions if raw_start <= m.raw_start and m.raw_end <= raw_start + len(p.quote or "")]
+        joined = "".join(p.quote or "" for p in pieces)
+        if not quote_contains(joined, value, inside):
             problems.append(GroundingProblem(path, f"quote {evidence.quote!r} does not contain {value!r}"))
     return problems
 

@@ -170,11 +170,14 @@ def _title(lines: list[Line]) -> str:
     """The report's title: the first lines up to one naming the report kind."""
     parts: list[str] = []
     for line in lines[:15]:
+        if line.is_table_row and parts:
+            break  # the title is never part of the table or the label row (填报单位 | 单位：万元) below it
         text = squash_cell(line.text.replace("\t", " "))
         if not text or re.fullmatch(r"附件\s*\d*", text):
             continue
         parts.append(text)
-        if re.search(r"(报告|自评表|评价表|情况表)", text):
+        # 汇总表: multi-project tables are titled '…项目支出绩效自评汇总表'.
+        if re.search(r"(报告|自评表|评价表|情况表|汇总表)", text):
             break
         if len(parts) >= 3:
             break
@@ -192,8 +195,22 @@ def _report_type(title: str, tables: list[Table]) -> ReportType | None:
             return "project_table"
         return "overall_table"
     if "报告" in title:
+        # A narrative report on ONE project or fund ('…2020年中央财政农田建设补助资金绩效自评报告',
+        # 转移支付资金 / 专项资金 / 项目支出 self-evaluations) is project-level: its budget is that
+        # fund's money. The enum's only project-level type is project_table (gold README convention).
+        if names_one_project(title):
+            return "project_table"
         return "overall_report"
     return None
+
+
+# '…资金/经费/专项/X项目 (支出) 绩效自评'; a bare '2021年度项目支出绩效自评报告' names no project.
+_ONE_PROJECT_TITLE = re.compile(r"(?:资金|经费|专项|(?<![年度\d\s])项目)\s*(?:支出)?\s*(?:绩效)?\s*(?:自评|评价)")
+
+
+def names_one_project(title: str) -> bool:
+    """The title names a project or fund as the report's subject (not 部门整体 / 部门预算 / a 汇总)."""
+    return bool(_ONE_PROJECT_TITLE.search(title)) and not re.search(r"部门|整体|汇总", title)
 
 
 def analyze(text: str) -> Layout:

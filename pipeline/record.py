@@ -92,6 +92,15 @@ class Record(_Strict):
 # --- evidence, candidates, findings ----------------------------------------------------------
 
 
+class Span(_Strict):
+    """A further piece of a value printed elsewhere (a table cell wrapped onto the next line)."""
+
+    page: int
+    start: int
+    end: int
+    quote: str
+
+
 class Evidence(_Strict):
     """Where a value was read: the raw page text it came from, as printed."""
 
@@ -103,6 +112,10 @@ class Evidence(_Strict):
     method: Method = "rules"
     confidence: float = Field(1.0, ge=0.0, le=1.0)
     match: MatchStatus = Field("exact", description="How the value was found back in the text.")
+    parts: list[Span] = Field(
+        default_factory=list,
+        description="Further pieces when the value was assembled from several places, in order.",
+    )
 
 
 class Candidate(_Strict):

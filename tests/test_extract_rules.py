@@ -4,6 +4,7 @@ every value, and the candidate logic on real strings."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -108,3 +109,15 @@ def test_threshold_is_not_a_stated_rate():
     text = "预算完成率 96.48%。但部分项目经费的预算执行率仍达不到95%以上。"
     record = extract_rules(text_document(text))
     assert record.budget.execution_rate == 96.48
+
+
+def test_wrapped_table_cell_is_joined_with_evidence_for_both_pieces():
+    document = load(SYNTHETIC_DIR / "syn_05_multi_project_codes.txt")
+    record = extract_rules(document)
+    (index,) = [i for i, p in enumerate(record.projects) if p.name.startswith("农村生活污水治理设")]
+    evidence = record.evidence[f"projects[{index}].name"]
+    assert len(evidence.parts) == 1
+    assert evidence.quote + evidence.parts[0].quote == record.projects[index].name
+    # The code before the name is not part of it, and the joined piece sits on the next line.
+    assert not re.match(r"\d", record.projects[index].name)
+    assert evidence.parts[0].start > evidence.end

@@ -112,6 +112,9 @@ INDICATOR_LEVEL2 = [
 ]
 INDICATOR_NAME_HEADERS = ["三级指标", "指标名称", "关键指标", "绩效指标"]
 INDICATOR_TARGET_HEADERS = ["年度指标值", "指标值", "绩效目标值", "年初指标值", "预期指标值", "目标值", "年度目标值"]
+# Templates that split the target over three columns: 指标性质 (≥ = ≤) | 指标值 | 度量单位.
+INDICATOR_NATURE_HEADERS = ["指标性质", "指标方向"]
+INDICATOR_UNIT_HEADERS = ["度量单位", "计量单位", "单位"]
 INDICATOR_ACTUAL_HEADERS = ["实际完成值", "全年完成值", "年终完成值", "指标完成情况", "完成值", "实际完成情况", "完成情况"]
 
 PROJECT_NAME_HEADERS = ["项目名称", "资金名称", "任务名称", "主要任务", "项目"]
@@ -125,17 +128,57 @@ PROJECT_RATE_HEADERS = ["预算支出执行率", "执行率", "预算执行率",
 TOTAL_ROW_LABELS = ["年度资金总额", "资金总额", "总额", "年度总金额", "合计", "总计", "小计", "部门整体"]
 
 
+# Traditional forms of the characters budget labels use. Reports copied from mirror sites or OCR'd
+# with a traditional-Chinese model print 項目支出, “三公”經費預算, 評價等級 (domain.md, "Noise"); labels
+# must match either form. Values are still copied as printed.
+_TRADITIONAL = "項經費預評價資現實際執績門體調數報問題標總計劃級務機關專結轉餘購車運維護設備農業發營辦處會單廳產質時滿濟態環續響優決類額據與"
+_SIMPLIFIED = "项经费预评价资现实际执绩门体调数报问题标总计划级务机关专结转余购车运维护设备农业发营办处会单厅产质时满济态环续响优决类额据与"
+assert len(_TRADITIONAL) == len(_SIMPLIFIED)
+TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+_VARIANT_OF = {s: t for t, s in zip(_TRADITIONAL, _SIMPLIFIED) if s != t}
+
+
+def with_variants(pattern: str) -> str:
+    """A regex pattern in which each simplified character also matches its traditional form
+    ('项目支出' matches 項目支出). Inside a [...] class the form is added to the class."""
+    out, in_class, escaped = [], False, False
+    for ch in pattern:
+        variant = _VARIANT_OF.get(ch)
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        if variant and in_class:
+            out.append(ch + variant)
+        elif variant:
+            out.append(f"[{ch}{variant}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 @lru_cache(maxsize=None)
 def label_regex(label: str) -> re.Pattern[str]:
-    """A label that tolerates spaces and line breaks between its characters (table cells wrap)."""
-    parts = [re.escape(ch) for ch in label if not ch.isspace()]
+    """A label that tolerates spaces and line breaks between its characters (table cells wrap)
+    and traditional forms of its characters."""
+    parts = [with_variants(re.escape(ch)) for ch in label if not ch.isspace()]
     return re.compile(r"[ \t]*".join(parts))
+
+
+@lru_cache(maxsize=None)
+def variant_regex(pattern: str) -> re.Pattern[str]:
+    """A compiled pattern that also matches traditional forms (see with_variants)."""
+    return re.compile(with_variants(pattern))
 
 
 def classify_level(text: str) -> str | None:
     """'level1', 'level2' or 'either' (满意度指标, 成本指标 are both, by template) when a cell is an
     indicator level name; points in brackets are ignored."""
-    core = re.sub(r"[(（].*?[)）]", "", text).replace(" ", "").strip()
+    core = re.sub(r"[(（].*?[)）]", "", text).replace(" ", "").strip().translate(TO_SIMPLIFIED)
     one, two = core in INDICATOR_LEVEL1, core in INDICATOR_LEVEL2
     if one and two:
         return "either"

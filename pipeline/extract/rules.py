@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from pipeline.document import Document
 from pipeline.extract import lexicon as lx
-from pipeline.layout import Heading, Layout, Line, Table, analyze, squash_cell
+from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze, names_one_project, squash_cell
 from pipeline.normalize import NormalizedText, NumberMention, normalize, scan_numbers, to_wan
 from pipeline.record import (
     Budget,
@@ -36,6 +36,7 @@ from pipeline.record import (
     MoneyPair,
     Project,
     RecordMeta,
+    Span,
 )
 
 EXTRACTOR_VERSION = "rules-1"
@@ -59,6 +60,7 @@ class Found:
     reason: str
     scope: str = "dept"
     needs_support: bool = False  # only chosen when arithmetic with other fields confirms it
+    more: list[tuple[int, int]] = field(default_factory=list)  # further pieces (wrapped cells)
 
 
 @dataclass
@@ -80,10 +82,25 @@ class Context:
         return self.nt.text
 
     # --- evidence -------------------------------------------------------------------------
-    def evidence_for(self, start: int, end: int, label: str | None, confidence: float = 0.9) -> Evidence:
+    def evidence_for(
+        self, start: int, end: int, label: str | None, confidence: float = 0.9, more: list[tuple[int, int]] = ()
+    ) -> Evidence:
         raw_start, raw_end = self.nt.raw_span(start, end)
         where = self.document.locate(raw_start)
+        parts = []
+        for part_start, part_end in more:
+            part_raw_start, part_raw_end = self.nt.raw_span(part_start, part_end)
+            part_where = self.document.locate(part_raw_start)
+            parts.append(
+                Span(
+                    page=part_where.page,
+                    start=part_where.offset,
+                    end=part_where.offset + (part_raw_end - part_raw_start),
+                    quote=self.document.text[part_raw_start:part_raw_end],
+                )
+            )
         return Evidence(
+            parts=parts,
             page=where.page,
             start=where.offset,
             end=where.offset + (raw_end - raw_start),
@@ -95,7 +112,7 @@ class Context:
         )
 
     def record(self, path: str, found: Found, confidence: float = 0.9) -> None:
-        self.evidence[path] = self.evidence_for(found.start, found.end, found.label, confidence)
+        self.evidence[path] = self.evidence_for(found.start, found.end, found.label, confidence, found.more)
 
     def keep_candidates(self, path: str, founds: list[Found], chosen: Found | None) -> None:
         if len(founds) < 2 and (not founds or founds[0] is chosen):
@@ -127,11 +144,21 @@ class Context:
             return None
         mention = self.numbers[i]
         gap = self.text[pos : mention.norm_start]
+        if self._wrapped_before_value(pos, gap):
+            gap = gap.replace("\n", "")
         if len(gap.replace("\t", "").strip()) > max_gap or re.search(r"[，,。；;\n、]", gap):
             return None
         if gap.count("\t") > 3:
             return None
         return mention
+
+    def _wrapped_before_value(self, pos: int, gap: str) -> bool:
+        """A hard wrap between a prose label and its value ('…自评得分' | '93分，…'): the line
+        break is the only thing between them and both lines are prose, not table rows. (The
+        normaliser joins such wraps when it recognises the wrap width; this covers the rest.)"""
+        if gap.count("\n") != 1 or gap.strip(" \n"):
+            return False
+        return not self.in_table_row(pos) and not self.in_table_row(pos + len(gap))
 
     def in_table_row(self, pos: int) -> bool:
         return self.layout.line_at(pos).is_table_row
@@ -191,13 +218,13 @@ def _scope(ctx: Context, label_start: int) -> tuple[str, bool]:
     for part in (clause, sentence):
         best_end = -1
         for name, pattern in lx.SCOPE_PATTERNS:
-            for m in re.finditer(pattern, part):
+            for m in lx.variant_regex(pattern).finditer(part):
                 if m.end() > best_end:
                     best_end, scope = m.end(), name
         if best_end >= 0:
             break
     statement = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _STATEMENT_END))
-    partial = bool(re.search(lx.PARTIAL_QUALIFIERS, statement))
+    partial = bool(lx.variant_regex(lx.PARTIAL_QUALIFIERS).search(statement))
     return scope, partial
 
 
@@ -287,8 +314,11 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
             value = squash_cell(m.group(1))
             start = e + m.start(1)
             return Found("subject", value, start, e + m.end(1), label, 3.0, f"label {label}")
-    m = re.search(r"(?:\d{4}\s*年度?)?([\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:绩效)?(?:自评|评价)", ctx.layout.title)
-    if m and "部门" not in m.group(1) and "整体" not in m.group(1) and report_type != "project_table":
+    # A report on one fund names it in the title; the year belongs to the fund's name as the
+    # allocation notice prints it ('2020年中央财政农田建设补助资金'), the place before it does not.
+    title = ctx.layout.title
+    m = re.search(r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
+    if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
         pos = ctx.text.find(m.group(1))
         if pos >= 0:
             return Found("subject", m.group(1), pos, pos + len(m.group(1)), None, 2.0, "title")
@@ -345,10 +375,10 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
         if label in ("基本支出", "项目支出", "“三公”经费", "三公经费"):
             scope = {"基本支出": "basic", "项目支出": "project"}.get(label, "three_public")
             prefix = _sentence_prefix(ctx.text, s, _SENTENCE_END)
-            measure = "actual" if re.search(r"实际支出|执行|决算|支付|使用", _PAREN.sub("", prefix)) else "budget"
+            measure = "actual" if lx.variant_regex(r"实际支出|执行|决算|支付|使用").search(_PAREN.sub("", prefix)) else "budget"
             meanings = [(measure, 1.8)]
             statement = _sentence_prefix(ctx.text, s, _STATEMENT_END)
-            partial = bool(re.search(lx.PARTIAL_QUALIFIERS, _PAREN.sub("", statement)))
+            partial = bool(lx.variant_regex(lx.PARTIAL_QUALIFIERS).search(_PAREN.sub("", statement)))
         elif label in generic:
             meanings = [("budget", generic[label])]
         else:
@@ -385,6 +415,30 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             )
             out.setdefault(path, []).append(Found(path, value, mention.norm_start, mention.norm_end, label, score, reason, scope, weak))
     return out
+
+
+# '下达我县中央财政农田建设补助资金3,860万元': the amount a transfer fund's notice allocates. The
+# fund's name may wrap over a line; the amount follows it directly (共/合计 aside).
+_ALLOCATION = re.compile(r"下达(?:给|到|至)?(?P<name>[\u4e00-\u9fff“”\n]{2,40}?(?:资金|经费|补助))[\s:：]*(?:共计?|合计|总计)?[\s:：]*(?=\d)")
+
+
+def _allocation_candidates(ctx: Context) -> list[Found]:
+    """The allocated amount of a project-level report (one fund or project), its initial budget:
+    transfer-fund reports often print no 年初预算 label, only '下达…资金 N 万元' or 补助金额 N. In a
+    department report such sentences allocate a single fund, so they are read only here."""
+    if ctx.layout.report_type != "project_table":
+        return []
+    founds = []
+    for m in _ALLOCATION.finditer(ctx.text):
+        mention = ctx.number_after(m.end(), max_gap=0)
+        if mention is not None and mention.unit in MONEY_UNITS:
+            value = to_wan(mention.value, mention.unit)
+            founds.append(Found("budget.initial", value, mention.norm_start, mention.norm_end, "下达", 2.0, "allocated amount"))
+    for s, e, label in _label_hits(ctx, ["补助金额", "下达金额", "下达资金"]):
+        mention = ctx.number_after(e)
+        if mention is not None and (value := ctx.amount_of(mention, e)) is not None:
+            founds.append(Found("budget.initial", value, mention.norm_start, mention.norm_end, label, 2.0, f"label {label}"))
+    return founds
 
 
 def _path_for(meaning: str, scope: str, label: str) -> str | None:
@@ -487,11 +541,16 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
     out: dict[str, list[Found]] = {}
     for table in ctx.layout.tables:
         columns: dict[int, tuple[str, str]] | None = None
+        previous_was_header = False
         for line in table.lines:
             header = _grid_header(line)
             if header:
-                columns = header
+                # A two-line header (年度预算 over 年初预算 | 调整后预算, beside 实际支出 | 执行率 on the
+                # first line) names some columns on each line: the lines add up to one header.
+                columns = {**columns, **header} if previous_was_header and columns else header
+                previous_was_header = True
                 continue
+            previous_was_header = False
             if not columns:
                 continue
             cells = line.filled()
@@ -523,12 +582,15 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
     return out
 
 
+_BUDGET_LABELS_LONGEST_FIRST = sorted(lx.BUDGET_LABELS.items(), key=lambda kv: -len(kv[0]))  # sorted once, not per cell
+
+
 def _grid_header(line: Line) -> dict[int, tuple[str, str]] | None:
     columns: dict[int, tuple[str, str]] = {}
     for cell in line.cells:
         text = re.sub(r"[(（][A-Za-z①-⑩=×/%+\-*、0-9 ]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", _squash(cell.text))
         text = re.sub(r"[(（]万?元[)）]$", "", text)
-        for label, meanings in sorted(lx.BUDGET_LABELS.items(), key=lambda kv: -len(kv[0])):
+        for label, meanings in _BUDGET_LABELS_LONGEST_FIRST:
             if text == label or (text.endswith(label) and len(text) - len(label) <= 2):
                 columns[cell.column] = (meanings[0][0], label)
                 break
@@ -651,7 +713,9 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
 
     projects: list[ProjectRow] = []
     orphan: dict[str, Found] = {}
+    row_above: ProjectRow | None = None  # the project the line just above made, if any
     for line, nums in rows:
+        above, row_above = row_above, None
         cells = {c.column: c for c in line.cells}
         name_cell = cells.get(name_col)
         name = name_cell.text if name_cell else ""
@@ -662,6 +726,11 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
                 m = nums[col]
                 value = m.value if key == "rate" else to_wan(m.value, m.unit if m.unit in MONEY_UNITS else ctx.default_unit)
                 values[key] = Found(f"projects[].{key}", value, m.norm_start, m.norm_end, leaf[col] or labels[col], 2.0, f"column {labels[col]}")
+        if above is not None and _continues_name(line, name_col, nums):
+            # A name cell wrapped onto the next line ('…治理设' | '施运维监管'): join it.
+            above.name.value += name
+            above.name.more.append((cells[name_col].start, cells[name_col].end))
+            continue
         if not name or _is_number_cell(name) or any(name.startswith(t) for t in lx.TOTAL_ROW_LABELS):
             if not name:
                 orphan = values  # a value printed on the line above its row label
@@ -671,15 +740,25 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
         orphan = {}
         if len(name) > 60 or not values:
             continue
-        projects.append(
-            ProjectRow(
-                Found("projects[].name", name, name_cell.start, name_cell.end, labels[name_col], 2.0, "table row"),
-                values.get("budget"),
-                values.get("actual"),
-                values.get("rate"),
-            )
+        row_above = ProjectRow(
+            Found("projects[].name", name, name_cell.start, name_cell.end, labels[name_col], 2.0, "table row"),
+            values.get("budget"),
+            values.get("actual"),
+            values.get("rate"),
         )
+        projects.append(row_above)
     return projects
+
+
+def _continues_name(line: Line, name_col: int, nums: dict[int, NumberMention]) -> bool:
+    """A line holding nothing but a short fragment in the name column, right below a project row:
+    the rest of that row's wrapped name cell, not a project of its own (no number, no 序号, no
+    item numbering of its own)."""
+    filled = line.filled()
+    if nums or len(filled) != 1 or filled[0].column != name_col:
+        return False
+    text = filled[0].text
+    return len(text) <= 12 and not re.match(r"\d|[一二三四五六七八九十]+、|[(（]", text)
 
 
 _ITEM_SPENT = re.compile(
@@ -760,8 +839,11 @@ def _paid_amount(ctx: Context, rest: str, rest_start: int, amounts: list[NumberM
                 return Found("projects[].actual", to_wan(m.value, m.unit), m.norm_start, m.norm_end, "支付", 1.8, "paid amount")
     years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", rest)]
     in_year = not years or year is None or years[0] == year
-    if re.search(r"未支付", rest) and in_year:
-        return Found("projects[].actual", 0.0, budget.start, budget.end, "未支付", 1.5, "not paid in the year")
+    unpaid = re.search(r"未支付", rest)
+    if unpaid and in_year:
+        # The evidence of a zero is the words that say it, not the budget amount beside them.
+        start = rest_start + unpaid.start()
+        return Found("projects[].actual", 0.0, start, start + len(unpaid.group()), "未支付", 1.5, "not paid in the year")
     if re.search(r"已支付完成|已完成支付|支付完成|已完成|已支付", rest) and in_year and not re.search(r"底(?:完成)?支付|底支付完成", rest):
         return Found("projects[].actual", budget.value, budget.start, budget.end, "已支付完成", 1.5, "paid in full in the year")
     return None
@@ -796,10 +878,58 @@ def _enrich_from_lists(ctx: Context, rows: list[ProjectRow]) -> None:
                 best.budget = found
 
 
+# One item of a 其中 breakdown: '高标准农田建设项目实际支出3,004.56万元，支出率96.30%'.
+_BREAKDOWN_ITEM = re.compile(
+    r"(?P<name>[^,，;；:：。、()（）\d%]{2,30}?)(?:实际支出|已支出|支出|使用|执行|安排|下达)?"
+    r"(?P<amount>\d+(?:\.\d+)?)(?P<unit>万元|亿元|元)(?:[,，]?(?:资金)?(?:支出率|执行率|完成率)(?P<rate>\d+(?:\.\d+)?)%)?"
+)
+# Funding sources are not sub-items: '其中：中央资金…，省级配套…，上年结转…'.
+_FUNDING_SOURCE = re.compile(r"^(?:中央|省|市|县|区|乡镇?)级?(?:财政)?(?:资金|补助资金|配套资金|拨款)?$|财政拨款|上年结转|结余|自筹|其他资金")
+
+
+def _breakdown_items(ctx: Context) -> list[ProjectRow]:
+    """Sub-items of a project-level report: the fund's allocation and its spending are each broken
+    down after 其中 ('下达…资金3,860万元，其中：A 3,120万元，B 520万元…' and '实际支出…。其中：A实际支出
+    3,004.56万元，支出率96.30%；…'). The first list that names items creates them; later lists fill
+    their actual / rate by name. Only for reports on one fund: in a department report 其中 lists
+    break down 基本支出, 工资福利 … rather than projects."""
+    rows: list[ProjectRow] = []
+    for m in re.finditer(r"其中[:：]?", ctx.text):
+        lead, _ = _flat(ctx, max(0, m.start() - 120), m.start())
+        lead = lead.rstrip("。 ")
+        lead = lead[lead.rfind("。") + 1 :]
+        measure = "actual" if re.search(r"实际支出|已支出|支出\d|执行|拨付|使用", lead) else "budget"
+        if not re.search(r"\d(?:万元|亿元|元)", lead):
+            continue  # the breakdown of a non-money statement ('新建农田2.6万亩，其中…')
+        stop = ctx.text.find("。", m.end())
+        flat, index = _flat(ctx, m.end(), len(ctx.text) if stop < 0 else stop)
+        for item in _BREAKDOWN_ITEM.finditer(flat):
+            name = item["name"].strip()
+            if _FUNDING_SOURCE.search(name):
+                continue
+            value = to_wan(float(item["amount"]), item["unit"])
+            amount = Found(f"projects[].{measure}", value, index[item.start("amount")], index[item.end("unit") - 1] + 1, "其中", 1.8, f"其中 list ({measure})")
+            row = next((r for r in rows if _similar(r.name.value, name) >= 0.8), None)
+            if row is None and (not rows or measure == "budget"):
+                s = index[item.start("name")] + (len(item["name"]) - len(item["name"].lstrip()))
+                row = ProjectRow(Found("projects[].name", name, s, index[item.end("name") - 1] + 1, "其中", 1.8, "其中 list item"))
+                rows.append(row)
+            if row is None:
+                continue
+            if getattr(row, measure) is None:
+                setattr(row, measure, amount)
+            if item["rate"] and row.rate is None:  # the match ends with the rate's '%'
+                rate_span = index[item.start("rate")], index[item.end() - 1] + 1
+                row.rate = Found("projects[].execution_rate", float(item["rate"]), *rate_span, "支出率", 1.8, "其中 list rate")
+    return rows
+
+
 def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
     rows: list[ProjectRow] = []
     for table in ctx.layout.tables:
         rows.extend(_table_projects(ctx, table))
+    if not rows and report_type == "project_table":
+        rows = _breakdown_items(ctx)
     if not rows:
         rows = _prose_spent_items(ctx)
     if not rows:
@@ -821,13 +951,15 @@ def _indicator_header(line: Line) -> dict[str, int] | None:
             cols["level1"] = text_col
         elif text == "二级指标":
             cols["level2"] = text_col
-    for role, headers in (
-        ("name", lx.INDICATOR_NAME_HEADERS),
-        ("target", lx.INDICATOR_TARGET_HEADERS),
-        ("actual", lx.INDICATOR_ACTUAL_HEADERS),
+    for role, headers, exact in (
+        ("name", lx.INDICATOR_NAME_HEADERS, False),
+        ("target", lx.INDICATOR_TARGET_HEADERS, False),
+        ("actual", lx.INDICATOR_ACTUAL_HEADERS, False),
+        ("nature", lx.INDICATOR_NATURE_HEADERS, True),
+        ("unit", lx.INDICATOR_UNIT_HEADERS, True),
     ):
         for header in headers:
-            hit = next((c for c, t in texts.items() if (t == header or t.startswith(header)) and c not in cols.values()), None)
+            hit = next((c for c, t in texts.items() if (t == header or (t.startswith(header) and not exact)) and c not in cols.values()), None)
             if hit is not None:
                 cols[role] = hit
                 break
@@ -889,6 +1021,70 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
             if any(v is not None and len(_squash(v.value)) > 25 for v in (target, actual)):
                 continue
             rows.append(IndicatorRow(level1, level2, name, target, actual))
+    known = {_squash(r.name.value) for r in rows}
+    rows.extend(r for r in _prose_indicators(ctx) if _squash(r.name.value) not in known)
+    return rows
+
+
+# Narrative reports list indicators as '1.数量指标：<name>，年度目标X，实际完成Y；<name>，…' under
+# (一)产出指标 / (二)效益指标 headings; the 二级 label opens a list item (line start or after 。/；).
+_LEVEL2_ITEM = lx.variant_regex(
+    r"(?m)(?:^|(?<=[。;；]))[ \t]*(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）])?[ \t]*(?P<level2>%s)[ \t]*[:：]"
+    % "|".join(sorted(map(re.escape, lx.INDICATOR_LEVEL2), key=len, reverse=True))
+)
+_PROSE_INDICATOR = lx.variant_regex(
+    r"(?P<name>[^,，;；:：。\t]{2,40}?)[ ]*[,，][ ]*(?:年度)?(?:目标值?|指标值)[ ]*(?:为|是|[:：])?[ ]*(?P<target>[^,，;；。\t]{1,25}?)"
+    r"[ ]*[,，][ ]*(?:实际|全年|年终)?完成(?:值|情况)?[ ]*(?:为|是|[:：])?[ ]*(?P<actual>[^,，;；。\t]{1,25}?)[ ]*(?=[;；。,，]|$)"
+)
+# When no 一级 heading frames the list: the national template's 二级 → 一级 (domain.md).
+_LEVEL1_OF_LEVEL2 = {
+    "数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标", "成本指标": "产出指标",
+    "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标", "可持续影响指标": "效益指标",
+    "服务对象满意度指标": "满意度指标", "满意度指标": "满意度指标",
+}
+
+
+def _flat(ctx: Context, start: int, end: int) -> tuple[str, list[int]]:
+    """text[start:end] without line breaks, and each kept character's offset: hard wraps the
+    normaliser did not join split names and values ('0.4' | '万亩', '实际完' | '成')."""
+    index = [i for i in range(start, end) if ctx.text[i] != "\n"]
+    return ctx.text[start:end].replace("\n", ""), index
+
+
+def _level1_sections(ctx: Context) -> list[tuple[int, int, Found]]:
+    """(start, end, level-1 name) of headings such as '（一）产出指标' / '（二）效益指标(30分)'."""
+    out = []
+    for heading in ctx.layout.headings:
+        if lx.classify_level(heading.title) in ("level1", "either"):
+            start, end = ctx.layout.section_body(heading)
+            name = re.sub(r"[(（].*?[)）]", "", _squash(heading.title))
+            s = heading.start + ctx.text[heading.start : heading.end].index(heading.title)
+            out.append((start, end, Found("indicators[].level1", name, s, s + len(heading.title), "heading", 2.0, "indicator heading")))
+    return out
+
+
+def _prose_indicators(ctx: Context) -> list[IndicatorRow]:
+    """Indicators written as sentences: '<name>，年度目标X，实际完成Y' items under a 二级 label."""
+    items = list(_LEVEL2_ITEM.finditer(ctx.text))
+    if not items:
+        return []
+    sections = _level1_sections(ctx)
+    stops = sorted([h.start for h in ctx.layout.headings if h.level <= 2] + [m.start() for m in items] + [len(ctx.text)])
+    rows = []
+    for item in items:
+        end = stops[bisect_left(stops, item.end())]
+        flat, index = _flat(ctx, item.end(), end)
+        level2_name = item["level2"].translate(lx.TO_SIMPLIFIED)
+        level2 = Found("indicators[].level2", item["level2"], item.start("level2"), item.end("level2"), "二级指标", 2.0, "prose item label")
+        level1 = next((l1 for s, e, l1 in sections if s <= item.start() < e), None)
+        if level1 is None and level2_name in _LEVEL1_OF_LEVEL2:
+            level1 = Found("indicators[].level1", _LEVEL1_OF_LEVEL2[level2_name], level2.start, level2.end, None, 1.0, "template level of the 二级 label")
+        for m in _PROSE_INDICATOR.finditer(flat):
+            def found(group: str, kind: str) -> Found:
+                s, e = index[m.start(group)], index[m.end(group) - 1] + 1
+                return Found(f"indicators[].{kind}", _squash(m[group]), s, e, kind, 2.0, "prose indicator")
+
+            rows.append(IndicatorRow(level1, level2, found("name", "name"), found("target", "target"), found("actual", "actual")))
     return rows
 
 
@@ -932,6 +1128,7 @@ def _indicator_row(line: Line, cols: dict[str, int]) -> tuple[Found | None, Foun
             cell = by_col.get(cols[key])
             if cell is not None:
                 values[key] = found(cell, key)
+        _join_split_target(values, by_col.get(cols.get("nature", -1)), by_col.get(cols.get("unit", -1)))
     elif rest:
         # Shifted row (continuation page, wrapped cells): name first, then values in order.
         name_cell = rest[0]
@@ -946,6 +1143,30 @@ def _indicator_row(line: Line, cols: dict[str, int]) -> tuple[Found | None, Foun
     ):
         return None
     return levels["level1"], levels["level2"], name, values
+
+
+def _join_split_target(values: dict[str, Found], nature: Cell | None, unit: Cell | None) -> None:
+    """Templates with separate 指标性质 | 指标值 | 度量单位 columns print one target over three cells
+    ('≥' '12000' '人'): the target is the cells joined in print order ('≥12000人'), and the unit
+    belongs to a bare-number 实际完成值 too ('12436' → '12436人'). Placeholders ('—') are no part.
+
+    Evidence: the target's three cells are adjacent, so its span covers them; the unit column sits
+    before 实际完成值, so the actual's evidence stays the printed figure's own cell."""
+    sign = nature.text if nature is not None and re.fullmatch(r"[≥≤=<>≧≦]|大于等于|小于等于|等于|大于|小于", nature.text) else ""
+    unit_text = unit.text if unit is not None and not re.fullmatch(r"[—\-/]+|无", unit.text) else ""
+    for key in ("target", "actual"):
+        value = values.get(key)
+        if value is None:
+            continue
+        prefix = sign if key == "target" else ""
+        suffix = unit_text if _is_number_cell(value.value) and not value.value.endswith("%") else ""
+        if not prefix and not suffix:
+            continue
+        start, end = value.start, value.end
+        if key == "target":
+            cells = [c for c in (nature if prefix else None, unit if suffix else None) if c is not None]
+            start, end = min([start, *(c.start for c in cells)]), max([end, *(c.end for c in cells)])
+        values[key] = Found(value.field, prefix + value.value + suffix, start, end, value.label, value.score, value.reason + ", split columns joined")
 
 
 # --- text sections ---------------------------------------------------------------------------
@@ -964,7 +1185,7 @@ def _section_text(ctx: Context, keywords: list[str], other: list[str]) -> Found 
         children = [h for h in ctx.layout.headings if start <= h.start < end]
         if children and not ctx.text[start : children[0].start].strip():
             continue
-        body = ctx.text[start:end]
+        body = _without_signature(ctx.text[start:end])
         lead = len(body) - len(body.lstrip())
         tail = len(body.rstrip())
         text = body[lead:tail]
@@ -982,7 +1203,69 @@ def _section_text(ctx: Context, keywords: list[str], other: list[str]) -> Found 
                 cell = filled[1]
                 if cell.text and not _is_number_cell(cell.text):
                     return Found("", cell.text, cell.start, cell.end, filled[0].text, 3.0, "table label")
+    return _labelled_paragraph(ctx, keywords)
+
+
+_DATE_LINE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?")
+
+
+def _without_signature(body: str) -> str:
+    """The last section of a report runs to the end of the text, where the signature block sits:
+    the unit's name alone on a line and the date ('蓬山县农业农村局' / '2021年3月20日'). Neither
+    is part of the section's text."""
+    lines = body.rstrip().split("\n")
+    while len(lines) > 1:
+        last = lines[-1].strip()
+        if last and not (re.fullmatch(_ORG, last) or _DATE_LINE.fullmatch(last)):
+            break
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
+    """'主要问题：…' / '整改措施：…' lines below a table (summary sheets print them as label-colon
+    paragraphs, not numbered headings); the paragraph runs on over wrapped lines until a blank
+    line, a table row or the next 'label：'."""
+    lines = ctx.layout.lines
+    label = re.compile(r"[ \t]*(?P<label>%s)[ \t]*[:：][ \t]*" % "|".join(map(re.escape, keywords)))
+    for i, line in enumerate(lines):
+        m = None if line.is_table_row else label.match(line.text)
+        if not m or not line.text[m.end() :].strip():
+            continue
+        start, end = line.start + m.end(), line.end
+        for following in lines[i + 1 :]:
+            text = following.text.strip()
+            if not text or following.is_table_row or re.match(r"[\u4e00-\u9fff]{2,8}[:：]", text):
+                break
+            end = following.end
+        body = ctx.text[start:end].strip()
+        return Found("", re.sub(r"\s*\n\s*", "", body), start, end, m["label"], 2.5, "label paragraph")
     return None
+
+
+_INNER_PROBLEM = re.compile(r"^\s*(?:存在的?|主要)?问题[:：]\s*")
+_INNER_MEASURE = re.compile(r"(?:改进|整改)?(?:措施|建议)[:：]\s*")
+
+
+def _inner_part(found: Found | None, want: str) -> Found | None:
+    """One cell '主要问题及改进措施' holding '问题：… 措施：…': the part after the inner label
+    that names the wanted field (labels excluded). Text without both inner labels is kept whole."""
+    if found is None:
+        return None
+    head = _INNER_PROBLEM.match(found.value)
+    measure = _INNER_MEASURE.search(found.value, head.end()) if head else None
+    if not head or not measure:
+        return found
+    if want == "problems":
+        part_start, part_end = head.end(), measure.start()
+    else:
+        part_start, part_end = measure.end(), len(found.value)
+    part = found.value[part_start:part_end].strip()
+    # Offsets stay exact only when the value is the printed span (a cell, not a joined paragraph).
+    exact = len(found.value) == found.end - found.start
+    start = found.start + part_start if exact else found.start
+    end = start + len(part) if exact else found.end
+    return Found(found.field, part, start, end, found.label, found.score, found.reason + ", inner label")
 
 
 # --- assembly --------------------------------------------------------------------------------
@@ -1025,6 +1308,7 @@ def extract_rules(document: Document) -> ExtractedRecord:
     record["subject"] = put("subject", _subject(ctx, report_type))
 
     cands = _budget_candidates(ctx)
+    cands.setdefault("budget.initial", []).extend(_allocation_candidates(ctx))
     for path, founds in _budget_from_grid(ctx).items():
         cands.setdefault(path, []).extend(founds)
     chosen = _choose_budget(ctx, cands) | _choose_scoped(ctx, cands)
@@ -1054,8 +1338,8 @@ def extract_rules(document: Document) -> ExtractedRecord:
         put(f"projects[{i}].execution_rate", row.rate)
         projects.append(row.as_project())
 
-    problems = _section_text(ctx, lx.PROBLEM_HEADINGS, lx.IMPROVEMENT_HEADINGS)
-    improvements = _section_text(ctx, lx.IMPROVEMENT_HEADINGS, lx.PROBLEM_HEADINGS)
+    problems = _inner_part(_section_text(ctx, lx.PROBLEM_HEADINGS, lx.IMPROVEMENT_HEADINGS), "problems")
+    improvements = _inner_part(_section_text(ctx, lx.IMPROVEMENT_HEADINGS, lx.PROBLEM_HEADINGS), "improvements")
     return ExtractedRecord(
         **record,
         budget=budget,
