@@ -117,7 +117,8 @@ def test_wrapped_table_cell_is_joined_with_evidence_for_both_pieces():
     (index,) = [i for i, p in enumerate(record.projects) if p.name.startswith("农村生活污水治理设")]
     evidence = record.evidence[f"projects[{index}].name"]
     assert len(evidence.parts) == 1
-    assert evidence.quote + evidence.parts[0].quote == record.projects[index].name
-    # The code before the name is not part of it, and the joined piece sits on the next line.
+    # The quotes are the printed cell (code included); the name drops the financial-system code.
+    assert (evidence.quote + evidence.parts[0].quote).endswith(record.projects[index].name)
+    assert re.match(r"\d{8}R\d+-", evidence.quote)
     assert not re.match(r"\d", record.projects[index].name)
     assert evidence.parts[0].start > evidence.end
