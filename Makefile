@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 export ORT_DISABLE_TELEMETRY := 1
 
-.PHONY: setup demo test bench schema clean
+.PHONY: setup demo test bench schema clean record record-key
 
 setup: $(STAMP)
 
@@ -21,6 +21,22 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Re-record the LLM cassettes a live model can reproduce (tests/test_llm.py: RECORDABLE) against
+# the endpoint in PIPELINE_LLM_BASE_URL / PIPELINE_LLM_API_KEY (or OPENAI_API_KEY) / PIPELINE_LLM_MODEL.
+# Scripted cassettes (re-ask, 429, 401, hybrid dispute) are skipped; `python tests/cassettes/handwritten.py`
+# regenerates them. Review the diff of tests/cassettes before committing a recording.
+record: record-key setup
+	PIPELINE_LLM_API_KEY="$${PIPELINE_LLM_API_KEY:-$$OPENAI_API_KEY}" PIPELINE_LLM_RECORD=1 \
+	  $(BIN)/python -m pytest tests/test_llm.py -q -p no:cacheprovider
+
+# Refuses before any setup work when no key is set (the command line above shows no key value).
+record-key:
+	@if [ -z "$${PIPELINE_LLM_API_KEY:-$${OPENAI_API_KEY:-}}" ]; then \
+	  echo "make record: no API key. Set PIPELINE_LLM_API_KEY (or OPENAI_API_KEY), and PIPELINE_LLM_BASE_URL /" >&2; \
+	  echo "PIPELINE_LLM_MODEL for an endpoint other than api.openai.com; the replayed cassettes stay as they are." >&2; \
+	  exit 2; \
+	fi
 
 bench: setup
 	$(BIN)/python -m bench

@@ -7,6 +7,7 @@ memory or time. Secrets are ``SecretStr`` so they never print in logs or reprs.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,9 +27,25 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(2, description="onnxruntime intra-op threads for RapidOCR.")
 
     # --- LLM (only used by the llm/hybrid backends) --------------------------------------
-    llm_base_url: str | None = None
-    llm_api_key: SecretStr | None = None
-    llm_model: str = "gpt-4o-mini"
+    # The backend counts as configured when a base URL or an API key is set (a local
+    # OpenAI-compatible server may need no key; api.openai.com needs no base URL).
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")
+    llm_api_key: SecretStr | None = Field(None, description="API key; never logged, cached or written to records.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds per HTTP request to the endpoint.")
+    llm_max_retries: int = Field(3, ge=0, le=10, description="Retries after a 429, 5xx, timeout or connection error.")
+    llm_retry_wait: float = Field(1.0, ge=0, description="First backoff wait in seconds; doubles per retry.")
+    llm_retry_wait_max: float = Field(30.0, ge=0, description="Longest backoff wait (also caps Retry-After).")
+    llm_max_reasks: int = Field(2, ge=0, le=5, description="Re-asks after a response fails validation.")
+    llm_max_input_chars: int = Field(40_000, gt=0, description="Longer documents are cut; the record says so.")
+    llm_max_output_tokens: int = Field(8192, gt=0, description="max_tokens of one response.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_cache: bool = Field(True, description="Reuse validated responses from llm_cache_dir.")
+    llm_cache_dir: Path = Field(Path(".cache/llm"), description="Response cache: model + prompt + document hash.")
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url) or bool(self.llm_api_key and self.llm_api_key.get_secret_value())
 
 
 @lru_cache(maxsize=1)

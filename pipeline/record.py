@@ -150,6 +150,8 @@ class RecordMeta(_Strict):
     source_sha256: str | None = None
     pages: int | None = None
     engines: list[str] = Field(default_factory=list, description="Ingest engine per page.")
+    model: str | None = Field(None, description="Model that served the llm backend, as the endpoint named it.")
+    notes: list[str] = Field(default_factory=list, description="What the reader of the record should know, e.g. input cut.")
     llm_calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0

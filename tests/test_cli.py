@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import PROJECT_ROOT, SEEDS_DIR
 from pipeline.cli import app
+from pipeline.config import get_settings
 from pipeline.record import Record, json_schema
 
 runner = CliRunner()
@@ -77,8 +78,14 @@ def test_csv_without_out_is_a_usage_error():
     assert result.exit_code == 2
 
 
-def test_unavailable_backend_is_a_clear_error(tmp_path):
+def test_unavailable_backend_is_a_clear_error(tmp_path, monkeypatch):
+    # No endpoint from the developer's environment or .env may leak in: this must stay offline.
+    for name in ("PIPELINE_LLM_BASE_URL", "PIPELINE_LLM_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
     result = runner.invoke(app, ["extract", "--backend", "llm", "--out", str(tmp_path), str(SEED)])
+    get_settings.cache_clear()
     assert result.exit_code == 2
     assert "llm backend is not available" in result.stderr
 

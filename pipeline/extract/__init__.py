@@ -1,16 +1,21 @@
 """Extraction backends: Document → ExtractedRecord.
 
-``rules`` is the offline default and needs no model. ``llm`` and ``hybrid`` need an
-OpenAI-compatible endpoint (``PIPELINE_LLM_BASE_URL`` / ``PIPELINE_LLM_API_KEY``).
+``rules`` is the offline default and needs no model. ``llm`` (``extract/llm.py``) and ``hybrid``
+(``extract/merge.py``: rules first, the model for what they miss or disagree on) need an
+OpenAI-compatible endpoint: ``PIPELINE_LLM_BASE_URL`` and/or ``PIPELINE_LLM_API_KEY``, and
+``PIPELINE_LLM_MODEL``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.record import ExtractedRecord
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 Backend = Literal["rules", "llm", "hybrid"]
 BACKENDS: tuple[str, ...] = ("rules", "llm", "hybrid")
@@ -20,15 +25,33 @@ class BackendUnavailableError(PipelineError):
     code = "backend_unavailable"
 
 
-def extract(document: Document, backend: Backend = "rules") -> ExtractedRecord:
+def require_endpoint(document: Document, backend: str, settings: "Settings") -> None:
+    """Refuse a model backend when no endpoint is configured, saying what to set."""
+    if not settings.llm_configured:
+        raise BackendUnavailableError(
+            document.path,
+            f"the {backend} backend is not available: no LLM endpoint is configured. Set "
+            "PIPELINE_LLM_BASE_URL (an OpenAI-compatible endpoint) and/or PIPELINE_LLM_API_KEY, "
+            f"and PIPELINE_LLM_MODEL (default {settings.llm_model}); or use --backend rules",
+        )
+
+
+def extract(document: Document, backend: Backend = "rules", settings: "Settings | None" = None) -> ExtractedRecord:
     """Extract one record with the chosen backend."""
     if backend == "rules":
         from pipeline.extract.rules import extract_rules
 
         return extract_rules(document)
     if backend in ("llm", "hybrid"):
-        raise BackendUnavailableError(
-            document.path,
-            f"the {backend} backend is not available in this version; use --backend rules",
-        )
+        from pipeline.config import get_settings
+
+        settings = settings or get_settings()
+        require_endpoint(document, backend, settings)
+        if backend == "llm":
+            from pipeline.extract.llm import extract_llm
+
+            return extract_llm(document, settings)
+        from pipeline.extract.merge import extract_hybrid
+
+        return extract_hybrid(document, settings)
     raise BackendUnavailableError(document.path, f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
