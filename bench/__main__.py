@@ -9,14 +9,14 @@ from rich.table import Table
 
 
 def main() -> int:
-    from bench import extract_bench, ingest_bench
+    from bench import extract_bench, ingest_bench, robustness_bench
 
     console = Console(width=140)
     table = Table(title="Benchmarks (2 cores, no GPU)", title_justify="left")
     for column in ("benchmark", "value", "unit", "target", "ok"):
         table.add_column(column)
     failed = False
-    for suite in (extract_bench, ingest_bench):
+    for suite in (extract_bench, robustness_bench, ingest_bench):
         console.print(f"running {suite.__name__} …")
         for row in suite.run():
             ok = row.get("ok")

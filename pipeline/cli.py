@@ -226,6 +226,30 @@ def eval_compare(
 
 
 @app.command()
+def synth(
+    n: int = typer.Argument(..., min=1, max=100_000, help="How many reports to generate."),
+    layout: str = typer.Option("mixed", "--layout", help="overall_table | overall_report | score_report | project_table | project_single | mixed."),
+    noise: int = typer.Option(0, "--noise", min=0, max=4, help="0 clean … 4 worse than the worst seed."),
+    seed: int = typer.Option(0, "--seed", help="Same seed, same reports."),
+    plant: float = typer.Option(0.0, "--plant", min=0.0, max=1.0, help="Share of reports with planted inconsistencies (flagged in _expected_flags)."),
+    out_dir: Path = typer.Option(..., "--out", help="Directory for <doc_id>.txt + <doc_id>.json (gold)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also render a text-layer PDF of each report."),
+    scan: bool = typer.Option(False, "--scan", help="Also render an image-only (scanned) PDF of each report."),
+) -> None:
+    """Generate reports with known gold in every layout, at a chosen noise level."""
+    from pipeline import synth as generator
+
+    try:
+        reports = generator.generate(n, layout=layout, noise=noise, seed=seed, plant=plant if plant > 0 else False)
+    except ValueError as error:
+        err.print(f"synth: {error}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    written = generator.write(reports, out_dir, pdf=pdf, scan=scan)
+    planted = sum(1 for r in reports if r.plants)
+    out.print(f"wrote {len(reports)} reports ({planted} with planted inconsistencies), {len(written)} files, to {out_dir}")
+
+
+@app.command()
 def schema(
     out_path: Path = typer.Option(Path("schemas/record.schema.json"), "--out", help="Where to write."),
     check: bool = typer.Option(False, "--check", help="Fail if the file differs from the models."),

@@ -103,3 +103,20 @@ def test_python_dash_m_runs_as_a_real_process(tmp_path):
     )
     assert completed.returncode == 2
     assert "nope.txt" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_synth_then_eval_round_trip(tmp_path):
+    result = runner.invoke(app, ["synth", "5", "--noise", "0", "--seed", "7", "--out", str(tmp_path / "syn")])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "syn").glob("*.json"))) == 5
+    result = runner.invoke(app, ["eval", "--gold", str(tmp_path / "syn"), "--out", str(tmp_path / "report")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["headline"]["scored"] > 50 and report["headline"]["accuracy"] >= 0.95
+    compare = runner.invoke(app, ["eval", "compare", str(tmp_path / "report" / "report.json"), str(tmp_path / "report" / "report.json")])
+    assert compare.exit_code == 0
+
+
+def test_synth_rejects_an_unknown_layout(tmp_path):
+    result = runner.invoke(app, ["synth", "2", "--layout", "nope", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "unknown layout" in result.stderr
