@@ -226,6 +226,49 @@ def eval_compare(
 
 
 @app.command()
+def check(
+    record_path: Path = typer.Argument(..., help="A record JSON written by `pipeline extract` (or a gold-format record)."),
+    doc: Path = typer.Option(..., "--doc", help="The source document the record was extracted from."),
+    write: bool = typer.Option(False, "--write", help="Write the record back with the new findings."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
+) -> None:
+    """Re-run the cross-checks on an edited record against its document (what the review queue
+    runs after a correction). Exit 0: no error finding; 1: an error finding; 2: bad input."""
+    from pydantic import ValidationError
+
+    from pipeline.checks import run_checks
+    from pipeline.ingest import load
+    from pipeline.record import ExtractedRecord
+
+    try:
+        raw = json.loads(record_path.read_text(encoding="utf-8"))
+        record = ExtractedRecord.model_validate({k: v for k, v in raw.items() if not k.startswith("_")})
+    except FileNotFoundError:
+        err.print(f"[bold red]error[/] {record_path}: no such file", markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValidationError) as error:
+        first = str(error).splitlines()[0]
+        err.print(f"[bold red]error[/] {record_path}: not a record ({first})", markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        document = load(doc)
+    except PipelineError as error:
+        report_bad_input(error)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    findings = run_checks(record.model_copy(update={"findings": []}), document)
+    record = record.model_copy(update={"findings": findings})
+    if as_json:
+        sys.stdout.write(json.dumps([f.model_dump(mode="json") for f in findings], ensure_ascii=False) + "\n")
+    else:
+        print_record_summary(out, record)
+        if not findings:
+            out.print("  no findings")
+    if write:
+        record_path.write_text(record.to_json() + "\n", encoding="utf-8")
+    raise typer.Exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+@app.command()
 def synth(
     n: int = typer.Argument(..., min=1, max=100_000, help="How many reports to generate."),
     layout: str = typer.Option("mixed", "--layout", help="overall_table | overall_report | score_report | project_table | project_single | mixed."),

@@ -41,15 +41,52 @@ def test_one_broken_document_does_not_stop_the_batch(tmp_path):
 
 def test_extract_writes_gold_format_records_with_evidence(tmp_path):
     result = runner.invoke(app, ["extract", "--out", str(tmp_path), str(SEEDS_DIR)])
-    assert result.exit_code == 0, result.output
+    # Seed 002 prints an execution rate its own figures contradict: an error finding → exit 1.
+    assert result.exit_code == 1, result.output
     written = sorted(tmp_path.glob("*.json"))
     assert [p.stem for p in written] == sorted(p.stem for p in SEEDS_DIR.glob("*.txt"))
     for path in written:
         record = json.loads(path.read_text(encoding="utf-8"))
         jsonschema.validate(record, json_schema())
         assert set(Record.model_fields) <= set(record)
-        assert record["evidence"] and record["findings"] == []
+        assert record["evidence"]
+        for finding in record["findings"]:
+            assert finding["kind"] and finding["check"] in finding["message"]
+            assert finding["fields"] or finding["evidence"]  # a text-quality finding points at text
+    findings = json.loads((tmp_path / "002_253a507cb47b7737.json").read_text(encoding="utf-8"))["findings"]
+    assert {"execution_rate_mismatch", "parts_do_not_sum", "separator_repaired"} <= {f["kind"] for f in findings}
     assert "广州市荔湾区应急管理局" in result.stdout
+    assert "execution_rate_mismatch" in result.stdout  # findings are printed under their record
+
+
+def test_extract_exits_zero_when_every_record_passes(tmp_path):
+    result = runner.invoke(app, ["extract", "--out", str(tmp_path), str(SEEDS_DIR / "003_9d9dc482990db41b.txt")])
+    assert result.exit_code == 0, result.output
+
+
+def test_check_reruns_the_checks_on_an_edited_record(tmp_path):
+    source = SEEDS_DIR / "002_253a507cb47b7737.txt"
+    runner.invoke(app, ["extract", "--out", str(tmp_path), str(source)])
+    path = tmp_path / f"{source.stem}.json"
+    result = runner.invoke(app, ["check", str(path), "--doc", str(source), "--json"])
+    assert result.exit_code == 1
+    assert "execution_rate_mismatch" in {f["kind"] for f in json.loads(result.stdout)}
+    # A reviewer who (wrongly) types the computed rate over the printed one is told the value
+    # is no longer what the report prints.
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["budget"]["execution_rate"] = 98.85
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--doc", str(source), "--json", "--write"])
+    kinds = {f["kind"] for f in json.loads(result.stdout)}
+    assert "execution_rate_mismatch" not in kinds and "ungrounded_value" in kinds
+    assert json.loads(path.read_text(encoding="utf-8"))["findings"]
+
+
+def test_check_bad_record_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(bad), "--doc", str(SEED)])
+    assert result.exit_code == 2 and "bad.json" in result.stderr and "not a record" in result.stderr
 
 
 def test_extract_jsonl_to_stdout_keeps_summary_off_stdout():
@@ -61,12 +98,12 @@ def test_extract_jsonl_to_stdout_keeps_summary_off_stdout():
 
 def test_extract_csv_and_xlsx(tmp_path):
     result = runner.invoke(app, ["extract", "--format", "csv", "--out", str(tmp_path / "csv"), str(SEEDS_DIR)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # seed 002 has error findings; files are still written
     projects = (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig").splitlines()
     assert projects[0].startswith("doc_id,index,name")
     assert any("三防抢险工作经费" in line for line in projects)
     result = runner.invoke(app, ["extract", "--format", "xlsx", "--out", str(tmp_path / "x.xlsx"), str(SEEDS_DIR)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     workbook = load_workbook(tmp_path / "x.xlsx")
     assert workbook.sheetnames == ["documents", "projects", "indicators"]
     assert workbook["documents"].max_row == 6  # header + five seeds

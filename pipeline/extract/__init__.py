@@ -36,8 +36,20 @@ def require_endpoint(document: Document, backend: str, settings: "Settings") -> 
         )
 
 
-def extract(document: Document, backend: Backend = "rules", settings: "Settings | None" = None) -> ExtractedRecord:
-    """Extract one record with the chosen backend."""
+def extract(
+    document: Document, backend: Backend = "rules", settings: "Settings | None" = None, checks: bool = True
+) -> ExtractedRecord:
+    """Extract one record with the chosen backend, then cross-check it (``findings``): every
+    backend's output goes through the same checks, which report and never modify values."""
+    record = _extract(document, backend, settings)
+    if not checks:
+        return record
+    from pipeline.checks import run_checks
+
+    return record.model_copy(update={"findings": [*record.findings, *run_checks(record, document)]})
+
+
+def _extract(document: Document, backend: str, settings: "Settings | None") -> ExtractedRecord:
     if backend == "rules":
         from pipeline.extract.rules import extract_rules
 
