@@ -270,14 +270,14 @@ _HTML = _ENV.from_string(
 <meta name="referrer" content="no-referrer">
 <title>Evaluation report</title>
 <style>
-body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 2rem; color: #1f2328; }
+body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", sans-serif; margin: 2rem; color: #1f2328; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .headline { font-size: 1.6rem; font-weight: 600; }
 .correct { color: #1a7f37; } .wrong { color: #cf222e; } .missed { color: #9a6700; } .hallucinated { color: #8250df; }
-.value { font-family: ui-monospace, monospace; white-space: pre-wrap; word-break: break-all; }
+.value { font-family: ui-monospace, "Noto Sans Mono CJK SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", monospace; white-space: pre-wrap; word-break: break-all; }
 .quote { color: #57606a; }
 details { margin: 0.5rem 0; } summary { cursor: pointer; font-weight: 600; }
 </style>
