@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from pipeline.document import Document
 from pipeline.extract import lexicon as lx
-from pipeline.ground import ground_value, quote_contains, verify_evidence
+from pipeline.ground import ground_value, quote_contains, value_kind, verify_evidence
 from pipeline.layout import Layout, Line, analyze, squash_cell
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, normalize, scan_numbers, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity, Span, leaf_values
@@ -236,7 +236,7 @@ class CheckContext:
         """Find a value with no (valid) evidence back in the document: as ``ground`` does, then
         a bare table figure in the unit in force (a 元 table's '186,452,318.60' is 18645.23 万元),
         then a text wrapped over two places (a name cell continued on the next line)."""
-        kind = _kind_of(path, value)
+        kind = value_kind(path, value)
         grounded = ground_value(self.document, value, kind, method="rules")
         if grounded.match != "ungrounded":
             return grounded
@@ -330,17 +330,17 @@ class CheckContext:
         evidence = self.evidence(path)
         mention = None
         if evidence is not None:
-            is_rate = _kind_of(path, value) == "rate"
+            is_rate = value_kind(path, value) == "rate"
             for m in self.mentions_in_raw(*self.raw_span(evidence)):
                 if abs(_in_record_units(m, self.default_unit, is_rate) - value) <= 0.005 or abs(m.value - value) <= 0.005:
                     mention = m
                     break
         if mention is not None:
-            is_rate = _kind_of(path, value) == "rate"
+            is_rate = value_kind(path, value) == "rate"
             unit = None if is_rate else (mention.unit if mention.unit in MONEY_UNITS else self.default_unit)
             return Printed(value, mention.decimals, _half_ulp(mention.decimals, unit), evidence, mention, unit)
         decimals = _decimals_of(value)
-        return Printed(value, decimals, 0.5 * 10**-decimals, evidence, None, None if _kind_of(path, value) == "rate" else "万元")
+        return Printed(value, decimals, 0.5 * 10**-decimals, evidence, None, None if value_kind(path, value) == "rate" else "万元")
 
     # --- spans -------------------------------------------------------------------------------
     def span_evidence(self, norm_start: int, norm_end: int, label: str | None = None) -> Evidence:
@@ -426,17 +426,6 @@ class CheckContext:
             if m.norm_end <= end:
                 out.append(m)
         return out
-
-
-def _kind_of(path: str, value: Any) -> str:
-    if isinstance(value, str):
-        return "text"
-    leaf = path.rsplit(".", 1)[-1]
-    if leaf in ("execution_rate", "adjustment_rate"):
-        return "rate"
-    if leaf in ("fiscal_year", "score"):
-        return "number"
-    return "amount"
 
 
 def _decimals_of(value: float) -> int:

@@ -185,12 +185,13 @@ def ground_record(document: Document, record: ExtractedRecord, method: Method = 
     for path, value in leaf_values(record):
         if path in evidence or path == "report_type":
             continue
-        kind = _kind_of(path, value)
+        kind = value_kind(path, value)
         evidence[path] = ground_value(document, value, kind, method)
     return record.model_copy(update={"evidence": evidence})
 
 
-def _kind_of(path: str, value: Any) -> str:
+def value_kind(path: str, value: Any) -> str:
+    """How to look a record value up in the text: 'text', 'rate', 'number' or 'amount' (万元)."""
     if isinstance(value, str):
         return "text"
     leaf = path.rsplit(".", 1)[-1]
