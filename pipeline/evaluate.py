@@ -358,6 +358,25 @@ def char_f1(gold: str, pred: str) -> float:
     return 2 * sum((g & p).values()) / total
 
 
+def pair_by_name(left: Sequence[str], right: Sequence[str]) -> dict[int, tuple[int, float]]:
+    """Greedy best-first pairing of two name lists as the gold README scores lists: ratio at least
+    NAME_RATIO_THRESHOLD, best pairs first, ties in document order. ``{left index: (right index,
+    ratio)}``. The hybrid merge pairs rules and model items the same way."""
+    candidates = sorted(
+        (-r, li, ri)
+        for li, ln in enumerate(left)
+        for ri, rn in enumerate(right)
+        if (r := name_ratio(ln, rn)) >= NAME_RATIO_THRESHOLD
+    )
+    partner: dict[int, tuple[int, float]] = {}
+    taken: set[int] = set()
+    for neg_r, li, ri in candidates:
+        if li not in partner and ri not in taken:
+            partner[li] = (ri, -neg_r)
+            taken.add(ri)
+    return partner
+
+
 def name_ratio(a: str, b: str) -> float:
     """SequenceMatcher ratio of two names after NFKC and whitespace removal (0 if either is empty)."""
     na, nb = normalize_text(a), normalize_text(b)
@@ -521,19 +540,8 @@ class _Scorer:
         gold_items, pred_items = [item(x) for x in gold], [item(x) for x in pred]
         gold_names, pred_names = [name(x) for x in gold_items], [name(x) for x in pred_items]
 
-        candidates = []
-        for gi, gn in enumerate(gold_names):
-            for pi, pn in enumerate(pred_names):
-                r = name_ratio(gn, pn)
-                if r >= NAME_RATIO_THRESHOLD:
-                    candidates.append((-r, gi, pi))
-        candidates.sort()
-        partner: dict[int, tuple[int, float]] = {}
-        taken: set[int] = set()
-        for neg_r, gi, pi in candidates:
-            if gi not in partner and pi not in taken:
-                partner[gi] = (pi, -neg_r)
-                taken.add(pi)
+        partner = pair_by_name(gold_names, pred_names)
+        taken = {pi for pi, _ratio in partner.values()}
 
         start = len(self.fields)
         seen: Counter[str] = Counter()

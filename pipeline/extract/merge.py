@@ -31,7 +31,7 @@ from typing import Any
 
 from pipeline.config import Settings, get_settings
 from pipeline.document import Document
-from pipeline.evaluate import NAME_RATIO_THRESHOLD, is_empty, name_ratio, values_match
+from pipeline.evaluate import is_empty, pair_by_name, values_match
 from pipeline.ground import ungrounded
 from pipeline.record import Candidate, Evidence, ExtractedRecord, Record, RecordMeta
 
@@ -151,15 +151,8 @@ class _Merger:
                 if path.startswith(f"{name}["):
                     self.evidence[path] = evidence
             return llm_items
-        pairs = sorted(
-            (-name_ratio(r.get("name") or "", m.get("name") or ""), ri, mi)
-            for ri, r in enumerate(rules_items)
-            for mi, m in enumerate(llm_items)
-        )
-        partner: dict[int, int] = {}
-        for neg_ratio, ri, mi in pairs:
-            if -neg_ratio >= NAME_RATIO_THRESHOLD and ri not in partner and mi not in partner.values():
-                partner[ri] = mi
+        paired = pair_by_name([r.get("name") or "" for r in rules_items], [m.get("name") or "" for m in llm_items])
+        partner = {ri: mi for ri, (mi, _ratio) in paired.items()}
         merged = []
         for ri, item in enumerate(rules_items):
             item = dict(item)
