@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.errors import PipelineError
@@ -44,7 +45,7 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def report_bad_input(error: PipelineError) -> None:
-    err.print(f"[bold red]error[/] {error.path}: {error.reason} [dim]({error.code})[/]", markup=True)
+    err.print(f"[bold red]error[/] {escape(error.path)}: {escape(error.reason)} [dim]({error.code})[/]", markup=True)
 
 
 @app.command()
@@ -67,7 +68,7 @@ def ingest(
         if as_json:
             sys.stdout.write(json.dumps(document.summary(), ensure_ascii=False) + "\n")
             continue
-        out.rule(f"{document.path}  [dim]{document.sha256[:12]}[/]")
+        out.rule(f"{escape(document.path)}  [dim]{document.sha256[:12]}[/]")
         out.print(f"type {document.media_type}, encoding {document.encoding or '-'}, {len(document.pages)} page(s)")
         for page in document.pages:
             confidence = f", OCR confidence {page.ocr_confidence:.3f}" if page.ocr_confidence is not None else ""
@@ -154,7 +155,8 @@ def print_record_summary(console: Console, record) -> None:
     """Key fields of a record, then its findings."""
     plain = record.plain()
     b = plain["budget"]
-    title = f"{record.doc_id}  [dim]{plain['department'] or '?'} {plain['fiscal_year'] or '?'} {plain['report_type'] or '?'}[/]"
+    # Everything taken from a document is escaped: reports are untrusted and may print '[/]'.
+    title = f"{escape(record.doc_id)}  [dim]{escape(plain['department'] or '?')} {plain['fiscal_year'] or '?'} {plain['report_type'] or '?'}[/]"
     table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
     table.add_column(style="dim")
     table.add_column()
@@ -169,14 +171,14 @@ def print_record_summary(console: Console, record) -> None:
             table.add_row(part, f"budget {fmt_money(b[part]['budget'])} · actual {fmt_money(b[part]['actual'])}")
     e = plain["evaluation"]
     if e["score"] is not None or e["grade"]:
-        table.add_row("evaluation", f"score {e['score']} · grade {e['grade']}")
+        table.add_row("evaluation", f"score {e['score']} · grade {escape(str(e['grade']))}")
     table.add_row("lists", f"{len(plain['indicators'])} indicators · {len(plain['projects'])} projects")
     grounded = sum(1 for ev in record.evidence.values() if ev.match != "ungrounded")
     table.add_row("evidence", f"{grounded} grounded values · {len(record.candidates)} fields with rejected candidates")
     console.print(table)
     for finding in record.findings:
         colour = {"error": "red", "warning": "yellow"}.get(finding.severity, "cyan")
-        console.print(f"  [{colour}]{finding.severity}[/] [bold]{finding.kind}[/] {finding.message}", markup=True)
+        console.print(f"  [{colour}]{finding.severity}[/] [bold]{escape(finding.kind)}[/] {escape(finding.message)}", markup=True)
 
 
 eval_app = typer.Typer(help="Evaluate against a gold set, or compare two evaluation runs.", invoke_without_command=True)
@@ -244,11 +246,11 @@ def check(
         raw = json.loads(record_path.read_text(encoding="utf-8"))
         record = ExtractedRecord.model_validate({k: v for k, v in raw.items() if not k.startswith("_")})
     except FileNotFoundError:
-        err.print(f"[bold red]error[/] {record_path}: no such file", markup=True)
+        err.print(f"[bold red]error[/] {escape(str(record_path))}: no such file", markup=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     except (json.JSONDecodeError, UnicodeDecodeError, ValidationError) as error:
         first = str(error).splitlines()[0]
-        err.print(f"[bold red]error[/] {record_path}: not a record ({first})", markup=True)
+        err.print(f"[bold red]error[/] {escape(str(record_path))}: not a record ({escape(first)})", markup=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
         document = load(doc)

@@ -157,3 +157,21 @@ def test_synth_then_eval_round_trip(tmp_path):
 def test_synth_rejects_an_unknown_layout(tmp_path):
     result = runner.invoke(app, ["synth", "2", "--layout", "nope", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "unknown layout" in result.stderr
+
+
+def test_document_text_cannot_inject_console_markup(tmp_path):
+    # Reports are untrusted: rich markup in a department name, a number's context or a file
+    # name must print literally and never crash the batch.
+    text = (
+        "部门整体支出绩效自评表\n部门名称\t[bold red]某市[/]应急管理局\n被评价年度\t2021年\n"
+        "预算完成率 100%，实际支出数 90 万元，全年预算数 100 万元。\n"
+    )
+    source = tmp_path / "报告[1].txt"
+    source.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["extract", "--out", str(tmp_path / "out"), str(source)])
+    assert result.exit_code in (0, 1), result.output
+    assert "execution_rate_mismatch" in result.stdout
+    broken = tmp_path / "坏[red]文件.txt"
+    broken.write_bytes(b"")
+    result = runner.invoke(app, ["extract", "--out", str(tmp_path / "out"), str(broken)])
+    assert result.exit_code == 2 and "坏[red]文件.txt" in result.stderr
