@@ -49,6 +49,7 @@ from pipeline.errors import (
     UndecodableTextError,
     UnsupportedTypeError,
 )
+from pipeline.normalize import TRADITIONAL_TO_SIMPLIFIED
 
 __all__ = ["load"]
 
@@ -63,11 +64,15 @@ SUPPORTED = ", ".join(sorted(TEXT_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES))
 # --- text-layer quality ---------------------------------------------------------------------
 # A page's text layer is judged garbled when fewer than GARBLED_BELOW of its non-space characters
 # are "common": printable ASCII, GB2312 level-1 hanzi (the 3,755 most frequent), or GB2312
-# punctuation / numbering / full-width forms / box drawing (rows 0xA1-0xA3, 0xA9). Measured on
-# the five seeds: real text scores 0.997-1.000; the same text as UTF-8-read-as-Latin-1/cp1252
-# 0.07-0.15, UTF-8-read-as-GBK 0.17-0.21, GB18030-read-as-Big5 0.27-0.30, CJK replaced by
-# (cid:NN) / private-use / CJK Ext-A 0.13-0.17, by random CJK 0.28-0.31. Level-2 hanzi (rare
-# names like 圳) count as not common, which costs real text under 0.5%.
+# punctuation / numbering / full-width forms / box drawing (rows 0xA1-0xA3, 0xA9). A traditional
+# character counts as its 1:1 simplified fold (pipeline.normalize.TRADITIONAL_TO_SIMPLIFIED), so a
+# layer in traditional characters (項目支出) is no mojibake. Measured on the five seeds: real text
+# scores 0.997-1.000, the same text converted to traditional (OpenCC s2t) 1.00 (0.68-0.71 before
+# folding); as UTF-8-read-as-Latin-1/cp1252 0.07-0.15, UTF-8-read-as-GBK 0.21-0.24,
+# GB18030-read-as-Big5 0.39-0.44 (0.27-0.31 before folding: a Big5 misreading yields traditional
+# characters), Big5 (traditional) read as GBK 0.47-0.49, CJK replaced by (cid:NN) / private-use /
+# CJK Ext-A 0.13-0.20, by random CJK 0.32-0.36. Level-2 hanzi (rare names like 圳) count as not
+# common, which costs real text under 0.5%.
 GARBLED_BELOW = 0.80
 # Fewer non-space characters than this are too few to judge a layer garbled.
 MIN_JUDGED_CHARS = 10
@@ -78,6 +83,10 @@ SCAN_COVERAGE = 0.5
 SCAN_MAX_LAYER_CHARS = 200
 
 _CID_GLYPH = re.compile(r"\(cid:\d+\)")
+
+
+# Traditional -> simplified for text_quality (full-width forms are common as they are).
+_TO_SIMPLIFIED = str.maketrans(dict(TRADITIONAL_TO_SIMPLIFIED))
 
 
 def _common_characters() -> frozenset[str]:
@@ -106,8 +115,11 @@ class TextQuality:
 
 
 def text_quality(text: str) -> TextQuality:
-    """How much of ``text`` looks like real Chinese/ASCII text (see GARBLED_BELOW)."""
+    """How much of ``text`` looks like real Chinese/ASCII text (see GARBLED_BELOW).
+
+    A character is common when it, or its 1:1 simplified fold, is in COMMON_CHARACTERS."""
     text = _CID_GLYPH.sub("\ue000", text)  # a (cid:NN) placeholder is one unknown glyph
+    text = text.translate(_TO_SIMPLIFIED)  # 項目 counts as 项目
     total = common = 0
     for ch in text:
         if ch.isspace():

@@ -1,24 +1,31 @@
 """A normalised view of raw report text, with an exact map back to raw offsets, and a scanner
 that finds every printed number in it.
 
-Extractors read ``NormalizedText.text``: half-width characters, numbers repaired into one token
-('3286. 80' -> '3286.80', '2,2097.11' -> '22097.11'), hard-wrapped prose joined into paragraphs.
+Extractors read ``NormalizedText.text``: half-width and simplified characters, numbers repaired
+into one token ('3286. 80' -> '3286.80', '2,2097.11' -> '22097.11'), hard-wrapped prose joined
+into paragraphs.
 Evidence is shown in the raw text, so every normalised character keeps the raw span it came from
 (``to_raw`` / ``raw_span``), and every change a cross-check may want to report is a ``Repair``.
 
-How it works: full-width folding replaces one char by one char, so raw offsets survive it, and
-every other rule is a regex (or a per-line test) on the folded text that yields an edit *in raw
-coordinates* (raw span -> replacement). Edits never overlap; applying them once builds the text
-and two arrays holding the raw start and end of each normalised character. Python loops run over
-lines, matches and edits only, never over characters.
+How it works: folding replaces one char by one char, so raw offsets survive it: full-width forms
+become half-width, and traditional characters simplified (項目支出 -> 项目支出, with OpenCC's table
+from the opencc-purepy wheel: ``TRADITIONAL_TO_SIMPLIFIED``). Every other rule is a regex (or a
+per-line test) on the folded text that yields an edit *in raw coordinates* (raw span ->
+replacement). Edits never overlap; applying them once builds the text and two arrays holding the
+raw start and end of each normalised character. Python loops run over lines, matches and edits
+only, never over characters.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import unicodedata
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -31,6 +38,8 @@ __all__ = [
     "NumberMention",
     "Repair",
     "RepairKind",
+    "TRADITIONAL_DENIED",
+    "TRADITIONAL_TO_SIMPLIFIED",
     "Unit",
     "normalize",
     "scan_numbers",
@@ -152,15 +161,78 @@ class _Edits:
 
 # --- folding --------------------------------------------------------------------------------------
 
+# Traditional characters OpenCC folds that must stay as printed, and why. OpenCC's table converts
+# traditional *text*; here a character is folded wherever it stands, so a character that is also a
+# standard simplified character with a meaning of its own, or whose simplified form depends on the
+# word, must not be folded.
+TRADITIONAL_DENIED: dict[str, str] = {
+    "著": "also standard simplified (显著, 著作, 著名); seed 002 prints 显著, which 着 would break",
+    "乾": "also standard simplified (乾坤, 乾隆); 干 is only its 'dry' sense",
+    "畫": "画 (picture) or 划 (計畫 = 计划, plan): budget reports mean the plan, OpenCC picks 画",
+    "薹": "also standard simplified (菜薹, 蒜薹: crops an agricultural subsidy report names)",
+}
+_OPENCC_PACKAGE = "opencc_purepy"  # the opencc-purepy wheel ships OpenCC's dictionaries as text
+_OPENCC_TABLE = ("dicts", "TSCharacters.txt")
+
+
+def _traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's character table (traditional -> simplified), one character for one character.
+
+    Each line of TSCharacters.txt is 'traditional TAB candidates', candidates space-separated,
+    OpenCC's default first. Kept: one character to a different one character, the default
+    candidate (於 -> 于 although 於 is listed too), the traditional side an ideograph; dropped:
+    entries whose default is the character itself (仝 -> 仝 同), and TRADITIONAL_DENIED. A chain
+    (薴 -> 苧, 苧 -> 苎) folds to its end, so that folding once is folding fully.
+    """
+    spec = importlib.util.find_spec(_OPENCC_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            f"{_OPENCC_PACKAGE} is not installed: its OpenCC table folds traditional characters "
+            "(pip install opencc-purepy)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations)), *_OPENCC_TABLE)
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        traditional, _, candidates = line.partition("\t")
+        simplified = candidates.split(" ", 1)[0]
+        if (
+            len(traditional) == 1
+            and len(simplified) == 1
+            and simplified != traditional
+            and traditional not in TRADITIONAL_DENIED
+            and unicodedata.category(traditional) == "Lo"
+        ):
+            table[traditional] = simplified
+    for traditional, simplified in table.items():  # 薴 -> 苧 -> 苎: one step, to the end
+        seen = {traditional}
+        while simplified in table and simplified not in seen:
+            seen.add(simplified)
+            simplified = table[simplified]
+        table[traditional] = simplified
+    if len(table) < 2000:  # OpenCC's table has some 4,000 entries
+        raise ImportError(f"{path} holds only {len(table)} usable entries; is it OpenCC's table?")
+    return table
+
+
+# Traditional -> simplified, 1:1 (read-only view of OpenCC's table minus TRADITIONAL_DENIED).
+TRADITIONAL_TO_SIMPLIFIED = MappingProxyType(_traditional_to_simplified())
+
 # 1:1, so offsets survive. '，' folds to ',' like the rest: the separator rule checks the raw char,
 # so a full-width comma never becomes a thousands separator.
-_FOLD = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " ", "\u00a0": " "}
-_FOLDABLE = re.compile("[\uff01-\uff5e\u3000\u00a0]+")
+_FOLD = (
+    {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+    | {"\u3000": " ", "\u00a0": " "}
+    | dict(TRADITIONAL_TO_SIMPLIFIED)
+)
+_FOLD_TABLE = str.maketrans(_FOLD)
 
 
 def _fold(raw: str) -> str:
-    # re.sub over runs beats str.translate, which looks every char of CJK text up in a dict.
-    return _FOLDABLE.sub(lambda m: "".join(map(_FOLD.__getitem__, m.group())), raw)
+    # str.translate: with some 4,000 traditional characters in the table, a regex over runs of
+    # foldable characters is ten times slower (its character class is a slow big-charset test).
+    return raw.translate(_FOLD_TABLE)
 
 
 # --- number repairs -------------------------------------------------------------------------------
@@ -175,15 +247,59 @@ _OCR_TOKEN = re.compile(
 )
 _OCR_LETTERS = re.compile(r"(?<=\d)[OoIl]+(?=\d|\.\d)|(?<=\d\.)[OoIl]+(?=\d)")
 _OCR_TO_DIGIT = str.maketrans("OoIl", "0011")
-_GROUPED = re.compile(r"(?<![\d.,])(\d{1,4})((?:,\d+)+)(\.\d+)?(?!\d)")
+# Decimals may carry the space the space rule removes: '2196,5600. 00' has both faults.
+_GROUPED = re.compile(r"(?<![\d.,])(\d{1,4})((?:,\d+)+)(\. *\d+)?(?!\d)")
 _MONEY_AFTER = re.compile(r" *(?:万元|亿元|元|万|亿)")
+# At a line start: '1. 2023 年' is item 1 and a year, never the decimal 1.2023.
+_ITEM_THEN_YEAR = re.compile(r"\d{1,2}\. +(?:19|20)\d\d *年")
+# A line that begins with a numbered item: '1. …', '2、…', '(3)…', '4)…' (not '12.5万元').
+_ITEM_NUMBER = re.compile(r"[ \-•·*]*\(?(\d{1,2})(?:[、)]|\.(?!\d))")
 
 
 def _line_start(text: str, i: int) -> int:
     return max(text.rfind("\n", 0, i), text.rfind("\r", 0, i), text.rfind("\f", 0, i)) + 1
 
 
-def _number_edits(folded: str, raw: str, edits: _Edits) -> None:
+def _previous_line(text: str, line_start: int) -> str | None:
+    """The last non-blank line before the line that begins at ``line_start``, stripped."""
+    end = line_start - 1  # at the previous line's terminator
+    while end > 0:
+        start = _line_start(text, end)
+        content = text[start:end].strip(" ")
+        if content:
+            return content
+        end = start - 1
+    return None
+
+
+def _wrapped_decimal(folded: str, line_start: int, m: re.Match[str]) -> bool:
+    """Whether '47. 19' at the start of a line is a decimal the line wrap cut off its sentence
+    ('…实际支出' | '47. 19万元'), not list item 47 and a number.
+
+    Only when the previous non-blank line did not end a sentence ('。;:!?…'), and even then not
+    for '1. 2023 年' (an item and a year), the next item of a numbered list ('1. 完成培训' |
+    '2. 3次检查'), nor the first item under a heading ('(二)主要成效' | '1. 2个项目'). The answer
+    depends on the line before, so a span normalised alone from such a line reads a list item.
+    """
+    if folded[line_start : m.start()].strip(" "):
+        return False  # a bullet before it: a list item
+    previous = _previous_line(folded, line_start)
+    if previous is None or _ENDS_SENTENCE.search(previous):
+        return False
+    if _ITEM_THEN_YEAR.match(folded, m.start()):
+        return False
+    number = int(m.group(1))
+    item = _ITEM_NUMBER.match(previous)
+    if item:
+        return number != int(item.group(1)) + 1
+    if _STARTS_BLOCK.match(previous):
+        return number != 1
+    return True
+
+
+def _number_edits(folded: str, raw: str, edits: _Edits) -> set[int]:
+    """Add the number repairs; return where a line begins with a decimal the wrap cut off its
+    sentence, so that the line rules do not take that line for a list item."""
     for token in _OCR_TOKEN.finditer(folded):
         for m in _OCR_LETTERS.finditer(folded, token.start(), token.end()):
             fixed = m.group().translate(_OCR_TO_DIGIT)
@@ -191,36 +307,47 @@ def _number_edits(folded: str, raw: str, edits: _Edits) -> None:
                 m.start(), m.end(), fixed, edits.repair("ocr_digit", m.start(), m.end(), fixed)
             )
 
+    wrapped_decimals: set[int] = set()
+    space_gaps: set[int] = set()
     for m in _SPACE_IN_NUMBER.finditer(folded):
-        # '1. 2个…' at the start of a line is a list item and a number, not one number.
-        if len(m.group(1)) <= 2 and _LIST_PREFIX.fullmatch(
-            folded, _line_start(folded, m.start()), m.start()
-        ):
-            continue
+        # '1. 2个…' at the start of a line is a list item and a number, not one number, unless
+        # the line before it stops mid-sentence: '…实际支出' | '47. 19万元'.
+        if len(m.group(1)) <= 2:
+            line_start = _line_start(folded, m.start())
+            if _LIST_PREFIX.fullmatch(folded, line_start, m.start()):
+                if not _wrapped_decimal(folded, line_start, m):
+                    continue
+                wrapped_decimals.add(m.start())
         gap_start, gap_end = m.span(2)
         end = _DIGITS.match(folded, gap_end).end()
         fixed = folded[m.start() : gap_start] + folded[gap_end:end]
         edits.add(gap_start, gap_end, "", edits.repair("space_in_number", m.start(), end, fixed))
+        space_gaps.add(gap_start)
 
     for m in _GROUPED.finditer(folded):
+        end, decimals = m.end(), m.group(3)
+        if decimals and " " in decimals and m.start(3) + 1 not in space_gaps:
+            end, decimals = m.end(2), None  # a space the space rule keeps: no decimals here
         commas = [i for i in range(m.start(2), m.end(2)) if folded[i] == ","]
         if any(raw[i] != "," for i in commas):
             continue  # a full-width '，' separates two numbers, it never groups digits
         groups = m.group(2).split(",")[1:]
         if len(m.group(1)) <= 3 and all(len(g) == 3 for g in groups):
             repair = None  # well-formed grouping is formatting, like full-width digits
-        elif all(len(g) >= 3 for g in groups) and (
-            m.group(3) or _MONEY_AFTER.match(folded, m.end())
-        ):
+        elif all(len(g) >= 3 for g in groups) and (decimals or _MONEY_AFTER.match(folded, end)):
             # A misplaced separator ('2,2097.11'). Only before decimals or a money unit, so that
-            # '2020,2021年' (an ASCII comma standing for a Chinese one) stays two numbers.
+            # '2020,2021年' (an ASCII comma standing for a Chinese one) stays two numbers. The
+            # replacement is the number as read, a space in it repaired too: '2196,5600. 00'
+            # reads 21965600.00 (that space is also its own space_in_number repair).
+            number = folded[m.start() : end]
             repair = edits.repair(
-                "separator_repaired", m.start(), m.end(), m.group().replace(",", "")
+                "separator_repaired", m.start(), end, number.replace(",", "").replace(" ", "")
             )
         else:
             continue  # '12,34': a list, not a number
         for i in commas:
             edits.add(i, i + 1, "", repair)
+    return wrapped_decimals
 
 
 # --- lines ----------------------------------------------------------------------------------------
@@ -310,8 +437,12 @@ def _estimate_wrap_width(lines: list[_Line]) -> int | None:
     return mode if near >= max(8, 0.3 * len(widths)) else None
 
 
-def _break_kind(a: _Line, b: _Line, wrap_width: int | None) -> str | None:
-    """The repair joining consecutive non-blank lines ``a`` and ``b``; None keeps the break."""
+def _break_kind(
+    a: _Line, b: _Line, wrap_width: int | None, wrapped_decimals: set[int] = frozenset()
+) -> str | None:
+    """The repair joining consecutive non-blank lines ``a`` and ``b``; None keeps the break.
+    ``wrapped_decimals``: where a line begins with a decimal cut off its sentence ('47. 19万元'
+    after '…实际支出'), which is no list item."""
     if a.tab or b.tab:
         return None  # in a table a line break is a row boundary, never a wrap
     if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):
@@ -320,7 +451,7 @@ def _break_kind(a: _Line, b: _Line, wrap_width: int | None) -> str | None:
         _DIGIT_AT_END.search(a.folded) and _UNIT_AT_START.match(b.folded)
     ):
         return "unit_wrap_joined"
-    if _STARTS_BLOCK.match(b.folded):
+    if b.start not in wrapped_decimals and _STARTS_BLOCK.match(b.folded):
         return None
     if wrap_width:
         if a.width < wrap_width - 4 and _CHAPTER_HEADING.match(a.folded):
@@ -340,14 +471,20 @@ def _break_kind(a: _Line, b: _Line, wrap_width: int | None) -> str | None:
     return None if _FIELD_LABEL.match(b.folded) else "line_joined"
 
 
-def _line_edits(folded: str, raw: str, wrap_width: int | None | str, edits: _Edits) -> int | None:
+def _line_edits(
+    folded: str,
+    raw: str,
+    wrap_width: int | None | str,
+    edits: _Edits,
+    wrapped_decimals: set[int] = frozenset(),
+) -> int | None:
     lines = _lines(folded, raw)
     if wrap_width == "auto":
         wrap_width = _estimate_wrap_width(lines)
     if lines and lines[0].stray:
         _strip_stray(lines[0], edits)
     for a, b in zip(lines, lines[1:], strict=False):
-        kind = _break_kind(a, b, wrap_width)  # type: ignore[arg-type]
+        kind = _break_kind(a, b, wrap_width, wrapped_decimals)  # type: ignore[arg-type]
         if kind:
             # ASCII words or numbers on both sides stay apart: 'and' | 'the', '21' | '90.49'.
             x, y = a.folded[-1], b.folded[0]
@@ -393,8 +530,8 @@ def normalize(raw: str, *, wrap_width: int | None | Literal["auto"] = "auto") ->
     """
     folded = _fold(raw)
     edits = _Edits(raw)
-    _number_edits(folded, raw, edits)
-    found_width = _line_edits(folded, raw, wrap_width, edits)
+    wrapped_decimals = _number_edits(folded, raw, edits)
+    found_width = _line_edits(folded, raw, wrap_width, edits, wrapped_decimals)
 
     pieces: list[str] = []
     starts, ends = array("q"), array("q")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from opencc_purepy import OpenCC
 from PIL import Image
 
 from conftest import seed_paths, seed_text
@@ -131,7 +132,18 @@ def _garble(text: str) -> dict[str, str]:
         "private-use": cjk.sub(lambda m: chr(0xE000 + ord(m.group()) % 3000), text),
         "replacement": cjk.sub("\ufffd", text),
         "rare-cjk": cjk.sub(lambda m: chr(0x3400 + ord(m.group()) % 6000), text),
+        # A GB file read as Big5 yields traditional characters, whose simplified folds count as
+        # common: this kind scores highest of the mojibake (0.39-0.44), far below GARBLED_BELOW.
+        "gb18030-as-big5": text.encode("gb18030").decode("big5", errors="replace"),
+        "big5-as-gbk": _traditional(text)
+        .encode("big5", errors="replace")
+        .decode("gbk", errors="replace"),
     }
+
+
+def _traditional(text: str) -> str:
+    """``text`` as a mirror site prints it: OpenCC's simplified -> traditional, phrase-aware."""
+    return OpenCC("s2t").convert(text)
 
 
 @pytest.mark.parametrize("prefix", SEED_IDS)
@@ -141,7 +153,32 @@ def test_text_quality_separates_real_text_from_garbage(prefix: str):
     assert not ingest.text_quality(text).garbled
     for kind, garbage in _garble(text).items():
         quality = ingest.text_quality(garbage)
-        assert quality.garbled and quality.score < 0.5, (kind, quality)
+        # Big5 read as GBK keeps the characters both sets share: 0.46-0.49, with or without the
+        # traditional fold (it yields simplified-looking characters).
+        limit = 0.6 if kind == "big5-as-gbk" else 0.5
+        assert quality.garbled and quality.score < limit, (kind, quality)
+
+
+@pytest.mark.parametrize("prefix", SEED_IDS)
+def test_text_quality_accepts_traditional_text(prefix: str, monkeypatch):
+    traditional = _traditional(seed_text(prefix))
+    assert traditional != seed_text(prefix)
+    quality = ingest.text_quality(traditional)
+    assert quality.score >= 0.99 and not quality.garbled
+    # Without the fold a third of the characters are uncommon: the layer used to be OCR'd.
+    monkeypatch.setattr(ingest, "_TO_SIMPLIFIED", {})
+    assert ingest.text_quality(traditional).garbled
+
+
+def test_traditional_text_layer_pdf_is_used_not_ocred(tmp_path: Path):
+    text = _traditional(seed_text("003"))[:3000]
+    assert "項目" in text and "預算" in text
+    path = tmp_path / "traditional.pdf"
+    path.write_bytes(text_to_pdf(text).data)
+    doc = ingest.load(path)
+    assert {p.engine for p in doc.pages} == {"text_layer"}
+    assert all(p.text_layer_rejected is None for p in doc.pages)
+    assert strip_ws(doc.text) == strip_ws(text)  # as printed: traditional characters kept
 
 
 def test_text_quality_does_not_judge_tiny_or_numeric_text():
