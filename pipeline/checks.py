@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pipeline.document import Document
 from pipeline.extract import lexicon as lx
 from pipeline.ground import ground_value, quote_contains, value_kind, verify_evidence
-from pipeline.layout import Layout, Line, analyze, squash_cell
+from pipeline.layout import Layout, Line, analyze_normalized, squash_cell
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, normalize, scan_numbers, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity, Span, leaf_values
 from pipeline import textquality
@@ -173,7 +173,7 @@ class CheckContext:
 
     @cached_property
     def layout(self) -> Layout:
-        return analyze(self.nt.text)
+        return analyze_normalized(self.nt)
 
     @cached_property
     def plain(self) -> dict:

@@ -28,6 +28,8 @@ AMOUNT_TOLERANCE = 0.005
 FUZZY_THRESHOLD = 0.8
 # Values stated in words rather than digits: a quote saying 未支付 grounds an amount of 0.
 VERBAL_VALUES = {0.0: ("未支付", "未执行", "未使用", "尚未支付")}
+# Words that print a negative change as a positive number.
+NEGATIVE_WORDS = r"调减|减少|核减|压减|下调"
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,11 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
             return True
         if mentions is None:
             mentions = scan_numbers(normalize(quote))
-        return _number_in(mentions, float(value))
+        if _number_in(mentions, float(value)):
+            return True
+        # A cut printed as a word: '调减预算227.42万元' grounds the signed change -227.42.
+        folded = normalize(quote).text  # '調减' in a traditional report reads as 调减
+        return float(value) < 0 and bool(re.search(NEGATIVE_WORDS, folded)) and _number_in(mentions, -float(value))
     needle, hay = _squash(str(value)), _squash(quote)
     return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
 

@@ -4,13 +4,19 @@ Works on the normalised text (offsets are normalised offsets; ``NormalizedText.t
 back). Tables are runs of tab-separated lines as OCR reading order and PDF conversion produce
 them; a header may span several lines and a table may continue after a page break with a
 repeated header, so table structure is recovered per row rather than trusted from the header.
+Two faults of that text are repaired here: rows whose tabs became runs of spaces get their cells
+back (placed in the columns of the tab rows around them), and header words wrapped onto the line
+below their header are joined to it.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Literal
+
+from pipeline.extract.lexicon import classify_level, is_table_header
 
 ReportType = Literal["overall_table", "overall_report", "project_table"]
 
@@ -33,6 +39,9 @@ class Cell:
     start: int  # normalised offsets of the cell's stripped text
     end: int
     column: int
+    # Further pieces of the cell's text printed elsewhere (a header word wrapped onto the line
+    # below): normalised spans, in order; ``text`` is all pieces joined.
+    more: tuple[tuple[int, int], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -46,10 +55,12 @@ class Line:
     end: int
     text: str
     cells: list[Cell] = field(default_factory=list)
+    spaced: bool = False  # a table row whose column tabs became runs of spaces (cells recovered)
+    continues: int | None = None  # index of the header line whose wrapped cells this line ends
 
     @property
     def is_table_row(self) -> bool:
-        return len(self.cells) > 1
+        return len(self.cells) > 1 or (self.continues is not None and bool(self.cells))
 
     def filled(self) -> list[Cell]:
         return [c for c in self.cells if not c.empty]
@@ -105,12 +116,24 @@ class Layout:
         return heading.end, end
 
 
-def _split_lines(text: str) -> list[Line]:
+def _split_lines(text: str, joins: list[int] = ()) -> list[Line]:
     lines: list[Line] = []
     pos = 0
-    for index, raw_line in enumerate(text.split("\n")):
+    joins = sorted(joins)
+    for raw_line in text.split("\n"):
         start, end = pos, pos + len(raw_line)
-        line = Line(index=index, start=start, end=end, text=raw_line)
+        pos = end + 1
+        inside = joins[bisect_left(joins, start + 1) : bisect_left(joins, end)] if joins else []
+        if inside and "\t" not in raw_line:
+            bounds = [start, *inside, end]
+            pieces = [text[a:b] for a, b in zip(bounds, bounds[1:])]
+            if any(_looks_spaced(piece) for piece in pieces):
+                # Table rows that lost their tabs read as prose to the normaliser, which joins
+                # them (and the prose around them) like hard-wrapped lines: undo those joins.
+                for a, b in zip(bounds, bounds[1:]):
+                    lines.append(Line(index=len(lines), start=a, end=b, text=text[a:b]))
+                continue
+        line = Line(index=len(lines), start=start, end=end, text=raw_line)
         if "\t" in raw_line:
             cell_start = start
             for column, part in enumerate(raw_line.split("\t")):
@@ -120,20 +143,335 @@ def _split_lines(text: str) -> list[Line]:
                 line.cells.append(Cell(squash_cell(part), s, s + len(stripped), column))
                 cell_start += len(part) + 1
         lines.append(line)
-        pos = end + 1
     return lines
 
 
+def _looks_spaced(text: str) -> bool:
+    """A piece of a joined line that reads as a table row whose tabs became spaces: two or more
+    runs of 2+ spaces, or at least four single-space pieces, two of them figures, and no
+    punctuation (prose has some in any wrapped line)."""
+    stripped = text.strip()
+    if _SENTENCE_STOP.search(stripped[:-1]):
+        return False
+    if len(_WIDE_GAP.findall(stripped)) >= 2:
+        return True
+    pieces = stripped.split(" ")
+    return len(pieces) >= 4 and sum(1 for p in pieces if _NUMERIC_CELL.fullmatch(p)) >= 2 and not re.search(r"[，,。；;、]", stripped)
+
+
+# --- rows that lost their tabs -----------------------------------------------------------------
+#
+# PDF converters and copy-paste turn a table's column tabs into runs of spaces, row by row: a
+# table then reads as tab rows with some space-separated rows between them, and each such row
+# would end the table (everything below it loses its header). A line gets cells from its spaces
+# only where it looks like a table row: it sits next to tab rows (above and below, or on one side
+# with several numeric cells or as a line of short header words), or it has several numeric cells
+# and no sentence punctuation. Its cells are then placed in the columns of the neighbouring tab
+# rows whose contents they resemble (numbers under numbers, words under words), because empty
+# cells (merged level cells, blank remarks) leave no trace in the spaces.
+
+_WIDE_GAP = re.compile(r"[ \t]{2,}")
+_NARROW_GAP = re.compile(r" ")
+# A numeric cell: an amount, a rate, a score or a target with its comparison sign and a short unit
+# ('1900人次', '≥69元', '98.5%', '—').
+_NUMERIC_CELL = re.compile(r"[≥≤=<>≧≦]?\s*[-+]?\d[\d,.]*\s*(?:%|‰|[\u4e00-\u9fff]{1,4})?")
+_PLACEHOLDER_CELL = re.compile(r"[—\-/－–]+|无|/")
+# Unit or measure words printed after a number: '1900 人次' is one cell, not two.
+_UNIT_PIECE = re.compile(r"(?:%|‰|[元万亿人次个座张条公里亩户家天年月日所项台套辆份场只头吨平方米千克分钟小时倍册件处]){1,4}")
+# Lines that are never table rows: captions ('表1  部门整体…'), page numbers ('- 4 -'), bullets
+# and notes, numbered headings ('(四) 部门整体收支情况').
+_NOT_A_ROW = re.compile(r"\s*(?:(?:附表|表|图|附件)\s*\d|[-—–]\s*\d+\s*[-—–]\s*$|第\s*\d+\s*页|[-•·●]\s|注\s*[:：])")
+_SENTENCE_STOP = re.compile(r"[。；;]")
+_PAGE_NUMBER = re.compile(r"\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)\s*")
+
+
+_PLAIN_NUMBER = re.compile(r"[-+]?\d[\d,.]*")
+_KINDS = ("level", "number", "quantity", "text", "blank")
+# How well a cell of one kind sits in a column holding another kind: a target column mixes
+# quantities ('≥520元') with words ('有效保障'), a figure column plain numbers with quantities.
+_COMPATIBLE = {("text", "quantity"): 0.5, ("quantity", "text"): 0.5, ("quantity", "number"): 0.5,
+               ("number", "quantity"): 0.5, ("level", "text"): 0.2, ("text", "level"): 0.2}
+
+
+def _cell_kind(text: str) -> str:
+    """level (an indicator level name), number (a plain amount or score), quantity (a figure
+    with a unit, a percent sign or a comparison sign), blank (a placeholder) or text."""
+    if _PLACEHOLDER_CELL.fullmatch(text):
+        return "blank"
+    if _PLAIN_NUMBER.fullmatch(text):
+        return "number"
+    if _NUMERIC_CELL.fullmatch(text):
+        return "quantity"
+    return "level" if classify_level(text) else "text"
+
+
+def _space_pieces(line: Line, units: bool = False) -> tuple[list[tuple[int, int]], bool] | None:
+    """(spans, wide) of a line's space-separated pieces (normalised offsets), or None. Pieces are
+    split at runs of two or more spaces; where there are none, at single spaces, with a letter-
+    spaced word ('合 计') kept whole, and with ``units`` a number's unit too ('1900 人次'; not
+    by default: templates print 度量单位 as a column of its own)."""
+    text = line.text
+    stripped = text.strip()
+    if not stripped or "\t" in text:
+        return None
+    lead = len(text) - len(text.lstrip())
+    wide = bool(_WIDE_GAP.search(stripped))
+    gap = _WIDE_GAP if wide else _NARROW_GAP
+    spans: list[tuple[int, int]] = []
+    pos = lead
+    for m in gap.finditer(text, lead, lead + len(stripped)):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, lead + len(stripped)))
+    spans = [(a, b) for a, b in spans if b > a]
+    if not wide:
+        merged: list[tuple[int, int]] = []
+        for a, b in spans:
+            piece = text[a:b]
+            if merged:
+                prev = text[merged[-1][0] : merged[-1][1]]
+                letter_spaced = len(prev) == 1 and len(piece) == 1 and "\u4e00" <= prev <= "\u9fff" and "\u4e00" <= piece <= "\u9fff"
+                unit = units and _UNIT_PIECE.fullmatch(piece) and re.search(r"\d$", prev)
+                if letter_spaced or unit:
+                    merged[-1] = (merged[-1][0], b)
+                    continue
+            merged.append((a, b))
+        spans = merged
+    if len(spans) < 2:
+        return None
+    return [(line.start + a, line.start + b) for a, b in spans], wide
+
+
+def _row_like(line: Line, pieces: list[str], wide: bool, above: bool, below: bool) -> bool:
+    """Whether a space-separated line is a table row, from its pieces and whether a table row is
+    right above / below it."""
+    if _NOT_A_ROW.match(line.text) or _HEADING.match(line.text):
+        return False
+    if any(_SENTENCE_STOP.search(p) for p in pieces[:-1]) or line.text.rstrip().endswith((":", "：")):
+        return False  # prose; only a last cell (a remark) may hold whole sentences
+    numeric = sum(1 for p in pieces if _cell_kind(p) in ("number", "quantity"))
+    if above and below:
+        return True
+    if above or below:
+        # A header row of short words: no sentence punctuation at all, and at least one known
+        # header word (OCR'd prose is often word-spaced: '本年度 我局 认真 开展 各项 工作，…').
+        header_words = (
+            len(pieces) >= 3
+            and all(len(p) <= 10 and not re.search(r"\d", p) for p in pieces)
+            and not re.search(r"[，,。；;、：:!?！？]", line.text)
+            and any(is_table_header(squash_cell(p)) for p in pieces)
+        )
+        return numeric >= 2 or header_words
+    # Alone (no table row next to it): only a line whose columns are runs of spaces, with
+    # figures in them; single spaces alone are too common in OCR'd prose ('2021 年 12 月 31 日').
+    return wide and len(pieces) >= 3 and numeric >= 2 and not re.search(r"[，,。；;、]", line.text)
+
+
+def _column_profile(rows: list[Line]) -> list[dict[str, int]]:
+    """Per column and cell kind, how many cells of the nearby data rows (rows with a figure) are
+    of that kind; empty when there are none (a header row's words say nothing about the cells
+    under them)."""
+    data = [r for r in rows if any(_cell_kind(c.text) in ("number", "quantity") for c in r.cells if c.text)]
+    if not data:
+        return []  # only header rows nearby: they say nothing about where a data row's cells go
+    width = max(len(r.cells) for r in rows)
+    profile = [{**dict.fromkeys(_KINDS, 0), "filled": 0, "rows": len(data)} for _ in range(width)]
+    for row in data:
+        cells = [c for c in row.cells if c.text]
+        if _SUMMARY_ROW.match(cells[0].text):
+            cells = cells[1:]  # '合计' / '总分' sits in a cell merged over the leading columns
+        for cell in cells:
+            profile[cell.column][_cell_kind(cell.text)] += 1
+            profile[cell.column]["filled"] += 1
+    return profile
+
+
+_SUMMARY_ROW = re.compile(r"合\s*计|总\s*计|小\s*计|总\s*分")
+
+
+def _align(kinds: list[str], profile: list[dict[str, int]]) -> list[int]:
+    """Columns for pieces of the given kinds, in order, that best match the column profile (ties
+    go to the later columns: the cells a row leaves empty are mostly its leading merged ones)."""
+    n, width = len(kinds), len(profile)
+    if n >= width:
+        return list(range(n))
+
+    def fit(kind: str, col: int) -> float:
+        p = profile[col]
+        if not p["filled"]:
+            return 0.05
+        if kind == "blank":
+            return 0.5
+        # Per row of the profile: a column that only one nearby row fills is weak evidence.
+        near = sum(_COMPATIBLE.get((kind, other), 0.0) * p[other] for other in _KINDS if other != kind)
+        return (p[kind] + near + 0.5 * p["blank"]) / p["rows"] + 0.001 * col
+
+    # A row rarely leaves a cell empty between two filled ones where its neighbours fill that
+    # column (empty cells are leading merged ones or trailing remarks): skipping it costs.
+    skip = [0.0]
+    for p in profile:
+        skip.append(skip[-1] + 0.5 * p["filled"] / p["rows"])
+
+    # best[i][c]: best score with piece i in column c.
+    neg = float("-inf")
+    best = [[neg] * width for _ in range(n)]
+    back = [[-1] * width for _ in range(n)]
+    for c in range(width - n + 1):
+        best[0][c] = fit(kinds[0], c)
+    for i in range(1, n):
+        for c in range(i, width - (n - 1 - i)):
+            for prev in range(i - 1, c):
+                score = best[i - 1][prev] - (skip[c] - skip[prev + 1])
+                if score >= best[i][c]:
+                    best[i][c], back[i][c] = score, prev
+            best[i][c] += fit(kinds[i], c)
+    col = max(range(width), key=lambda c: (best[n - 1][c], c))
+    cols = [col]
+    for i in range(n - 1, 0, -1):
+        col = back[i][col]
+        cols.append(col)
+    return cols[::-1]
+
+
+def _spaced_rows(lines: list[Line], text: str) -> None:
+    """Give cells to lines that are table rows whose tabs became spaces (see above)."""
+    candidates: dict[int, tuple[list[tuple[int, int]], bool]] = {}
+    for line in lines:
+        if not line.cells:
+            pieces = _space_pieces(line)
+            if pieces:
+                candidates[line.index] = pieces
+
+    def neighbour(index: int, step: int) -> Line | None:
+        i, blanks = index + step, 0
+        while 0 <= i < len(lines):
+            if lines[i].text.strip() and not _PAGE_NUMBER.fullmatch(lines[i].text):
+                return lines[i]
+            blanks += 1
+            if blanks > 1:
+                return None
+            i += step
+        return None
+
+    changed = True
+    while changed:
+        changed = False
+        for index, (spans, wide) in candidates.items():
+            line = lines[index]
+            if line.cells:
+                continue
+            pieces = [text[a:b] for a, b in spans]
+            above, below = neighbour(index, -1), neighbour(index, 1)
+            if not _row_like(line, pieces, wide, bool(above and above.cells), bool(below and below.cells)):
+                continue
+            block = _tab_block(lines, index)
+            width = max((len(r.cells) for r in block), default=0)
+            if width and len(spans) > width and not wide:
+                # More pieces than the table has columns: a cell held a space ('1900 人次').
+                spans = (_space_pieces(line, units=True) or (spans, wide))[0]
+                pieces = [text[a:b] for a, b in spans]
+            kinds = [_cell_kind(squash_cell(p)) for p in pieces]
+            profile = _column_profile(block) if block else []
+            if profile:
+                columns = _align(kinds, profile)
+            elif len(pieces) <= width:
+                # Only a header nearby: right-aligned under it (a row leaves its leading merged
+                # cells empty, rarely its last ones).
+                columns = list(range(width - len(pieces), width))
+            else:
+                columns = list(range(len(pieces)))
+            # One cell per column, empty ones included, as a tab row has them.
+            placed = {col: (a, b) for (a, b), col in zip(spans, columns)}
+            cells, next_start = [], line.end
+            for col in range(max(placed), -1, -1):
+                if col in placed:
+                    a, b = placed[col]
+                    cells.append(Cell(squash_cell(text[a:b]), a, b, col))
+                    next_start = a
+                else:
+                    cells.append(Cell("", next_start, next_start, col))
+            line.cells = cells[::-1]
+            line.spaced = True
+            changed = True
+
+
+def _tab_block(lines: list[Line], index: int, reach: int = 2) -> list[Line]:
+    """The nearest tab rows around line ``index`` (``reach`` on each side, within its table): one
+    run of rows may hold several tables (a money grid, then an indicator table), and the rows
+    next to a line share its columns."""
+    rows = []
+    for step in (-1, 1):
+        i, blanks, taken = index + step, 0, 0
+        while 0 <= i < len(lines) and taken < reach:
+            line = lines[i]
+            if not line.text.strip():
+                blanks += 1
+                if blanks > 1:
+                    break
+            elif line.cells:
+                blanks = 0
+                if not line.spaced:
+                    rows.append(line)
+                    taken += 1
+            elif _space_pieces(line) is None:
+                break
+            i += step
+    return rows
+
+
+# --- header words wrapped inside their cells ---------------------------------------------------
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?\d[\d,.]*\s*%?", text))
+
+
+def _join_header_continuations(lines: list[Line]) -> None:
+    """A header cell too long for its column wraps: '全年预' over '算数', '执行率（B' over '/A）（%）'.
+    The line below the header then holds only the rest of such cells, each under a filled
+    header cell, and no figure at all. Its pieces are joined to the cells above (the header line
+    gets the whole words, with the continuation's spans in ``Cell.more``) and the line is marked
+    as continuing it, so tables skip it."""
+    for upper, lower in zip(lines, lines[1:]):
+        if not (upper.cells and lower.cells and upper.continues is None):
+            continue
+        top = {c.column: c for c in upper.cells if c.text}
+        bottom = [c for c in lower.cells if c.text]
+        if len(top) < 2 or not bottom:
+            continue
+        if any(_is_number(c.text) for c in top.values()):
+            continue  # a data row, not a header
+        if any(re.search(r"\d", c.text) or len(c.text) > 10 or c.column not in top for c in bottom):
+            continue
+        # Header words, not a row of short words under the header ('满意' under 指标值): some
+        # joined cell names a column that its upper piece alone does not ('一级' + '指标').
+        if not any(is_table_header(top[c.column].text + c.text) and not is_table_header(top[c.column].text) for c in bottom):
+            continue
+        joined = {c.column: c for c in bottom}
+        upper.cells = [
+            Cell(c.text + joined[c.column].text, c.start, c.end, c.column, c.more + ((joined[c.column].start, joined[c.column].end),))
+            if c.column in joined
+            else c
+            for c in upper.cells
+        ]
+        lower.continues = upper.index
+
+
 def _tables(lines: list[Line]) -> list[Table]:
-    """Runs of table rows; up to three blank or short lines (a page break) may sit inside."""
+    """Runs of table rows; up to three blank or short lines (a page break) may sit inside. A header
+    continuation line belongs to the run but not to the table's rows (its words are in the header)."""
     tables: list[Table] = []
     current: list[Line] = []
     gap = 0
     for line in lines:
+        if line.continues is not None and current:
+            gap = 0
+            continue
         if line.is_table_row:
             current.append(line)
             gap = 0
-        elif current and not line.text.strip() and gap < 3:
+        elif current and (not line.text.strip() or _PAGE_NUMBER.fullmatch(line.text)) and gap < 3:
+            # A page break inside a table leaves blank lines and the page number ('- 3 -').
             gap += 1
         else:
             if current:
@@ -213,8 +551,21 @@ def names_one_project(title: str) -> bool:
     return bool(_ONE_PROJECT_TITLE.search(title)) and not re.search(r"部门|整体|汇总", title)
 
 
-def analyze(text: str) -> Layout:
-    lines = _split_lines(text)
+def analyze_normalized(nt) -> Layout:
+    """The layout of a ``NormalizedText``: rows the normaliser joined (its ``line_joined``
+    repairs) are split again where they turn out to be table rows. Extraction and the checks both
+    read the document through this, so they see the same tables."""
+    joins = [nt.from_raw(r.raw_end) for r in nt.repairs if r.kind == "line_joined"]
+    return analyze(nt.text, joins)
+
+
+def analyze(text: str, joins: list[int] = ()) -> Layout:
+    """The layout of a normalised text. ``joins``: normalised offsets where the normaliser joined
+    two lines into one (its line_joined repairs); a joined line that holds table rows whose tabs
+    became spaces is split there again."""
+    lines = _split_lines(text, joins)
+    _spaced_rows(lines, text)
+    _join_header_continuations(lines)
     tables = _tables(lines)
     title = _title(lines)
     return Layout(text, lines, tables, _headings(lines), title, _report_type(title, tables))

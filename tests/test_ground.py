@@ -49,3 +49,9 @@ def test_quote_contains():
     assert quote_contains("未支付", 0)
     assert not quote_contains("130万元", 0)
     assert quote_contains("受益农户 满意度", "受益农户满意度")
+
+
+def test_a_cut_printed_as_a_word_grounds_a_negative_change():
+    assert quote_contains("调减预算227.42万元", -227.42)
+    assert not quote_contains("追加预算227.42万元", -227.42)
+    assert not quote_contains("调减预算227.42万元", -100.0)

@@ -38,6 +38,9 @@ BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
     "预算调整金额": [("adjustment", 2.5)],
     "追加预算": [("adjustment", 1.0)],
     "调增预算": [("adjustment", 1.0)],
+    # '年中调减预算227.42万元': the department's change printed as a reduction, so the signed
+    # adjustment is minus the printed amount (see NEGATIVE_LABELS).
+    "调减预算": [("adjustment", 1.0)],
     # actual spending
     "实际支出数": [("actual", 3.0)],
     "实际支出": [("actual", 2.5)],
@@ -70,7 +73,25 @@ RATE_FIELDS = {"execution_rate", "adjustment_rate"}
 
 # Labels too loose to trust alone: 追加预算 is often one block's addition, not the department's
 # signed adjustment; it is taken only when initial + it = adjusted (or a rate) confirms it.
-SUPPORT_ONLY_LABELS = {"追加预算", "调增预算"}
+SUPPORT_ONLY_LABELS = {"追加预算", "调增预算", "调减预算"}
+
+# Labels whose amount is printed unsigned but means a decrease: the value is its negative.
+NEGATIVE_LABELS = {"调减预算"}
+
+# A chain in one statement, '年初预算X，年中(根据…)追加预算Y，调整后预算Z' (domain.md: 追加 / 调减 in
+# prose is the change between the two totals): the 追加 / 调减 amount between an initial-budget
+# label and a full-year-budget label is the department's signed change, even when a planted or
+# real arithmetic slip keeps X + Y from equalling Z.
+CHAIN_INITIAL = r"年初(?:批复)?预算"
+CHAIN_ADJUSTED = r"调整后(?:全年)?预算|全年(?:[(（]调整[)）])?预算"
+
+# A reason or basis clause before the main verb ('年中根据上级专项资金下达追加预算…', '因项目支出增加
+# 调减…', '按照…要求'): the scope words inside it say why, not whose money the amount is. Ends at the
+# main verb or the clause's end. Not 因公(出国), 原因, 基因, 因此, 因而.
+REASON_CLAUSE = (
+    r"(?:根据|按照|依据|依照|鉴于|由于|因为|(?<![原基])因(?![公此而素]))"
+    r"[^，,。；;:：]*?(?=追加|调减|调增|调整|下达|安排|增加|减少|核减|$)"
+)
 
 # Words that put an amount in a narrower scope than the whole department. Checked in the
 # clause before the label (parenthetical asides removed), nearest first.
@@ -126,6 +147,26 @@ PROJECT_ACTUAL_HEADERS = ["实际支出数", "实际支出金额", "实际支出
 PROJECT_RATE_HEADERS = ["预算支出执行率", "执行率", "预算执行率", "支出率", "完成率"]
 
 TOTAL_ROW_LABELS = ["年度资金总额", "资金总额", "总额", "年度总金额", "合计", "总计", "小计", "部门整体"]
+
+# Column headers of the tables these reports print (money grid, project and indicator tables,
+# score tables): what a header cell says once its wrapped pieces are joined (layout).
+TABLE_HEADER_WORDS = frozenset(
+    [*BUDGET_LABELS, *INDICATOR_NAME_HEADERS, *INDICATOR_TARGET_HEADERS, *INDICATOR_NATURE_HEADERS,
+     *INDICATOR_UNIT_HEADERS, *INDICATOR_ACTUAL_HEADERS, *PROJECT_NAME_HEADERS, *PROJECT_BUDGET_HEADERS,
+     *PROJECT_ACTUAL_HEADERS, *PROJECT_RATE_HEADERS, *SCORE_LABELS, *DEPARTMENT_LABELS,
+     "一级指标", "二级指标", "三级指标", "绩效指标", "分值", "得分", "权重", "指标权重", "指标分值", "序号", "备注",
+     "完成情况", "未完成原因", "偏差原因分析及改进措施", "部门资金情况", "年度预算执行情况", "项目资金", "资金情况",
+     "资金来源", "年度预算", "预期目标", "实际完成情况", "年度总体目标"]
+)
+
+
+def is_table_header(text: str) -> bool:
+    """A header cell's text names a column: a header word, perhaps after a short qualifier
+    ('年度' + 预算数) and before a bracketed formula or unit ('执行率（B/A）（%）')."""
+    core = re.sub(r"[(（][^()（）]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", text.replace(" ", "")).translate(TO_SIMPLIFIED)
+    if core in TABLE_HEADER_WORDS:
+        return True
+    return any(len(w) >= 3 and core.endswith(w) and len(core) - len(w) <= 4 for w in TABLE_HEADER_WORDS)
 
 
 # Traditional forms of the characters budget labels use. Reports copied from mirror sites or OCR'd

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from pipeline.document import Document
 from pipeline.extract import lexicon as lx
-from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze, names_one_project, squash_cell
+from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
 from pipeline.normalize import NormalizedText, NumberMention, normalize, scan_numbers, to_wan
 from pipeline.record import (
     Budget,
@@ -40,7 +40,21 @@ from pipeline.record import (
 )
 
 EXTRACTOR_VERSION = "rules-1"
+
+try:  # the normaliser's traditional -> simplified fold (1:1), when it has one
+    from pipeline.normalize import TRADITIONAL_TO_SIMPLIFIED as _FOLDED_TO
+except ImportError:  # pragma: no cover - an older normaliser folds nothing
+    _FOLDED_TO = {}
+_FOLD_TABLE = str.maketrans(dict(_FOLDED_TO))
+
+
+def _nothing_folded(raw: str) -> bool:
+    """No character of the raw text is one the normaliser folds to simplified."""
+    return raw.translate(_FOLD_TABLE) == raw
+
+
 MONEY_UNITS = {"元", "万元", "亿元"}
+_PAGE_NUMBER_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页)[ \t]*$")
 _SENTENCE_END = re.compile(r"[。；;\n\t!?！？]")
 _STATEMENT_END = re.compile(r"[。\n\t!?！？]")
 _CLAUSE_END = re.compile(r"[，,。；;\n\t:：]")
@@ -61,6 +75,7 @@ class Found:
     scope: str = "dept"
     needs_support: bool = False  # only chosen when arithmetic with other fields confirms it
     more: list[tuple[int, int]] = field(default_factory=list)  # further pieces (wrapped cells)
+    as_printed: bool = False  # a text value already given its printed characters (Context.printed)
 
 
 @dataclass
@@ -74,6 +89,7 @@ class Context:
     money_unit: str = "万元"  # the money unit most amounts are printed in
     fiscal_year: int | None = None
     project_headings: list[Heading] | None = None
+    _garbled: list[tuple[int, int]] | None = None
     evidence: dict[str, Evidence] = field(default_factory=dict)
     candidates: dict[str, list[Candidate]] = field(default_factory=dict)
 
@@ -114,6 +130,37 @@ class Context:
     def record(self, path: str, found: Found, confidence: float = 0.9) -> None:
         self.evidence[path] = self.evidence_for(found.start, found.end, found.label, confidence, found.more)
 
+    def printed(self, found: Found) -> None:
+        """Give a text value the characters the report prints. The normalised text folds
+        traditional characters to simplified (項目 -> 项目) so that labels match; values are
+        recorded as printed (gold README), so each folded character of the value is turned back
+        into its raw character. The value is matched, in order, against the normalised characters
+        of its spans (it may have lost spaces and line breaks on the way)."""
+        if found.as_printed or not isinstance(found.value, str) or found.value.isascii():
+            return
+        found.as_printed = True
+        spans = [(found.start, found.end), *found.more]
+        raws = [self.nt.raw_span(a, b) for a, b in spans]
+        if all(_nothing_folded(self.nt.raw[a:b]) for a, b in raws):
+            return  # nothing folded in these spans: the normalised characters are the printed ones
+        pairs: list[tuple[str, str]] = []
+        for a, b in spans:
+            for i in range(a, b):
+                ra, rb = self.nt.raw_span(i, i + 1)
+                pairs.append((self.text[i], self.nt.raw[ra:rb]))
+        out, pos = [], 0
+        for ch in found.value:
+            j = pos
+            while j < len(pairs) and pairs[j][0] != ch:
+                j += 1
+            if j == len(pairs):
+                out.append(ch)
+                continue
+            raw_char = pairs[j][1]
+            out.append(raw_char if len(raw_char) == 1 and _FOLDED_TO.get(raw_char) == ch else ch)
+            pos = j + 1
+        found.value = "".join(out)
+
     def keep_candidates(self, path: str, founds: list[Found], chosen: Found | None) -> None:
         if len(founds) < 2 and (not founds or founds[0] is chosen):
             return
@@ -127,6 +174,32 @@ class Context:
             )
             for f in sorted(founds, key=lambda f: -f.score)
         ]
+
+    # --- text quality ---------------------------------------------------------------------
+    def garbled(self) -> list[tuple[int, int]]:
+        """Normalised spans of the passages that are OCR garbage (pipeline.textquality: character
+        bigrams no normal report text has), measured once per document when first needed."""
+        if self._garbled is None:
+            from pipeline.textquality import garbled_passages
+
+            self._garbled = [(p.start, p.end) for p in garbled_passages(self.text, self.layout, self.document.text)]
+        return self._garbled
+
+    def without_garbage(self, start: int, end: int) -> tuple[int, int]:
+        """A text section's span without the OCR garbage absorbed into it: an OCR'd page puts a
+        garbage paragraph after the last paragraph of a section (and nothing marks where one
+        ends), so the section stops at the first garbage after its text, and garbage before its
+        text is skipped. A span of one paragraph holds no other paragraph: not measured."""
+        if "\n" not in self.text[start:end].strip():
+            return start, end
+        for g_start, g_end in self.garbled():
+            if g_end <= start or g_start >= end:
+                continue
+            if not _PAGE_NUMBER_LINE.sub("", self.text[start:g_start]).strip():
+                start = max(start, g_end)  # garbage before any text of the section (page numbers aside)
+                continue
+            return start, g_start
+        return start, end
 
     # --- numbers --------------------------------------------------------------------------
     def numbers_between(self, start: int, end: int) -> list[NumberMention]:
@@ -155,8 +228,13 @@ class Context:
     def _wrapped_before_value(self, pos: int, gap: str) -> bool:
         """A hard wrap between a prose label and its value ('…自评得分' | '93分，…'): the line
         break is the only thing between them and both lines are prose, not table rows. (The
-        normaliser joins such wraps when it recognises the wrap width; this covers the rest.)"""
-        if gap.count("\n") != 1 or gap.strip(" \n"):
+        normaliser joins such wraps when it recognises the wrap width; this covers the rest.)
+        A filler word may stand before the break when the figure starts the next line ('年初批复
+        预算为' | '141223100.00元'): a line cut short by a long figure."""
+        if gap.count("\n") != 1:
+            return False
+        head, _, tail = gap.partition("\n")
+        if tail.strip(" ") or (head.strip(" ") and re.search(r"[，,。；;、:：]", head)):
             return False
         return not self.in_table_row(pos) and not self.in_table_row(pos + len(gap))
 
@@ -199,18 +277,35 @@ def _label_hits(ctx: Context, labels: Iterable[str]) -> list[tuple[int, int, str
 
 def _sentence_prefix(text: str, pos: int, pattern: re.Pattern[str]) -> str:
     start = pos
-    while start > 0 and not pattern.match(text[start - 1]):
+    while start > 0 and (not pattern.match(text[start - 1]) or _soft_break(text, start)):
         start -= 1
         if pos - start > 200:
             break
     return text[start:pos]
 
 
+_NO_SENTENCE_END = re.compile(r"[^。；;:：!?！？…\n\t]")
+
+
+def _soft_break(text: str, line_start: int) -> bool:
+    """A line break inside a sentence: a prose line that stops mid-sentence right before a
+    number the wrap carried to the next line ('…2019年度决算数' | '12163398.18元，其中基本支出…',
+    a numbered paragraph's first line cut short by a long figure). Not between table rows."""
+    if text[line_start - 1] != "\n" or line_start < 2 or not _NO_SENTENCE_END.match(text[line_start - 2]):
+        return False
+    if not text[line_start : line_start + 1].isdigit():
+        return False
+    before = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+    end = text.find("\n", line_start)
+    return "\t" not in before and "\t" not in text[line_start : end if end >= 0 else len(text)]
+
+
 def _scope(ctx: Context, label_start: int) -> tuple[str, bool]:
     """(scope, partial) of a label: the nearest scope word before it in its clause, else in its
     sentence; partial when the sentence qualifies the amount as 年初/追加/… only."""
-    sentence = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _SENTENCE_END))
-    clause = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _CLAUSE_END))
+    reason = lx.variant_regex(lx.REASON_CLAUSE)
+    sentence = reason.sub("", _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _SENTENCE_END)))
+    clause = reason.sub("", _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _CLAUSE_END)))
     # '其中基本支出…，项目支出…，预算执行率96.21%': a breakdown after 其中 scopes only its own
     # clauses; the sentence goes back to the whole department afterwards.
     sentence = sentence.split("其中")[0] if "其中" in sentence else sentence
@@ -245,12 +340,16 @@ _ORG = r"[\u4e00-\u9fff（）()]{2,40}?(?:局|委员会|委|办公室|办|厅|�
 def _department(ctx: Context) -> Found | None:
     founds: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.DEPARTMENT_LABELS):
+        # 部门名称 beats 主管部门 beats 实施单位/填报单位: the record is about the budget unit.
+        strength = 3.5 - 0.2 * lx.DEPARTMENT_LABELS.index(label)
+        cell = _pair_value_cell(ctx, s, e)
+        if cell is not None and re.fullmatch(_ORG, cell.text):
+            founds.append(Found("department", cell.text, cell.start, cell.end, label, strength, f"label {label}, table pair"))
+            continue
         tail = ctx.text[e : e + 80]
         m = re.match(r"\s*(?:[(（][^)）]{0,6}[)）])?[\s:：]*(" + _ORG + r")(?![\u4e00-\u9fff])", tail)
         if m:
             start = e + m.start(1)
-            # 部门名称 beats 主管部门 beats 实施单位/填报单位: the record is about the budget unit.
-            strength = 3.5 - 0.2 * lx.DEPARTMENT_LABELS.index(label)
             founds.append(Found("department", m.group(1), start, e + m.end(1), label, strength, f"label {label}"))
     title_line = ctx.layout.title
     m = re.search(r"(?:\d{4}\s*年度?)?\s*(" + _ORG + r")\s*(?:\d{4}\s*年度?)?\s*(?:部门|单位|整体|项目|预算|专项)", title_line)
@@ -274,6 +373,26 @@ def _department(ctx: Context) -> Found | None:
     return best
 
 
+def _pair_value_cell(ctx: Context, label_start: int, label_end: int) -> Cell | None:
+    """The value of a label that is a whole table cell ('主管部门' | 'X局'): the next cell on its
+    line; when that is empty, the cell under it on the next row. Label/value pair rows are
+    broken into a labels line over a values line when the values sit lower in their cells
+    (OCR reading order: '主管部门→→实施单位→' | '→X局→→Y中心')."""
+    line = ctx.layout.line_at(label_start)
+    if not line.is_table_row:
+        return None
+    cell = next((c for c in line.cells if c.start <= label_start and label_end <= c.end), None)
+    if cell is None or re.sub(r"[\s:：]|[(（][^)）]{0,6}[)）]", "", ctx.text[label_end : cell.end]):
+        return None  # the cell holds more than its label: a value in the same cell
+    right = next((c for c in line.cells if c.column == cell.column + 1), None)
+    if right is not None and not right.empty:
+        return right
+    below = ctx.layout.lines[line.index + 1] if line.index + 1 < len(ctx.layout.lines) else None
+    if below is None or not below.is_table_row or any(not c.empty and c.column == cell.column for c in below.cells):
+        return None  # the next line is no values line of this labels line
+    return next((c for c in below.cells if c.column == cell.column + 1 and not c.empty), None)
+
+
 def _fiscal_year(ctx: Context) -> Found | None:
     founds: list[Found] = []
     for s, e, label in _label_hits(ctx, ["被评价年度", "评价年度", "预算年度"]):
@@ -287,6 +406,12 @@ def _fiscal_year(ctx: Context) -> Found | None:
         ypos = ctx.text.find(m.group(1))
         if ypos >= 0:
             founds.append(Found("fiscal_year", int(m.group(1)), ypos, ypos + 4, None, 3.0, "title"))
+    # The template's year line under the title: '项目支出绩效自评表' | '（2023年度）'.
+    for line in ctx.layout.lines[:12]:
+        m = re.fullmatch(r"\s*[(（]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*", line.text)
+        if m:
+            founds.append(Found("fiscal_year", int(m.group(1)), line.start + m.start(1), line.start + m.end(1), None, 3.0, "year line under the title"))
+            break
     # Years tied to the budget in the body: "2021年度年初部门预算", "2021年，…预算".
     counts: dict[int, list[int]] = {}
     for m in re.finditer(r"((?:19|20)\d{2})\s*年(?:度)?(?![\d月])", ctx.text):
@@ -371,6 +496,11 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
         scope, partial = _scope(ctx, s)
         mention = ctx.number_after(e)
         if mention is None:
+            # A labels line over a values line ('→实际支出数→→预算完成率→' | '→→8,067.41→→96.0%'):
+            # the figure sits in the cell under the label's value cell.
+            cell = _pair_value_cell(ctx, s, e)
+            mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
+        if mention is None:
             continue
         if label in ("基本支出", "项目支出", "“三公”经费", "三公经费"):
             scope = {"基本支出": "basic", "项目支出": "project"}.get(label, "three_public")
@@ -378,7 +508,9 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             measure = "actual" if lx.variant_regex(r"实际支出|执行|决算|支付|使用").search(_PAREN.sub("", prefix)) else "budget"
             meanings = [(measure, 1.8)]
             statement = _sentence_prefix(ctx.text, s, _STATEMENT_END)
-            partial = bool(lx.variant_regex(lx.PARTIAL_QUALIFIERS).search(_PAREN.sub("", statement)))
+            # '项目支出年初预算600万元': the words between the label and its figure qualify it too.
+            qualified = _PAREN.sub("", statement) + ctx.text[e : mention.norm_start]
+            partial = bool(lx.variant_regex(lx.PARTIAL_QUALIFIERS).search(qualified))
         elif label in generic:
             meanings = [("budget", generic[label])]
         else:
@@ -398,10 +530,22 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
                 continue
             if scope == "dept" and any(s0 <= s < e0 for s0, e0 in item_spans):
                 continue  # inside one project's own section: that project's money, not the department's
-            # A scoped 年初 figure is the opening part of the year, not the full-year budget.
-            partial = partial or (scope != "dept" and meaning == "initial")
+            # A scoped 年初 figure is the opening part of the year, not the full-year budget; a
+            # label that says 全年 / 调整后 is the full year whatever qualifies the figures before it
+            # ('项目支出年初预算600万元，追加预算100万元，全年预算700万元').
+            full_year = meaning == "adjusted" and bool(re.match(r"全年|调整后", label))
+            partial = (partial and not full_year) or (scope != "dept" and meaning == "initial")
             score = strength - (3.0 if partial and scope != "dept" else 0.0)
             weak = label in lx.SUPPORT_ONLY_LABELS
+            if weak and scope == "dept" and _in_budget_chain(ctx, s, mention.norm_end):
+                weak, score = False, score + 1.0
+                label_reason = ", between initial and full-year budget"
+            else:
+                label_reason = ""
+            value_start = mention.norm_start
+            if label in lx.NEGATIVE_LABELS:
+                # The sign is the word, not the numeral: the evidence quotes both ('调减预算227.42万元').
+                value, value_start = -value, s
             if partial and scope == "dept" and meaning in ("adjusted", "actual", "budget"):
                 score -= 1.5
             suspect = mention.unit == "元" and ctx.money_unit == "万元" and mention.value < 10000
@@ -409,12 +553,22 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
                 score -= 1.0
             reason = (
                 f"label {label}"
+                + label_reason
                 + (f", scope {scope}" if scope != "dept" else "")
                 + (", partial-year qualifier" if partial else "")
                 + (", 元 amount in a 万元 report" if suspect else "")
             )
-            out.setdefault(path, []).append(Found(path, value, mention.norm_start, mention.norm_end, label, score, reason, scope, weak))
+            out.setdefault(path, []).append(Found(path, value, value_start, mention.norm_end, label, score, reason, scope, weak))
     return out
+
+
+def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:
+    """'年初预算X，年中追加预算Y，调整后预算Z': the change sits between an initial-budget label
+    before it and a full-year-budget label after it, in one statement (lexicon CHAIN_*)."""
+    before = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _STATEMENT_END))
+    stop = _STATEMENT_END.search(ctx.text, value_end)
+    after = _PAREN.sub("", ctx.text[value_end : stop.start() if stop else len(ctx.text)])
+    return bool(lx.variant_regex(lx.CHAIN_INITIAL).search(before) and lx.variant_regex(lx.CHAIN_ADJUSTED).search(after))
 
 
 # '下达我县中央财政农田建设补助资金3,860万元': the amount a transfer fund's notice allocates. The
@@ -542,6 +696,8 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
     for table in ctx.layout.tables:
         columns: dict[int, tuple[str, str]] | None = None
         previous_was_header = False
+        pending: tuple[str, str] | None = None  # (scope, label) of a labelled row with no figures
+        loose: list[tuple[Cell, NumberMention]] | None = None  # figures of an unlabelled line
         for line in table.lines:
             header = _grid_header(line)
             if header:
@@ -558,15 +714,37 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
                 continue
             row_label = _squash(cells[0].text)
             scope = _row_scope(row_label)
-            if scope is None:
-                continue
-            for cell in line.cells:
-                if cell.column not in columns or cell.empty:
+            figures = [
+                (cell, mention)
+                for cell in line.cells
+                if cell.column in columns and not cell.empty
+                and (mention := next(iter(ctx.numbers_between(cell.start, cell.end)), None)) is not None
+            ]
+            # A row's figures printed on the line after its label ('→年度资金总额→→→' | '→→8103.43→
+            # 9112.06→…'; OCR and PDF conversion shift a row's cells down when the label cell is
+            # taller), or on the line before it: a labelled row without figures takes those of
+            # the unlabelled figures line right below it, else of the one right above it.
+            unlabelled = _is_number_cell(row_label) or bool(re.fullmatch(r"[—\-/－–]+", row_label))
+            if scope is not None and not figures:
+                pending = (scope, row_label)
+                if loose is not None:
+                    scope_row, figures = pending, loose
+                    pending, loose = None, None
+                else:
                     continue
+            elif unlabelled and figures:
+                if pending is None:
+                    loose = figures
+                    continue
+                scope_row, pending, loose = pending, None, None
+            else:
+                pending, loose = None, None
+                if scope is None:
+                    continue
+                scope_row = (scope, row_label)
+            scope, row_label = scope_row
+            for cell, mention in figures:
                 meaning, label = columns[cell.column]
-                mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
-                if mention is None:
-                    continue
                 if meaning in lx.RATE_FIELDS:
                     value = mention.value
                 else:
@@ -639,8 +817,12 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
     header_lines: list[Line] = []
     data: list[Line] = []
     for line in table.lines:
-        numeric = sum(1 for c in line.filled() if _is_number_cell(c.text))
-        if not data and numeric < 2:
+        filled = line.filled()
+        numeric = sum(1 for c in filled if _is_number_cell(c.text))
+        # A first project row whose figures moved to another line ('1→社区综合服务设施建设→→→')
+        # is data, not header: it starts with its 序号 and names the project.
+        numbered_row = len(filled) >= 2 and re.fullmatch(r"\d{1,3}", filled[0].text) and not _is_number_cell(filled[1].text)
+        if not data and numeric < 2 and not numbered_row:
             header_lines.append(line)
         else:
             data.append(line)
@@ -714,8 +896,10 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
     projects: list[ProjectRow] = []
     orphan: dict[str, Found] = {}
     row_above: ProjectRow | None = None  # the project the line just above made, if any
+    pending: Found | None = None  # the name of the line just above, a project without figures
     for line, nums in rows:
         above, row_above = row_above, None
+        waiting, pending = pending, None
         cells = {c.column: c for c in line.cells}
         name_cell = cells.get(name_col)
         name = name_cell.text if name_cell else ""
@@ -732,13 +916,22 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
             above.name.more.append((cells[name_col].start, cells[name_col].end))
             continue
         if not name or _is_number_cell(name) or any(name.startswith(t) for t in lx.TOTAL_ROW_LABELS):
-            if not name:
+            if not name and values and waiting is not None:
+                # The figures of the named line just above, printed on the next line (cells
+                # shifted down): they complete that project.
+                row_above = ProjectRow(waiting, values.get("budget"), values.get("actual"), values.get("rate"))
+                projects.append(row_above)
+                orphan = {}
+            elif not name:
                 orphan = values  # a value printed on the line above its row label
             continue
         if not values and orphan:
             values = orphan
         orphan = {}
-        if len(name) > 60 or not values:
+        if len(name) > 60:
+            continue
+        if not values:
+            pending = Found("projects[].name", name, name_cell.start, name_cell.end, labels[name_col], 2.0, "table row, figures on the next line")
             continue
         row_above = ProjectRow(
             Found("projects[].name", name, name_cell.start, name_cell.end, labels[name_col], 2.0, "table row"),
@@ -748,6 +941,18 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
         )
         projects.append(row_above)
     return projects
+
+
+def _name_continuation(line: Line, name_col: int) -> Cell | None:
+    """The rest of a wrapped indicator name: a line holding nothing but a short fragment in the
+    name column (no figure, no level name, no item numbering of its own)."""
+    filled = line.filled()
+    if len(filled) != 1 or filled[0].column != name_col:
+        return None
+    text = filled[0].text
+    if len(text) > 12 or lx.classify_level(text) or _is_number_cell(text) or re.match(r"\d|[一二三四五六七八九十]+、|[(（]", text):
+        return None
+    return filled[0]
 
 
 def _continues_name(line: Line, name_col: int, nums: dict[int, NumberMention]) -> bool:
@@ -992,12 +1197,22 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
         cols: dict[str, int] | None = None
         level1: Found | None = None
         level2: Found | None = None
+        above: IndicatorRow | None = None  # the indicator the line just above made, if any
         for line in table.lines:
+            row_above, above = above, None
             header = _indicator_header(line)
             if header:
                 cols = header
                 continue
             if not cols:
+                continue
+            fragment = _name_continuation(line, cols["name"]) if row_above is not None else None
+            if fragment is not None:
+                # A name cell wrapped onto the next line ('新增养老服' | '务床位'), as in project
+                # tables: the pieces are one name, with evidence for both.
+                row_above.name.value += fragment.text
+                row_above.name.more.append((fragment.start, fragment.end))
+                above = row_above
                 continue
             first = _squash(line.filled()[0].text) if line.filled() else ""
             if any(first.startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", *lx.GRADE_LABELS[:3], *lx.PROBLEM_HEADINGS]):
@@ -1020,7 +1235,8 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
                 continue
             if any(v is not None and len(_squash(v.value)) > 25 for v in (target, actual)):
                 continue
-            rows.append(IndicatorRow(level1, level2, name, target, actual))
+            above = IndicatorRow(level1, level2, name, target, actual)
+            rows.append(above)
     known = {_squash(r.name.value) for r in rows}
     rows.extend(r for r in _prose_indicators(ctx) if _squash(r.name.value) not in known)
     return rows
@@ -1151,7 +1367,8 @@ def _join_split_target(values: dict[str, Found], nature: Cell | None, unit: Cell
     belongs to a bare-number 实际完成值 too ('12436' → '12436人'). Placeholders ('—') are no part.
 
     Evidence: the target's three cells are adjacent, so its span covers them; the unit column sits
-    before 实际完成值, so the actual's evidence stays the printed figure's own cell."""
+    before 实际完成值, so the actual's evidence is the printed figure's own cell with the unit cell
+    as a further piece (Evidence.parts, in the value's order: figure, then unit)."""
     sign = nature.text if nature is not None and re.fullmatch(r"[≥≤=<>≧≦]|大于等于|小于等于|等于|大于|小于", nature.text) else ""
     unit_text = unit.text if unit is not None and not re.fullmatch(r"[—\-/]+|无", unit.text) else ""
     for key in ("target", "actual"):
@@ -1162,11 +1379,13 @@ def _join_split_target(values: dict[str, Found], nature: Cell | None, unit: Cell
         suffix = unit_text if _is_number_cell(value.value) and not value.value.endswith("%") else ""
         if not prefix and not suffix:
             continue
-        start, end = value.start, value.end
+        start, end, more = value.start, value.end, list(value.more)
         if key == "target":
             cells = [c for c in (nature if prefix else None, unit if suffix else None) if c is not None]
             start, end = min([start, *(c.start for c in cells)]), max([end, *(c.end for c in cells)])
-        values[key] = Found(value.field, prefix + value.value + suffix, start, end, value.label, value.score, value.reason + ", split columns joined")
+        elif suffix and unit is not None and not start <= unit.start < end:
+            more.append((unit.start, unit.end))
+        values[key] = Found(value.field, prefix + value.value + suffix, start, end, value.label, value.score, value.reason + ", split columns joined", more=more)
 
 
 # --- text sections ---------------------------------------------------------------------------
@@ -1185,6 +1404,7 @@ def _section_text(ctx: Context, keywords: list[str], other: list[str]) -> Found 
         children = [h for h in ctx.layout.headings if start <= h.start < end]
         if children and not ctx.text[start : children[0].start].strip():
             continue
+        start, end = ctx.without_garbage(start, end)
         body = _without_signature(ctx.text[start:end])
         lead = len(body) - len(body.lstrip())
         tail = len(body.rstrip())
@@ -1222,14 +1442,21 @@ def _without_signature(body: str) -> str:
     return "\n".join(lines)
 
 
+_NEXT_SECTION_LABEL = re.compile(
+    r"(?<=[。；;])[ \t]*(?:%s)[ \t]*[:：]" % "|".join(map(re.escape, sorted({*lx.PROBLEM_HEADINGS, *lx.IMPROVEMENT_HEADINGS}, key=len, reverse=True)))
+)
+
+
 def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
     """'主要问题：…' / '整改措施：…' lines below a table (summary sheets print them as label-colon
     paragraphs, not numbered headings); the paragraph runs on over wrapped lines until a blank
     line, a table row or the next 'label：'."""
     lines = ctx.layout.lines
-    label = re.compile(r"[ \t]*(?P<label>%s)[ \t]*[:：][ \t]*" % "|".join(map(re.escape, keywords)))
+    # At a line's start, or right after a sentence the line break before the label was lost
+    # behind ('…项目支出。主要问题：一是…': a hard wrap joined into the previous paragraph).
+    label = re.compile(r"(?:^|(?<=[。；;]))[ \t]*(?P<label>%s)[ \t]*[:：][ \t]*" % "|".join(map(re.escape, keywords)))
     for i, line in enumerate(lines):
-        m = None if line.is_table_row else label.match(line.text)
+        m = None if line.is_table_row else label.search(line.text)
         if not m or not line.text[m.end() :].strip():
             continue
         start, end = line.start + m.end(), line.end
@@ -1238,6 +1465,11 @@ def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
             if not text or following.is_table_row or re.match(r"[\u4e00-\u9fff]{2,8}[:：]", text):
                 break
             end = following.end
+        # The next problems / measures label ends the paragraph, on its own line or not.
+        other = _NEXT_SECTION_LABEL.search(ctx.text, start, end)
+        if other is not None:
+            end = other.start()
+        start, end = ctx.without_garbage(start, end)
         body = ctx.text[start:end].strip()
         return Found("", re.sub(r"\s*\n\s*", "", body), start, end, m["label"], 2.5, "label paragraph")
     return None
@@ -1279,7 +1511,7 @@ def _default_unit(text: str) -> str:
 def build_context(document: Document) -> Context:
     nt = normalize(document.text)
     numbers = sorted(scan_numbers(nt), key=lambda m: m.norm_start)
-    layout = analyze(nt.text)
+    layout = analyze_normalized(nt)
     ctx = Context(document, nt, layout, numbers, [m.norm_start for m in numbers], _default_unit(nt.text))
     units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
     if units:
@@ -1295,6 +1527,7 @@ def extract_rules(document: Document) -> ExtractedRecord:
     def put(path: str, found: Found | None, value: Any = None, confidence: float = 0.9) -> Any:
         if found is None:
             return None
+        ctx.printed(found)
         ctx.record(path, found, confidence)
         return found.value if value is None else value
 
