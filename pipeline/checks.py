@@ -38,7 +38,7 @@ from pipeline.document import Document
 from pipeline.extract import lexicon as lx
 from pipeline.ground import ground_value, quote_contains, value_kind, verify_evidence
 from pipeline.layout import Layout, Line, analyze_normalized, squash_cell
-from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, normalize, scan_numbers, to_wan
+from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan, view
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity, Span, leaf_values
 from pipeline import textquality
 
@@ -153,7 +153,7 @@ class CheckContext:
     # --- views of the document -------------------------------------------------------------
     @cached_property
     def nt(self) -> NormalizedText:
-        return normalize(self.document.text)
+        return view(self.document.text)[0]
 
     @cached_property
     def text(self) -> str:
@@ -161,7 +161,7 @@ class CheckContext:
 
     @cached_property
     def mentions(self) -> list[NumberMention]:
-        return sorted(scan_numbers(self.nt), key=lambda m: m.norm_start)
+        return list(view(self.document.text)[1])
 
     @cached_property
     def _norm_starts(self) -> list[int]:

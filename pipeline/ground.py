@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.document import Document
-from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, normalize, scan_numbers, to_wan
+from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
 from pipeline.record import Evidence, ExtractedRecord, Method
 
 AMOUNT_TOLERANCE = 0.005
@@ -38,14 +38,19 @@ class GroundingProblem:
     problem: str
 
 
-@lru_cache(maxsize=8)
-def _views(text: str) -> tuple[NormalizedText, tuple[NumberMention, ...]]:
-    nt = normalize(text)
-    return nt, tuple(scan_numbers(nt))
-
-
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=8)
+def _squashed_with_index(text: str) -> tuple[str, tuple[int, ...]]:
+    """The document without whitespace, each character NFKC-folded where that keeps it one
+    character, and the raw offset of each kept character. Built once per document: grounding
+    looks up every text value of a record in it."""
+    raw_index = tuple(i for i, ch in enumerate(text) if not ch.isspace())
+    folded = (unicodedata.normalize("NFKC", text[i]) for i in raw_index)
+    squashed = "".join(f if len(f) == 1 else text[i] for f, i in zip(folded, raw_index))
+    return squashed, raw_index
 
 
 def _evidence(document: Document, raw_start: int, raw_end: int, match: str, method: Method, label: str | None = None) -> Evidence:
@@ -84,7 +89,7 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         return ungrounded(method)
     text = document.text
     if kind in ("amount", "rate", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        nt, mentions = _views(text)
+        nt, mentions = view(text)
         hits = [m for m in mentions if _number_matches(m, float(value), kind if kind == "amount" else "number")]
         if not hits:
             return ungrounded(method)
@@ -100,8 +105,7 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
     # Normalised: whitespace and full-width differences (cell wraps, OCR spacing).
     squashed_needle = _squash(needle)
     if squashed_needle:
-        raw_index = [i for i, ch in enumerate(text) if not ch.isspace()]
-        squashed = "".join(unicodedata.normalize("NFKC", text[i]) if len(unicodedata.normalize("NFKC", text[i])) == 1 else text[i] for i in raw_index)
+        squashed, raw_index = _squashed_with_index(text)
         found = squashed.find(squashed_needle)
         if found >= 0:
             return _evidence(document, raw_index[found], raw_index[found + len(squashed_needle) - 1] + 1, "normalized", method)
@@ -159,7 +163,7 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
     from pipeline.record import leaf_values
 
     problems = []
-    all_mentions = list(_views(document.text)[1])
+    all_mentions = list(view(document.text)[1])
     for path, value in leaf_values(record):
         if path in ("report_type",):
             continue  # a classification of the whole document, not a printed value

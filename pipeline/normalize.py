@@ -24,6 +24,7 @@ import unicodedata
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -44,6 +45,7 @@ __all__ = [
     "normalize",
     "scan_numbers",
     "to_wan",
+    "view",
 ]
 
 RepairKind = Literal[
@@ -691,3 +693,11 @@ def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
             continue
         out.append(mention(m.start(), end, number, sign, unit_text, counter))
     return out
+
+
+@lru_cache(maxsize=8)
+def view(raw: str) -> tuple[NormalizedText, tuple[NumberMention, ...]]:
+    """A document's normalised text and its number mentions (text order), computed once per
+    text: extraction, the cross-checks and grounding all read the same document in one run."""
+    nt = normalize(raw)
+    return nt, tuple(scan_numbers(nt))

@@ -55,7 +55,7 @@ from pipeline.config import Settings, get_settings
 from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, ground_value
-from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan
+from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
 from pipeline.record import Evidence, ExtractedRecord, RecordMeta, Span
 
 EXTRACTOR_VERSION = "llm-1"
@@ -119,8 +119,8 @@ class QuoteIndex:
 
     def __init__(self, text: str):
         self.text = text
-        self.nt = normalize(text)
-        self.mentions: list[NumberMention] = scan_numbers(self.nt)
+        self.nt, mentions = view(text)
+        self.mentions: list[NumberMention] = list(mentions)
         self._raw, self._raw_at = _squash_indexed(text)
         self._norm, self._norm_at = _squash_indexed(self.nt.text)
 

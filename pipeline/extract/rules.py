@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from pipeline.document import Document
 from pipeline.extract import lexicon as lx
 from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
-from pipeline.normalize import NormalizedText, NumberMention, normalize, scan_numbers, to_wan
+from pipeline.normalize import NormalizedText, NumberMention, to_wan, view
 from pipeline.record import (
     Budget,
     Candidate,
@@ -1509,8 +1509,8 @@ def _default_unit(text: str) -> str:
 
 
 def build_context(document: Document) -> Context:
-    nt = normalize(document.text)
-    numbers = sorted(scan_numbers(nt), key=lambda m: m.norm_start)
+    nt, mentions = view(document.text)
+    numbers = list(mentions)
     layout = analyze_normalized(nt)
     ctx = Context(document, nt, layout, numbers, [m.norm_start for m in numbers], _default_unit(nt.text))
     units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
