@@ -633,7 +633,6 @@ def _choose_budget(ctx: Context, cands: dict[str, list[Found]]) -> dict[str, Fou
         score = sum(f.score for f in choice.values() if f)
         ini, adj, chg, act = value["initial"], value["adjusted"], value["adjustment"], value["actual"]
         rate, arate = value["execution_rate"], value["adjustment_rate"]
-        rate_dec = choice["execution_rate"].end - choice["execution_rate"].start if choice["execution_rate"] else 0
         if rate is not None and act is not None:
             if adj:
                 score += 4 if _close(rate, act / adj * 100, 1) else 0
@@ -661,7 +660,6 @@ def _choose_budget(ctx: Context, cands: dict[str, list[Found]]) -> dict[str, Fou
             return float("-inf")
         if act is not None and adj:
             score += 1 if 0.3 <= act / adj <= 1.2 else -1
-        del rate_dec
         return score
 
     best_choice, best_total = None, float("-inf")
