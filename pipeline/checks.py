@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from pipeline.document import Document
 from pipeline.extract import lexicon as lx
-from pipeline.ground import ground_value, quote_contains, value_kind, verify_evidence
+from pipeline.ground import evidence_at, ground_value, quote_contains, value_kind, verify_evidence
 from pipeline.layout import Layout, Line, analyze_normalized, squash_cell
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan, view
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity, Span, leaf_values
@@ -349,19 +349,7 @@ class CheckContext:
         return self.raw_evidence(raw_start, raw_end, label)
 
     def raw_evidence(self, raw_start: int, raw_end: int, label: str | None = None) -> Evidence:
-        where = self.document.locate(raw_start)
-        page_text = self.document.page(where.page).text
-        end = min(where.offset + (raw_end - raw_start), len(page_text))
-        return Evidence(
-            page=where.page,
-            start=where.offset,
-            end=end,
-            quote=page_text[where.offset : end],
-            label=label,
-            method="rules",
-            confidence=1.0,
-            match="exact",
-        )
+        return evidence_at(self.document, raw_start, raw_end, label=label, confidence=1.0)
 
     def mention_evidence(self, mention: NumberMention, label: str | None = None) -> Evidence:
         return self.raw_evidence(mention.raw_start, mention.raw_end, label)

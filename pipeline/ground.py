@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
-from pipeline.record import Evidence, ExtractedRecord, Method
+from pipeline.record import Evidence, ExtractedRecord, Method, Span
 
 AMOUNT_TOLERANCE = 0.005
 FUZZY_THRESHOLD = 0.8
@@ -53,17 +53,38 @@ def _squashed_with_index(text: str) -> tuple[str, tuple[int, ...]]:
     return squashed, raw_index
 
 
-def _evidence(document: Document, raw_start: int, raw_end: int, match: str, method: Method, label: str | None = None) -> Evidence:
+MATCH_CONFIDENCE = {"exact": 0.9, "normalized": 0.8, "fuzzy": 0.6}
+
+
+def span_at(document: Document, raw_start: int, raw_end: int) -> Span:
+    """Page, page offsets and quote of ``document.text[raw_start:raw_end]``; a span running past
+    its page's end is clipped there (a quote never holds a page break)."""
     where = document.locate(raw_start)
+    page_text = document.page(where.page).text
+    end = min(where.offset + (raw_end - raw_start), len(page_text))
+    return Span(page=where.page, start=where.offset, end=end, quote=page_text[where.offset : end])
+
+
+def evidence_at(
+    document: Document,
+    raw_start: int,
+    raw_end: int,
+    *,
+    label: str | None = None,
+    method: Method = "rules",
+    match: str = "exact",
+    confidence: float | None = None,
+    parts: list[Span] = (),
+) -> Evidence:
+    """Evidence for a raw span of the document: the one way every stage cites the text."""
+    span = span_at(document, raw_start, raw_end)
     return Evidence(
-        page=where.page,
-        start=where.offset,
-        end=where.offset + (raw_end - raw_start),
-        quote=document.text[raw_start:raw_end],
+        **span.model_dump(),
         label=label,
         method=method,
-        confidence={"exact": 0.9, "normalized": 0.8, "fuzzy": 0.6}.get(match, 0.0),
+        confidence=MATCH_CONFIDENCE.get(match, 0.0) if confidence is None else confidence,
         match=match,  # type: ignore[arg-type]
+        parts=list(parts),
     )
 
 
@@ -97,18 +118,18 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         printed = text[hit.raw_start : hit.raw_end]
         digits = re.match(r"\s*-?[\d.]+", printed)
         exact = bool(digits) and float(digits.group()) == float(value) and digits.group().strip().lstrip("-") in (_plain_number(value), f"{float(value):.2f}")
-        return _evidence(document, hit.raw_start, hit.raw_end, "exact" if exact else "normalized", method)
+        return evidence_at(document, hit.raw_start, hit.raw_end, match="exact" if exact else "normalized", method=method)
     needle = str(value)
     position = text.find(needle)
     if position >= 0:
-        return _evidence(document, position, position + len(needle), "exact", method)
+        return evidence_at(document, position, position + len(needle), match="exact", method=method)
     # Normalised: whitespace and full-width differences (cell wraps, OCR spacing).
     squashed_needle = _squash(needle)
     if squashed_needle:
         squashed, raw_index = _squashed_with_index(text)
         found = squashed.find(squashed_needle)
         if found >= 0:
-            return _evidence(document, raw_index[found], raw_index[found + len(squashed_needle) - 1] + 1, "normalized", method)
+            return evidence_at(document, raw_index[found], raw_index[found + len(squashed_needle) - 1] + 1, match="normalized", method=method)
         # Fuzzy: the best window of the same length (OCR misreads a few characters).
         size = len(squashed_needle)
         if 4 <= size <= 400 and len(squashed) >= size:
@@ -117,7 +138,7 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
             start = max(0, block.a - block.b)
             window = squashed[start : start + size]
             if SequenceMatcher(None, window, squashed_needle).ratio() >= FUZZY_THRESHOLD:
-                return _evidence(document, raw_index[start], raw_index[min(start + size, len(raw_index)) - 1] + 1, "fuzzy", method)
+                return evidence_at(document, raw_index[start], raw_index[min(start + size, len(raw_index)) - 1] + 1, match="fuzzy", method=method)
     return ungrounded(method)
 
 

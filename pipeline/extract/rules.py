@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 from pipeline.document import Document
 from pipeline.extract import lexicon as lx
+from pipeline.ground import evidence_at, span_at
 from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
 from pipeline.normalize import NormalizedText, NumberMention, to_wan, view
 from pipeline.record import (
@@ -36,7 +37,6 @@ from pipeline.record import (
     MoneyPair,
     Project,
     RecordMeta,
-    Span,
 )
 
 EXTRACTOR_VERSION = "rules-1"
@@ -101,31 +101,9 @@ class Context:
     def evidence_for(
         self, start: int, end: int, label: str | None, confidence: float = 0.9, more: list[tuple[int, int]] = ()
     ) -> Evidence:
+        parts = [span_at(self.document, *self.nt.raw_span(s, e)) for s, e in more]
         raw_start, raw_end = self.nt.raw_span(start, end)
-        where = self.document.locate(raw_start)
-        parts = []
-        for part_start, part_end in more:
-            part_raw_start, part_raw_end = self.nt.raw_span(part_start, part_end)
-            part_where = self.document.locate(part_raw_start)
-            parts.append(
-                Span(
-                    page=part_where.page,
-                    start=part_where.offset,
-                    end=part_where.offset + (part_raw_end - part_raw_start),
-                    quote=self.document.text[part_raw_start:part_raw_end],
-                )
-            )
-        return Evidence(
-            parts=parts,
-            page=where.page,
-            start=where.offset,
-            end=where.offset + (raw_end - raw_start),
-            quote=self.document.text[raw_start:raw_end],
-            label=label,
-            method="rules",
-            confidence=confidence,
-            match="exact",
-        )
+        return evidence_at(self.document, raw_start, raw_end, label=label, confidence=confidence, parts=parts)
 
     def record(self, path: str, found: Found, confidence: float = 0.9) -> None:
         self.evidence[path] = self.evidence_for(found.start, found.end, found.label, confidence, found.more)
