@@ -35,7 +35,7 @@ from functools import cached_property
 from typing import Any, Callable, Iterable, Iterator
 
 from pipeline.document import Document
-from pipeline.extract import lexicon as lx
+from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, ground_value, quote_contains, value_kind, verify_evidence
 from pipeline.layout import Layout, Line, analyze_normalized, squash_cell
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan, view

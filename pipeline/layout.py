@@ -16,7 +16,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline.extract.lexicon import classify_level, is_table_header
+from pipeline.lexicon import classify_level, is_table_header
 
 ReportType = Literal["overall_table", "overall_report", "project_table"]
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.extract.lexicon import TO_SIMPLIFIED
+from pipeline.lexicon import TO_SIMPLIFIED
 from pipeline.layout import Layout
 
 # Reference text shipped with the project: the team's synthetic reports.

@@ -11,7 +11,7 @@ import pytest
 from conftest import seed_paths
 
 from pipeline import normalize as normalize_module
-from pipeline.extract import lexicon
+from pipeline import lexicon
 from pipeline.normalize import (
     REPAIR_KINDS,
     TRADITIONAL_DENIED,

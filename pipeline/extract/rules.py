@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 from typing import Any, Iterable
 
 from pipeline.document import Document
-from pipeline.extract import lexicon as lx
+from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
 from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
 from pipeline.normalize import NormalizedText, NumberMention, to_wan, view
