@@ -504,35 +504,62 @@ def _headings(lines: list[Line]) -> list[Heading]:
     return headings
 
 
+# A line that names the report kind: '…绩效自评报告', '…支出绩效评价报告', '…绩效自评表', '…自评汇总表',
+# '…绩效自评工作情况总结'. Titles come after page furniture (索引号 / 发布机构 rows, docx metadata, a
+# spam line), so the title is found by what it says, not by being first.
+_KIND_LINE = re.compile(r"(?:自评|评价|绩效)[^。，,；;：:]{0,12}(?:报告|表|总结)")
+_HTML_TAG = re.compile(r"<[^<>]{0,80}>|&nbsp;")
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．])")
+# A title line that begins with its own organisation and year ('X局2020年度…报告') is whole; one
+# that begins with the year or the report kind ('2019年…报告', '整体支出绩效自评报告') wrapped
+# from the line above, which holds the organisation.
+_WHOLE_TITLE = re.compile(r"^[^\d\s]{2,40}?\s*(?:19|20)\d{2}\s*年")
+TITLE_SEARCH_LINES = 40
+
+
+def _title_text(line: Line) -> str:
+    return squash_cell(_HTML_TAG.sub("", line.text).replace("\t", " "))
+
+
+def _title_fragment(text: str) -> bool:
+    """A line that can be the wrapped first half of a title: short, not a sentence, not a
+    label:value furniture row, not an attachment mark, a heading or a spam product line."""
+    return (
+        0 < len(text) <= 40
+        and not re.search(r"[:：。，,;；_|]", text)
+        and not re.fullmatch(r"附件\s*\d*", text)
+        and not _NUMBERED.match(text)
+    )
+
+
 def _title(lines: list[Line]) -> str:
-    """The report's title: the first lines up to one naming the report kind."""
-    parts: list[str] = []
-    for line in lines[:15]:
-        if line.is_table_row and parts:
-            break  # the title is never part of the table or the label row (填报单位 | 单位：万元) below it
-        text = squash_cell(line.text.replace("\t", " "))
-        if not text or re.fullmatch(r"附件\s*\d*", text):
+    """The report's title: the first line near the top that names the report kind, joined to the
+    line above it when the title wrapped. Empty when the report has no title block."""
+    for i, line in enumerate(lines[:TITLE_SEARCH_LINES]):
+        text = _title_text(line)
+        if not text or len(text) > 80 or line.is_table_row and len(line.filled()) > 2:
             continue
-        parts.append(text)
-        # 汇总表: multi-project tables are titled '…项目支出绩效自评汇总表'.
-        if re.search(r"(报告|自评表|评价表|情况表|汇总表)", text):
-            break
-        if len(parts) >= 3:
-            break
-    return " ".join(parts)
+        if _NUMBERED.match(text) or re.search(r"[。，,；;]", text) or not _KIND_LINE.search(text):
+            continue
+        if not _WHOLE_TITLE.match(text) and i > 0:
+            above = _title_text(lines[i - 1])
+            if _title_fragment(above):
+                return f"{above} {text}"
+        return text
+    return ""
 
 
 def _report_type(title: str, tables: list[Table]) -> ReportType | None:
     if not title:
         return None
-    if "表" in title and "报告" not in title:
+    if "表" in title and not re.search("报告|总结", title):
         wide_rows = sum(1 for t in tables for line in t.lines if len(line.cells) >= 10)
         if "项目" in title and ("部门整体" not in title):
             return "project_table"
         if wide_rows >= 3 and "整体" not in title:
             return "project_table"
         return "overall_table"
-    if "报告" in title:
+    if re.search("报告|总结", title):
         # A narrative report on ONE project or fund ('…2020年中央财政农田建设补助资金绩效自评报告',
         # 转移支付资金 / 专项资金 / 项目支出 self-evaluations) is project-level: its budget is that
         # fund's money. The enum's only project-level type is project_table (gold README convention).

@@ -330,7 +330,9 @@ def _department(ctx: Context) -> Found | None:
             start = e + m.start(1)
             founds.append(Found("department", m.group(1), start, e + m.end(1), label, strength, f"label {label}"))
     title_line = ctx.layout.title
-    m = re.search(r"(?:\d{4}\s*年度?)?\s*(" + _ORG + r")\s*(?:\d{4}\s*年度?)?\s*(?:部门|单位|整体|项目|预算|专项)", title_line)
+    # The organisation opens the title, before or after the year: 'X局2020年度…报告',
+    # '2023年度X局部门整体…'; without a year after it, a report-scope word must follow.
+    m = re.search(r"(?:\d{4}\s*年度?)?\s*(" + _ORG + r")\s*(?:\d{4}\s*年度?|(?=部门|单位|整体|项目|预算|专项))", title_line)
     if m:
         name = m.group(1)
         pos = ctx.text.find(name)
@@ -401,9 +403,23 @@ def _fiscal_year(ctx: Context) -> Found | None:
         founds.append(Found("fiscal_year", year, positions[0], positions[0] + 4, None, 1.0 + min(len(positions), 10) / 10, "body"))
     if not founds:
         return None
-    best = max(founds, key=lambda f: f.score)
+    best = _vote_year(founds)
     ctx.keep_candidates("fiscal_year", founds, best)
     return best
+
+
+def _vote_year(founds: list[Found]) -> Found:
+    """A labelled year (被评价年度) is the answer. Otherwise the sources vote: a title that
+    disagrees with the year line under it and with the body ('2021年度…报告' over '(2022年度)') is
+    the stale one; each source weighs its score."""
+    labelled = [f for f in founds if f.label]
+    if labelled:
+        return max(labelled, key=lambda f: f.score)
+    weight: dict[int, float] = {}
+    for f in founds:
+        weight[f.value] = weight.get(f.value, 0.0) + f.score
+    year = max(weight, key=lambda y: (weight[y], max(f.score for f in founds if f.value == y)))
+    return max((f for f in founds if f.value == year), key=lambda f: f.score)
 
 
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
@@ -417,14 +433,18 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
             value = squash_cell(m.group(1))
             start = e + m.start(1)
             return Found("subject", value, start, e + m.end(1), label, 3.0, f"label {label}")
-    # A report on one fund names it in the title; the year belongs to the fund's name as the
-    # allocation notice prints it ('2020年中央财政农田建设补助资金'), the place before it does not.
+    # A report on one fund names it in the title; neither the place before it nor the evaluated
+    # year belongs to the fund's name.
     title = ctx.layout.title
     m = re.search(r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
     if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
+        # The evaluated year is fiscal_year's; the subject is the fund's name without it
+        # ('2019年X补助资金' → 'X补助资金').
+        name = re.sub(r"^\d{4}\s*年度?\s*", "", m.group(1))
         pos = ctx.text.find(m.group(1))
-        if pos >= 0:
-            return Found("subject", m.group(1), pos, pos + len(m.group(1)), None, 2.0, "title")
+        if pos >= 0 and len(name) >= 4:
+            pos += len(m.group(1)) - len(name)
+            return Found("subject", name, pos, pos + len(name), None, 2.0, "title")
     return None
 
 
