@@ -71,6 +71,9 @@ BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
 
 RATE_FIELDS = {"execution_rate", "adjustment_rate"}
 
+# Labels that name a part of the department's money by themselves ('其中基本支出4838.92万元').
+SCOPE_LABELS: dict[str, str] = {"基本支出": "basic", "项目支出": "project", "“三公”经费": "three_public", "三公经费": "three_public"}
+
 # Labels too loose to trust alone: 追加预算 is often one block's addition, not the department's
 # signed adjustment; it is taken only when initial + it = adjusted (or a rate) confirms it.
 SUPPORT_ONLY_LABELS = {"追加预算", "调增预算", "调减预算"}

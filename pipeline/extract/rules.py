@@ -488,7 +488,7 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
     out: dict[str, list[Found]] = {}
     labels = dict(lx.BUDGET_LABELS)
     generic = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
-    hits = _label_hits(ctx, list(labels) + list(generic) + ["基本支出", "项目支出", "“三公”经费", "三公经费"])
+    hits = _label_hits(ctx, list(labels) + list(generic) + list(lx.SCOPE_LABELS))
     item_spans = [ctx.layout.section_body(h) for h in _project_headings(ctx)]
     for s, e, label in hits:
         scope, partial = _scope(ctx, s)
@@ -500,10 +500,9 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
         if mention is None:
             continue
-        if label in ("基本支出", "项目支出", "“三公”经费", "三公经费"):
-            scope = {"基本支出": "basic", "项目支出": "project"}.get(label, "three_public")
-            prefix = _sentence_prefix(ctx.text, s, _SENTENCE_END)
-            measure = "actual" if lx.variant_regex(r"实际支出|执行|决算|支付|使用").search(_PAREN.sub("", prefix)) else "budget"
+        if label in lx.SCOPE_LABELS:
+            scope = lx.SCOPE_LABELS[label]
+            measure = _breakdown_measure(ctx, s)
             meanings = [(measure, 1.8)]
             statement = _sentence_prefix(ctx.text, s, _STATEMENT_END)
             # '项目支出年初预算600万元': the words between the label and its figure qualify it too.
@@ -528,6 +527,8 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
                 continue
             if scope == "dept" and any(s0 <= s < e0 for s0, e0 in item_spans):
                 continue  # inside one project's own section: that project's money, not the department's
+            if label not in lx.SCOPE_LABELS and _in_named_item(ctx, s):
+                continue  # a list item's own money ('2.X资金：全年预算…'), whatever heading is above it
             # A scoped 年初 figure is the opening part of the year, not the full-year budget; a
             # label that says 全年 / 调整后 is the full year whatever qualifies the figures before it
             # ('项目支出年初预算600万元，追加预算100万元，全年预算700万元').
@@ -558,6 +559,43 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             )
             out.setdefault(path, []).append(Found(path, value, value_start, mention.norm_end, label, score, reason, scope, weak))
     return out
+
+
+_SPENDING_WORDS = r"实际支出|执行数|执行了|支出了|决算|支付|使用|拨付|累计支出"
+
+
+def _breakdown_measure(ctx: Context, label_start: int) -> str:
+    """What a 基本支出/项目支出/三公 figure measures. A 其中 list breaks down the figure stated just
+    before it, across its '；' ('全年实际支出X万元，其中基本支出…；项目支出…'), and a statement that
+    opens with 其中 breaks down the one before it ('全年实际支出X万元，预算执行率Y%。其中基本支出…').
+    Without 其中, the sentence's own words say it ('基本支出实际支出…')."""
+    statement = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _STATEMENT_END)).split("\n")[-1]
+    if "其中" not in statement:
+        prefix = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _SENTENCE_END))
+        return "actual" if lx.variant_regex(_SPENDING_WORDS + r"|执行").search(prefix) else "budget"
+    head = statement[: statement.rfind("其中")]
+    if not head.strip(" ,，:："):
+        start = label_start - len(statement)
+        head = _PAREN.sub("", _sentence_prefix(ctx.text, max(start - 1, 0), _STATEMENT_END)).split("\n")[-1]
+    # The breakdown follows the last amount stated before it; rates (预算执行率) state no amount.
+    amounts = lx.variant_regex(r"预算|安排|" + _SPENDING_WORDS).findall(re.sub(r"[^，,。；;]{0,8}率", "", head))
+    if amounts and not re.fullmatch(lx.with_variants(r"预算|安排"), amounts[-1]):
+        return "actual"
+    return "budget"
+
+
+# A list item that names what its money is for: '2.X资金：全年预算…', '（3）Y经费：…'.
+_NAMED_ITEM = re.compile(
+    r"\s*(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）])\s*[^\s：:，,。；;]{2,40}?(?:资金|经费|项目|补贴|补助|费|工程|专项)[：:]"
+)
+
+
+def _in_named_item(ctx: Context, pos: int) -> bool:
+    """The position lies in a numbered list item that names a project or fund: the figures there
+    are that item's, not the whole department's."""
+    line = ctx.layout.line_at(pos)
+    m = _NAMED_ITEM.match(ctx.text, line.start, line.end)
+    return bool(m) and m.end() <= pos
 
 
 def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:

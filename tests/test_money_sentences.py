@@ -1,0 +1,57 @@
+"""Money sentences whose scope comes from the sentence and the statement before it, on invented
+reports."""
+
+from __future__ import annotations
+
+from helpers import text_document
+from pipeline.extract.rules import extract_rules
+from pipeline.normalize import normalize
+
+
+def _budget(text: str):
+    return extract_rules(text_document(text)).budget
+
+
+def test_qizhong_statement_after_spending_splits_the_spending():
+    text = (
+        "一、预算情况\n2022年我局调整后全年预算数为900.00万元。\n"
+        "二、执行情况\n2022年我局全年实际支出880.00万元，预算执行率97.78%。其中基本支出300.00万元，"
+        "主要用于人员经费；项目支出580.00万元，主要用于业务工作。\n"
+    )
+    budget = _budget(text)
+    assert budget.actual == 880.0
+    assert budget.basic.actual == 300.0 and budget.project.actual == 580.0
+    assert budget.basic.budget is None and budget.project.budget is None
+
+
+def test_qizhong_after_a_budget_statement_splits_the_budget():
+    text = "2021年全年预算数为500.00万元，预算调整率2.04%。其中基本支出120.00万元，项目支出380.00万元。\n"
+    budget = _budget(text)
+    assert budget.basic.budget == 120.0 and budget.project.budget == 380.0
+    assert budget.basic.actual is None
+
+
+def test_list_item_money_is_the_items_not_the_departments():
+    text = (
+        "一、部门整体支出情况\n2023年全年预算800.00万元，实际支出760.00万元，预算执行率95.00%。\n"
+        "二、重点项目支出情况\n1.城区绿化养护经费：全年预算200.00万元，实际支出190.00万元，执行率95.00%。\n"
+        "2.公园照明改造项目：全年预算150.00万元，实际支出120.00万元，执行率80.00%。\n"
+    )
+    budget = _budget(text)
+    assert (budget.adjusted, budget.actual, budget.execution_rate) == (800.0, 760.0, 95.0)
+    assert budget.project.actual is None and budget.project.budget is None
+
+
+def test_text_wrapped_at_a_character_count_is_joined():
+    # Every line is cut at 20 characters; digits make the display widths scatter.
+    paragraph = (
+        "我局2020年年初预算数为1234.56万元，年中追加后全年预算为2345.67万元，其中基本支出全年预算"
+        "512.35万元，项目支出全年预算1833.32万元。全年实际支出2300.00万元，执行率为98.05%，资金使用"
+        "规范，会计核算及时，档案资料完整，未发现截留挪用等违规问题，整体执行情况良好，各项工作任务均按"
+        "计划完成，群众满意度较高。下一步我局将继续加强预算管理，提高资金使用效益，确保各项工作任务按期"
+        "完成并取得良好成效。"
+    )
+    lines = [paragraph[i : i + 20] for i in range(0, len(paragraph), 20)]
+    nt = normalize("\n".join(lines))
+    assert "其中基本支出全年预算512.35万元" in nt.text
+    assert _budget("\n".join(lines)).basic.budget == 512.35
