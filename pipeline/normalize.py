@@ -32,6 +32,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
+    "CHARACTER_FOLD",
     "MONEY_UNITS",
     "REPAIR_KINDS",
     "MentionKind",
@@ -229,6 +230,9 @@ _FOLD = (
     | dict(TRADITIONAL_TO_SIMPLIFIED)
 )
 _FOLD_TABLE = str.maketrans(_FOLD)
+# Raw character -> the character the normalised view shows for it (full-width forms, ideographic
+# space, traditional characters): what a printed value must turn back.
+CHARACTER_FOLD = MappingProxyType(_FOLD)
 
 
 def _fold(raw: str) -> str:

@@ -55,3 +55,14 @@ def test_text_wrapped_at_a_character_count_is_joined():
     nt = normalize("\n".join(lines))
     assert "其中基本支出全年预算512.35万元" in nt.text
     assert _budget("\n".join(lines)).basic.budget == 512.35
+
+
+def test_text_values_keep_the_printed_punctuation():
+    text = (
+        "一、基本情况\n我局2023年度全年预算100.00万元，实际支出98.00万元。\n"
+        "二、存在的问题\n一是项目前期论证不足，进度偏慢（下半年集中支付）；二是绩效目标不够细化。\n"
+        "三、改进措施\n加强前期论证，细化绩效目标。\n"
+    )
+    record = extract_rules(text_document(text))
+    assert record.problems == "一是项目前期论证不足，进度偏慢（下半年集中支付）；二是绩效目标不够细化。"
+    assert record.improvements == "加强前期论证，细化绩效目标。"

@@ -26,7 +26,7 @@ from pipeline.document import Document
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
 from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
-from pipeline.normalize import NormalizedText, NumberMention, to_wan, view
+from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan, view
 from pipeline.record import (
     Budget,
     Candidate,
@@ -41,11 +41,7 @@ from pipeline.record import (
 
 EXTRACTOR_VERSION = "rules-1"
 
-try:  # the normaliser's traditional -> simplified fold (1:1), when it has one
-    from pipeline.normalize import TRADITIONAL_TO_SIMPLIFIED as _FOLDED_TO
-except ImportError:  # pragma: no cover - an older normaliser folds nothing
-    _FOLDED_TO = {}
-_FOLD_TABLE = str.maketrans(dict(_FOLDED_TO))
+_FOLD_TABLE = str.maketrans(dict(CHARACTER_FOLD))
 
 
 def _nothing_folded(raw: str) -> bool:
@@ -110,7 +106,8 @@ class Context:
 
     def printed(self, found: Found) -> None:
         """Give a text value the characters the report prints. The normalised text folds
-        traditional characters to simplified (項目 -> 项目) so that labels match; values are
+        traditional characters to simplified (項目 -> 项目) and full-width forms to half-width
+        ('，' -> ',') so that labels and numbers match; values are
         recorded as printed (gold README), so each folded character of the value is turned back
         into its raw character. The value is matched, in order, against the normalised characters
         of its spans (it may have lost spaces and line breaks on the way)."""
@@ -135,7 +132,7 @@ class Context:
                 out.append(ch)
                 continue
             raw_char = pairs[j][1]
-            out.append(raw_char if len(raw_char) == 1 and _FOLDED_TO.get(raw_char) == ch else ch)
+            out.append(raw_char if len(raw_char) == 1 and CHARACTER_FOLD.get(raw_char) == ch else ch)
             pos = j + 1
         found.value = "".join(out)
 
