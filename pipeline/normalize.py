@@ -313,6 +313,7 @@ def _number_edits(folded: str, raw: str, edits: _Edits) -> set[int]:
                 m.start(), m.end(), fixed, edits.repair("ocr_digit", m.start(), m.end(), fixed)
             )
 
+    _digit_group_edits(folded, edits)
     wrapped_decimals: set[int] = set()
     space_gaps: set[int] = set()
     for m in _SPACE_IN_NUMBER.finditer(folded):
@@ -354,6 +355,44 @@ def _number_edits(folded: str, raw: str, edits: _Edits) -> set[int]:
         for i in commas:
             edits.add(i, i + 1, "", repair)
     return wrapped_decimals
+
+
+# OCR reads a thin gap between digit groups as a space: '3 848.29' in one cell, '2 0 21 年'.
+_SPACED_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3})((?: \d{3})+)(\.\d+)?(?![\d.])")
+_SPACED_YEAR = re.compile(r"(?<![\d.])([12]) ?(\d) ?(\d) ?(\d)(?= ?年)")
+_CELL_EDGE_BEFORE = re.compile(r"(?:^|[\t|\n\f]) *$")
+_CELL_EDGE_AFTER = re.compile(r" *(?:$|[\t|\n\f])")
+_AMOUNT_UNIT_AFTER = re.compile(r" *(?:万元|亿元|元|%)")
+
+
+def _digit_group_edits(folded: str, edits: _Edits) -> None:
+    """Rejoin a number OCR split into digit groups, where the layout says it is one value: the
+    whole of a cell ('\t3 848.29\t'), or an amount between words and its unit ('支出3 286.80万元');
+    and a year whose digits were spaced ('2 0 21 年'). Each is a space_in_number repair (a deleted
+    space is no separator repair). '12 345' between other words stays two numbers."""
+    for m in _SPACED_GROUPS.finditer(folded):
+        before = folded[max(0, m.start() - 40) : m.start()]
+        whole_cell = _CELL_EDGE_BEFORE.search(before) and _CELL_EDGE_AFTER.match(folded, m.end())
+        in_prose = (
+            m.start() > 0
+            and "\u4e00" <= folded[m.start() - 1] <= "\u9fff"
+            and _AMOUNT_UNIT_AFTER.match(folded, m.end())
+        )
+        if not (whole_cell or in_prose):
+            continue
+        fixed = m.group().replace(" ", "")
+        repair = edits.repair("space_in_number", m.start(), m.end(), fixed)
+        for i in range(m.start(2), m.end(2)):
+            if folded[i] == " ":
+                edits.add(i, i + 1, "", repair)
+    for m in _SPACED_YEAR.finditer(folded):
+        if " " not in m.group() or not 1990 <= int(m.group().replace(" ", "")) <= 2099:
+            continue
+        fixed = m.group().replace(" ", "")
+        repair = edits.repair("space_in_number", m.start(), m.end(), fixed)
+        for i in range(m.start(), m.end()):
+            if folded[i] == " ":
+                edits.add(i, i + 1, "", repair)
 
 
 # --- lines ----------------------------------------------------------------------------------------
