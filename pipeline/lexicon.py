@@ -37,6 +37,8 @@ BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
     "年中调整金额": [("adjustment", 3.0)],
     "预算调整金额": [("adjustment", 2.5)],
     "追加预算": [("adjustment", 1.0)],
+    "年中追加": [("adjustment", 1.0)],
+    "追加调整": [("adjustment", 1.0)],
     "调增预算": [("adjustment", 1.0)],
     # '年中调减预算227.42万元': the department's change printed as a reduction, so the signed
     # adjustment is minus the printed amount (see NEGATIVE_LABELS).
@@ -76,7 +78,7 @@ SCOPE_LABELS: dict[str, str] = {"基本支出": "basic", "项目支出": "projec
 
 # Labels too loose to trust alone: 追加预算 is often one block's addition, not the department's
 # signed adjustment; it is taken only when initial + it = adjusted (or a rate) confirms it.
-SUPPORT_ONLY_LABELS = {"追加预算", "调增预算", "调减预算"}
+SUPPORT_ONLY_LABELS = {"追加预算", "年中追加", "追加调整", "调增预算", "调减预算"}
 
 # Labels whose amount is printed unsigned but means a decrease: the value is its negative.
 NEGATIVE_LABELS = {"调减预算"}
@@ -125,7 +127,7 @@ GRADES = "优良中差"
 PROBLEM_HEADINGS = ["存在的主要问题", "存在的问题", "存在问题", "主要问题", "偏离绩效目标的原因", "问题及原因"]
 IMPROVEMENT_HEADINGS = [
     "下一步改进措施", "改进措施或下一步计划", "下一步工作计划", "下一步计划", "改进措施", "整改措施",
-    "改进意见", "下一步工作",
+    "改进意见", "改进建议", "意见建议", "有关建议", "相关建议", "下一步工作",
 ]
 
 INDICATOR_LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "产出目标", "效益目标"]

@@ -66,3 +66,32 @@ def test_text_values_keep_the_printed_punctuation():
     record = extract_rules(text_document(text))
     assert record.problems == "一是项目前期论证不足，进度偏慢（下半年集中支付）；二是绩效目标不够细化。"
     assert record.improvements == "加强前期论证，细化绩效目标。"
+
+
+def test_mid_year_addition_is_the_adjustment_when_the_chain_adds_up():
+    text = "2022年本单位年初预算数为300.00万元，年中追加50.00万元，调整后全年预算数为350.00万元。\n"
+    budget = _budget(text)
+    assert (budget.initial, budget.adjustment, budget.adjusted) == (300.0, 50.0, 350.0)
+
+
+def test_score_phrasings_give_the_reports_score_not_an_indicators():
+    for sentence, score in [
+        ("经综合评定，本项目得分92分，等级为优。", 92.0),
+        ("综合评分为88.5分，评价等级为良。", 88.5),
+        ("我局整体评价得分为90分。", 90.0),
+    ]:
+        text = f"一、绩效指标\n该指标得分5分。\n二、自评结论\n{sentence}\n"
+        assert extract_rules(text_document(text)).evaluation.score == score, sentence
+
+
+def test_grade_is_a_simplified_category_even_in_a_traditional_report():
+    text = "三、自評結論\n經自評，本項目評價得分95分，評價等級爲“優”。\n"
+    evaluation = extract_rules(text_document(text)).evaluation
+    assert (evaluation.score, evaluation.grade) == (95.0, "优")
+
+
+def test_improvement_suggestions_heading():
+    text = "一、存在的问题\n资金拨付进度偏慢。\n二、改进建议\n建立月度调度机制，加快拨付进度。\n"
+    record = extract_rules(text_document(text))
+    assert record.problems == "资金拨付进度偏慢。"
+    assert record.improvements == "建立月度调度机制，加快拨付进度。"

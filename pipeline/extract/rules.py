@@ -445,6 +445,11 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
     return None
 
 
+_PROSE_SCORE = re.compile(
+    lx.with_variants(r"(?:自评|评价|综合|本项目|该项目|本部门|整体|总)\s*(?:得分|评分|得|总分)\s*(?:为|是|:|：)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
+)
+
+
 def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
     scores: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.SCORE_LABELS):
@@ -452,8 +457,11 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
         if mention and mention.unit in (None, "分") and 0 < mention.value <= 100:
             strength = 3.0 if label != "总分" else 2.0
             scores.append(Found("evaluation.score", mention.value, mention.norm_start, mention.norm_end, label, strength, f"label {label}"))
-    for m in re.finditer(r"自评得\s*(\d{1,3}(?:\.\d+)?)\s*分", ctx.text):
-        scores.append(Found("evaluation.score", float(m.group(1)), m.start(1), m.end(1), "自评得…分", 3.0, "prose"))
+    # '自评得96.5分', '本项目得分92分', '综合评分为88分', '整体评价得分为90.5分': a score the
+    # sentence gives the whole report (not '该指标得分5分').
+    for m in _PROSE_SCORE.finditer(ctx.text):
+        if float(m.group(1)) <= 100:
+            scores.append(Found("evaluation.score", float(m.group(1)), m.start(1), m.end(1), "…得分…分", 3.0, "prose"))
     # The total row of a score table: 合计 … 100 … total.
     for table in ctx.layout.tables:
         for line in table.lines:
@@ -469,7 +477,9 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
         if m:
             start = e + m.start(1)
             strength = 1.0 if label == "等级" else 3.0
-            grades.append(Found("evaluation.grade", m.group(1), start, start + 1, label, strength, f"label {label}"))
+            grade = Found("evaluation.grade", m.group(1), start, start + 1, label, strength, f"label {label}")
+            grade.as_printed = True  # a category, always in simplified characters (優 -> 优)
+            grades.append(grade)
     best_score = max(scores, key=lambda f: f.score) if scores else None
     best_grade = max(grades, key=lambda f: f.score) if grades else None
     ctx.keep_candidates("evaluation.score", scores, best_score)
