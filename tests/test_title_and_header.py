@@ -66,3 +66,22 @@ def test_stale_title_year_loses_to_the_year_line_and_the_body():
 def test_a_labelled_year_beats_the_vote():
     text = "部门整体支出绩效自评表\n部门名称\t云谷县审计局\t被评价年度\t2020年\n2021年度预算执行情况说明\n2021年度预算支出\n"
     assert extract_rules(text_document(text)).fiscal_year == 2020
+
+
+def test_report_without_title_finds_the_acting_unit():
+    text = (
+        "一、资金下达情况\n2023年，财政部下达我省乡村道路养护补助资金0.5亿元。\n"
+        "二、资金分配情况\n青川省交通运输厅会同省财政厅将资金分解下达至各市县。\n"
+    )
+    assert extract_rules(text_document(text)).department == "青川省交通运输厅"
+
+
+def test_subject_from_the_body_of_a_fund_report_without_title():
+    from pipeline.extract.rules import _subject_from_body, build_context
+
+    text = (
+        "一、资金安排\n2023年全省乡村道路养护补助资金全年预算共计5000万元。\n"
+        "二、自评结论\n2023年乡村道路养护补助资金绩效自评得分为93分。\n"
+    )
+    found = _subject_from_body(build_context(text_document(text)))
+    assert found is not None and found.value == "乡村道路养护补助资金"

@@ -312,6 +312,10 @@ def _is_threshold(ctx: Context, label_end: int, mention: NumberMention) -> bool:
 _ORG = r"[\u4e00-\u9fff（）()]{2,40}?(?:局|委员会|委|办公室|办|厅|院|中心|站|所|部|政府|馆|队|会|处|科|室|署)"
 
 
+# An organisation that opens a clause and leads the work: '云岭省林业厅会同省财政厅…'.
+_ACTING_ORG = re.compile(r"(?:^|(?<=[。，,；;\n]))(" + _ORG + r")(?:会同|牵头|联合)")
+
+
 def _department(ctx: Context) -> Found | None:
     founds: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.DEPARTMENT_LABELS):
@@ -335,6 +339,11 @@ def _department(ctx: Context) -> Found | None:
         pos = ctx.text.find(name)
         if pos >= 0:
             founds.append(Found("department", name, pos, pos + len(name), None, 2.0, "title"))
+    # Without a title block, the unit that acts in the body: '…X厅会同省财政厅…', 'X局牵头…'.
+    if not founds:
+        for m in _ACTING_ORG.finditer(ctx.text):
+            founds.append(Found("department", m.group(1), m.start(1), m.end(1), None, 1.2, "acting unit in the body"))
+            break
     # A signature line near the end: the organisation's name alone on a line.
     for line in reversed(ctx.layout.lines[-8:]):
         text = line.text.strip()
@@ -434,6 +443,8 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
     # year belongs to the fund's name.
     title = ctx.layout.title
     m = re.search(r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
+    if not title and report_type in ("project_report", "project_table"):
+        return _subject_from_body(ctx)
     if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
         # The evaluated year is fiscal_year's; the subject is the fund's name without it
         # ('2019年X补助资金' → 'X补助资金').
@@ -448,6 +459,27 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
 _PROSE_SCORE = re.compile(
     lx.with_variants(r"(?:自评|评价|综合|本项目|该项目|本部门|整体|总)\s*(?:得分|评分|得|总分)\s*(?:为|是|:|：)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
 )
+
+
+# A fund or project named as what was budgeted or evaluated: '2024年全省X补助资金全年预算…',
+# 'X专项资金绩效自评得分为…'.
+_SUBJECT_IN_BODY = re.compile(
+    r"(?:(?:19|20)\d{2}年度?)(?:全省|全市|全县|全区|全州|全旗|全镇)?([\u4e00-\u9fff]{2,30}?(?:资金|经费|专项))"
+    r"(?=全年预算|预算|绩效自评|自评得分|绩效评价)"
+)
+
+
+def _subject_from_body(ctx: Context) -> Found | None:
+    """A report without a title names its fund in its money and conclusion sentences: the name
+    printed most often there, first occurrence as evidence."""
+    by_name: dict[str, list[re.Match[str]]] = {}
+    for m in _SUBJECT_IN_BODY.finditer(ctx.text):
+        by_name.setdefault(m.group(1), []).append(m)
+    if not by_name:
+        return None
+    name, matches = max(by_name.items(), key=lambda kv: (len(kv[1]), -kv[1][0].start()))
+    first = matches[0]
+    return Found("subject", name, first.start(1), first.end(1), None, 1.5, "fund named in the body")
 
 
 def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
