@@ -240,10 +240,11 @@ def _similar(a: str, b: str) -> float:
 
 
 def _label_hits(ctx: Context, labels: Iterable[str]) -> list[tuple[int, int, str]]:
-    """Occurrences of the labels, longest first, never two overlapping."""
+    """Occurrences of the labels, longest first, never two overlapping; between two labels of one
+    length the one the caller lists first wins (an order of the caller's, not of a set's hashes)."""
     hits: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    for label in sorted(set(labels), key=len, reverse=True):
+    for label in sorted(dict.fromkeys(labels), key=len, reverse=True):
         for match in lx.label_regex(label).finditer(ctx.text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):
@@ -1491,7 +1492,8 @@ def build_context(document: Document) -> Context:
     ctx = Context(document, nt, layout, numbers, [m.norm_start for m in numbers], _default_unit(nt.text))
     units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
     if units:
-        ctx.money_unit = max(MONEY_UNITS, key=units.count)
+        # A fixed order, not the set's: a tie goes to 万元 whatever the run's hash seed.
+        ctx.money_unit = max(("万元", "元", "亿元"), key=units.count)
     return ctx
 
 
