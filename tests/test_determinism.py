@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import PROJECT_ROOT, seed_paths
+from conftest import PROJECT_ROOT, seed_paths
 
 # Invented: two labels of one length overlap in '年初预算安排' (年初预算 / 预算安排), and the amounts
 # are printed in 元 and 万元 three times each (a tie for the unit most amounts are printed in).
