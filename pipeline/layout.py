@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.lexicon import classify_level, is_table_header
-
-ReportType = Literal["overall_table", "overall_report", "project_table"]
+from pipeline.record import ReportType
 
 # Section headings: 一、 （一） (一) 1. — numbering followed by a short title.
 _HEADING = re.compile(
@@ -549,24 +548,67 @@ def _title(lines: list[Line]) -> str:
     return ""
 
 
-def _report_type(title: str, tables: list[Table]) -> ReportType | None:
-    if not title:
-        return None
-    if "表" in title and not re.search("报告|总结", title):
+def _report_type(title: str, lines: list[Line], tables: list[Table]) -> ReportType | None:
+    """Which of the four kinds of report this is, from general cues: whether the title names a
+    table (…表) or a narrative (…报告, …总结), whether it names one project or fund (…资金/经费/
+    专项/项目 绩效自评) or the whole department (部门整体, 部门…), a 项目名称/资金名称 field near the top
+    (a form on one project under a title that names none), and, for a document with no title
+    naming its kind, the words of its body and whether it is mostly table rows."""
+    named = bool(title) and bool(_REPORT_KIND.search(title))
+    one_project_field = _names_one_project_in_form(lines)
+    if named and "表" in title and not re.search("报告|总结", title):
         wide_rows = sum(1 for t in tables for line in t.lines if len(line.cells) >= 10)
-        if "项目" in title and ("部门整体" not in title):
+        if _PROJECT_WORDS.search(title) and "部门整体" not in title:
             return "project_table"
         if wide_rows >= 3 and "整体" not in title:
             return "project_table"
         return "overall_table"
-    if re.search("报告|总结", title):
-        # A narrative report on ONE project or fund ('…2020年中央财政农田建设补助资金绩效自评报告',
-        # 转移支付资金 / 专项资金 / 项目支出 self-evaluations) is project-level: its budget is that
-        # fund's money. The enum's only project-level type is project_table (gold README convention).
+    if named:
+        # A narrative or form-style report: on ONE project or fund ('…2020年中央财政农田建设补助
+        # 资金绩效自评报告', 转移支付 / 专项资金 self-evaluations, or a generic '项目支出绩效自评报告'
+        # whose form names the project), else on the whole department.
         if names_one_project(title):
-            return "project_table"
-        return "overall_report"
+            return "project_report"
+        if re.search(r"部门|整体", title):
+            return "overall_report"
+        return "project_report" if one_project_field else "overall_report"
+    # No title that names the kind of report (it starts with a heading, or page furniture): the
+    # body decides, as the whole department's report or one fund's.
+    body = "\n".join(line.text for line in lines[:_BODY_CUE_LINES])
+    rows = sum(1 for line in lines if line.is_table_row)
+    filled = sum(1 for line in lines if line.text.strip())
+    tabular = filled > 0 and rows > filled / 2
+    if _WHOLE_DEPARTMENT.search(body):
+        return "overall_table" if tabular else "overall_report"
+    if one_project_field or _FUND_WORDS.search(body):
+        return "project_table" if tabular else "project_report"
     return None
+
+
+# What a title calls the document: a table (自评表, 汇总表), a report, a summary of the year's work.
+_REPORT_KIND = re.compile(r"报告|总结|表")
+_PROJECT_WORDS = re.compile(r"项目|资金|专项|转移支付")
+_WHOLE_DEPARTMENT = re.compile(r"部门整体|整体支出|部门预算整体")
+# A fund's own report: the money was allocated to it (转移支付, 补助资金, 专项资金).
+_FUND_WORDS = re.compile(r"转移支付|补助资金|专项资金|专项经费")
+_BODY_CUE_LINES = 60
+_FORM_FIELD_LINES = 30
+_PROJECT_NAME_FIELD = re.compile(r"^[ \t]*(?:项目|资金|专项)名称[ \t]*(?:[:：][ \t]*|\t[ \t]*)(?P<value>[^\t\n]{2,60})")
+
+
+def _names_one_project_in_form(lines: list[Line]) -> bool:
+    """A form near the top names one project: '项目名称：X' as a field, or a table row whose
+    项目名称 cell is followed by the name and at most another label-value pair (not the header
+    of a table with one row per project)."""
+    for line in lines[:_FORM_FIELD_LINES]:
+        m = _PROJECT_NAME_FIELD.match(line.text)
+        if not m:
+            continue
+        value = squash_cell(m["value"])
+        if len(line.filled()) > 4 or is_table_header(value) or not re.search(r"[\u4e00-\u9fff]", value):
+            continue  # a column header of a table of many projects
+        return True
+    return False
 
 
 # '…资金/经费/专项/X项目 (支出) 绩效自评'; a bare '2021年度项目支出绩效自评报告' names no project.
@@ -595,4 +637,4 @@ def analyze(text: str, joins: list[int] = ()) -> Layout:
     _join_header_continuations(lines)
     tables = _tables(lines)
     title = _title(lines)
-    return Layout(text, lines, tables, _headings(lines), title, _report_type(title, tables))
+    return Layout(text, lines, tables, _headings(lines), title, _report_type(title, lines, tables))

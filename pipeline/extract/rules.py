@@ -28,6 +28,7 @@ from pipeline.ground import evidence_at, span_at
 from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
 from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan, view
 from pipeline.record import (
+    PROJECT_LEVEL_TYPES,
     Budget,
     Candidate,
     Evaluation,
@@ -237,10 +238,11 @@ def _similar(a: str, b: str) -> float:
 
 
 def _label_hits(ctx: Context, labels: Iterable[str]) -> list[tuple[int, int, str]]:
-    """Occurrences of the labels, longest first, never two overlapping."""
+    """Occurrences of the labels, longest first, never two overlapping; between two labels of one
+    length the one the caller lists first wins (an order of the caller's, not of a set's hashes)."""
     hits: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    for label in sorted(set(labels), key=len, reverse=True):
+    for label in sorted(dict.fromkeys(labels), key=len, reverse=True):
         for match in lx.label_regex(label).finditer(ctx.text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):
@@ -647,26 +649,39 @@ def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:
 
 
 # '下达我县中央财政农田建设补助资金3,860万元': the amount a transfer fund's notice allocates. The
-# fund's name may wrap over a line; the amount follows it directly (共/合计 aside).
-_ALLOCATION = re.compile(r"下达(?:给|到|至)?(?P<name>[\u4e00-\u9fff“”\n]{2,40}?(?:资金|经费|补助))[\s:：]*(?:共计?|合计|总计)?[\s:：]*(?=\d)")
+# fund's name may wrap over a line and carry its year ('下达我旗2023年中央水利发展资金2480万元'); the
+# amount follows it directly (共/合计 aside).
+_ALLOCATION = re.compile(
+    r"下达(?:给|到|至)?(?P<name>(?:[\u4e00-\u9fff“”\n]|(?<!\d)\d{4}年度?){2,40}?(?:资金|经费|补助))[\s:：]*(?:共计?|合计|总计)?[\s:：]*(?=\d)"
+)
+# An allocation that is one part of the fund's money: one batch of several ('分两批下达…，第一批…'),
+# or a part listed after 其中 (the central / provincial shares of the fund).
+_PART_OF_FUND = re.compile(r"第[一二三四五六七八九十\d]+批|分[两二三四五六\d]+批|其中")
 
 
 def _allocation_candidates(ctx: Context) -> list[Found]:
-    """The allocated amount of a project-level report (one fund or project), its initial budget:
-    transfer-fund reports often print no 年初预算 label, only '下达…资金 N 万元' or 补助金额 N. In a
-    department report such sentences allocate a single fund, so they are read only here."""
-    if ctx.layout.report_type != "project_table":
+    """The allocated amount of a project-level report (one fund or project): transfer-fund reports
+    often print only '下达…资金 N 万元' or 补助金额 N. Without a 年初 label that single figure is the
+    fund's full-year budget (gold README), never its initial one; a batch or a 其中 part is a funding
+    source, not the fund's budget. In a department report such sentences allocate a single fund,
+    so they are read only here."""
+    if ctx.layout.report_type not in PROJECT_LEVEL_TYPES:
         return []
     founds = []
     for m in _ALLOCATION.finditer(ctx.text):
         mention = ctx.number_after(m.end(), max_gap=0)
-        if mention is not None and mention.unit in MONEY_UNITS:
-            value = to_wan(mention.value, mention.unit)
-            founds.append(Found("budget.initial", value, mention.norm_start, mention.norm_end, "下达", 2.0, "allocated amount"))
+        if mention is None or mention.unit not in MONEY_UNITS:
+            continue
+        if _PART_OF_FUND.search(_sentence_prefix(ctx.text, mention.norm_start, _SENTENCE_END)):
+            continue
+        value = to_wan(mention.value, mention.unit)
+        founds.append(Found("budget.adjusted", value, mention.norm_start, mention.norm_end, "下达", 2.0, "allocated amount"))
     for s, e, label in _label_hits(ctx, ["补助金额", "下达金额", "下达资金"]):
         mention = ctx.number_after(e)
-        if mention is not None and (value := ctx.amount_of(mention, e)) is not None:
-            founds.append(Found("budget.initial", value, mention.norm_start, mention.norm_end, label, 2.0, f"label {label}"))
+        if mention is None or _PART_OF_FUND.search(_sentence_prefix(ctx.text, mention.norm_start, _SENTENCE_END)):
+            continue
+        if (value := ctx.amount_of(mention, e)) is not None:
+            founds.append(Found("budget.adjusted", value, mention.norm_start, mention.norm_end, label, 2.0, f"label {label}"))
     return founds
 
 
@@ -1206,7 +1221,7 @@ def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
     rows: list[ProjectRow] = []
     for table in ctx.layout.tables:
         rows.extend(_table_projects(ctx, table))
-    if not rows and report_type == "project_table":
+    if not rows and report_type in PROJECT_LEVEL_TYPES:
         rows = _breakdown_items(ctx)
     if not rows:
         rows = _prose_spent_items(ctx)
@@ -1588,7 +1603,8 @@ def build_context(document: Document) -> Context:
     ctx = Context(document, nt, layout, numbers, [m.norm_start for m in numbers], _default_unit(nt.text))
     units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
     if units:
-        ctx.money_unit = max(MONEY_UNITS, key=units.count)
+        # A fixed order, not the set's: a tie goes to 万元 whatever the run's hash seed.
+        ctx.money_unit = max(("万元", "元", "亿元"), key=units.count)
     return ctx
 
 
@@ -1614,7 +1630,7 @@ def extract_rules(document: Document) -> ExtractedRecord:
     record["subject"] = put("subject", _subject(ctx, report_type))
 
     cands = _budget_candidates(ctx)
-    cands.setdefault("budget.initial", []).extend(_allocation_candidates(ctx))
+    cands.setdefault("budget.adjusted", []).extend(_allocation_candidates(ctx))
     for path, founds in _budget_from_grid(ctx).items():
         cands.setdefault(path, []).extend(founds)
     chosen = _choose_budget(ctx, cands) | _choose_scoped(ctx, cands)
