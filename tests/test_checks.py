@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -163,14 +162,6 @@ def test_checks_never_modify_the_record_and_survive_a_json_round_trip():
     assert extracted.model_dump(mode="json") == before
     reloaded = ExtractedRecord.model_validate_json(extracted.to_json())
     assert [f.model_dump() for f in run_checks(reloaded, document)] == [f.model_dump() for f in findings]
-
-
-def test_checks_on_all_seeds_take_well_under_half_a_second():
-    loaded = [_extracted(str(p)) for p in seed_paths()]
-    start = time.perf_counter()
-    for document, extracted in loaded:
-        run_checks(extracted, document)
-    assert time.perf_counter() - start < 0.5
 
 
 # --------------------------------------------------------------------------------------------
