@@ -37,8 +37,9 @@ from typing import Any, Callable, Iterable, Iterator
 from pipeline.document import Document
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, ground_value, quote_contains, value_kind, verify_evidence
-from pipeline.layout import Layout, Line, analyze_normalized, squash_cell
-from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan, view
+from pipeline.analysis import DocumentView, analyze
+from pipeline.layout import Layout, Line, squash_cell
+from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity, Span, leaf_values
 from pipeline import textquality
 
@@ -152,8 +153,12 @@ class CheckContext:
 
     # --- views of the document -------------------------------------------------------------
     @cached_property
+    def view(self) -> DocumentView:
+        return analyze(self.document)
+
+    @cached_property
     def nt(self) -> NormalizedText:
-        return view(self.document.text)[0]
+        return self.view.nt
 
     @cached_property
     def text(self) -> str:
@@ -161,11 +166,11 @@ class CheckContext:
 
     @cached_property
     def mentions(self) -> list[NumberMention]:
-        return list(view(self.document.text)[1])
+        return list(self.view.numbers)
 
     @cached_property
     def _norm_starts(self) -> list[int]:
-        return [m.norm_start for m in self.mentions]
+        return self.view.number_starts
 
     @cached_property
     def _raw_starts(self) -> list[int]:
@@ -173,22 +178,20 @@ class CheckContext:
 
     @cached_property
     def layout(self) -> Layout:
-        return analyze_normalized(self.nt)
+        return self.view.layout
 
     @cached_property
     def plain(self) -> dict:
         return self.record.plain()
 
-    @cached_property
+    @property
     def default_unit(self) -> str:
-        m = re.search(r"(?:金额)?单位\s*[:：]?\s*(万元|亿元|元)", self.text[:3000])
-        return m.group(1) if m else "万元"
+        return self.view.default_unit
 
-    @cached_property
+    @property
     def money_unit(self) -> str:
         """The money unit most amounts of the document are printed in."""
-        units = [m.unit for m in self.mentions if m.unit in MONEY_UNITS]
-        return max(("万元", "元", "亿元"), key=units.count) if units else self.default_unit
+        return self.view.money_unit
 
     @cached_property
     def tables(self) -> list["GridBlock"]:

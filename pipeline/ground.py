@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.document import Document
-from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
+from pipeline.analysis import analyze
+from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Method, Span
 
 AMOUNT_TOLERANCE = 0.005
@@ -110,8 +111,7 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         return ungrounded(method)
     text = document.text
     if kind in ("amount", "rate", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        nt, mentions = view(text)
-        hits = [m for m in mentions if _number_matches(m, float(value), kind if kind == "amount" else "number")]
+        hits = [m for m in analyze(document).numbers if _number_matches(m, float(value), kind if kind == "amount" else "number")]
         if not hits:
             return ungrounded(method)
         hit = min(hits, key=lambda m: abs(m.raw_start - near)) if near is not None else hits[0]
@@ -184,7 +184,7 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
     from pipeline.record import leaf_values
 
     problems = []
-    all_mentions = list(view(document.text)[1])
+    all_mentions = list(analyze(document).numbers)
     for path, value in leaf_values(record):
         if path in ("report_type",):
             continue  # a classification of the whole document, not a printed value

@@ -25,8 +25,9 @@ from typing import Any, Iterable
 from pipeline.document import Document
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
-from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
-from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan, view
+from pipeline.layout import Cell, Heading, Layout, Line, Table, names_one_project, squash_cell
+from pipeline.analysis import DocumentView, analyze
+from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan
 from pipeline.record import (
     PROJECT_LEVEL_TYPES,
     Budget,
@@ -85,6 +86,7 @@ class Context:
     default_unit: str
     money_unit: str = "万元"  # the money unit most amounts are printed in
     fiscal_year: int | None = None
+    view: DocumentView | None = None
     project_headings: list[Heading] | None = None
     _garbled: list[tuple[int, int]] | None = None
     evidence: dict[str, Evidence] = field(default_factory=dict)
@@ -222,7 +224,8 @@ class Context:
         if mention.unit in MONEY_UNITS:
             return to_wan(mention.value, mention.unit)
         if mention.unit is None and self.in_table_row(mention.norm_start):
-            return to_wan(mention.value, self.default_unit)
+            unit = self.view.unit_at(mention.norm_start) if self.view is not None else self.default_unit
+            return to_wan(mention.value, unit)
         return None
 
 
@@ -1591,20 +1594,14 @@ def _inner_part(found: Found | None, want: str) -> Found | None:
 # --- assembly --------------------------------------------------------------------------------
 
 
-def _default_unit(text: str) -> str:
-    m = re.search(r"(?:金额)?单位[:：\s]*(万元|亿元|元)", text[:3000])
-    return m.group(1) if m else "万元"
-
-
 def build_context(document: Document) -> Context:
-    nt, mentions = view(document.text)
-    numbers = list(mentions)
-    layout = analyze_normalized(nt)
-    ctx = Context(document, nt, layout, numbers, [m.norm_start for m in numbers], _default_unit(nt.text))
-    units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
-    if units:
-        # A fixed order, not the set's: a tie goes to 万元 whatever the run's hash seed.
-        ctx.money_unit = max(("万元", "元", "亿元"), key=units.count)
+    """The rules' working state over the document's one analysis (pipeline.analysis)."""
+    doc_view = analyze(document)
+    ctx = Context(
+        document, doc_view.nt, doc_view.layout, list(doc_view.numbers), doc_view.number_starts, doc_view.default_unit
+    )
+    ctx.money_unit = doc_view.money_unit
+    ctx.view = doc_view
     return ctx
 
 
