@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 from typing import Any, Iterable
 
 from pipeline.document import Document
+from pipeline.extract import prose
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
 from pipeline.layout import Cell, Heading, Layout, Line, Table, names_one_project, squash_cell
@@ -1224,13 +1225,33 @@ def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
     rows: list[ProjectRow] = []
     for table in ctx.layout.tables:
         rows.extend(_table_projects(ctx, table))
-    if not rows and report_type in PROJECT_LEVEL_TYPES:
-        rows = _breakdown_items(ctx)
+    # Budget scopes and funding sources (基本支出, 本年财政拨款, 中央资金 rows) are never projects.
+    rows = [r for r in rows if not prose.not_a_project(_squash(r.name.value))]
     if not rows:
         rows = _prose_spent_items(ctx)
     if not rows:
         rows = _heading_projects(ctx)
         _enrich_from_lists(ctx, rows)
+    if not rows:
+        rows = _prose_projects(ctx, report_type)
+    if not rows and report_type in PROJECT_LEVEL_TYPES:
+        rows = _breakdown_items(ctx)
+    return rows
+
+
+def _prose_projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
+    """Projects and funds listed in prose with their money (pipeline.extract.prose)."""
+    whole_department = report_type in ("overall_report", "overall_table")
+
+    def found(amount: prose.Amount | None, key: str, reason: str) -> Found | None:
+        if amount is None:
+            return None
+        return Found(f"projects[].{key}", amount.value, amount.start, amount.end, amount.label or None, 1.9, reason)
+
+    rows = []
+    for item in prose.money_items(ctx.text, whole_department=whole_department):
+        name = Found("projects[].name", item.name.text, item.name.start, item.name.end, None, 1.9, item.how)
+        rows.append(ProjectRow(name, found(item.budget, "budget", item.how), found(item.actual, "actual", item.how), found(item.rate, "execution_rate", item.how)))
     return rows
 
 
@@ -1333,24 +1354,6 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
     return rows
 
 
-# Narrative reports list indicators as '1.数量指标：<name>，年度目标X，实际完成Y；<name>，…' under
-# (一)产出指标 / (二)效益指标 headings; the 二级 label opens a list item (line start or after 。/；).
-_LEVEL2_ITEM = lx.variant_regex(
-    r"(?m)(?:^|(?<=[。;；]))[ \t]*(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）])?[ \t]*(?P<level2>%s)[ \t]*[:：]"
-    % "|".join(sorted(map(re.escape, lx.INDICATOR_LEVEL2), key=len, reverse=True))
-)
-_PROSE_INDICATOR = lx.variant_regex(
-    r"(?P<name>[^,，;；:：。\t]{2,40}?)[ ]*[,，][ ]*(?:年度)?(?:目标值?|指标值)[ ]*(?:为|是|[:：])?[ ]*(?P<target>[^,，;；。\t]{1,25}?)"
-    r"[ ]*[,，][ ]*(?:实际|全年|年终)?完成(?:值|情况)?[ ]*(?:为|是|[:：])?[ ]*(?P<actual>[^,，;；。\t]{1,25}?)[ ]*(?=[;；。,，]|$)"
-)
-# When no 一级 heading frames the list: the national template's 二级 → 一级 (domain.md).
-_LEVEL1_OF_LEVEL2 = {
-    "数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标", "成本指标": "产出指标",
-    "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标", "可持续影响指标": "效益指标",
-    "服务对象满意度指标": "满意度指标", "满意度指标": "满意度指标",
-}
-
-
 def _flat(ctx: Context, start: int, end: int) -> tuple[str, list[int]]:
     """text[start:end] without line breaks, and each kept character's offset: hard wraps the
     normaliser did not join split names and values ('0.4' | '万亩', '实际完' | '成')."""
@@ -1358,40 +1361,23 @@ def _flat(ctx: Context, start: int, end: int) -> tuple[str, list[int]]:
     return ctx.text[start:end].replace("\n", ""), index
 
 
-def _level1_sections(ctx: Context) -> list[tuple[int, int, Found]]:
-    """(start, end, level-1 name) of headings such as '（一）产出指标' / '（二）效益指标(30分)'."""
-    out = []
-    for heading in ctx.layout.headings:
-        if lx.classify_level(heading.title) in ("level1", "either"):
-            start, end = ctx.layout.section_body(heading)
-            name = re.sub(r"[(（].*?[)）]", "", _squash(heading.title))
-            s = heading.start + ctx.text[heading.start : heading.end].index(heading.title)
-            out.append((start, end, Found("indicators[].level1", name, s, s + len(heading.title), "heading", 2.0, "indicator heading")))
-    return out
-
-
 def _prose_indicators(ctx: Context) -> list[IndicatorRow]:
-    """Indicators written as sentences: '<name>，年度目标X，实际完成Y' items under a 二级 label."""
-    items = list(_LEVEL2_ITEM.finditer(ctx.text))
-    if not items:
-        return []
-    sections = _level1_sections(ctx)
-    stops = sorted([h.start for h in ctx.layout.headings if h.level <= 2] + [m.start() for m in items] + [len(ctx.text)])
-    rows = []
-    for item in items:
-        end = stops[bisect_left(stops, item.end())]
-        flat, index = _flat(ctx, item.end(), end)
-        level2_name = item["level2"].translate(lx.TO_SIMPLIFIED)
-        level2 = Found("indicators[].level2", item["level2"], item.start("level2"), item.end("level2"), "二级指标", 2.0, "prose item label")
-        level1 = next((l1 for s, e, l1 in sections if s <= item.start() < e), None)
-        if level1 is None and level2_name in _LEVEL1_OF_LEVEL2:
-            level1 = Found("indicators[].level1", _LEVEL1_OF_LEVEL2[level2_name], level2.start, level2.end, None, 1.0, "template level of the 二级 label")
-        for m in _PROSE_INDICATOR.finditer(flat):
-            def found(group: str, kind: str) -> Found:
-                s, e = index[m.start(group)], index[m.end(group) - 1] + 1
-                return Found(f"indicators[].{kind}", _squash(m[group]), s, e, kind, 2.0, "prose indicator")
+    """Indicators written as sentences under level headings and lead-ins (pipeline.extract.prose)."""
 
-            rows.append(IndicatorRow(level1, level2, found("name", "name"), found("target", "target"), found("actual", "actual")))
+    def found(span: prose.Span | None, kind: str, label: str | None = None, score: float = 2.0, reason: str = "prose indicator") -> Found | None:
+        if span is None:
+            return None
+        return Found(f"indicators[].{kind}", span.text, span.start, span.end, label or kind, score, reason)
+
+    rows = []
+    for item in prose.indicator_sentences(ctx.text):
+        level1 = (
+            Found("indicators[].level1", item.level1.text, item.level1.start, item.level1.end, None, 1.0, "template level of the 二级 label")
+            if item.level1 is not None and item.level1_inferred
+            else found(item.level1, "level1", "heading", reason="indicator heading")
+        )
+        level2 = found(item.level2, "level2", "二级指标", reason="prose item label")
+        rows.append(IndicatorRow(level1, level2, found(item.name, "name"), found(item.target, "target"), found(item.actual, "actual")))
     return rows
 
 
