@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from pipeline import lexicon as lx
 from pipeline.layout import Layout, Line, squash_cell
@@ -38,19 +39,30 @@ _PLACEHOLDER = re.compile(r"[—\-－–/／、…]*|无|不适用|暂无|\*+")
 _FORMULA = re.compile(r"[(（][^()（）]*[)）]|[①-⑳][=+\-/×÷*①-⑳]*")
 _PAGE_LINE = re.compile(r"\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)\s*")
 _UNIT_NOTE = re.compile(r"单位\s*[:：]?\s*(万元|亿元|元)|[(（]\s*(万元|亿元|元)\s*[)）]")
-_FORM_TITLE = re.compile(r".{2,60}(?:自评表|评价表|自评情况表)")
+_FORM_TITLE_END = re.compile(r"(?:自评表|评价表|自评情况表)$")
+
+
+def _is_form_title(text: str) -> bool:
+    """A form's title line ('…项目支出绩效自评表')."""
+    return 4 < len(text) <= 64 and text.endswith("表") and bool(_FORM_TITLE_END.search(text))
 _SIGNS = re.compile(r"[≥≤=<>≧≦]|大于等于|小于等于|等于|大于|小于")
 _TOTAL_LABELS = ("合计", "总计", "总分", "年度资金总额", "资金总额", "年度总金额", "总额")
 
 
+_level_of = lru_cache(maxsize=4096)(lx.classify_level)  # the same cell words recur on every row
+
+
+@lru_cache(maxsize=8192)
 def is_numeric(text: str) -> bool:
     return bool(_NUMERIC.fullmatch(text.replace(" ", "")))
 
 
+@lru_cache(maxsize=4096)
 def is_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDER.fullmatch(text.replace(" ", "")))
 
 
+@lru_cache(maxsize=4096)
 def header_core(text: str) -> str:
     """A header cell's words without its formula annotations, units and spaces: '支出实现率(%)
     ⑤=④/③' -> '支出实现率', '全年预算数（A）' -> '全年预算数', '小计③=①+②' -> '小计'."""
@@ -58,6 +70,7 @@ def header_core(text: str) -> str:
     return core.strip(":：")
 
 
+@lru_cache(maxsize=4096)
 def column_role(text: str) -> str:
     """The role a header text names (lexicon.COLUMN_ROLE_PATTERNS); '' for an empty header,
     'other' for words that name no role."""
@@ -241,6 +254,8 @@ def _pipe_cells(line: Line) -> list[TableCell] | None:
     if "|" not in text or "\t" in text:
         return None
     stripped = text.strip()
+    if stripped == "|":
+        return [TableCell("", line.start + text.index("|"), line.start + text.index("|"), 0)]  # an empty cell
     pieces, pos = [], 0
     for part in text.split("|"):
         pieces.append((pos, part))
@@ -259,6 +274,7 @@ def _pipe_cells(line: Line) -> list[TableCell] | None:
     return cells
 
 
+@lru_cache(maxsize=4096)
 def _is_header_word(text: str) -> bool:
     if not text or len(text) > 30 or is_numeric(text):
         return False
@@ -270,7 +286,7 @@ def _header_like(cells: list[TableCell]) -> bool:
     numeric = sum(1 for c in filled if is_numeric(c.text))
     roles = [column_role(c.text) for c in filled if len(c.text) <= 30 and not is_numeric(c.text)]
     named = [r for r in roles if r not in ("", "other", "source", "total", "seq", "project_name", "note")]
-    if filled and lx.classify_level(filled[0].text):
+    if filled and _level_of(filled[0].text):
         return False  # a data row of an indicator grid (成本指标 | “三公”经费控制 | 不超预算 | …)
     return numeric <= 1 and len(named) >= 2 and len(set(named)) >= 2 - (named[0] != "budget") and sum(1 for r in roles if r not in ("", "other")) >= 2
 
@@ -360,7 +376,7 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
             if current:
                 runs.append(current)
             current, gap = [], 0
-            if _FORM_TITLE.fullmatch(squash_cell(text)):
+            if _is_form_title(squash_cell(text)):
                 runs.append([f"title:{piece.line.index}"])
         i += 1
     if current:
@@ -370,7 +386,7 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
 
 def _loose_line(text: str) -> bool:
     """A short line without cells inside a table: a wrapped unit ('（万元）'), a name fragment."""
-    return 0 < len(text) <= 14 and not re.search(r"[。；;，,:：]", text) and not _FORM_TITLE.fullmatch(text)
+    return 0 < len(text) <= 14 and not re.search(r"[。；;，,:：]", text) and not _is_form_title(text)
 
 
 def _next_has_cells(pieces: list[_Piece], i: int) -> bool:
@@ -390,8 +406,10 @@ def read_tables(text: str, layout: Layout, default_unit: str = "万元") -> list
     unit, in text order."""
     titles: dict[str, int] = {}
     for line in layout.lines:
+        if line.cells or "表" not in line.text:
+            continue
         t = squash_cell(line.text)
-        if not line.cells and _FORM_TITLE.fullmatch(t):
+        if _is_form_title(t):
             titles[t] = titles.get(t, 0) + 1
     repeated = {t for t, n in titles.items() if n >= 2}
     tables: list[Table] = []
@@ -421,8 +439,15 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
             if header_open and table is not None:
                 table.header.append(Row(cells, lines))
             else:
+                top: list[Row] = []
+                if table is not None and not table.header and out and table is out[-1] and all(_words_only(r) for r in table.rows) \
+                        and table.rows and lines[0] - table.rows[-1].lines[-1] == 1:
+                    # '年度预算 | | | 执行情况' over the header proper: a group line that named
+                    # too few columns to read as a header on its own.
+                    top = table.rows
+                    out.pop()
                 previous = out[-1] if out else (before[-1] if before else None)
-                table = Table([Row(cells, lines)], {}, [], default_unit, form=form)
+                table = Table([*top, Row(cells, lines)], {}, [], default_unit, form=form)
                 table._previous = previous  # type: ignore[attr-defined]
                 out.append(table)
             header_open = True
@@ -436,7 +461,8 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
         header_open = False
         if table is None:
             previous = out[-1] if out else (before[-1] if before else None)
-            if previous is not None and previous.form == form and previous.rows and lines[0] - previous.rows[-1].lines[-1] <= 8 and previous.columns:
+            if previous is not None and previous.form == form and previous.rows and previous.columns \
+                    and _only_furniture(layout, previous.rows[-1].lines[-1], lines[0]):
                 table = previous  # rows after a page break without their header
                 table.continued = True
             else:
@@ -450,6 +476,11 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
     return out
 
 
+def _words_only(row: Row) -> bool:
+    filled = row.filled()
+    return bool(filled) and all(len(c.text) <= 12 and not re.search(r"\d", c.text) for c in filled)
+
+
 def _header_fragment(cells: list[TableCell], table: Table) -> bool:
     """'全年（调' over '整）预算数', '执行率（B' over '/A）': the next header line holds only the
     rest of header cells above it (no figure, no level name), and joining it makes a header word
@@ -457,17 +488,17 @@ def _header_fragment(cells: list[TableCell], table: Table) -> bool:
     filled = [c for c in cells if c.text]
     if not filled or any(re.search(r"\d", c.text) or is_placeholder(c.text) for c in filled):
         return False
-    if len(filled) >= 3 and all(len(c.text) <= 12 for c in filled) and sum(1 for c in filled if _is_header_word(c.text) or lx.classify_level(c.text)) * 2 >= len(filled):
+    if len(filled) >= 3 and all(len(c.text) <= 12 for c in filled) and sum(1 for c in filled if _is_header_word(c.text) or _level_of(c.text)) * 2 >= len(filled):
         return True  # a further header line (leaf words under group headers: 合计 | 财政拨款 | …)
-    if any(len(c.text) > 8 or lx.classify_level(c.text) for c in filled):
+    if any(len(c.text) > 8 or _level_of(c.text) for c in filled):
         return False
     last = table.header[-1]
     for c in filled:
         upper = last.cell(c.column)
         if upper is None or not upper.text:
             continue
-        if re.fullmatch(r"[(（].*[)）]?|.*[)）]", c.text):
-            return True
+        if re.fullmatch(r"[(（].*[)）]?|.*[)）]|[①-⑳=+\-/×÷*%A-Z()（）]+", c.text):
+            return True  # a wrapped unit or formula annotation
         if column_role(upper.text + c.text) not in ("", "other") and column_role(upper.text) in ("", "other"):
             return True
         if lx.is_table_header(upper.text + c.text) and not lx.is_table_header(upper.text):
@@ -531,15 +562,30 @@ def _repeats(table: Table, previous: Table | None, layout: Layout) -> bool:
     if previous is None or not previous.rows or previous.form != table.form:
         return False
     same = [c.role for _, c in sorted(table.columns.items())] == [c.role for _, c in sorted(previous.columns.items())]
-    near = table.header[0].index - previous.rows[-1].lines[-1] <= 8
+    near = _only_furniture(layout, previous.rows[-1].lines[-1], table.header[0].index)
     if same and near:
         previous.continued = True
         return True
     return False
 
 
+def _only_furniture(layout: Layout, last: int, first: int) -> bool:
+    """Only a page break lies between two lines: blank lines, a page number, a running head or
+    foot (short lines without sentences), no more than eight lines."""
+    if first - last > 8:
+        return False
+    for line in layout.lines[last + 1 : first]:
+        text = line.text.strip()
+        if text and not _PAGE_LINE.fullmatch(text) and (len(text) > 30 or re.search(r"[。；;，,:：]", text)):
+            return False
+    return True
+
+
 def _value_cells(table: Table, row: Row) -> list[TableCell]:
-    return [c for c in row.filled() if is_numeric(c.text) or table.role(c.column) in ("target", "ind_actual", "points", "score")]
+    return [
+        c for c in row.filled()
+        if (is_numeric(c.text) or table.role(c.column) in ("target", "ind_actual", "points", "score")) and table.role(c.column) != "seq"
+    ]
 
 
 def _text_cells(table: Table, row: Row) -> list[TableCell]:
@@ -552,10 +598,25 @@ def _add_row(table: Table, row: Row) -> None:
     under a row's name, a name printed below its figures."""
     if table.rows:
         above = table.rows[-1]
+        if len(table.rows) >= 2 and _nameless_figures(table, table.rows[-2]) and not _value_cells(table, above):
+            # Figures without a name, then a name without figures: the figures printed above
+            # their name (a taller name cell), so the line below is the next row, not this one's.
+            table.rows.append(row)
+            return
         if _joinable(table, above, row):
             table.rows[-1] = _merge(above, row)
             return
     table.rows.append(row)
+
+
+def _nameless_figures(table: Table, row: Row) -> bool:
+    if not _value_cells(table, row):
+        return False
+    name_col = table.column("project_name", "name")
+    if name_col is not None:
+        cell = row.cell(name_col)
+        return cell is None or not cell.text
+    return not _text_cells(table, row)
 
 
 def _joinable(table: Table, above: Row, row: Row) -> bool:
@@ -569,6 +630,10 @@ def _joinable(table: Table, above: Row, row: Row) -> bool:
     above_text, row_text = _text_cells(table, above), _text_cells(table, row)
     if above_text and not above_values and row_values and not row_text:
         return True  # figures printed on the line below their label
+    name_col = table.column("project_name", "name")
+    if above_text and not above_values and row_values and name_col is not None and above.cell(name_col) is not None \
+            and above.cell(name_col).text and (row.cell(name_col) is None or not row.cell(name_col).text):
+        return True  # the rest of a row (figures, 实施单位) on the line below its name
     if above_values and not above_text and row_text and not row_values and len(row.filled()) <= 2:
         return True  # a name printed on the line below its figures
     return False
@@ -585,8 +650,10 @@ def _fragment_of(table: Table, above: Row, row: Row) -> bool:
     if mine is None or not mine.text or is_numeric(mine.text):
         return False
     text = cell.text
-    if len(text) > 12 or lx.classify_level(text) or re.match(r"\d|[一二三四五六七八九十]+、|[(（]\d", text):
+    if len(text) > 12 or _level_of(text) or re.match(r"\d|[一二三四五六七八九十]+、|[(（]\d", text):
         return False
+    if row_scope(text) is not None or re.match(r"其中|[“\"]?三公", text):
+        return False  # a row label of its own (项目支出 under 基本支出), not the rest of one
     if table.role(cell.column) in ("level1", "level2"):
         return False
     return bool(_value_cells(table, above)) or not _value_cells(table, row)
@@ -657,7 +724,7 @@ def _row_levels(table: Table, row: Row, name_col: int | None) -> dict[str, Table
     levels: dict[str, TableCell] = {}
     level_cells = []
     for cell in row.filled():
-        kind = lx.classify_level(cell.text)
+        kind = _level_of(cell.text)
         role = table.role(cell.column)
         if kind and (name_col is None or cell.column <= name_col):
             level_cells.append((cell, kind))
@@ -748,8 +815,10 @@ def indicator_rows(table: Table) -> list[IndicatorCells]:
             _join_split_target(values, by_col.get(cols["nature"]) if cols["nature"] is not None else None,
                                by_col.get(cols["unit"]) if cols["unit"] is not None else None)
         elif rest:
-            # A shifted row (continuation page, wrapped cells): name first, then values in order.
-            name = rest[0]
+            # A shifted row (continuation page, wrapped cells): name first, then values in order;
+            # cells under 分值 / 得分 / remarks are never a target or an actual.
+            rest = [c for c in rest if table.role(c.column) not in ("points", "score", "review_score", "note")]
+            name = rest[0] if rest else None
             ordered = sorted((k for k in ("target", "ind_actual") if cols[k] is not None), key=lambda k: cols[k])
             for key, cell in zip(ordered, rest[1:]):
                 values[key] = cell

@@ -409,6 +409,8 @@ def _fiscal_year(ctx: Context) -> Found | None:
 
 
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
+    if tb.forms(ctx.tables):
+        return None  # a page of several one-project forms evaluates no single subject
     for s, e, label in _label_hits(ctx, ["项目名称", "资金名称", "专项名称"]):
         line = ctx.layout.line_at(s)
         tail = ctx.text[e : line.end]
@@ -672,7 +674,10 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
     全年执行数 执行率 …, a lone 合计 of funding-source columns) and rows labelled 年度资金总额 / 基本支出 /
     项目支出 / “三公”经费 …; a row's label and figures printed on two lines are one row there."""
     out: dict[str, list[Found]] = {}
+    multi_form = bool(tb.forms(ctx.tables))
     for table in ctx.tables:
+        if multi_form and table.form > 0:
+            continue  # one project's money on a page of several one-project forms
         columns = _grid_columns(table)
         if len(columns) < 2:
             continue
@@ -994,8 +999,31 @@ def _breakdown_items(ctx: Context) -> list[ProjectRow]:
     return rows
 
 
+def _form_projects(ctx: Context) -> list[ProjectRow]:
+    """A page of several one-project forms divided by a repeated title: each form is a project
+    (its 项目名称, and the budget, actual and rate of its money grid), not the department."""
+    rows = []
+    for form in tb.forms(ctx.tables):
+        if form.name is None:
+            continue
+        money = tb.form_money(form)
+        row = ProjectRow(Found("projects[].name", form.name.text, form.name.start, form.name.end, "项目名称", 2.5, "one-project form", more=list(form.name.more)))
+        for key, cell in money.items():
+            mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+            if mention is None:
+                continue
+            unit = next((t.unit for t in form.tables if t.start <= cell.start <= t.end), ctx.default_unit)
+            value = mention.value if key == "rate" else to_wan(mention.value, mention.unit if mention.unit in MONEY_UNITS else unit)
+            field_name = "execution_rate" if key == "rate" else key
+            setattr(row, key, Found(f"projects[].{field_name}", value, mention.norm_start, mention.norm_end, key, 2.5, "one-project form money"))
+        rows.append(row)
+    return rows
+
+
 def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
-    rows: list[ProjectRow] = []
+    rows: list[ProjectRow] = _form_projects(ctx)
+    if rows:
+        return rows
     for table in ctx.tables:
         rows.extend(_table_projects(ctx, table))
     if not rows and report_type == "project_table":
