@@ -1117,8 +1117,16 @@ def _money_amounts(ctx: CheckContext, start: int, end: int, segment_start: int) 
         if broken_number(ctx, m):
             return []  # one unreadable figure makes the whole breakdown unreadable
         before = ctx.text[segment_start : m.norm_start]
+        if _NOT_A_PART_BEFORE.search(before[-8:]) or _PER_UNIT_AFTER.match(ctx.text, m.norm_end):
+            continue  # a saving, a remainder or a price per unit: no part of any total
         out.append(_Amount(value, _mention_half(m), m, _measure_before(before)))
     return out
+
+
+# '较预算节约44.13万元', '剩余18.72万元…尚未支付', '按每亩1200元的标准': amounts that are neither a
+# total nor a part of one.
+_NOT_A_PART_BEFORE = re.compile(lx.with_variants(r"(?:节约|节省|节余|结余|剩余|尚余|余额|差额|减少|增加|下降|增长|超支|每[\u4e00-\u9fff]{0,3})[^，,；;。]{0,3}$"))
+_PER_UNIT_AFTER = re.compile(r"\s*(?:万元|元)?\s*/")
 
 
 @check("prose_breakdown_sum", "parts_do_not_sum", "A 其中 list of amounts in prose (基本/项目支出, “三公” items, sub-funds) against the total it breaks down, per measure (budget vs actual).")
@@ -1806,6 +1814,56 @@ def check_score_restated(ctx: CheckContext) -> Iterator[Finding]:
                 "score_or_grade_restated", "conflicting_statement", "error",
                 f"{word}前后不一：{chosen} 与 “{label or '另一处'}”{value}",
                 [path], chosen, value, None, [statements[0][1], evidence],
+            )
+
+
+# The department's amounts, each a quantity a report may state twice (summary and money section).
+_RESTATABLE_AMOUNTS = {"budget.initial": "年初预算", "budget.adjusted": "全年预算", "budget.actual": "实际支出"}
+
+
+_DEPARTMENT_SUBJECT = re.compile(lx.with_variants(r"[我本](?:局|厅|委|部门|单位|院|中心|办|馆|镇|县|区)|部门|全年|整体"))
+_ITEM_WORDS = re.compile(lx.with_variants(r"项目|资金|经费|专项|补助|补贴"))
+
+
+def _speaks_for_department(ctx: CheckContext, evidence: Evidence | None) -> bool:
+    """The sentence leading up to an amount is about the whole department ('2020年我局全年预算…，
+    实际支出…', '全年实际支出…') and names no project or fund of its own."""
+    if evidence is None or evidence.page is None or evidence.start is None:
+        return False
+    page = ctx.document.pages[evidence.page - 1].text
+    # Sentences, not lines: hard-wrapped prose breaks a sentence over lines.
+    start = max(page.rfind(mark, 0, evidence.start) for mark in "。；;")
+    lead = page[start + 1 : evidence.start]
+    # A line that opens with an item's own heading ('（一）X专项。全年预算…') is that item's.
+    line = page[page.rfind("\n", 0, evidence.start) + 1 : evidence.start]
+    return bool(_DEPARTMENT_SUBJECT.search(lead)) and not _ITEM_WORDS.search(lead) and not _ITEM_WORDS.search(line)
+
+
+@check("amount_restated", "conflicting_statement", "A department amount (年初预算 / 全年预算 / 实际支出) stated twice, under labels of equal strength and scope, with different values (a summary paragraph's 实际支出6887.14 vs the money section's 6877.14).")
+def check_amount_restated(ctx: CheckContext) -> Iterator[Finding]:
+    for path, word in _RESTATABLE_AMOUNTS.items():
+        chosen = ctx.value(path)
+        candidates = ctx.record.candidates.get(path, [])
+        winner = next((c for c in candidates if c.chosen), None)
+        if chosen is None or winner is None or winner.score is None:
+            continue
+        for candidate in candidates:
+            if candidate.chosen or candidate.score is None or not candidate.reason:
+                continue
+            # Only a rival as strong as the winner, read as the department's whole amount: a
+            # weaker label, a part's scope or a partial-year qualifier is another quantity.
+            if candidate.score < winner.score - 1e-6 or not candidate.reason.startswith("label"):
+                continue
+            if any(word_ in candidate.reason for word_ in ("scope", "partial", "元 amount")):
+                continue
+            if abs(float(candidate.value) - float(chosen)) <= EPS:
+                continue
+            if not (_speaks_for_department(ctx, candidate.evidence) and _speaks_for_department(ctx, ctx.evidence(path))):
+                continue  # a project's or a fund's own 实际支出 is another quantity
+            yield _finding(
+                "amount_restated", "conflicting_statement", "error",
+                f"{word}前后不一：{_num(float(chosen))} 万元 与 “{candidate.evidence.label or '另一处'}”{_num(float(candidate.value))} 万元",
+                [path], chosen, candidate.value, EPS, [ctx.evidence(path), candidate.evidence],
             )
 
 

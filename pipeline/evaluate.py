@@ -22,8 +22,9 @@ this module decides as follows (each decision is tested in ``tests/test_evaluate
   *multiset* (bag): overlap = Σ min(count in gold, count in prediction), F1 = 2·overlap /
   (len gold + len prediction), after NFKC and removal of whitespace and of every Unicode
   punctuation character (categories P*; symbols such as ``≥`` stay). Correct when F1 ≥ 0.8.
-* **Lists** (``indicators``, ``projects``): every (gold, predicted) pair whose names, normalised
-  like strings, have ``difflib.SequenceMatcher`` ratio ≥ 0.8 is a candidate; candidates are taken
+* **Lists** (``indicators``, ``projects``): every (gold, predicted) pair whose names, after NFKC
+  and removal of whitespace and of every Unicode punctuation character (P*, as for texts), have
+  ``difflib.SequenceMatcher`` ratio ≥ 0.8 is a candidate; candidates are taken
   greedily by ratio descending, ties by gold position then predicted position (document order).
   Each gold item is one scored field (``correct`` when paired, else ``missed``). In a pair, every
   field other than the name whose gold value is not null is one scored field, compared like a
@@ -341,17 +342,18 @@ def normalize_text(value: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", value) if not ch.isspace())
 
 
-def _char_bag(value: str) -> Counter[str]:
-    return Counter(
-        ch
-        for ch in unicodedata.normalize("NFKC", value)
-        if not ch.isspace() and not unicodedata.category(ch).startswith("P")
+def normalize_name(value: str) -> str:
+    """What list names and texts are compared on (gold README): NFKC, then every whitespace and
+    every Unicode punctuation character (categories P*: '，', '（', '“', '-', '·', and '%' too)
+    removed; symbols (S*) such as '≥' and '+' stay."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKC", value) if not ch.isspace() and not unicodedata.category(ch).startswith("P")
     )
 
 
 def char_f1(gold: str, pred: str) -> float:
     """Bag-of-characters F1 after NFKC and removal of whitespace and punctuation."""
-    g, p = _char_bag(gold), _char_bag(pred)
+    g, p = Counter(normalize_name(gold)), Counter(normalize_name(pred))
     total = sum(g.values()) + sum(p.values())
     if total == 0:
         return 1.0
@@ -378,8 +380,9 @@ def pair_by_name(left: Sequence[str], right: Sequence[str]) -> dict[int, tuple[i
 
 
 def name_ratio(a: str, b: str) -> float:
-    """SequenceMatcher ratio of two names after NFKC and whitespace removal (0 if either is empty)."""
-    na, nb = normalize_text(a), normalize_text(b)
+    """SequenceMatcher ratio of two names after NFKC and removal of whitespace and punctuation
+    (``normalize_name``); 0 if either is then empty."""
+    na, nb = normalize_name(a), normalize_name(b)
     if not na or not nb:
         return 0.0
     return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio()

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.lexicon import classify_level, is_table_header
-
-ReportType = Literal["overall_table", "overall_report", "project_table"]
+from pipeline.record import ReportType
 
 # Section headings: 一、 （一） (一) 1. — numbering followed by a short title.
 _HEADING = re.compile(
@@ -504,42 +503,112 @@ def _headings(lines: list[Line]) -> list[Heading]:
     return headings
 
 
+# A line that names the report kind: '…绩效自评报告', '…支出绩效评价报告', '…绩效自评表', '…自评汇总表',
+# '…绩效自评工作情况总结'. Titles come after page furniture (索引号 / 发布机构 rows, docx metadata, a
+# spam line), so the title is found by what it says, not by being first.
+_KIND_LINE = re.compile(r"(?:自评|评价|绩效)[^。，,；;：:]{0,12}(?:报告|表|总结)")
+_HTML_TAG = re.compile(r"<[^<>]{0,80}>|&nbsp;")
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．])")
+# A title line that begins with its own organisation and year ('X局2020年度…报告') is whole; one
+# that begins with the year or the report kind ('2019年…报告', '整体支出绩效自评报告') wrapped
+# from the line above, which holds the organisation.
+_WHOLE_TITLE = re.compile(r"^[^\d\s]{2,40}?\s*(?:19|20)\d{2}\s*年")
+TITLE_SEARCH_LINES = 40
+
+
+def _title_text(line: Line) -> str:
+    return squash_cell(_HTML_TAG.sub("", line.text).replace("\t", " "))
+
+
+def _title_fragment(text: str) -> bool:
+    """A line that can be the wrapped first half of a title: short, not a sentence, not a
+    label:value furniture row, not an attachment mark, a heading or a spam product line."""
+    return (
+        0 < len(text) <= 40
+        and not re.search(r"[:：。，,;；_|]", text)
+        and not re.fullmatch(r"附件\s*\d*", text)
+        and not _NUMBERED.match(text)
+    )
+
+
 def _title(lines: list[Line]) -> str:
-    """The report's title: the first lines up to one naming the report kind."""
-    parts: list[str] = []
-    for line in lines[:15]:
-        if line.is_table_row and parts:
-            break  # the title is never part of the table or the label row (填报单位 | 单位：万元) below it
-        text = squash_cell(line.text.replace("\t", " "))
-        if not text or re.fullmatch(r"附件\s*\d*", text):
+    """The report's title: the first line near the top that names the report kind, joined to the
+    line above it when the title wrapped. Empty when the report has no title block."""
+    for i, line in enumerate(lines[:TITLE_SEARCH_LINES]):
+        text = _title_text(line)
+        if not text or len(text) > 80 or line.is_table_row and len(line.filled()) > 2:
             continue
-        parts.append(text)
-        # 汇总表: multi-project tables are titled '…项目支出绩效自评汇总表'.
-        if re.search(r"(报告|自评表|评价表|情况表|汇总表)", text):
-            break
-        if len(parts) >= 3:
-            break
-    return " ".join(parts)
+        if _NUMBERED.match(text) or re.search(r"[。，,；;]", text) or not _KIND_LINE.search(text):
+            continue
+        if not _WHOLE_TITLE.match(text) and i > 0:
+            above = _title_text(lines[i - 1])
+            if _title_fragment(above):
+                return f"{above} {text}"
+        return text
+    return ""
 
 
-def _report_type(title: str, tables: list[Table]) -> ReportType | None:
-    if not title:
-        return None
-    if "表" in title and "报告" not in title:
+def _report_type(title: str, lines: list[Line], tables: list[Table]) -> ReportType | None:
+    """Which of the four kinds of report this is, from general cues: whether the title names a
+    table (…表) or a narrative (…报告, …总结), whether it names one project or fund (…资金/经费/
+    专项/项目 绩效自评) or the whole department (部门整体, 部门…), a 项目名称/资金名称 field near the top
+    (a form on one project under a title that names none), and, for a document with no title
+    naming its kind, the words of its body and whether it is mostly table rows."""
+    named = bool(title) and bool(_REPORT_KIND.search(title))
+    one_project_field = _names_one_project_in_form(lines)
+    if named and "表" in title and not re.search("报告|总结", title):
         wide_rows = sum(1 for t in tables for line in t.lines if len(line.cells) >= 10)
-        if "项目" in title and ("部门整体" not in title):
+        if _PROJECT_WORDS.search(title) and "部门整体" not in title:
             return "project_table"
         if wide_rows >= 3 and "整体" not in title:
             return "project_table"
         return "overall_table"
-    if "报告" in title:
-        # A narrative report on ONE project or fund ('…2020年中央财政农田建设补助资金绩效自评报告',
-        # 转移支付资金 / 专项资金 / 项目支出 self-evaluations) is project-level: its budget is that
-        # fund's money. The enum's only project-level type is project_table (gold README convention).
+    if named:
+        # A narrative or form-style report: on ONE project or fund ('…2020年中央财政农田建设补助
+        # 资金绩效自评报告', 转移支付 / 专项资金 self-evaluations, or a generic '项目支出绩效自评报告'
+        # whose form names the project), else on the whole department.
         if names_one_project(title):
-            return "project_table"
-        return "overall_report"
+            return "project_report"
+        if re.search(r"部门|整体", title):
+            return "overall_report"
+        return "project_report" if one_project_field else "overall_report"
+    # No title that names the kind of report (it starts with a heading, or page furniture): the
+    # body decides, as the whole department's report or one fund's.
+    body = "\n".join(line.text for line in lines[:_BODY_CUE_LINES])
+    rows = sum(1 for line in lines if line.is_table_row)
+    filled = sum(1 for line in lines if line.text.strip())
+    tabular = filled > 0 and rows > filled / 2
+    if _WHOLE_DEPARTMENT.search(body):
+        return "overall_table" if tabular else "overall_report"
+    if one_project_field or _FUND_WORDS.search(body):
+        return "project_table" if tabular else "project_report"
     return None
+
+
+# What a title calls the document: a table (自评表, 汇总表), a report, a summary of the year's work.
+_REPORT_KIND = re.compile(r"报告|总结|表")
+_PROJECT_WORDS = re.compile(r"项目|资金|专项|转移支付")
+_WHOLE_DEPARTMENT = re.compile(r"部门整体|整体支出|部门预算整体")
+# A fund's own report: the money was allocated to it (转移支付, 补助资金, 专项资金).
+_FUND_WORDS = re.compile(r"转移支付|补助资金|专项资金|专项经费")
+_BODY_CUE_LINES = 60
+_FORM_FIELD_LINES = 30
+_PROJECT_NAME_FIELD = re.compile(r"^[ \t]*(?:项目|资金|专项)名称[ \t]*(?:[:：][ \t]*|\t[ \t]*)(?P<value>[^\t\n]{2,60})")
+
+
+def _names_one_project_in_form(lines: list[Line]) -> bool:
+    """A form near the top names one project: '项目名称：X' as a field, or a table row whose
+    项目名称 cell is followed by the name and at most another label-value pair (not the header
+    of a table with one row per project)."""
+    for line in lines[:_FORM_FIELD_LINES]:
+        m = _PROJECT_NAME_FIELD.match(line.text)
+        if not m:
+            continue
+        value = squash_cell(m["value"])
+        if len(line.filled()) > 4 or is_table_header(value) or not re.search(r"[\u4e00-\u9fff]", value):
+            continue  # a column header of a table of many projects
+        return True
+    return False
 
 
 # '…资金/经费/专项/X项目 (支出) 绩效自评'; a bare '2021年度项目支出绩效自评报告' names no project.
@@ -568,4 +637,4 @@ def analyze(text: str, joins: list[int] = ()) -> Layout:
     _join_header_continuations(lines)
     tables = _tables(lines)
     title = _title(lines)
-    return Layout(text, lines, tables, _headings(lines), title, _report_type(title, tables))
+    return Layout(text, lines, tables, _headings(lines), title, _report_type(title, lines, tables))

@@ -19,10 +19,12 @@ BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
     "年初预算": [("initial", 2.5)],
     "年初批复预算": [("initial", 3.0)],
     "年初部门预算安排金额": [("initial", 3.0)],
-    "计划安排资金": [("initial", 2.0)],
-    "项目总预算": [("initial", 2.0)],
-    "当年年度预算": [("initial", 2.0)],
-    # adjusted (full-year) budget
+    # adjusted (full-year) budget. Only a 年初 label is the initial budget (gold README): a single
+    # budget figure under any other label (an allocation 计划安排资金, a project's total, the year's
+    # budget) is the full-year budget.
+    "计划安排资金": [("adjusted", 2.0)],
+    "项目总预算": [("adjusted", 2.0)],
+    "当年年度预算": [("adjusted", 2.0)],
     "调整后预算数": [("adjusted", 3.0)],
     "调整后全年预算数": [("adjusted", 3.0)],
     "调整后全年预算": [("adjusted", 3.0)],
@@ -37,6 +39,8 @@ BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
     "年中调整金额": [("adjustment", 3.0)],
     "预算调整金额": [("adjustment", 2.5)],
     "追加预算": [("adjustment", 1.0)],
+    "年中追加": [("adjustment", 1.0)],
+    "追加调整": [("adjustment", 1.0)],
     "调增预算": [("adjustment", 1.0)],
     # '年中调减预算227.42万元': the department's change printed as a reduction, so the signed
     # adjustment is minus the printed amount (see NEGATIVE_LABELS).
@@ -71,9 +75,12 @@ BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
 
 RATE_FIELDS = {"execution_rate", "adjustment_rate"}
 
+# Labels that name a part of the department's money by themselves ('其中基本支出4838.92万元').
+SCOPE_LABELS: dict[str, str] = {"基本支出": "basic", "项目支出": "project", "“三公”经费": "three_public", "三公经费": "three_public"}
+
 # Labels too loose to trust alone: 追加预算 is often one block's addition, not the department's
 # signed adjustment; it is taken only when initial + it = adjusted (or a rate) confirms it.
-SUPPORT_ONLY_LABELS = {"追加预算", "调增预算", "调减预算"}
+SUPPORT_ONLY_LABELS = {"追加预算", "年中追加", "追加调整", "调增预算", "调减预算"}
 
 # Labels whose amount is printed unsigned but means a decrease: the value is its negative.
 NEGATIVE_LABELS = {"调减预算"}
@@ -118,11 +125,23 @@ YEAR_LABELS = ["被评价年度", "评价年度", "预算年度", "年度"]
 SCORE_LABELS = ["自评得分", "自评总分", "综合评分", "评价得分", "总得分", "自评分", "总分"]
 GRADE_LABELS = ["自评等级", "绩效等级", "评价等级", "评定等级", "自评结果", "等级"]
 GRADES = "优良中差"
+# A grade word's tail that leaves the category as it is: 优秀 → 优, 良好 → 良, 中等 → 中, 较差 → 差.
+_GRADE_WORD = re.compile(r"[\s“”\"'「」『』]*(?:较)?([优良中差])(?:秀|好|等|级)?[\s“”\"'「」『』]*")
+
+
+def grade_category(text: str | None) -> str | None:
+    """The grade as the category the record holds: one of 优 良 中 差 in simplified characters
+    (gold README), whatever form the report prints (優, 优秀, 良好, “良”); None when the text is no
+    grade word."""
+    if not text:
+        return None
+    m = _GRADE_WORD.fullmatch(text.translate(TO_SIMPLIFIED))
+    return m.group(1) if m else None
 
 PROBLEM_HEADINGS = ["存在的主要问题", "存在的问题", "存在问题", "主要问题", "偏离绩效目标的原因", "问题及原因"]
 IMPROVEMENT_HEADINGS = [
     "下一步改进措施", "改进措施或下一步计划", "下一步工作计划", "下一步计划", "改进措施", "整改措施",
-    "改进意见", "下一步工作",
+    "改进意见", "改进建议", "意见建议", "有关建议", "相关建议", "下一步工作",
 ]
 
 INDICATOR_LEVEL1 = ["产出指标", "效益指标", "满意度指标", "成本指标", "产出目标", "效益目标"]

@@ -32,6 +32,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
+    "CHARACTER_FOLD",
     "MONEY_UNITS",
     "REPAIR_KINDS",
     "MentionKind",
@@ -229,6 +230,9 @@ _FOLD = (
     | dict(TRADITIONAL_TO_SIMPLIFIED)
 )
 _FOLD_TABLE = str.maketrans(_FOLD)
+# Raw character -> the character the normalised view shows for it (full-width forms, ideographic
+# space, traditional characters): what a printed value must turn back.
+CHARACTER_FOLD = MappingProxyType(_FOLD)
 
 
 def _fold(raw: str) -> str:
@@ -309,6 +313,7 @@ def _number_edits(folded: str, raw: str, edits: _Edits) -> set[int]:
                 m.start(), m.end(), fixed, edits.repair("ocr_digit", m.start(), m.end(), fixed)
             )
 
+    _digit_group_edits(folded, edits)
     wrapped_decimals: set[int] = set()
     space_gaps: set[int] = set()
     for m in _SPACE_IN_NUMBER.finditer(folded):
@@ -350,6 +355,44 @@ def _number_edits(folded: str, raw: str, edits: _Edits) -> set[int]:
         for i in commas:
             edits.add(i, i + 1, "", repair)
     return wrapped_decimals
+
+
+# OCR reads a thin gap between digit groups as a space: '3 848.29' in one cell, '2 0 21 年'.
+_SPACED_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3})((?: \d{3})+)(\.\d+)?(?![\d.])")
+_SPACED_YEAR = re.compile(r"(?<![\d.])([12]) ?(\d) ?(\d) ?(\d)(?= ?年)")
+_CELL_EDGE_BEFORE = re.compile(r"(?:^|[\t|\n\f]) *$")
+_CELL_EDGE_AFTER = re.compile(r" *(?:$|[\t|\n\f])")
+_AMOUNT_UNIT_AFTER = re.compile(r" *(?:万元|亿元|元|%)")
+
+
+def _digit_group_edits(folded: str, edits: _Edits) -> None:
+    """Rejoin a number OCR split into digit groups, where the layout says it is one value: the
+    whole of a cell ('\t3 848.29\t'), or an amount between words and its unit ('支出3 286.80万元');
+    and a year whose digits were spaced ('2 0 21 年'). Each is a space_in_number repair (a deleted
+    space is no separator repair). '12 345' between other words stays two numbers."""
+    for m in _SPACED_GROUPS.finditer(folded):
+        before = folded[max(0, m.start() - 40) : m.start()]
+        whole_cell = _CELL_EDGE_BEFORE.search(before) and _CELL_EDGE_AFTER.match(folded, m.end())
+        in_prose = (
+            m.start() > 0
+            and "\u4e00" <= folded[m.start() - 1] <= "\u9fff"
+            and _AMOUNT_UNIT_AFTER.match(folded, m.end())
+        )
+        if not (whole_cell or in_prose):
+            continue
+        fixed = m.group().replace(" ", "")
+        repair = edits.repair("space_in_number", m.start(), m.end(), fixed)
+        for i in range(m.start(2), m.end(2)):
+            if folded[i] == " ":
+                edits.add(i, i + 1, "", repair)
+    for m in _SPACED_YEAR.finditer(folded):
+        if " " not in m.group() or not 1990 <= int(m.group().replace(" ", "")) <= 2099:
+            continue
+        fixed = m.group().replace(" ", "")
+        repair = edits.repair("space_in_number", m.start(), m.end(), fixed)
+        for i in range(m.start(), m.end()):
+            if folded[i] == " ":
+                edits.add(i, i + 1, "", repair)
 
 
 # --- lines ----------------------------------------------------------------------------------------
@@ -402,8 +445,10 @@ def _width(s: str) -> int:
     return (len(s) + len(s.encode("utf-8"))) // 2
 
 
-def _lines(folded: str, raw: str) -> list[_Line]:
-    """Non-blank lines; blank lines end up inside the separators between them."""
+def _lines(folded: str, raw: str, measure=None) -> list[_Line]:
+    """Non-blank lines; blank lines end up inside the separators between them. ``measure`` gives
+    a line's width (default: display width)."""
+    measure = measure or _width
     out = []
     for m in _LINE.finditer(folded):
         content = m.group(1)
@@ -412,7 +457,7 @@ def _lines(folded: str, raw: str) -> list[_Line]:
             lead = len(content) - len(content.lstrip(" "))
             start, end = m.start() + lead, m.start() + len(content.rstrip(" "))
             tab = "\t" in content
-            width = _width(raw[start:end])
+            width = measure(raw[start:end])
             out.append(
                 _Line(
                     m.start(), start, end, m.start(2), stripped, width, tab, lead == 1 and not tab
@@ -483,6 +528,13 @@ def _line_edits(
     lines = _lines(folded, raw)
     if wrap_width == "auto":
         wrap_width = _estimate_wrap_width(lines)
+        if wrap_width is None:
+            # Some converters wrap at a count of characters, not at a width: with digits and
+            # ideographs mixed, display widths then scatter while character counts agree.
+            by_chars = _lines(folded, raw, len)
+            wrap_width = _estimate_wrap_width(by_chars)
+            if wrap_width is not None:
+                lines = by_chars
     if lines and lines[0].stray:
         _strip_stray(lines[0], edits)
     for a, b in zip(lines, lines[1:], strict=False):

@@ -19,9 +19,14 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ReportType = Literal["overall_table", "overall_report", "project_table"]
+from pipeline.lexicon import grade_category
+
+# overall_*: the whole department; project_table: a 项目支出绩效自评表 (one project, or one row per
+# project); project_report: a narrative or form-style report on one project or fund.
+ReportType = Literal["overall_table", "overall_report", "project_table", "project_report"]
+PROJECT_LEVEL_TYPES: frozenset[str] = frozenset({"project_table", "project_report"})
 Method = Literal["rules", "llm", "human"]
 MatchStatus = Literal["exact", "normalized", "fuzzy", "ungrounded"]
 Severity = Literal["error", "warning", "info"]
@@ -55,7 +60,14 @@ class Budget(_Strict):
 
 class Evaluation(_Strict):
     score: float | None = Field(None, description="自评得分 / 总分, 0-100.")
-    grade: str | None = Field(None, description="自评等级 as printed: 优, 良, 中, 差.")
+    grade: str | None = Field(None, description="自评等级: one of 优, 良, 中, 差, in simplified characters (a printed 優 is 优).")
+
+    @field_validator("grade")
+    @classmethod
+    def _grade_as_category(cls, grade: str | None) -> str | None:
+        """The grade is a category, not printed text: 優 / 优秀 / 良好 become 优 / 优 / 良 whichever
+        backend read it. A value that is no grade word is kept, for the checks to report."""
+        return grade_category(grade) or grade
 
 
 class Indicator(_Strict):

@@ -526,3 +526,31 @@ def test_evidence_of_a_figure_joined_with_its_unit_column_is_accepted():
         evidence={"indicators[0].actual": {"page": 1, "start": start, "end": start + 1, "quote": "9"}},
     )
     assert only("value_grounded", rec, document) == []
+
+
+def test_department_amount_restated():
+    from pipeline.extract.rules import extract_rules
+
+    text = (
+        "一、总体情况\n2021年我局全年预算500.00万元，实际支出486.20万元，较好完成了年度任务。\n"
+        "二、预算执行情况\n(一)预算情况\n2021年我局全年预算数为500.00万元。\n"
+        "(二)执行情况\n2021年全年实际支出468.20万元，预算执行率93.64%。\n"
+        "三、重点项目\n(一)河道保洁专项。全年预算80万元，实际支出76.5万元，执行率95.63%。\n"
+    )
+    document = text_document(text)
+    extracted = extract_rules(document)
+    assert extracted.budget.actual == 468.2  # the one the printed rate confirms
+    (finding,) = run_checks(extracted, document, only=["amount_restated"])
+    assert finding.kind == "conflicting_statement" and {finding.stated, finding.computed} == {468.2, 486.2}
+    # A project's own 实际支出 is another quantity, and one consistent statement raises nothing.
+    fixed = text_document(text.replace("486.20", "468.20"))
+    assert run_checks(extract_rules(fixed), fixed, only=["amount_restated"]) == []
+
+
+def test_breakdown_ignores_savings_remainders_and_unit_prices():
+    saving = "“三公”经费预算60万元，实际支出45万元，较预算节约15万元。其中：公务接待费预算20万元，实际支出12万元；公务用车运行维护费预算40万元，实际支出33万元。"
+    assert only("prose_breakdown_sum", record(), saving) == []
+    remainder = "项目实际支出90万元，执行率90%。其中苗木采购支出60万元，按每亩800元的标准兑付；养护支出30万元，剩余10万元因验收推迟尚未支付。"
+    assert only("prose_breakdown_sum", record(), remainder) == []
+    (wrong,) = only("prose_breakdown_sum", record(), remainder.replace("养护支出30万元", "养护支出35万元"))
+    assert wrong.kind == "parts_do_not_sum"

@@ -17,6 +17,8 @@ from pipeline.evaluate import (
     compare_reports,
     evaluate_set,
     load_report,
+    name_ratio,
+    normalize_name,
     score_document,
     score_flags,
 )
@@ -194,6 +196,41 @@ def test_list_pairing_is_best_pair_first_and_labels_duplicate_names():
     doc = score_document(same, same)
     assert [f.path for f in doc.fields if f.kind == "item"] == ["projects[甲项目]", "projects[甲项目#2]"]
     assert doc.accuracy == 1.0
+
+
+def test_names_pair_after_punctuation_is_removed():
+    # Invented names. NFKC makes '（1）' '(1)'; the scorer then drops whitespace and every P*
+    # character ('(', ')', '.', '、', '“', '”', '：'), so both sides read '1巡河保洁' / '三防演练'.
+    assert name_ratio("（1）巡河保洁", "1.巡河 保洁") == 1.0
+    assert name_ratio("“三防”演练", "三防演练") == 1.0
+    # Symbols (Sm) are not punctuation: '≥' stays; '%' is punctuation (Po) and goes.
+    # '≥95%' vs '95%' -> '≥95' vs '95': 2*2/5.
+    assert name_ratio("≥95%", "95%") == pytest.approx(4 / 5)
+    # Only punctuation: nothing left to compare, so never paired.
+    assert name_ratio("（）、", "（）、") == 0.0
+    # Before this rule '(1)巡河' vs '1.巡河' had 3 of 5 + 4 characters in common: ratio 6/9 < 0.8,
+    # so the item and its budget were missed. Now: item and budget correct, nothing hallucinated.
+    gold = {"projects": [{"name": "（1）巡河", "budget": 12.5}, {"name": "一、水质监测", "budget": 3}]}
+    pred = {"projects": [{"name": "1.巡河", "budget": 12.5}, {"name": "水质监测", "budget": 4}]}
+    doc = score_document(gold, pred)
+    assert {f.path: f.status for f in doc.fields} == {
+        "projects[（1）巡河]": "correct",
+        "projects[（1）巡河].budget": "correct",
+        # '一水质监测' vs '水质监测': 2*4/9 = 0.889 >= 0.8, paired; its budget differs.
+        "projects[一、水质监测]": "correct",
+        "projects[一、水质监测].budget": "wrong",
+    }
+    assert doc.accuracy == pytest.approx(3 / 4)
+
+
+def test_char_f1_and_name_pairing_share_one_normalisation():
+    # Full-width punctuation and the ASCII forms NFKC gives them are removed alike, so texts
+    # that differ only in punctuation score F1 1.0, as their names would pair at ratio 1.0.
+    a, b = "一是“重建轻管”；二是（部分）滞后。", "一是 重建轻管 二是 部分 滞后"
+    assert normalize_name(a) == normalize_name(b) == "一是重建轻管二是部分滞后"
+    assert char_f1(a, b) == 1.0 and name_ratio(a, b) == 1.0
+    # 6 of the 8 characters of '甲乙丙丁戊己庚辛' against '甲乙丙丁戊己': F1 = 2*6/14.
+    assert char_f1("甲、乙、丙、丁、戊、己、庚、辛", "甲乙丙丁戊己") == pytest.approx(12 / 14)
 
 
 # --------------------------------------------------------------------------------------------

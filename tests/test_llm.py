@@ -267,7 +267,7 @@ def test_llm_extracts_a_record_with_grounded_evidence(cassette, tmp_path):
     assert record.evidence["budget.basic.actual"].quote.startswith("806.12")
 
     meta = record.meta
-    assert meta.backend == "llm" and meta.prompt_version == load_prompt().version == "extract_v1"
+    assert meta.backend == "llm" and meta.prompt_version == load_prompt().version == "extract_v2"
     assert meta.llm_calls == 1 and meta.cache_hits == 0
     if not RECORDING:  # the usage block of the hand-written response
         assert (meta.tokens_in, meta.tokens_out) == (2841, 1523)
@@ -397,7 +397,7 @@ def test_hybrid_keeps_rules_values_fills_gaps_and_keeps_the_models_alternative(c
         record = extract_hybrid(document, llm_settings(tmp_path))
     assert cass.play_count == 1
     assert record.meta.backend == "hybrid" and record.meta.llm_calls == 1
-    assert record.meta.prompt_version == "extract_v1"
+    assert record.meta.prompt_version == "extract_v2"
 
     # Rules values stay, with rules evidence.
     assert record.department == "澄江县水务局" and record.evidence["department"].method == "rules"
@@ -503,7 +503,7 @@ def test_merge_policy_for_ungrounded_rules_values_and_non_empty_lists():
         evidence={"budget.initial": ev("llm"), "budget.actual": ev("llm"), "projects[0].name": ev("llm"),
                   "projects[0].budget": ev("llm"), "projects[1].name": ev("llm"), "projects[1].budget": ev("llm"),
                   "projects[1].actual": ev("llm")},
-        meta=RecordMeta(backend="llm", extractor_version="llm-1", prompt_version="extract_v1", llm_calls=1, tokens_in=5),
+        meta=RecordMeta(backend="llm", extractor_version="llm-1", prompt_version="extract_v2", llm_calls=1, tokens_in=5),
     )
     merged = merge(rules, llm)
     # An ungrounded rules value loses to a grounded model value and stays as the rejected candidate.
@@ -517,4 +517,4 @@ def test_merge_policy_for_ungrounded_rules_values_and_non_empty_lists():
     assert merged.evidence["projects[0].actual"].method == "llm"
     (extra,) = merged.candidates["projects"]
     assert extra.value["name"] == "乙工程" and not extra.chosen
-    assert (merged.meta.backend, merged.meta.llm_calls, merged.meta.prompt_version) == ("hybrid", 1, "extract_v1")
+    assert (merged.meta.backend, merged.meta.llm_calls, merged.meta.prompt_version) == ("hybrid", 1, "extract_v2")

@@ -627,3 +627,18 @@ def _timed(raws: list[str]) -> float:
     for raw in raws:
         scan_numbers(normalize(raw))
     return time.perf_counter() - t0
+
+
+def test_ocr_digit_groups_rejoin_where_the_layout_says_one_value():
+    from pipeline.normalize import normalize
+
+    cell = normalize("项目经费\t3 848.29\t98.5%")
+    assert cell.text == "项目经费\t3848.29\t98.5%"
+    assert [r.kind for r in cell.repairs] == ["space_in_number"]
+    prose = normalize("全年实际支出2 106.40万元，执行率97.20%。")
+    assert "实际支出2106.40万元" in prose.text
+    year = normalize("2 0 22 年度部门整体支出")
+    assert year.text.startswith("2022 年度")
+    # Between other words, two numbers stay two numbers: a list number and an amount.
+    assert normalize("序号 12 345.67 元").text == "序号 12 345.67 元"
+    assert normalize("共 12 345人").text == "共 12 345人"

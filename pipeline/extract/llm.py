@@ -56,11 +56,11 @@ from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, ground_value
 from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
-from pipeline.record import Evidence, ExtractedRecord, RecordMeta, Span
+from pipeline.record import Evidence, ExtractedRecord, RecordMeta, ReportType, Span
 
 EXTRACTOR_VERSION = "llm-1"
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-PROMPT_FILE = "extract_v1.md"
+PROMPT_FILE = "extract_v2.md"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # Sent as the bearer token to a keyless local server (the openai client insists on some key).
 _NO_KEY = "no-key"
@@ -324,8 +324,13 @@ class LlmMoneyPair(BaseModel):
 
 
 class LlmBudget(BaseModel):
-    initial: QuotedAmount | None = Field(None, description="年初预算数 / 年初预算收入.")
-    adjusted: QuotedAmount | None = Field(None, description="调整后预算数 / 全年预算数: full-year budget, a total.")
+    initial: QuotedAmount | None = Field(
+        None, description="年初预算数 / 年初预算收入: only a figure labelled as the start-of-year budget (年初…)."
+    )
+    adjusted: QuotedAmount | None = Field(
+        None, description="调整后预算数 / 全年预算数: full-year budget, a total. Also a single budget figure printed "
+        "without a 年初 label (下达 N 万元, 计划安排资金, a 合计 row); never one funding-source part."
+    )
     adjustment: QuotedAmount | None = Field(None, description="预算调整数 when printed as a signed change.")
     actual: QuotedAmount | None = Field(None, description="实际支出数 / 执行数 / 决算数.")
     execution_rate: QuotedRate | None = Field(None, description="预算执行率 / 预算完成率 / 资金支出率, as printed.")
@@ -337,7 +342,9 @@ class LlmBudget(BaseModel):
 
 class LlmEvaluation(BaseModel):
     score: QuotedNumber | None = Field(None, description="自评得分 / 总分, 0-100.")
-    grade: QuotedText | None = Field(None, description="自评等级 / 绩效等级 / 评价等级: 优, 良, 中, 差.")
+    grade: QuotedText | None = Field(
+        None, description="自评等级 / 绩效等级 / 评价等级: one of 优, 良, 中, 差, in simplified characters."
+    )
 
 
 class LlmIndicator(BaseModel):
@@ -361,9 +368,10 @@ class ReportExtraction(BaseModel):
 
     department: QuotedText | None = Field(None, description="部门名称 / 单位名称, as printed.")
     fiscal_year: QuotedYear | None = Field(None, description="The year evaluated (被评价年度).")
-    report_type: Literal["overall_table", "overall_report", "project_table"] | None = Field(
+    report_type: ReportType | None = Field(
         None, description="overall_table: one-page 部门整体支出绩效自评表; overall_report: narrative "
-        "自评报告; project_table: 项目支出绩效自评表 with one row per project. No quote needed."
+        "部门整体支出绩效自评报告; project_table: 项目支出绩效自评表 (one project, or one row per project); "
+        "project_report: narrative or form-style 自评报告 on one project or fund. No quote needed."
     )
     subject: QuotedText | None = Field(
         None, description="The project or fund a project-level report evaluates; null for a whole department."

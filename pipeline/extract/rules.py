@@ -26,9 +26,10 @@ from pipeline.document import Document
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
 from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
-from pipeline.normalize import NormalizedText, NumberMention, to_wan, view
+from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan, view
 from pipeline import tables as tb
 from pipeline.record import (
+    PROJECT_LEVEL_TYPES,
     Budget,
     Candidate,
     Evaluation,
@@ -42,11 +43,7 @@ from pipeline.record import (
 
 EXTRACTOR_VERSION = "rules-1"
 
-try:  # the normaliser's traditional -> simplified fold (1:1), when it has one
-    from pipeline.normalize import TRADITIONAL_TO_SIMPLIFIED as _FOLDED_TO
-except ImportError:  # pragma: no cover - an older normaliser folds nothing
-    _FOLDED_TO = {}
-_FOLD_TABLE = str.maketrans(dict(_FOLDED_TO))
+_FOLD_TABLE = str.maketrans(dict(CHARACTER_FOLD))
 
 
 def _nothing_folded(raw: str) -> bool:
@@ -112,7 +109,8 @@ class Context:
 
     def printed(self, found: Found) -> None:
         """Give a text value the characters the report prints. The normalised text folds
-        traditional characters to simplified (項目 -> 项目) so that labels match; values are
+        traditional characters to simplified (項目 -> 项目) and full-width forms to half-width
+        ('，' -> ',') so that labels and numbers match; values are
         recorded as printed (gold README), so each folded character of the value is turned back
         into its raw character. The value is matched, in order, against the normalised characters
         of its spans (it may have lost spaces and line breaks on the way)."""
@@ -137,7 +135,7 @@ class Context:
                 out.append(ch)
                 continue
             raw_char = pairs[j][1]
-            out.append(raw_char if len(raw_char) == 1 and _FOLDED_TO.get(raw_char) == ch else ch)
+            out.append(raw_char if len(raw_char) == 1 and CHARACTER_FOLD.get(raw_char) == ch else ch)
             pos = j + 1
         found.value = "".join(out)
 
@@ -242,10 +240,11 @@ def _similar(a: str, b: str) -> float:
 
 
 def _label_hits(ctx: Context, labels: Iterable[str]) -> list[tuple[int, int, str]]:
-    """Occurrences of the labels, longest first, never two overlapping."""
+    """Occurrences of the labels, longest first, never two overlapping; between two labels of one
+    length the one the caller lists first wins (an order of the caller's, not of a set's hashes)."""
     hits: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    for label in sorted(set(labels), key=len, reverse=True):
+    for label in sorted(dict.fromkeys(labels), key=len, reverse=True):
         for match in lx.label_regex(label).finditer(ctx.text):
             s, e = match.span()
             if any(s < te and ts < e for ts, te in taken):
@@ -317,6 +316,10 @@ def _is_threshold(ctx: Context, label_end: int, mention: NumberMention) -> bool:
 _ORG = r"[\u4e00-\u9fff（）()]{2,40}?(?:局|委员会|委|办公室|办|厅|院|中心|站|所|部|政府|馆|队|会|处|科|室|署)"
 
 
+# An organisation that opens a clause and leads the work: '云岭省林业厅会同省财政厅…'.
+_ACTING_ORG = re.compile(r"(?:^|(?<=[。，,；;\n]))(" + _ORG + r")(?:会同|牵头|联合)")
+
+
 def _department(ctx: Context) -> Found | None:
     founds: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.DEPARTMENT_LABELS):
@@ -332,12 +335,19 @@ def _department(ctx: Context) -> Found | None:
             start = e + m.start(1)
             founds.append(Found("department", m.group(1), start, e + m.end(1), label, strength, f"label {label}"))
     title_line = ctx.layout.title
-    m = re.search(r"(?:\d{4}\s*年度?)?\s*(" + _ORG + r")\s*(?:\d{4}\s*年度?)?\s*(?:部门|单位|整体|项目|预算|专项)", title_line)
+    # The organisation opens the title, before or after the year: 'X局2020年度…报告',
+    # '2023年度X局部门整体…'; without a year after it, a report-scope word must follow.
+    m = re.search(r"(?:\d{4}\s*年度?)?\s*(" + _ORG + r")\s*(?:\d{4}\s*年度?|(?=部门|单位|整体|项目|预算|专项))", title_line)
     if m:
         name = m.group(1)
         pos = ctx.text.find(name)
         if pos >= 0:
             founds.append(Found("department", name, pos, pos + len(name), None, 2.0, "title"))
+    # Without a title block, the unit that acts in the body: '…X厅会同省财政厅…', 'X局牵头…'.
+    if not founds:
+        for m in _ACTING_ORG.finditer(ctx.text):
+            founds.append(Found("department", m.group(1), m.start(1), m.end(1), None, 1.2, "acting unit in the body"))
+            break
     # A signature line near the end: the organisation's name alone on a line.
     for line in reversed(ctx.layout.lines[-8:]):
         text = line.text.strip()
@@ -403,9 +413,23 @@ def _fiscal_year(ctx: Context) -> Found | None:
         founds.append(Found("fiscal_year", year, positions[0], positions[0] + 4, None, 1.0 + min(len(positions), 10) / 10, "body"))
     if not founds:
         return None
-    best = max(founds, key=lambda f: f.score)
+    best = _vote_year(founds)
     ctx.keep_candidates("fiscal_year", founds, best)
     return best
+
+
+def _vote_year(founds: list[Found]) -> Found:
+    """A labelled year (被评价年度) is the answer. Otherwise the sources vote: a title that
+    disagrees with the year line under it and with the body ('2021年度…报告' over '(2022年度)') is
+    the stale one; each source weighs its score."""
+    labelled = [f for f in founds if f.label]
+    if labelled:
+        return max(labelled, key=lambda f: f.score)
+    weight: dict[int, float] = {}
+    for f in founds:
+        weight[f.value] = weight.get(f.value, 0.0) + f.score
+    year = max(weight, key=lambda y: (weight[y], max(f.score for f in founds if f.value == y)))
+    return max((f for f in founds if f.value == year), key=lambda f: f.score)
 
 
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
@@ -421,15 +445,47 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
             value = squash_cell(m.group(1))
             start = e + m.start(1)
             return Found("subject", value, start, e + m.end(1), label, 3.0, f"label {label}")
-    # A report on one fund names it in the title; the year belongs to the fund's name as the
-    # allocation notice prints it ('2020年中央财政农田建设补助资金'), the place before it does not.
+    # A report on one fund names it in the title; neither the place before it nor the evaluated
+    # year belongs to the fund's name.
     title = ctx.layout.title
     m = re.search(r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
+    if not title and report_type in ("project_report", "project_table"):
+        return _subject_from_body(ctx)
     if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
+        # The evaluated year is fiscal_year's; the subject is the fund's name without it
+        # ('2019年X补助资金' → 'X补助资金').
+        name = re.sub(r"^\d{4}\s*年度?\s*", "", m.group(1))
         pos = ctx.text.find(m.group(1))
-        if pos >= 0:
-            return Found("subject", m.group(1), pos, pos + len(m.group(1)), None, 2.0, "title")
+        if pos >= 0 and len(name) >= 4:
+            pos += len(m.group(1)) - len(name)
+            return Found("subject", name, pos, pos + len(name), None, 2.0, "title")
     return None
+
+
+_PROSE_SCORE = re.compile(
+    lx.with_variants(r"(?:自评|评价|综合|本项目|该项目|本部门|整体|总)\s*(?:得分|评分|得|总分)\s*(?:为|是|:|：)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
+)
+
+
+# A fund or project named as what was budgeted or evaluated: '2024年全省X补助资金全年预算…',
+# 'X专项资金绩效自评得分为…'.
+_SUBJECT_IN_BODY = re.compile(
+    r"(?:(?:19|20)\d{2}年度?)(?:全省|全市|全县|全区|全州|全旗|全镇)?([\u4e00-\u9fff]{2,30}?(?:资金|经费|专项))"
+    r"(?=全年预算|预算|绩效自评|自评得分|绩效评价)"
+)
+
+
+def _subject_from_body(ctx: Context) -> Found | None:
+    """A report without a title names its fund in its money and conclusion sentences: the name
+    printed most often there, first occurrence as evidence."""
+    by_name: dict[str, list[re.Match[str]]] = {}
+    for m in _SUBJECT_IN_BODY.finditer(ctx.text):
+        by_name.setdefault(m.group(1), []).append(m)
+    if not by_name:
+        return None
+    name, matches = max(by_name.items(), key=lambda kv: (len(kv[1]), -kv[1][0].start()))
+    first = matches[0]
+    return Found("subject", name, first.start(1), first.end(1), None, 1.5, "fund named in the body")
 
 
 def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
@@ -439,8 +495,11 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
         if mention and mention.unit in (None, "分") and 0 < mention.value <= 100:
             strength = 3.0 if label != "总分" else 2.0
             scores.append(Found("evaluation.score", mention.value, mention.norm_start, mention.norm_end, label, strength, f"label {label}"))
-    for m in re.finditer(r"自评得\s*(\d{1,3}(?:\.\d+)?)\s*分", ctx.text):
-        scores.append(Found("evaluation.score", float(m.group(1)), m.start(1), m.end(1), "自评得…分", 3.0, "prose"))
+    # '自评得96.5分', '本项目得分92分', '综合评分为88分', '整体评价得分为90.5分': a score the
+    # sentence gives the whole report (not '该指标得分5分').
+    for m in _PROSE_SCORE.finditer(ctx.text):
+        if float(m.group(1)) <= 100:
+            scores.append(Found("evaluation.score", float(m.group(1)), m.start(1), m.end(1), "…得分…分", 3.0, "prose"))
     # The total row of a score table: 合计 … 100 … total.
     for table in ctx.layout.tables:
         for line in table.lines:
@@ -456,7 +515,9 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
         if m:
             start = e + m.start(1)
             strength = 1.0 if label == "等级" else 3.0
-            grades.append(Found("evaluation.grade", m.group(1), start, start + 1, label, strength, f"label {label}"))
+            grade = Found("evaluation.grade", m.group(1), start, start + 1, label, strength, f"label {label}")
+            grade.as_printed = True  # a category, always in simplified characters (優 -> 优)
+            grades.append(grade)
     best_score = max(scores, key=lambda f: f.score) if scores else None
     best_grade = max(grades, key=lambda f: f.score) if grades else None
     ctx.keep_candidates("evaluation.score", scores, best_score)
@@ -472,7 +533,7 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
     out: dict[str, list[Found]] = {}
     labels = dict(lx.BUDGET_LABELS)
     generic = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
-    hits = _label_hits(ctx, list(labels) + list(generic) + ["基本支出", "项目支出", "“三公”经费", "三公经费"])
+    hits = _label_hits(ctx, list(labels) + list(generic) + list(lx.SCOPE_LABELS))
     item_spans = [ctx.layout.section_body(h) for h in _project_headings(ctx)]
     for s, e, label in hits:
         scope, partial = _scope(ctx, s)
@@ -484,10 +545,9 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
         if mention is None:
             continue
-        if label in ("基本支出", "项目支出", "“三公”经费", "三公经费"):
-            scope = {"基本支出": "basic", "项目支出": "project"}.get(label, "three_public")
-            prefix = _sentence_prefix(ctx.text, s, _SENTENCE_END)
-            measure = "actual" if lx.variant_regex(r"实际支出|执行|决算|支付|使用").search(_PAREN.sub("", prefix)) else "budget"
+        if label in lx.SCOPE_LABELS:
+            scope = lx.SCOPE_LABELS[label]
+            measure = _breakdown_measure(ctx, s)
             meanings = [(measure, 1.8)]
             statement = _sentence_prefix(ctx.text, s, _STATEMENT_END)
             # '项目支出年初预算600万元': the words between the label and its figure qualify it too.
@@ -512,6 +572,8 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
                 continue
             if scope == "dept" and any(s0 <= s < e0 for s0, e0 in item_spans):
                 continue  # inside one project's own section: that project's money, not the department's
+            if label not in lx.SCOPE_LABELS and _in_named_item(ctx, s):
+                continue  # a list item's own money ('2.X资金：全年预算…'), whatever heading is above it
             # A scoped 年初 figure is the opening part of the year, not the full-year budget; a
             # label that says 全年 / 调整后 is the full year whatever qualifies the figures before it
             # ('项目支出年初预算600万元，追加预算100万元，全年预算700万元').
@@ -544,6 +606,43 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
     return out
 
 
+_SPENDING_WORDS = r"实际支出|执行数|执行了|支出了|决算|支付|使用|拨付|累计支出"
+
+
+def _breakdown_measure(ctx: Context, label_start: int) -> str:
+    """What a 基本支出/项目支出/三公 figure measures. A 其中 list breaks down the figure stated just
+    before it, across its '；' ('全年实际支出X万元，其中基本支出…；项目支出…'), and a statement that
+    opens with 其中 breaks down the one before it ('全年实际支出X万元，预算执行率Y%。其中基本支出…').
+    Without 其中, the sentence's own words say it ('基本支出实际支出…')."""
+    statement = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _STATEMENT_END)).split("\n")[-1]
+    if "其中" not in statement:
+        prefix = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _SENTENCE_END))
+        return "actual" if lx.variant_regex(_SPENDING_WORDS + r"|执行").search(prefix) else "budget"
+    head = statement[: statement.rfind("其中")]
+    if not head.strip(" ,，:："):
+        start = label_start - len(statement)
+        head = _PAREN.sub("", _sentence_prefix(ctx.text, max(start - 1, 0), _STATEMENT_END)).split("\n")[-1]
+    # The breakdown follows the last amount stated before it; rates (预算执行率) state no amount.
+    amounts = lx.variant_regex(r"预算|安排|" + _SPENDING_WORDS).findall(re.sub(r"[^，,。；;]{0,8}率", "", head))
+    if amounts and not re.fullmatch(lx.with_variants(r"预算|安排"), amounts[-1]):
+        return "actual"
+    return "budget"
+
+
+# A list item that names what its money is for: '2.X资金：全年预算…', '（3）Y经费：…'.
+_NAMED_ITEM = re.compile(
+    r"\s*(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）])\s*[^\s：:，,。；;]{2,40}?(?:资金|经费|项目|补贴|补助|费|工程|专项)[：:]"
+)
+
+
+def _in_named_item(ctx: Context, pos: int) -> bool:
+    """The position lies in a numbered list item that names a project or fund: the figures there
+    are that item's, not the whole department's."""
+    line = ctx.layout.line_at(pos)
+    m = _NAMED_ITEM.match(ctx.text, line.start, line.end)
+    return bool(m) and m.end() <= pos
+
+
 def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:
     """'年初预算X，年中追加预算Y，调整后预算Z': the change sits between an initial-budget label
     before it and a full-year-budget label after it, in one statement (lexicon CHAIN_*)."""
@@ -554,26 +653,39 @@ def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:
 
 
 # '下达我县中央财政农田建设补助资金3,860万元': the amount a transfer fund's notice allocates. The
-# fund's name may wrap over a line; the amount follows it directly (共/合计 aside).
-_ALLOCATION = re.compile(r"下达(?:给|到|至)?(?P<name>[\u4e00-\u9fff“”\n]{2,40}?(?:资金|经费|补助))[\s:：]*(?:共计?|合计|总计)?[\s:：]*(?=\d)")
+# fund's name may wrap over a line and carry its year ('下达我旗2023年中央水利发展资金2480万元'); the
+# amount follows it directly (共/合计 aside).
+_ALLOCATION = re.compile(
+    r"下达(?:给|到|至)?(?P<name>(?:[\u4e00-\u9fff“”\n]|(?<!\d)\d{4}年度?){2,40}?(?:资金|经费|补助))[\s:：]*(?:共计?|合计|总计)?[\s:：]*(?=\d)"
+)
+# An allocation that is one part of the fund's money: one batch of several ('分两批下达…，第一批…'),
+# or a part listed after 其中 (the central / provincial shares of the fund).
+_PART_OF_FUND = re.compile(r"第[一二三四五六七八九十\d]+批|分[两二三四五六\d]+批|其中")
 
 
 def _allocation_candidates(ctx: Context) -> list[Found]:
-    """The allocated amount of a project-level report (one fund or project), its initial budget:
-    transfer-fund reports often print no 年初预算 label, only '下达…资金 N 万元' or 补助金额 N. In a
-    department report such sentences allocate a single fund, so they are read only here."""
-    if ctx.layout.report_type != "project_table":
+    """The allocated amount of a project-level report (one fund or project): transfer-fund reports
+    often print only '下达…资金 N 万元' or 补助金额 N. Without a 年初 label that single figure is the
+    fund's full-year budget (gold README), never its initial one; a batch or a 其中 part is a funding
+    source, not the fund's budget. In a department report such sentences allocate a single fund,
+    so they are read only here."""
+    if ctx.layout.report_type not in PROJECT_LEVEL_TYPES:
         return []
     founds = []
     for m in _ALLOCATION.finditer(ctx.text):
         mention = ctx.number_after(m.end(), max_gap=0)
-        if mention is not None and mention.unit in MONEY_UNITS:
-            value = to_wan(mention.value, mention.unit)
-            founds.append(Found("budget.initial", value, mention.norm_start, mention.norm_end, "下达", 2.0, "allocated amount"))
+        if mention is None or mention.unit not in MONEY_UNITS:
+            continue
+        if _PART_OF_FUND.search(_sentence_prefix(ctx.text, mention.norm_start, _SENTENCE_END)):
+            continue
+        value = to_wan(mention.value, mention.unit)
+        founds.append(Found("budget.adjusted", value, mention.norm_start, mention.norm_end, "下达", 2.0, "allocated amount"))
     for s, e, label in _label_hits(ctx, ["补助金额", "下达金额", "下达资金"]):
         mention = ctx.number_after(e)
-        if mention is not None and (value := ctx.amount_of(mention, e)) is not None:
-            founds.append(Found("budget.initial", value, mention.norm_start, mention.norm_end, label, 2.0, f"label {label}"))
+        if mention is None or _PART_OF_FUND.search(_sentence_prefix(ctx.text, mention.norm_start, _SENTENCE_END)):
+            continue
+        if (value := ctx.amount_of(mention, e)) is not None:
+            founds.append(Found("budget.adjusted", value, mention.norm_start, mention.norm_end, label, 2.0, f"label {label}"))
     return founds
 
 
@@ -1026,7 +1138,7 @@ def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
         return rows
     for table in ctx.tables:
         rows.extend(_table_projects(ctx, table))
-    if not rows and report_type == "project_table":
+    if not rows and report_type in PROJECT_LEVEL_TYPES:
         rows = _breakdown_items(ctx)
     if not rows:
         rows = _prose_spent_items(ctx)
@@ -1266,7 +1378,8 @@ def build_context(document: Document) -> Context:
     ctx.tables = tb.read_tables(nt.text, layout, ctx.default_unit)
     units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
     if units:
-        ctx.money_unit = max(MONEY_UNITS, key=units.count)
+        # A fixed order, not the set's: a tie goes to 万元 whatever the run's hash seed.
+        ctx.money_unit = max(("万元", "元", "亿元"), key=units.count)
     return ctx
 
 
@@ -1292,7 +1405,7 @@ def extract_rules(document: Document) -> ExtractedRecord:
     record["subject"] = put("subject", _subject(ctx, report_type))
 
     cands = _budget_candidates(ctx)
-    cands.setdefault("budget.initial", []).extend(_allocation_candidates(ctx))
+    cands.setdefault("budget.adjusted", []).extend(_allocation_candidates(ctx))
     for path, founds in _budget_from_grid(ctx).items():
         cands.setdefault(path, []).extend(founds)
     chosen = _choose_budget(ctx, cands) | _choose_scoped(ctx, cands)

@@ -1,0 +1,97 @@
+"""Money sentences whose scope comes from the sentence and the statement before it, on invented
+reports."""
+
+from __future__ import annotations
+
+from helpers import text_document
+from pipeline.extract.rules import extract_rules
+from pipeline.normalize import normalize
+
+
+def _budget(text: str):
+    return extract_rules(text_document(text)).budget
+
+
+def test_qizhong_statement_after_spending_splits_the_spending():
+    text = (
+        "一、预算情况\n2022年我局调整后全年预算数为900.00万元。\n"
+        "二、执行情况\n2022年我局全年实际支出880.00万元，预算执行率97.78%。其中基本支出300.00万元，"
+        "主要用于人员经费；项目支出580.00万元，主要用于业务工作。\n"
+    )
+    budget = _budget(text)
+    assert budget.actual == 880.0
+    assert budget.basic.actual == 300.0 and budget.project.actual == 580.0
+    assert budget.basic.budget is None and budget.project.budget is None
+
+
+def test_qizhong_after_a_budget_statement_splits_the_budget():
+    text = "2021年全年预算数为500.00万元，预算调整率2.04%。其中基本支出120.00万元，项目支出380.00万元。\n"
+    budget = _budget(text)
+    assert budget.basic.budget == 120.0 and budget.project.budget == 380.0
+    assert budget.basic.actual is None
+
+
+def test_list_item_money_is_the_items_not_the_departments():
+    text = (
+        "一、部门整体支出情况\n2023年全年预算800.00万元，实际支出760.00万元，预算执行率95.00%。\n"
+        "二、重点项目支出情况\n1.城区绿化养护经费：全年预算200.00万元，实际支出190.00万元，执行率95.00%。\n"
+        "2.公园照明改造项目：全年预算150.00万元，实际支出120.00万元，执行率80.00%。\n"
+    )
+    budget = _budget(text)
+    assert (budget.adjusted, budget.actual, budget.execution_rate) == (800.0, 760.0, 95.0)
+    assert budget.project.actual is None and budget.project.budget is None
+
+
+def test_text_wrapped_at_a_character_count_is_joined():
+    # Every line is cut at 20 characters; digits make the display widths scatter.
+    paragraph = (
+        "我局2020年年初预算数为1234.56万元，年中追加后全年预算为2345.67万元，其中基本支出全年预算"
+        "512.35万元，项目支出全年预算1833.32万元。全年实际支出2300.00万元，执行率为98.05%，资金使用"
+        "规范，会计核算及时，档案资料完整，未发现截留挪用等违规问题，整体执行情况良好，各项工作任务均按"
+        "计划完成，群众满意度较高。下一步我局将继续加强预算管理，提高资金使用效益，确保各项工作任务按期"
+        "完成并取得良好成效。"
+    )
+    lines = [paragraph[i : i + 20] for i in range(0, len(paragraph), 20)]
+    nt = normalize("\n".join(lines))
+    assert "其中基本支出全年预算512.35万元" in nt.text
+    assert _budget("\n".join(lines)).basic.budget == 512.35
+
+
+def test_text_values_keep_the_printed_punctuation():
+    text = (
+        "一、基本情况\n我局2023年度全年预算100.00万元，实际支出98.00万元。\n"
+        "二、存在的问题\n一是项目前期论证不足，进度偏慢（下半年集中支付）；二是绩效目标不够细化。\n"
+        "三、改进措施\n加强前期论证，细化绩效目标。\n"
+    )
+    record = extract_rules(text_document(text))
+    assert record.problems == "一是项目前期论证不足，进度偏慢（下半年集中支付）；二是绩效目标不够细化。"
+    assert record.improvements == "加强前期论证，细化绩效目标。"
+
+
+def test_mid_year_addition_is_the_adjustment_when_the_chain_adds_up():
+    text = "2022年本单位年初预算数为300.00万元，年中追加50.00万元，调整后全年预算数为350.00万元。\n"
+    budget = _budget(text)
+    assert (budget.initial, budget.adjustment, budget.adjusted) == (300.0, 50.0, 350.0)
+
+
+def test_score_phrasings_give_the_reports_score_not_an_indicators():
+    for sentence, score in [
+        ("经综合评定，本项目得分92分，等级为优。", 92.0),
+        ("综合评分为88.5分，评价等级为良。", 88.5),
+        ("我局整体评价得分为90分。", 90.0),
+    ]:
+        text = f"一、绩效指标\n该指标得分5分。\n二、自评结论\n{sentence}\n"
+        assert extract_rules(text_document(text)).evaluation.score == score, sentence
+
+
+def test_grade_is_a_simplified_category_even_in_a_traditional_report():
+    text = "三、自評結論\n經自評，本項目評價得分95分，評價等級爲“優”。\n"
+    evaluation = extract_rules(text_document(text)).evaluation
+    assert (evaluation.score, evaluation.grade) == (95.0, "优")
+
+
+def test_improvement_suggestions_heading():
+    text = "一、存在的问题\n资金拨付进度偏慢。\n二、改进建议\n建立月度调度机制，加快拨付进度。\n"
+    record = extract_rules(text_document(text))
+    assert record.problems == "资金拨付进度偏慢。"
+    assert record.improvements == "建立月度调度机制，加快拨付进度。"

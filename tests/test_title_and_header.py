@@ -1,0 +1,87 @@
+"""Title, department, subject and year found past page furniture, on reports invented here."""
+
+from __future__ import annotations
+
+from helpers import text_document
+from pipeline.extract.rules import extract_rules
+from pipeline.layout import analyze
+
+FURNITURE = """索引号：110X01/2025-00311
+分类：财政信息；预决算公开
+发布机构：青杉市园林绿化局
+发文日期：2025-05-12 09:30
+文号：青园财〔2025〕7号
+青杉市园林绿化局2024年度部门整体支出绩效自评报告
+根据市财政局的通知要求，我局对2024年度部门整体支出开展了自评。
+一、部门基本情况
+"""
+
+
+def test_title_is_found_after_site_metadata_rows():
+    layout = analyze(FURNITURE)
+    assert layout.title == "青杉市园林绿化局2024年度部门整体支出绩效自评报告"
+    record = extract_rules(text_document(FURNITURE))
+    assert record.department == "青杉市园林绿化局"
+    assert record.fiscal_year == 2024
+
+
+def test_spam_line_above_the_title_is_not_part_of_it():
+    text = "不锈钢水箱_保温水箱厂家-某某金属制品\n柳岸县商务局2021年度部门整体支出绩效自评报告\n一、基本情况\n我局2021年度预算执行良好。\n"
+    assert analyze(text).title == "柳岸县商务局2021年度部门整体支出绩效自评报告"
+
+
+def test_wrapped_title_joins_the_organisation_line_above():
+    text = "石门市河湖保护中心\n2022年水污染防治专项资金支出绩效评价报告\n一、项目概况\n本项目2022年下达资金60万元。\n"
+    layout = analyze(text)
+    assert layout.title == "石门市河湖保护中心 2022年水污染防治专项资金支出绩效评价报告"
+    record = extract_rules(text_document(text))
+    assert record.department == "石门市河湖保护中心"
+    assert record.subject == "水污染防治专项资金"  # the evaluated year is fiscal_year's
+    assert record.fiscal_year == 2022
+
+
+def test_report_without_a_title_block_has_no_title():
+    text = "一、资金下达情况\n2023年，省财政下达补助资金0.5亿元，用于乡村道路养护。\n二、绩效目标完成情况\n"
+    assert analyze(text).title == ""
+
+
+def test_html_tags_around_the_title_are_dropped():
+    text = "<p><span>北岭镇人民政府2019年度道路养护经费绩效自评报告</span></p>\n一、基本情况\n"
+    layout = analyze(text)
+    assert layout.title == "北岭镇人民政府2019年度道路养护经费绩效自评报告"
+    record = extract_rules(text_document(text))
+    assert record.department == "北岭镇人民政府"
+    assert record.subject == "道路养护经费"
+
+
+def test_stale_title_year_loses_to_the_year_line_and_the_body():
+    text = (
+        "桐山县文化馆2022年度项目支出绩效自评报告\n（2023年度）\n"
+        "根据县财政局关于开展2023年度项目支出绩效自评工作的通知，我馆对2023年度免费开放资金开展了自评。\n"
+        "2023年度预算安排资金30万元，实际支出29万元。\n"
+    )
+    assert extract_rules(text_document(text)).fiscal_year == 2023
+
+
+def test_a_labelled_year_beats_the_vote():
+    text = "部门整体支出绩效自评表\n部门名称\t云谷县审计局\t被评价年度\t2020年\n2021年度预算执行情况说明\n2021年度预算支出\n"
+    assert extract_rules(text_document(text)).fiscal_year == 2020
+
+
+def test_report_without_title_finds_the_acting_unit():
+    text = (
+        "一、资金下达情况\n2023年，财政部下达我省乡村道路养护补助资金0.5亿元。\n"
+        "二、资金分配情况\n青川省交通运输厅会同省财政厅将资金分解下达至各市县。\n"
+    )
+    assert extract_rules(text_document(text)).department == "青川省交通运输厅"
+
+
+def test_subject_from_the_body_of_a_fund_report_without_title():
+    from pipeline.extract.rules import _subject_from_body, build_context
+
+    text = (
+        "一、资金安排\n2023年全省乡村道路养护补助资金全年预算共计5000万元。\n"
+        "二、自评结论\n2023年乡村道路养护补助资金绩效自评得分为93分。\n"
+    )
+    found = _subject_from_body(build_context(text_document(text)))
+    assert found is not None and found.value == "乡村道路养护补助资金"
