@@ -290,3 +290,17 @@ def test_names_drop_points_and_numbering():
     assert tb.clean_name(cell).text == "产出指标"
     assert tb.clean_name(tb.TableCell("指标1：巡查次数", 0, 8, 0)).text == "巡查次数"
     assert tb.clean_name(tb.TableCell("51099900000012345678-乡村公路养护", 0, 27, 0), codes=True).text == "乡村公路养护"
+
+
+def test_score_total_row_takes_the_self_evaluation_score_beside_the_review_score():
+    text = (
+        "临川区农业农村局2021年度项目支出绩效自评表\n"
+        "一级指标\t二级指标\t三级指标\t年初指标值\t年终完成值\t分值\t自评分\t复核分\n"
+        "产出指标\t数量指标\t高标准农田建设面积\t≥1.2万亩\t1.26万亩\t50\t48\t47\n"
+        "效益指标\t社会效益指标\t受益农户\t≥3000户\t3120户\t50\t47\t46\n"
+        "总分\t\t\t\t\t100\t95\t93\n"
+    )
+    record = extract_rules(text_document(text)).plain()
+    assert record["evaluation"]["score"] == 95.0
+    assert [i["name"] for i in record["indicators"]] == ["高标准农田建设面积", "受益农户"]
+    assert record["indicators"][0]["target"] == "≥1.2万亩" and record["indicators"][0]["actual"] == "1.26万亩"

@@ -501,14 +501,23 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
         if float(m.group(1)) <= 100:
             scores.append(Found("evaluation.score", float(m.group(1)), m.start(1), m.end(1), "…得分…分", 3.0, "prose"))
     # The total row of a score table: 合计 … 100 … total.
-    for table in ctx.layout.tables:
-        for line in table.lines:
-            cells = line.filled()
-            if cells and cells[0].text in ("合计", "总计", "总分") and len(cells) >= 3:
-                nums = [c for c in cells[1:] if re.fullmatch(r"\d{1,3}(?:\.\d+)?", c.text)]
-                if len(nums) >= 2 and float(nums[-2].text) == 100 and float(nums[-1].text) <= 100:
-                    last = nums[-1]
-                    scores.append(Found("evaluation.score", float(last.text), last.start, last.end, cells[0].text, 2.5, "score table total row"))
+    # Where the table has 分值 and 得分 / 自评分 columns (beside a 复核分), their cells; else the
+    # row's last two figures.
+    for table in ctx.tables:
+        points_col, score_col = table.column("points"), table.column("score")
+        for row in table.rows:
+            cells = row.filled()
+            if not (cells and cells[0].text in ("合计", "总计", "总分") and len(cells) >= 3):
+                continue
+            figure = re.compile(r"\d{1,3}(?:\.\d+)?")
+            points, score = row.cell(points_col), row.cell(score_col)
+            if not (points and score and figure.fullmatch(points.text) and figure.fullmatch(score.text)):
+                nums = [c for c in cells[1:] if figure.fullmatch(c.text)]
+                if len(nums) < 2:
+                    continue
+                points, score = nums[-2], nums[-1]
+            if float(points.text) == 100 and float(score.text) <= 100:
+                scores.append(Found("evaluation.score", float(score.text), score.start, score.end, cells[0].text, 2.5, "score table total row"))
     grades: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.GRADE_LABELS):
         m = re.match(r"[\s:：]*(?:为|是|评定为|结果为)?\s*[“\"'「『]?\s*([优良中差])(?:秀|好|等)?", ctx.text[e : e + 14])
