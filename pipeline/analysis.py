@@ -2,8 +2,8 @@
 
 ``analyze(document) -> DocumentView`` holds what rules, checks, grounding and the LLM backend all
 read: the normalised text with its offset map, the number mentions, the layout (lines, headings
-and sections, title, report type, tab tables), and the money unit in force for every region of
-the document. No stage re-derives any of it: before this module the layout was analysed twice
+and sections, title, report type), the typed tables (pipeline.tables: rows, cells, header rows,
+column roles, unit) and the money unit in force for every region of the document. No stage re-derives any of it: before this module the layout was analysed twice
 per document and the extractor and the checks each had their own default-unit parser.
 """
 
@@ -18,6 +18,7 @@ from functools import cached_property
 from pipeline.document import Document
 from pipeline.layout import Layout, analyze_normalized
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, view
+from pipeline.tables import Table, read_tables
 
 # '单位：万元', '金额单位：元', '（单位：万元）': a declaration of the unit of the figures after it.
 _UNIT_DECLARATION = re.compile(r"(?:金额)?单位\s*[:：]?\s*(万元|亿元|元)")
@@ -47,6 +48,11 @@ class DocumentView:
     @property
     def text(self) -> str:
         return self.nt.text
+
+    @cached_property
+    def tables(self) -> list[Table]:
+        """Typed tables (pipeline.tables): rows, cells, header, column roles and unit."""
+        return read_tables(self.text, self.layout, self.default_unit)
 
     @cached_property
     def number_starts(self) -> list[int]:

@@ -38,10 +38,11 @@ from pipeline.document import Document
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, ground_value, quote_contains, value_kind, verify_evidence
 from pipeline.analysis import DocumentView, analyze
-from pipeline.layout import Layout, Line, squash_cell
+from pipeline.layout import Layout, Line
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity, Span, leaf_values
 from pipeline import textquality
+from pipeline import tables as tb
 
 __all__ = ["CHECKS", "Check", "CheckContext", "run_checks", "checks_by_kind"]
 
@@ -192,6 +193,11 @@ class CheckContext:
     def money_unit(self) -> str:
         """The money unit most amounts of the document are printed in."""
         return self.view.money_unit
+
+    @cached_property
+    def typed_tables(self) -> list[tb.Table]:
+        """The document's tables as the table reader gives them to the extractor too."""
+        return self.view.tables
 
     @cached_property
     def tables(self) -> list["GridBlock"]:
@@ -729,47 +735,22 @@ _TOTAL_LABELS = ("合计", "总计", "年度资金总额", "资金总额", "年�
 _SCORE_TOTAL_LABELS = ("总分", "自评总分", "得分合计", "总得分")
 
 
-def _role(label: str) -> str:
-    """Column role from its (merged, squashed) header label."""
-    label = label.translate(lx.TO_SIMPLIFIED)
-    if not label:
-        return "other"
-    if re.search(r"分值|权重|满分|标准分", label):
-        return "points"
-    if re.search(r"得分|评分|自评分", label):
-        return "score"
-    if re.search(r"率", label):
-        return "rate" if re.search(r"执行率|支出率|完成率|实现率", label) else "other"
-    if re.search(r"名称|来源|单位|性质|说明|备注|指标|目标|序号|原因|措施|情况$", label) and not re.search(r"预算|执行数|支出数|金额", label):
-        return "other"
-    if re.search(r"执行数|实际支出|决算|支出数|支出金额|实际执行|拨付", label):
-        return "actual"
-    if re.search(r"年中调整|调整金额|调整数", label) and not re.search(r"全年|调整后|③", label):
-        return "adjustment"
-    if re.search(r"年初", label) and not re.search(r"全年|调整后", label):
-        return "initial"
-    if re.search(r"预算|金额|资金|拨款", label):
-        return "budget"
-    return "other"
+# A table column's role (pipeline.tables, from its header words) as the checks sum and divide
+# it: the full-year budget and plain budget columns are 'budget' (a rate divides by them), a lone
+# 合计 of funding-source columns too; 分值 / 得分 columns are 'points' / 'score'.
+_CHECK_ROLE = {
+    "initial": "initial", "adjustment": "adjustment", "adjusted": "budget", "budget": "budget", "actual": "actual",
+    "rate": "rate", "points": "points", "score": "score",
+}
 
 
 def _is_numeric(text: str) -> bool:
     return bool(_NUMERIC_CELL.match(text.replace(" ", "")))
 
 
-def _header_cells(line: Line) -> int:
-    return sum(1 for c in line.filled() if len(c.text) <= 24 and not _is_numeric(c.text) and _role(squash_cell(c.text)) != "other")
-
-
-def _is_header(line: Line) -> bool:
-    filled = line.filled()
-    numeric = sum(1 for c in filled if _is_numeric(c.text))
-    return numeric <= 1 and _header_cells(line) >= 2
-
-
 @dataclass
 class GridRow:
-    line: Line
+    line: tb.Row  # the table row (it may span several lines of the text)
     label: str  # first text cell, squashed, 其中：stripped, simplified
     sub: bool  # printed as '其中：…'
 
@@ -778,103 +759,40 @@ class GridRow:
         return self.label.startswith(_TOTAL_LABELS)
 
     def cell(self, column: int):
-        for c in self.line.cells:
-            if c.column == column:
-                return c
-        return None
+        return self.line.cell(column)
 
 
 @dataclass
 class GridBlock:
-    """A run of table rows under one header (a header may span two lines)."""
+    """A table under one header (pipeline.tables): its header text and check role per column."""
 
-    header: list[Line]
+    header: list[tb.Row]
     columns: dict[int, str]  # column -> merged header label
     rows: list[GridRow]
     unit: str
+    roles: dict[int, str] = field(default_factory=dict)
 
     def role(self, column: int) -> str:
-        return _role(self.columns.get(column, ""))
+        return self.roles.get(column, "other")
 
     def columns_with(self, role: str) -> list[int]:
         return [c for c in sorted(self.columns) if self.role(c) == role]
 
 
-def _fragment_line(line: Line) -> bool:
-    filled = line.filled()
-    return len(filled) >= 3 and all(len(c.text) <= 4 and not _is_numeric(c.text) and not _PLACEHOLDER.match(c.text) for c in filled)
-
-
-def _row_label(line: Line) -> tuple[str, bool]:
-    for c in line.filled():
-        if _is_numeric(c.text) or _PLACEHOLDER.match(c.text):
-            continue
-        text = re.sub(r"\s+", "", c.text).translate(lx.TO_SIMPLIFIED)
-        sub = text.startswith("其中")
-        text = re.sub(r"^其中[:：]?", "", text)
-        return text, sub
-    return "", False
-
-
-def _table_unit(ctx: CheckContext, header: list[Line]) -> str:
-    first = header[0].index
-    nearby = "".join(ctx.layout.lines[i].text for i in range(max(0, first - 3), header[-1].index + 1))
-    m = re.search(r"单位\s*[:：]?\s*(万元|亿元|元)|[(（](万元|亿元|元)[)）]", nearby)
-    if m:
-        return m.group(1) or m.group(2)
-    return ctx.default_unit
-
-
 def _grid_blocks(ctx: CheckContext) -> Iterator[GridBlock]:
-    previous: GridBlock | None = None  # the last block of the table before
-    for table in ctx.layout.tables:
-        block: GridBlock | None = None
-        previous_header = False
-        last = previous.rows[-1].line.index if previous is not None and previous.rows else None
-        if previous is not None and last is not None and not _is_header(table.lines[0]) and table.lines[0].index - last <= 3:
-            # A table broken by one line that lost its tabs (or a page-number line): its rows
-            # go on in the same block, under the same header.
-            block = previous
-        continued = block
-        previous = None
-        for line in table.lines:
-            if _is_header(line):
-                labels = {c.column: re.sub(r"\s+", "", c.text) for c in line.cells if c.text}
-                if block is not None and block.rows and _fragment_line(block.rows[-1].line) and block.rows[-1].line.index == line.index - 1:
-                    # '全年 | 实际 | 预算' over '预算数 | 支出 | 执行率': the header's first line
-                    # did not look like one on its own.
-                    first = block.rows.pop().line
-                    labels = {c: (re.sub(r"\s+", "", t.text) if (t := next((x for x in first.cells if x.column == c and x.text), None)) else "") + labels.get(c, "")
-                              for c in sorted(set(labels) | {x.column for x in first.cells if x.text})}
-                if previous_header and block is not None and not block.rows:
-                    for col, text in labels.items():
-                        block.columns[col] = block.columns.get(col, "") + text
-                    block.header.append(line)
-                else:
-                    if block is not None and block is not continued:
-                        yield block
-                    block = GridBlock([line], labels, [], "万元")
-                    block.unit = _table_unit(ctx, block.header)
-                previous_header = True
-                continue
-            filled = line.filled()
-            if previous_header and block is not None and not block.rows and filled and all(
-                len(c.text) <= 8 and not _is_numeric(c.text) and not _PLACEHOLDER.match(c.text) for c in filled
-            ) and any(c.column in block.columns for c in filled):
-                # '全年（调' | '整）预算数': a header word split over two lines.
-                for c in filled:
-                    block.columns[c.column] = block.columns.get(c.column, "") + re.sub(r"\s+", "", c.text)
-                block.header.append(line)
-                continue
-            previous_header = False
-            if block is None or not line.filled():
-                continue
-            label, sub = _row_label(line)
-            block.rows.append(GridRow(line, label, sub))
-        if block is not None:
-            previous = block
-            if block is not continued:
-                yield block
+    for table in ctx.typed_tables:
+        if not table.header:
+            continue
+        full_year = bool(table.columns_with("adjusted", "budget"))
+        roles = {}
+        for col, column in table.columns.items():
+            role = _CHECK_ROLE.get(column.role, "other")
+            if column.role == "total" and not full_year:
+                role = "budget"
+            roles[col] = role
+        columns = {col: re.sub(r"\s+", "", column.header) for col, column in table.columns.items()}
+        rows = [GridRow(row, row.label, row.sub) for row in table.rows if row.filled()]
+        yield GridBlock(table.header, columns, rows, table.unit, roles)
 
 
 def _cell_mention(ctx: CheckContext, cell) -> NumberMention | None:

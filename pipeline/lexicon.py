@@ -269,3 +269,47 @@ NOT_PROJECT_NAME = (
     r"|三公|^(?:公务用车|公务接待|因公出国)|^(?:基本|项目|资本性|人员|公用)$"
     r"|^(?:全年|年度|本年|当年|年初|年中|年末|年底|调整|追加|调增|调减|剩余|节约|节余|预算(?:调整|执行|数))|调整数|[-+－]$"
 )
+
+
+# --- column roles of the tables (pipeline.tables) ----------------------------------------------
+#
+# A column's role comes from its header text, once the header's lines are joined and its formula
+# annotations are stripped (①, ③=①+②, (B/A), (E/C×100%), (%), (万元)). First match wins, so the
+# narrower words come first: 执行率 before 执行…, 年中调整 before 调整后, 单位名称 before 单位.
+# Roles: level1 / level2 / name / target / ind_actual / nature / unit (indicator grids), points /
+# score / review_score (score tables), initial / adjusted / adjustment / actual / rate / budget
+# (money grids), source (a funding-source column: 中央 / 省 / 本级 / 其他), total (合计 alone),
+# project_name, content (…内容), seq (序号), note, other.
+COLUMN_ROLE_PATTERNS: list[tuple[str, str]] = [
+    ("seq", r"^(?:序号|行次|列次)$"),
+    ("nature", r"指标性质|指标方向"),
+    ("unit", r"^(?:度量|计量)?单位$"),
+    ("level1", r"^一级(?:指标)?$"),
+    ("level2", r"^二级(?:指标)?$"),
+    ("name", r"^(?:三级指标|指标名称|关键指标|绩效指标|三级)$"),
+    ("review_score", r"复核(?:得)?分|评审分"),
+    ("points", r"分值|权重|满分|标准分"),
+    ("score", r"得分|自评分|评分"),
+    ("ind_actual", r"实际完成值|全年完成值|年终完成值|(?<!目标)完成值|指标完成情况|实际完成情况"),
+    ("target", r"年度指标值|年初指标值|预期指标值|指标值|(?:年度|绩效)?目标值"),
+    ("content", r"内容$"),
+    ("note", r"备注|原因|说明|措施|偏差|^完成情况$|预期目标|总体目标"),
+    ("rate", r"执行率|支出率|完成率|实现率|^预算执行$|^预算到位$"),
+    ("other", r"到位率|结余率|调整率|到位资金|结余|到位"),
+    ("adjustment", r"年中调整|调整金额|^(?:预算)?调整数|追加|调减"),
+    ("initial", r"^年初(?!.*(?:目标|指标))|年初预算|年初部门预算"),
+    ("adjusted", r"全年预算|全年[(（]调整[)）]|调整后|^小计"),
+    ("actual", r"执行数|实际支出|决算|支出数|支出金额|实际执行|拨付|执行金额|全年执行|完成.*资金|^实际$"),
+    ("budget", r"申请.*资金|预算数|预算金额|预算|计划安排|安排资金|任务涉及资金|^金额"),
+    ("project_name", r"^(?:项目|资金|任务|专项)名称$|^主要任务$|^项目$"),
+    ("source", r"^(?:其中[:：]?)?(?:中央|省级?|市级?|县级?|区级?|地|本级|自筹|其他|其它|财政拨款|非财政)(?:资金|财政|补助|拨款)?$"),
+    ("total", r"^合\s*计$|^总计$"),
+]
+COLUMN_ROLE_REGEXES = [(role, re.compile(pattern)) for role, pattern in COLUMN_ROLE_PATTERNS]
+
+# Row labels of money grids that say whose money the row is (pipeline.tables.row_scope).
+SCOPE_ROW_WORDS: list[tuple[str, str]] = [
+    ("basic", r"基本支出"),
+    ("project", r"项目支出"),
+    ("three_public", r"三公"),
+]

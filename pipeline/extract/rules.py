@@ -28,6 +28,7 @@ from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
 from pipeline.layout import Cell, Heading, Layout, Line, Table, names_one_project, squash_cell
 from pipeline.analysis import DocumentView, analyze
+from pipeline import tables as tb
 from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan
 from pipeline.record import (
     PROJECT_LEVEL_TYPES,
@@ -89,6 +90,7 @@ class Context:
     fiscal_year: int | None = None
     view: DocumentView | None = None
     project_headings: list[Heading] | None = None
+    tables: list[tb.Table] = field(default_factory=list)  # the typed tables (pipeline.tables)
     _garbled: list[tuple[int, int]] | None = None
     evidence: dict[str, Evidence] = field(default_factory=dict)
     candidates: dict[str, list[Candidate]] = field(default_factory=dict)
@@ -435,6 +437,8 @@ def _vote_year(founds: list[Found]) -> Found:
 
 
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
+    if tb.forms(ctx.tables):
+        return None  # a page of several one-project forms evaluates no single subject
     for s, e, label in _label_hits(ctx, ["项目名称", "资金名称", "专项名称"]):
         line = ctx.layout.line_at(s)
         tail = ctx.text[e : line.end]
@@ -501,14 +505,23 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
         if float(m.group(1)) <= 100:
             scores.append(Found("evaluation.score", float(m.group(1)), m.start(1), m.end(1), "…得分…分", 3.0, "prose"))
     # The total row of a score table: 合计 … 100 … total.
-    for table in ctx.layout.tables:
-        for line in table.lines:
-            cells = line.filled()
-            if cells and cells[0].text in ("合计", "总计", "总分") and len(cells) >= 3:
-                nums = [c for c in cells[1:] if re.fullmatch(r"\d{1,3}(?:\.\d+)?", c.text)]
-                if len(nums) >= 2 and float(nums[-2].text) == 100 and float(nums[-1].text) <= 100:
-                    last = nums[-1]
-                    scores.append(Found("evaluation.score", float(last.text), last.start, last.end, cells[0].text, 2.5, "score table total row"))
+    # Where the table has 分值 and 得分 / 自评分 columns (beside a 复核分), their cells; else the
+    # row's last two figures.
+    for table in ctx.tables:
+        points_col, score_col = table.column("points"), table.column("score")
+        for row in table.rows:
+            cells = row.filled()
+            if not (cells and cells[0].text in ("合计", "总计", "总分") and len(cells) >= 3):
+                continue
+            figure = re.compile(r"\d{1,3}(?:\.\d+)?")
+            points, score = row.cell(points_col), row.cell(score_col)
+            if not (points and score and figure.fullmatch(points.text) and figure.fullmatch(score.text)):
+                nums = [c for c in cells[1:] if figure.fullmatch(c.text)]
+                if len(nums) < 2:
+                    continue
+                points, score = nums[-2], nums[-1]
+            if float(points.text) == 100 and float(score.text) <= 100:
+                scores.append(Found("evaluation.score", float(score.text), score.start, score.end, cells[0].text, 2.5, "score table total row"))
     grades: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.GRADE_LABELS):
         m = re.match(r"[\s:：]*(?:为|是|评定为|结果为)?\s*[“\"'「『]?\s*([优良中差])(?:秀|好|等)?", ctx.text[e : e + 14])
@@ -782,65 +795,33 @@ def _choose_scoped(ctx: Context, cands: dict[str, list[Found]]) -> dict[str, Fou
 
 
 def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
-    """One-page tables: a header row of column labels (年初预算数 全年预算数 全年执行数 执行率 …)
-    and rows labelled 年度资金总额 / 基本支出 / 项目支出 / “三公”经费 / 其中：财政拨款 …"""
+    """Money grids (pipeline.tables): columns whose header names a budget figure (年初预算数 全年预算数
+    全年执行数 执行率 …, a lone 合计 of funding-source columns) and rows labelled 年度资金总额 / 基本支出 /
+    项目支出 / “三公”经费 …; a row's label and figures printed on two lines are one row there."""
     out: dict[str, list[Found]] = {}
-    for table in ctx.layout.tables:
-        columns: dict[int, tuple[str, str]] | None = None
-        previous_was_header = False
-        pending: tuple[str, str] | None = None  # (scope, label) of a labelled row with no figures
-        loose: list[tuple[Cell, NumberMention]] | None = None  # figures of an unlabelled line
-        for line in table.lines:
-            header = _grid_header(line)
-            if header:
-                # A two-line header (年度预算 over 年初预算 | 调整后预算, beside 实际支出 | 执行率 on the
-                # first line) names some columns on each line: the lines add up to one header.
-                columns = {**columns, **header} if previous_was_header and columns else header
-                previous_was_header = True
-                continue
-            previous_was_header = False
-            if not columns:
-                continue
-            cells = line.filled()
-            if not cells:
-                continue
-            row_label = _squash(cells[0].text)
+    multi_form = bool(tb.forms(ctx.tables))
+    for table in ctx.tables:
+        if multi_form and table.form > 0:
+            continue  # one project's money on a page of several one-project forms
+        columns = _grid_columns(table)
+        if len(columns) < 2:
+            continue
+        for row in table.rows:
+            row_label = _squash(row.label)
             scope = _row_scope(row_label)
-            figures = [
-                (cell, mention)
-                for cell in line.cells
-                if cell.column in columns and not cell.empty
-                and (mention := next(iter(ctx.numbers_between(cell.start, cell.end)), None)) is not None
-            ]
-            # A row's figures printed on the line after its label ('→年度资金总额→→→' | '→→8103.43→
-            # 9112.06→…'; OCR and PDF conversion shift a row's cells down when the label cell is
-            # taller), or on the line before it: a labelled row without figures takes those of
-            # the unlabelled figures line right below it, else of the one right above it.
-            unlabelled = _is_number_cell(row_label) or bool(re.fullmatch(r"[—\-/－–]+", row_label))
-            if scope is not None and not figures:
-                pending = (scope, row_label)
-                if loose is not None:
-                    scope_row, figures = pending, loose
-                    pending, loose = None, None
-                else:
+            if scope is None:
+                continue
+            for col, (meaning, label) in columns.items():
+                cell = row.cell(col)
+                if cell is None or cell.empty:
                     continue
-            elif unlabelled and figures:
-                if pending is None:
-                    loose = figures
+                mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+                if mention is None:
                     continue
-                scope_row, pending, loose = pending, None, None
-            else:
-                pending, loose = None, None
-                if scope is None:
-                    continue
-                scope_row = (scope, row_label)
-            scope, row_label = scope_row
-            for cell, mention in figures:
-                meaning, label = columns[cell.column]
                 if meaning in lx.RATE_FIELDS:
                     value = mention.value
                 else:
-                    value = to_wan(mention.value, mention.unit if mention.unit in MONEY_UNITS else ctx.default_unit)
+                    value = to_wan(mention.value, mention.unit if mention.unit in MONEY_UNITS else table.unit)
                 path = _path_for(meaning, scope, label)
                 if path:
                     strength = lx.BUDGET_LABELS.get(label, [("", 2.5)])[0][1] + 0.5
@@ -853,18 +834,25 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
 
 
 _BUDGET_LABELS_LONGEST_FIRST = sorted(lx.BUDGET_LABELS.items(), key=lambda kv: -len(kv[0]))  # sorted once, not per cell
+_ROLE_MEANING = {"initial": "initial", "adjusted": "adjusted", "adjustment": "adjustment", "actual": "actual", "rate": "execution_rate"}
 
 
-def _grid_header(line: Line) -> dict[int, tuple[str, str]] | None:
+def _grid_columns(table: tb.Table) -> dict[int, tuple[str, str]]:
+    """column -> (budget meaning, label) of a money grid's columns, from their roles; the label is
+    the lexicon label the header names (its strength ranks the candidates), else the header's own
+    words. A lone budget or 合计 column is the full-year budget (a single unlabelled figure)."""
     columns: dict[int, tuple[str, str]] = {}
-    for cell in line.cells:
-        text = re.sub(r"[(（][A-Za-z①-⑩=×/%+\-*、0-9 ]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", _squash(cell.text))
-        text = re.sub(r"[(（]万?元[)）]$", "", text)
-        for label, meanings in _BUDGET_LABELS_LONGEST_FIRST:
-            if text == label or (text.endswith(label) and len(text) - len(label) <= 2):
-                columns[cell.column] = (meanings[0][0], label)
-                break
-    return columns if len(columns) >= 2 else None
+    has_full_year = bool(table.columns_with("adjusted"))
+    for col, column in table.columns.items():
+        meaning = _ROLE_MEANING.get(column.role)
+        if meaning is None and column.role in ("budget", "total") and not has_full_year:
+            meaning = "adjusted"
+        if meaning is None:
+            continue
+        core = tb.header_core(column.leaf or column.header)
+        label = next((lab for lab, _ in _BUDGET_LABELS_LONGEST_FIRST if core == lab or (core.endswith(lab) and len(core) - len(lab) <= 2)), core)
+        columns[col] = (meaning, label)
+    return columns
 
 
 def _row_scope(label: str) -> str | None:
@@ -902,68 +890,24 @@ def _is_number_cell(text: str) -> bool:
     return bool(re.fullmatch(r"-?\d[\d,，]*(?:\.\d+)?\s*%?", text.replace(" ", "")))
 
 
-def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
-    """Rows of a multi-project table. Columns are identified by their header words and then
-    confirmed by arithmetic (rate ≈ actual / budget on most rows), because OCR shifts header
-    fragments between columns."""
-    header_lines: list[Line] = []
-    data: list[Line] = []
-    for line in table.lines:
-        filled = line.filled()
-        numeric = sum(1 for c in filled if _is_number_cell(c.text))
-        # A first project row whose figures moved to another line ('1→社区综合服务设施建设→→→')
-        # is data, not header: it starts with its 序号 and names the project.
-        numbered_row = len(filled) >= 2 and re.fullmatch(r"\d{1,3}", filled[0].text) and not _is_number_cell(filled[1].text)
-        if not data and numeric < 2 and not numbered_row:
-            header_lines.append(line)
-        else:
-            data.append(line)
-    if not header_lines:
+def _table_projects(ctx: Context, table: tb.Table) -> list[ProjectRow]:
+    """Rows of a multi-project table (pipeline.tables: a 项目名称 column and money columns).
+    The budget and actual columns named by the header are confirmed by arithmetic (rate ≈
+    actual / budget on most rows), because OCR shifts header fragments between columns."""
+    name_col = table.column("project_name")
+    if name_col is None or table.kind == "money" or not table.header:
         return []
-    width = max(len(line.cells) for line in table.lines)
-    labels = ["" for _ in range(width)]
-    leaf = ["" for _ in range(width)]
-    for line in header_lines:
-        for cell in line.cells:
-            if cell.text:
-                labels[cell.column] += _squash(cell.text)
-                leaf[cell.column] = _squash(cell.text)
-    name_col = None
-    for line in header_lines:
-        if len(line.filled()) < 3:
-            continue  # a label-value pair such as 项目名称 | X is not a column header
-        for cell in line.cells:
-            leaf_text = _squash(cell.text)
-            if any(leaf_text == h or (h != "项目" and leaf_text.startswith(h) and len(leaf_text) <= len(h) + 4) for h in lx.PROJECT_NAME_HEADERS):
-                name_col = cell.column
-                break
-        if name_col is not None:
-            break
-    if name_col is None:
-        return []
-
-    def col_for(headers: list[str], skip: set[int]) -> int | None:
-        for h in headers:
-            for i in range(width):
-                if i not in skip and i != name_col and leaf[i] == h:
-                    return i
-            for i in range(width):
-                if i not in skip and i != name_col and h in labels[i]:
-                    return i
-        return None
-
-    # Numeric columns per row, as (column → mention).
-    rows: list[tuple[Line, dict[int, NumberMention]]] = []
-    for line in data:
+    rows: list[tuple[tb.Row, dict[int, NumberMention]]] = []
+    for row in table.rows:
         nums = {}
-        for cell in line.cells:
+        for cell in row.cells:
             if cell.text and _is_number_cell(cell.text):
                 mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
                 if mention:
                     nums[cell.column] = mention
-        rows.append((line, nums))
+        rows.append((row, nums))
 
-    rate_col = col_for(lx.PROJECT_RATE_HEADERS, set())
+    rate_col = table.column("rate")
     budget_col = actual_col = None
     # Arithmetic: the (budget, actual) column pair whose ratio matches the rate column.
     if rate_col is not None:
@@ -980,82 +924,41 @@ def _table_projects(ctx: Context, table: Table) -> list[ProjectRow]:
         if best[0] >= max(1, len(rows) // 2):
             budget_col, actual_col = best[1], best[2]
     if budget_col is None:
-        budget_col = col_for(lx.PROJECT_BUDGET_HEADERS, {rate_col} if rate_col is not None else set())
-        actual_col = col_for(lx.PROJECT_ACTUAL_HEADERS, {c for c in (rate_col, budget_col) if c is not None})
+        budget_col = next((c for c in (table.column(r) for r in ("adjusted", "budget", "initial")) if c is not None and c != rate_col), None)
+        actual_col = next((c for c in (table.column(r) for r in ("actual", "total")) if c is not None and c not in (rate_col, budget_col)), None)
     if budget_col is None and actual_col is None and rate_col is None:
         return []
 
+    def label(col: int) -> str:
+        column = table.columns.get(col)
+        return (column.leaf or column.header) if column else ""
+
     projects: list[ProjectRow] = []
-    orphan: dict[str, Found] = {}
-    row_above: ProjectRow | None = None  # the project the line just above made, if any
-    pending: Found | None = None  # the name of the line just above, a project without figures
-    for line, nums in rows:
-        above, row_above = row_above, None
-        waiting, pending = pending, None
-        cells = {c.column: c for c in line.cells}
-        name_cell = cells.get(name_col)
-        name = name_cell.text if name_cell else ""
-        name = re.sub(r"^[0-9A-Z]{12,}[-—_－]*", "", name)  # financial-system code before the name
+    orphan: dict[str, Found] = {}  # figures of a row without a name: the next named row's, if it has none
+    for row, nums in rows:
         values: dict[str, Found] = {}
         for key, col in (("budget", budget_col), ("actual", actual_col), ("rate", rate_col)):
             if col is not None and col in nums:
                 m = nums[col]
-                value = m.value if key == "rate" else to_wan(m.value, m.unit if m.unit in MONEY_UNITS else ctx.default_unit)
-                values[key] = Found(f"projects[].{key}", value, m.norm_start, m.norm_end, leaf[col] or labels[col], 2.0, f"column {labels[col]}")
-        if above is not None and _continues_name(line, name_col, nums):
-            # A name cell wrapped onto the next line ('…治理设' | '施运维监管'): join it.
-            above.name.value += name
-            above.name.more.append((cells[name_col].start, cells[name_col].end))
+                value = m.value if key == "rate" else to_wan(m.value, m.unit if m.unit in MONEY_UNITS else table.unit)
+                values[key] = Found(f"projects[].{key}", value, m.norm_start, m.norm_end, label(col), 2.0, f"column {table.header_text(col)}")
+        name_cell = row.cell(name_col)
+        if name_cell is None or not name_cell.text:
+            orphan = values  # a value printed on the line above its row label
             continue
-        if not name or _is_number_cell(name) or any(name.startswith(t) for t in lx.TOTAL_ROW_LABELS):
-            if not name and values and waiting is not None:
-                # The figures of the named line just above, printed on the next line (cells
-                # shifted down): they complete that project.
-                row_above = ProjectRow(waiting, values.get("budget"), values.get("actual"), values.get("rate"))
-                projects.append(row_above)
-                orphan = {}
-            elif not name:
-                orphan = values  # a value printed on the line above its row label
-            continue
-        if not values and orphan:
-            values = orphan
-        orphan = {}
-        if len(name) > 60:
+        name_cell = tb.clean_name(name_cell, codes=True)
+        name = name_cell.text
+        if _is_number_cell(name) or any(name.startswith(t) for t in lx.TOTAL_ROW_LABELS) or len(name) > 60:
+            orphan = {}
             continue
         if not values:
-            pending = Found("projects[].name", name, name_cell.start, name_cell.end, labels[name_col], 2.0, "table row, figures on the next line")
+            values = orphan
+        orphan = {}
+        if not values:
             continue
-        row_above = ProjectRow(
-            Found("projects[].name", name, name_cell.start, name_cell.end, labels[name_col], 2.0, "table row"),
-            values.get("budget"),
-            values.get("actual"),
-            values.get("rate"),
-        )
-        projects.append(row_above)
+        name_found = Found("projects[].name", name, name_cell.start, name_cell.end, label(name_col), 2.0, "table row", more=list(name_cell.more))
+        projects.append(ProjectRow(name_found, values.get("budget"), values.get("actual"), values.get("rate")))
     return projects
-
-
-def _name_continuation(line: Line, name_col: int) -> Cell | None:
-    """The rest of a wrapped indicator name: a line holding nothing but a short fragment in the
-    name column (no figure, no level name, no item numbering of its own)."""
-    filled = line.filled()
-    if len(filled) != 1 or filled[0].column != name_col:
-        return None
-    text = filled[0].text
-    if len(text) > 12 or lx.classify_level(text) or _is_number_cell(text) or re.match(r"\d|[一二三四五六七八九十]+、|[(（]", text):
-        return None
-    return filled[0]
-
-
-def _continues_name(line: Line, name_col: int, nums: dict[int, NumberMention]) -> bool:
-    """A line holding nothing but a short fragment in the name column, right below a project row:
-    the rest of that row's wrapped name cell, not a project of its own (no number, no 序号, no
-    item numbering of its own)."""
-    filled = line.filled()
-    if nums or len(filled) != 1 or filled[0].column != name_col:
-        return False
-    text = filled[0].text
-    return len(text) <= 12 and not re.match(r"\d|[一二三四五六七八九十]+、|[(（]", text)
 
 
 _ITEM_SPENT = re.compile(
@@ -1221,9 +1124,32 @@ def _breakdown_items(ctx: Context) -> list[ProjectRow]:
     return rows
 
 
+def _form_projects(ctx: Context) -> list[ProjectRow]:
+    """A page of several one-project forms divided by a repeated title: each form is a project
+    (its 项目名称, and the budget, actual and rate of its money grid), not the department."""
+    rows = []
+    for form in tb.forms(ctx.tables):
+        if form.name is None:
+            continue
+        money = tb.form_money(form)
+        row = ProjectRow(Found("projects[].name", form.name.text, form.name.start, form.name.end, "项目名称", 2.5, "one-project form", more=list(form.name.more)))
+        for key, cell in money.items():
+            mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+            if mention is None:
+                continue
+            unit = next((t.unit for t in form.tables if t.start <= cell.start <= t.end), ctx.default_unit)
+            value = mention.value if key == "rate" else to_wan(mention.value, mention.unit if mention.unit in MONEY_UNITS else unit)
+            field_name = "execution_rate" if key == "rate" else key
+            setattr(row, key, Found(f"projects[].{field_name}", value, mention.norm_start, mention.norm_end, key, 2.5, "one-project form money"))
+        rows.append(row)
+    return rows
+
+
 def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
-    rows: list[ProjectRow] = []
-    for table in ctx.layout.tables:
+    rows: list[ProjectRow] = _form_projects(ctx)
+    if rows:
+        return rows
+    for table in ctx.tables:
         rows.extend(_table_projects(ctx, table))
     # Budget scopes and funding sources (基本支出, 本年财政拨款, 中央资金 rows) are never projects.
     rows = [r for r in rows if not prose.not_a_project(_squash(r.name.value))]
@@ -1258,33 +1184,6 @@ def _prose_projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
 # --- lists: indicators -----------------------------------------------------------------------
 
 
-def _indicator_header(line: Line) -> dict[str, int] | None:
-    """Column roles of an indicator table header; for each role the most specific header word
-    wins (三级指标 over a leading 绩效指标 cell that only names the block)."""
-    texts = {cell.column: _squash(cell.text) for cell in line.cells if cell.text}
-    cols: dict[str, int] = {}
-    for text_col, text in texts.items():
-        if text == "一级指标":
-            cols["level1"] = text_col
-        elif text == "二级指标":
-            cols["level2"] = text_col
-    for role, headers, exact in (
-        ("name", lx.INDICATOR_NAME_HEADERS, False),
-        ("target", lx.INDICATOR_TARGET_HEADERS, False),
-        ("actual", lx.INDICATOR_ACTUAL_HEADERS, False),
-        ("nature", lx.INDICATOR_NATURE_HEADERS, True),
-        ("unit", lx.INDICATOR_UNIT_HEADERS, True),
-    ):
-        for header in headers:
-            hit = next((c for c, t in texts.items() if (t == header or (t.startswith(header) and not exact)) and c not in cols.values()), None)
-            if hit is not None:
-                cols[role] = hit
-                break
-    if "name" in cols and ("target" in cols or "actual" in cols):
-        return cols
-    return None
-
-
 @dataclass
 class IndicatorRow:
     level1: Found | None
@@ -1305,50 +1204,18 @@ class IndicatorRow:
 
 def _indicators(ctx: Context) -> list[IndicatorRow]:
     rows: list[IndicatorRow] = []
-    for table in ctx.layout.tables:
-        cols: dict[str, int] | None = None
-        level1: Found | None = None
-        level2: Found | None = None
-        above: IndicatorRow | None = None  # the indicator the line just above made, if any
-        for line in table.lines:
-            row_above, above = above, None
-            header = _indicator_header(line)
-            if header:
-                cols = header
-                continue
-            if not cols:
-                continue
-            fragment = _name_continuation(line, cols["name"]) if row_above is not None else None
-            if fragment is not None:
-                # A name cell wrapped onto the next line ('新增养老服' | '务床位'), as in project
-                # tables: the pieces are one name, with evidence for both.
-                row_above.name.value += fragment.text
-                row_above.name.more.append((fragment.start, fragment.end))
-                above = row_above
-                continue
-            first = _squash(line.filled()[0].text) if line.filled() else ""
-            if any(first.startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", *lx.GRADE_LABELS[:3], *lx.PROBLEM_HEADINGS]):
-                cols = None  # the indicator block ends at its total row
-                continue
-            row = _indicator_row(line, cols)
-            if row is None:
-                continue
-            l1, l2, name, values = row
-            if l1 is not None:
-                if level1 is None or l1.value != level1.value:
-                    level2 = None
-                level1 = l1
-            if l2 is not None:
-                level2 = l2
-            if name is None:
-                continue
-            target, actual = values.get("target"), values.get("actual")
-            if len(_squash(name.value)) > 40 or (target is None and actual is None):
-                continue
-            if any(v is not None and len(_squash(v.value)) > 25 for v in (target, actual)):
-                continue
-            above = IndicatorRow(level1, level2, name, target, actual)
-            rows.append(above)
+
+    def found(cell: tb.TableCell | None, kind: str) -> Found | None:
+        if cell is None:
+            return None
+        return Found(f"indicators[].{kind}", cell.text, cell.start, cell.end, kind, 2.0, "indicator table", more=list(cell.more))
+
+    for table in ctx.tables:
+        for cells in tb.indicator_rows(table):
+            rows.append(IndicatorRow(
+                found(cells.level1, "level1"), found(cells.level2, "level2"), found(cells.name, "name"),
+                found(cells.target, "target"), found(cells.actual, "actual"),
+            ))
     known = {_squash(r.name.value) for r in rows}
     rows.extend(r for r in _prose_indicators(ctx) if _squash(r.name.value) not in known)
     return rows
@@ -1379,90 +1246,6 @@ def _prose_indicators(ctx: Context) -> list[IndicatorRow]:
         level2 = found(item.level2, "level2", "二级指标", reason="prose item label")
         rows.append(IndicatorRow(level1, level2, found(item.name, "name"), found(item.target, "target"), found(item.actual, "actual")))
     return rows
-
-
-def _indicator_row(line: Line, cols: dict[str, int]) -> tuple[Found | None, Found | None, Found | None, dict[str, Found]] | None:
-    cells = [c for c in line.cells if not c.empty]
-    if not cells:
-        return None
-
-    def found(cell, kind):
-        return Found(f"indicators[].{kind}", cell.text, cell.start, cell.end, kind, 2.0, "indicator table")
-
-    levels: dict[str, Found | None] = {"level1": None, "level2": None}
-    rest = []
-    level_cells = []
-    for cell in cells:
-        kind = lx.classify_level(cell.text)
-        if kind and cell.column <= cols.get("name", 99):
-            level_cells.append((cell, kind))
-        else:
-            rest.append(cell)
-    # Unambiguous names decide first (产出指标 is a level 1, 数量指标 a level 2); 满意度指标 and
-    # 成本指标 are either, so they take the slot their neighbours leave free.
-    for cell, kind in level_cells:
-        if kind != "either" and levels[kind] is None:
-            levels[kind] = found(cell, kind)
-    for cell, kind in level_cells:
-        if kind == "either":
-            later_level2 = any(k == "level2" and c.column > cell.column for c, k in level_cells)
-            slot = "level1" if levels["level1"] is None and (later_level2 or cell.column == cols.get("level1")) else "level2"
-            if levels[slot] is None:
-                levels[slot] = found(cell, slot)
-            else:
-                rest.append(cell)
-    rest.sort(key=lambda c: c.column)
-    by_col = {c.column: c for c in rest}
-    value_keys = [k for k in ("target", "actual") if k in cols]
-    name_cell = by_col.get(cols["name"])
-    values: dict[str, Found] = {}
-    if name_cell is not None:
-        for key in value_keys:
-            cell = by_col.get(cols[key])
-            if cell is not None:
-                values[key] = found(cell, key)
-        _join_split_target(values, by_col.get(cols.get("nature", -1)), by_col.get(cols.get("unit", -1)))
-    elif rest:
-        # Shifted row (continuation page, wrapped cells): name first, then values in order.
-        name_cell = rest[0]
-        ordered = sorted(value_keys, key=lambda k: cols[k])
-        for key, cell in zip(ordered, rest[1:]):
-            values[key] = found(cell, key)
-    name = found(name_cell, "name") if name_cell is not None else None
-    if name is not None and (
-        _is_number_cell(name.value)
-        or re.fullmatch(r"任务\d+", name.value)
-        or any(_squash(name.value).startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", "得分"])
-    ):
-        return None
-    return levels["level1"], levels["level2"], name, values
-
-
-def _join_split_target(values: dict[str, Found], nature: Cell | None, unit: Cell | None) -> None:
-    """Templates with separate 指标性质 | 指标值 | 度量单位 columns print one target over three cells
-    ('≥' '12000' '人'): the target is the cells joined in print order ('≥12000人'), and the unit
-    belongs to a bare-number 实际完成值 too ('12436' → '12436人'). Placeholders ('—') are no part.
-
-    Evidence: the target's three cells are adjacent, so its span covers them; the unit column sits
-    before 实际完成值, so the actual's evidence is the printed figure's own cell with the unit cell
-    as a further piece (Evidence.parts, in the value's order: figure, then unit)."""
-    sign = nature.text if nature is not None and re.fullmatch(r"[≥≤=<>≧≦]|大于等于|小于等于|等于|大于|小于", nature.text) else ""
-    unit_text = unit.text if unit is not None and not re.fullmatch(r"[—\-/]+|无", unit.text) else ""
-    for key in ("target", "actual"):
-        value = values.get(key)
-        if value is None:
-            continue
-        prefix = sign if key == "target" else ""
-        suffix = unit_text if _is_number_cell(value.value) and not value.value.endswith("%") else ""
-        if not prefix and not suffix:
-            continue
-        start, end, more = value.start, value.end, list(value.more)
-        if key == "target":
-            cells = [c for c in (nature if prefix else None, unit if suffix else None) if c is not None]
-            start, end = min([start, *(c.start for c in cells)]), max([end, *(c.end for c in cells)])
-        elif suffix and unit is not None and not start <= unit.start < end:
-            more.append((unit.start, unit.end))
-        values[key] = Found(value.field, prefix + value.value + suffix, start, end, value.label, value.score, value.reason + ", split columns joined", more=more)
 
 
 # --- text sections ---------------------------------------------------------------------------
@@ -1588,6 +1371,7 @@ def build_context(document: Document) -> Context:
     )
     ctx.money_unit = doc_view.money_unit
     ctx.view = doc_view
+    ctx.tables = doc_view.tables
     return ctx
 
 

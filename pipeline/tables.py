@@ -1,0 +1,921 @@
+"""One table reader: the normalised text and its layout lines -> typed tables.
+
+Rules and checks read money grids, indicator grids, project grids and score tables through this
+module only, so they agree on what a table says. A table is recovered however it was flattened:
+
+- tab-separated rows, and rows whose tabs became spaces (``pipeline.layout`` gives both cells);
+- pipes ('| 产出指标 | 数量指标 | … |', empty cells of merged levels kept as empty cells);
+- one cell per line ('产出指标 |' / '数量指标 |' …; a blank line ends a row, else rows are cut at
+  the header's width);
+- rows broken by a wrapped cell, by a short line without cells (a wrapped unit '（万元）', a name
+  fragment), a name printed on the line below its values, or figures printed on the line below
+  (or above) their label;
+- headers over two or three lines (the pieces of a column are joined; a merged group header
+  above several columns names each of them), with formula annotations (①, ③=①+②, (B/A),
+  (E/C×100%)) stripped before the header words are matched;
+- merged level cells (一级 / 二级指标) that apply to the rows below them;
+- tables continuing after a page break, with or without their header;
+- several one-project forms on one page divided only by a repeated title (``Table.form``).
+
+Column roles come from the header text through ``lexicon.COLUMN_ROLE_PATTERNS``, never from a
+column's position in one template. Each table knows its money unit ('单位：元' above it, or a
+'(元)' in its header), else the document's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from pipeline import lexicon as lx
+from pipeline.layout import Layout, Line, squash_cell
+
+MONEY_ROLES = ("initial", "adjusted", "adjustment", "actual", "budget", "total", "source")
+INDICATOR_ROLES = ("name", "target", "ind_actual")
+
+_NUMERIC = re.compile(r"[≥≤=<>≧≦]?\s*[-+]?\d[\d,，]*(?:\.\s?\d+)?\s*(?:%|‰|万元|亿元|元|分)?")
+_PLACEHOLDER = re.compile(r"[—\-－–/／、…]*|无|不适用|暂无|\*+")
+_FORMULA = re.compile(r"[(（][^()（）]*[)）]|[①-⑳][=+\-/×÷*①-⑳]*")
+_PAGE_LINE = re.compile(r"\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)\s*")
+_UNIT_NOTE = re.compile(r"单位\s*[:：]?\s*(万元|亿元|元)|[(（]\s*(万元|亿元|元)\s*[)）]")
+_FORM_TITLE_END = re.compile(r"(?:自评表|评价表|自评情况表)$")
+
+
+def _is_form_title(text: str) -> bool:
+    """A form's title line ('…项目支出绩效自评表')."""
+    return 4 < len(text) <= 64 and text.endswith("表") and bool(_FORM_TITLE_END.search(text))
+_SIGNS = re.compile(r"[≥≤=<>≧≦]|大于等于|小于等于|等于|大于|小于")
+_TOTAL_LABELS = ("合计", "总计", "总分", "年度资金总额", "资金总额", "年度总金额", "总额")
+
+
+_level_of = lru_cache(maxsize=4096)(lx.classify_level)  # the same cell words recur on every row
+
+
+@lru_cache(maxsize=8192)
+def is_numeric(text: str) -> bool:
+    return bool(_NUMERIC.fullmatch(text.replace(" ", "")))
+
+
+@lru_cache(maxsize=4096)
+def is_placeholder(text: str) -> bool:
+    return bool(_PLACEHOLDER.fullmatch(text.replace(" ", "")))
+
+
+@lru_cache(maxsize=4096)
+def header_core(text: str) -> str:
+    """A header cell's words without its formula annotations, units and spaces: '支出实现率(%)
+    ⑤=④/③' -> '支出实现率', '全年预算数（A）' -> '全年预算数', '小计③=①+②' -> '小计'."""
+    core = _FORMULA.sub("", re.sub(r"\s+", "", text)).translate(lx.TO_SIMPLIFIED)
+    return core.strip(":：")
+
+
+@lru_cache(maxsize=4096)
+def column_role(text: str) -> str:
+    """The role a header text names (lexicon.COLUMN_ROLE_PATTERNS); '' for an empty header,
+    'other' for words that name no role."""
+    core = header_core(text)
+    if not core:
+        return ""
+    for role, regex in lx.COLUMN_ROLE_REGEXES:
+        if regex.search(core):
+            return role
+    return "other"
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableCell:
+    text: str  # squashed text (all pieces joined)
+    start: int  # normalised offsets of the first piece
+    end: int
+    column: int
+    span: int = 1  # columns the cell covers (a merged group header)
+    more: tuple[tuple[int, int], ...] = ()  # further pieces printed elsewhere (wrapped cells)
+
+    @property
+    def empty(self) -> bool:
+        return not self.text
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return [(self.start, self.end), *self.more]
+
+    def joined(self, other: "TableCell") -> "TableCell":
+        """This cell with another piece of its text (a wrap) appended."""
+        return replace(self, text=self.text + other.text, more=self.more + tuple(other.spans))
+
+
+@dataclass
+class Column:
+    index: int
+    header: str  # all header pieces of the column, joined (group header included)
+    leaf: str  # the lowest header piece
+    role: str
+
+
+@dataclass
+class Row:
+    """One table row; it may have been read from several lines (wrapped cells, shifted figures)."""
+
+    cells: list[TableCell]
+    lines: list[int]  # indexes of the layout lines it was read from
+    carried: dict[str, TableCell] = field(default_factory=dict)  # merged cells above (level1/level2)
+
+    @property
+    def index(self) -> int:
+        return self.lines[0]
+
+    @property
+    def start(self) -> int:
+        return min((c.start for c in self.cells), default=0)
+
+    @property
+    def end(self) -> int:
+        return max((c.end for c in self.cells), default=0)
+
+    def cell(self, column: int | None) -> TableCell | None:
+        if column is None:
+            return None
+        return next((c for c in self.cells if c.column == column), None)
+
+    def filled(self) -> list[TableCell]:
+        return [c for c in self.cells if c.text]
+
+    @property
+    def label(self) -> str:
+        """The first text cell (no figure, no placeholder), squashed and simplified, without a
+        leading 其中："""
+        return _row_label(self)[0]
+
+    @property
+    def sub(self) -> bool:
+        """Printed as '其中：…' (a part of the row above)."""
+        return _row_label(self)[1]
+
+    @property
+    def is_total(self) -> bool:
+        return self.label.startswith(_TOTAL_LABELS)
+
+
+def _row_label(row: Row) -> tuple[str, bool]:
+    for c in row.filled():
+        if is_numeric(c.text) or is_placeholder(c.text):
+            continue
+        text = re.sub(r"\s+", "", c.text).translate(lx.TO_SIMPLIFIED)
+        sub = text.startswith("其中")
+        return re.sub(r"^其中[:：]?", "", text), sub
+    return "", False
+
+
+@dataclass
+class Table:
+    header: list[Row]
+    columns: dict[int, Column]
+    rows: list[Row]
+    unit: str  # the money unit of the table's figures
+    form: int = 0  # which one-project form of the page (a repeated title starts the next)
+    continued: bool = False  # rows after a page break read under the header of the table before
+
+    @property
+    def start(self) -> int:
+        return min(r.start for r in [*self.header, *self.rows])
+
+    @property
+    def end(self) -> int:
+        return max(r.end for r in [*self.header, *self.rows])
+
+    def role(self, column: int) -> str:
+        col = self.columns.get(column)
+        return col.role if col else ""
+
+    def columns_with(self, *roles: str) -> list[int]:
+        return [c for c in sorted(self.columns) if self.columns[c].role in roles]
+
+    def column(self, *roles: str) -> int | None:
+        """The first column with the first of the roles that the table has."""
+        for role in roles:
+            found = self.columns_with(role)
+            if found:
+                return found[0]
+        return None
+
+    def header_text(self, column: int) -> str:
+        col = self.columns.get(column)
+        return col.header if col else ""
+
+    @property
+    def kind(self) -> str:
+        """indicator, score, project, money or other: what the columns make the table."""
+        roles = {c.role for c in self.columns.values()}
+        if "name" in roles and roles & {"target", "ind_actual"}:
+            return "indicator"
+        if "project_name" in roles and roles & {"budget", "adjusted", "initial", "actual", "rate"}:
+            # '项目' also heads the label column of a money grid (基本支出 / 项目支出 / 合计 rows).
+            labelled = [r.label for r in self.rows if r.label]
+            scoped = sum(1 for label in labelled if row_scope(label) is not None)
+            if not labelled or scoped * 2 < len(labelled):
+                return "project"
+            return "money"
+        if len(roles & {"initial", "adjusted", "adjustment", "actual", "budget", "rate", "total"}) >= 2:
+            return "money"
+        if "points" in roles and "score" in roles:
+            return "score"
+        if roles & {"target", "ind_actual"} and roles & {"level1", "level2", "name"}:
+            return "indicator"
+        return "other"
+
+
+def row_scope(label: str) -> str | None:
+    """Whose money a money-grid row is: dept (a total row), basic, project, three_public; None
+    for other rows (funding sources, detail rows)."""
+    label = re.sub(r"\s+", "", label).translate(lx.TO_SIMPLIFIED)
+    if any(label.startswith(t) for t in lx.TOTAL_ROW_LABELS) or label in ("部门资金", "资金情况", "预算资金"):
+        return "dept"
+    for scope, pattern in lx.SCOPE_ROW_WORDS:
+        if re.search(pattern, label):
+            return scope
+    return None
+
+
+# --- lines -> cells --------------------------------------------------------------------------
+
+
+def _layout_cells(line: Line) -> list[TableCell]:
+    return [TableCell(c.text, c.start, c.end, c.column, 1, c.more) for c in line.cells]
+
+
+def _pipe_cells(line: Line) -> list[TableCell] | None:
+    """Cells of a pipe-separated line ('| 产出指标 | | 巡查里程 | ≥300 | 326 |'); a line holding
+    one cell and a closing pipe ('数量指标 |') gives one cell."""
+    text = line.text.replace("｜", "|")
+    if "|" not in text or "\t" in text:
+        return None
+    stripped = text.strip()
+    if stripped == "|":
+        return [TableCell("", line.start + text.index("|"), line.start + text.index("|"), 0)]  # an empty cell
+    pieces, pos = [], 0
+    for part in text.split("|"):
+        pieces.append((pos, part))
+        pos += len(part) + 1
+    if stripped.startswith("|"):
+        pieces = pieces[1:]
+    if stripped.endswith("|"):
+        pieces = pieces[:-1]
+    if not pieces or (len(pieces) == 1 and not stripped.endswith("|")):
+        return None
+    cells = []
+    for column, (offset, part) in enumerate(pieces):
+        lead = len(part) - len(part.lstrip())
+        s = line.start + offset + lead
+        cells.append(TableCell(squash_cell(part), s, s + len(part.strip()), column))
+    return cells
+
+
+@lru_cache(maxsize=4096)
+def _is_header_word(text: str) -> bool:
+    if not text or len(text) > 30 or is_numeric(text):
+        return False
+    return column_role(text) not in ("", "other") or lx.is_table_header(text)
+
+
+def _header_like(cells: list[TableCell]) -> bool:
+    filled = [c for c in cells if c.text]
+    numeric = sum(1 for c in filled if is_numeric(c.text))
+    roles = [column_role(c.text) for c in filled if len(c.text) <= 30 and not is_numeric(c.text)]
+    named = [r for r in roles if r not in ("", "other", "source", "total", "seq", "project_name", "note")]
+    if filled and _level_of(filled[0].text):
+        return False  # a data row of an indicator grid (成本指标 | “三公”经费控制 | 不超预算 | …)
+    return numeric <= 1 and len(named) >= 2 and len(set(named)) >= 2 - (named[0] != "budget") and sum(1 for r in roles if r not in ("", "other")) >= 2
+
+
+@dataclass
+class _Piece:
+    """A line of the text as the reader sees it: cells, or a loose short line, or a break."""
+
+    line: Line
+    cells: list[TableCell] | None
+    single: bool = False  # one cell per line ('cell |')
+
+
+def _pieces(layout: Layout) -> list[_Piece]:
+    out = []
+    for line in layout.lines:
+        if line.continues is not None:
+            out.append(_Piece(line, [], False))  # a header continuation (joined by layout)
+            continue
+        if line.cells:
+            out.append(_Piece(line, _layout_cells(line)))
+            continue
+        cells = _pipe_cells(line)
+        if cells is not None:
+            out.append(_Piece(line, cells, single=len(cells) == 1))
+            continue
+        out.append(_Piece(line, None))
+    return out
+
+
+def _single_rows(run: list[_Piece]) -> list[tuple[list[TableCell], list[int]]]:
+    """Rows of a one-cell-per-line block: a blank line ends a row; without blank lines, the
+    header words at the top give the width and the cells are cut into rows of that width."""
+    groups: list[list[_Piece]] = [[]]
+    for piece in run:
+        if piece.cells is None or not piece.cells:
+            if groups[-1]:
+                groups.append([])
+            continue
+        groups[-1].append(piece)
+    groups = [g for g in groups if g]
+    if len(groups) == 1 and len(groups[0]) > 1:
+        flat = groups[0]
+        width = 0
+        while width < len(flat) and _is_header_word(flat[width].cells[0].text):
+            width += 1
+        if width >= 2:
+            groups = [flat[i : i + width] for i in range(0, len(flat), width)]
+    rows = []
+    for group in groups:
+        cells = [replace(p.cells[0], column=i) for i, p in enumerate(group)]
+        rows.append((cells, [p.line.index for p in group]))
+    return rows
+
+
+def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | str]]:
+    """Runs of table rows: each run is a list of (cells, line indexes) rows, and the markers
+    'loose:<index>' for short lines without cells inside the run (a wrapped unit or name)."""
+    pieces = _pieces(layout)
+    runs: list[list] = []
+    current: list = []
+    gap = 0
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        if piece.single:
+            j = i
+            block = []
+            while j < len(pieces) and (pieces[j].single or (not pieces[j].line.text.strip() and j + 1 < len(pieces) and pieces[j + 1].single)):
+                block.append(pieces[j])
+                j += 1
+            current.extend(_single_rows(block))
+            gap, i = 0, j
+            continue
+        if piece.cells is not None:
+            if piece.cells:
+                current.append((piece.cells, [piece.line.index]))
+            gap = 0
+            i += 1
+            continue
+        text = piece.line.text.strip()
+        if current and (not text or _PAGE_LINE.fullmatch(text)) and gap < 3:
+            gap += 1
+        elif current and _loose_line(text) and gap == 0 and _next_has_cells(pieces, i):
+            current.append(f"loose:{piece.line.index}")
+        else:
+            if current:
+                runs.append(current)
+            current, gap = [], 0
+            if _is_form_title(squash_cell(text)):
+                runs.append([f"title:{piece.line.index}"])
+        i += 1
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _loose_line(text: str) -> bool:
+    """A short line without cells inside a table: a wrapped unit ('（万元）'), a name fragment."""
+    return 0 < len(text) <= 14 and not re.search(r"[。；;，,:：]", text) and not _is_form_title(text)
+
+
+def _next_has_cells(pieces: list[_Piece], i: int) -> bool:
+    for piece in pieces[i + 1 : i + 3]:
+        if piece.cells:
+            return True
+        if piece.line.text.strip():
+            return False
+    return False
+
+
+# --- rows -> tables ----------------------------------------------------------------------------
+
+
+def read_tables(text: str, layout: Layout, default_unit: str = "万元") -> list[Table]:
+    """The tables of a normalised text (its layout): typed rows, cells, header, column roles and
+    unit, in text order."""
+    titles: dict[str, int] = {}
+    for line in layout.lines:
+        if line.cells or "表" not in line.text:
+            continue
+        t = squash_cell(line.text)
+        if _is_form_title(t):
+            titles[t] = titles.get(t, 0) + 1
+    repeated = {t for t, n in titles.items() if n >= 2}
+    tables: list[Table] = []
+    form = 0
+    for run in _raw_rows(layout):
+        if len(run) == 1 and isinstance(run[0], str) and run[0].startswith("title:"):
+            line = layout.lines[int(run[0][6:])]
+            if squash_cell(line.text) in repeated:
+                form += 1
+            continue
+        tables.extend(_split_run(text, layout, run, tables, default_unit, form))
+    # A table that continues one before it (page break) was merged into it by _split_run.
+    return [t for t in tables if t.rows or t.header]
+
+
+def _split_run(text: str, layout: Layout, run: list, before: list[Table], default_unit: str, form: int) -> list[Table]:
+    out: list[Table] = []
+    table: Table | None = None
+    header_open = False
+    for item in run:
+        if isinstance(item, str):
+            if item.startswith("loose:") and table is not None:
+                _loose(table, layout.lines[int(item[6:])], header_open)
+            continue
+        cells, lines = item
+        if _header_like(cells) or (header_open and table is not None and _header_fragment(cells, table)):
+            if header_open and table is not None:
+                table.header.append(Row(cells, lines))
+            else:
+                top: list[Row] = []
+                if table is not None and not table.header and out and table is out[-1] and all(_words_only(r) for r in table.rows) \
+                        and table.rows and lines[0] - table.rows[-1].lines[-1] == 1:
+                    # '年度预算 | | | 执行情况' over the header proper: a group line that named
+                    # too few columns to read as a header on its own.
+                    top = table.rows
+                    out.pop()
+                previous = out[-1] if out else (before[-1] if before else None)
+                table = Table([*top, Row(cells, lines)], {}, [], default_unit, form=form)
+                table._previous = previous  # type: ignore[attr-defined]
+                out.append(table)
+            header_open = True
+            continue
+        if header_open and table is not None:
+            _finish_header(text, layout, table, default_unit)
+            if out and table is out[-1] and _repeats(table, getattr(table, "_previous", None), layout):
+                prev = table._previous  # type: ignore[attr-defined]
+                out.pop()
+                table = prev
+        header_open = False
+        if table is None:
+            previous = out[-1] if out else (before[-1] if before else None)
+            if previous is not None and previous.form == form and previous.rows and previous.columns \
+                    and _only_furniture(layout, previous.rows[-1].lines[-1], lines[0]):
+                table = previous  # rows after a page break without their header
+                table.continued = True
+            else:
+                table = Table([], {}, [], default_unit, form=form)
+                out.append(table)
+        _add_row(table, Row(cells, lines))
+    if header_open and table is not None:
+        _finish_header(text, layout, table, default_unit)
+    for t in out:
+        _carry_levels(t)
+    return out
+
+
+def _words_only(row: Row) -> bool:
+    filled = row.filled()
+    return bool(filled) and all(len(c.text) <= 12 and not re.search(r"\d", c.text) for c in filled)
+
+
+def _header_fragment(cells: list[TableCell], table: Table) -> bool:
+    """'全年（调' over '整）预算数', '执行率（B' over '/A）': the next header line holds only the
+    rest of header cells above it (no figure, no level name), and joining it makes a header word
+    that its upper piece alone is not (or it is a bracketed unit or formula)."""
+    filled = [c for c in cells if c.text]
+    if not filled or any(re.search(r"\d", c.text) or is_placeholder(c.text) for c in filled):
+        return False
+    if len(filled) >= 3 and all(len(c.text) <= 12 for c in filled) and sum(1 for c in filled if _is_header_word(c.text) or _level_of(c.text)) * 2 >= len(filled):
+        return True  # a further header line (leaf words under group headers: 合计 | 财政拨款 | …)
+    if any(len(c.text) > 8 or _level_of(c.text) for c in filled):
+        return False
+    last = table.header[-1]
+    for c in filled:
+        upper = last.cell(c.column)
+        if upper is None or not upper.text:
+            continue
+        if re.fullmatch(r"[(（].*[)）]?|.*[)）]|[①-⑳=+\-/×÷*%A-Z()（）]+", c.text):
+            return True  # a wrapped unit or formula annotation
+        if column_role(upper.text + c.text) not in ("", "other") and column_role(upper.text) in ("", "other"):
+            return True
+        if lx.is_table_header(upper.text + c.text) and not lx.is_table_header(upper.text):
+            return True
+    return False
+
+
+def _finish_header(text: str, layout: Layout, table: Table, default_unit: str) -> None:
+    width = max(max((c.column for c in r.cells), default=-1) for r in table.header) + 1
+    pieces: dict[int, list[str]] = {c: [] for c in range(width)}
+    group: dict[int, str] = {}
+    for depth, row in enumerate(table.header):
+        filled = {c.column: c.text for c in row.cells if c.text}
+        for col in range(width):
+            if col in filled:
+                pieces[col].append(filled[col])
+            elif depth < len(table.header) - 1:
+                # A merged group header prints in the first of its columns: the empty cells to
+                # its right under it belong to the group ('实际支出金额' over 合计 | 财政拨款).
+                left = [c for c in filled if c < col]
+                below = table.header[depth + 1].cell(col)
+                if left and below is not None and below.text:
+                    group[col] = filled[max(left)]
+    for col in range(width):
+        parts = pieces[col]
+        if not parts and col not in group:
+            continue
+        leaf = parts[-1] if parts else ""
+        joined = "".join(parts)
+        role = column_role(leaf) if leaf else ""
+        group_text = group.get(col, "")
+        group_role = column_role(group_text) if group_text else ""
+        if role in ("total", "source") and group_role in ("actual", "budget", "adjusted", "initial"):
+            role = group_role if role == "total" else "source"
+        elif role in ("", "other") and len(parts) > 1:
+            role = column_role(joined)
+        table.columns[col] = Column(col, group_text + joined, leaf, role)
+    names = table.columns_with("name")
+    if len(names) > 1:
+        # '绩效指标' heading the whole indicator block beside 一级 / 二级 / 三级指标 names no column.
+        for col in names:
+            if header_core(table.columns[col].leaf) in ("绩效指标",) and len(names) > 1:
+                table.columns[col].role = "other"
+                names = [c for c in names if c != col]
+    table.unit = _table_unit(text, layout, table, default_unit)
+
+
+def _table_unit(text: str, layout: Layout, table: Table, default_unit: str) -> str:
+    """'单位：元' on the lines just above the header (or in it): the unit of this table."""
+    first = table.header[0].index
+    start = layout.lines[max(0, first - 3)].start
+    end = layout.lines[table.header[-1].lines[-1]].end
+    m = None
+    for m in _UNIT_NOTE.finditer(text, start, end):
+        pass
+    return (m.group(1) or m.group(2)) if m else default_unit
+
+
+def _repeats(table: Table, previous: Table | None, layout: Layout) -> bool:
+    """A header repeated after a page break: the same roles as the table before, a few lines on."""
+    if previous is None or not previous.rows or previous.form != table.form:
+        return False
+    same = [c.role for _, c in sorted(table.columns.items())] == [c.role for _, c in sorted(previous.columns.items())]
+    near = _only_furniture(layout, previous.rows[-1].lines[-1], table.header[0].index)
+    if same and near:
+        previous.continued = True
+        return True
+    return False
+
+
+def _only_furniture(layout: Layout, last: int, first: int) -> bool:
+    """Only a page break lies between two lines: blank lines, a page number, a running head or
+    foot (short lines without sentences), no more than eight lines."""
+    if first - last > 8:
+        return False
+    for line in layout.lines[last + 1 : first]:
+        text = line.text.strip()
+        if text and not _PAGE_LINE.fullmatch(text) and (len(text) > 30 or re.search(r"[。；;，,:：]", text)):
+            return False
+    return True
+
+
+def _value_cells(table: Table, row: Row) -> list[TableCell]:
+    return [
+        c for c in row.filled()
+        if (is_numeric(c.text) or table.role(c.column) in ("target", "ind_actual", "points", "score")) and table.role(c.column) != "seq"
+    ]
+
+
+def _text_cells(table: Table, row: Row) -> list[TableCell]:
+    return [c for c in row.filled() if not is_numeric(c.text) and not is_placeholder(c.text) and table.role(c.column) not in ("target", "ind_actual", "nature", "unit")]
+
+
+def _add_row(table: Table, row: Row) -> None:
+    """Append a row, joining it to the row above when the two are one row broken over lines:
+    a label without figures above figures without a label (or the reverse), a name fragment
+    under a row's name, a name printed below its figures."""
+    if table.rows:
+        above = table.rows[-1]
+        if len(table.rows) >= 2 and _nameless_figures(table, table.rows[-2]) and not _value_cells(table, above):
+            # Figures without a name, then a name without figures: the figures printed above
+            # their name (a taller name cell), so the line below is the next row, not this one's.
+            table.rows.append(row)
+            return
+        if _joinable(table, above, row):
+            table.rows[-1] = _merge(above, row)
+            return
+    table.rows.append(row)
+
+
+def _nameless_figures(table: Table, row: Row) -> bool:
+    if not _value_cells(table, row):
+        return False
+    name_col = table.column("project_name", "name")
+    if name_col is not None:
+        cell = row.cell(name_col)
+        return cell is None or not cell.text
+    return not _text_cells(table, row)
+
+
+def _joinable(table: Table, above: Row, row: Row) -> bool:
+    if row.lines[0] - above.lines[-1] > 2:
+        return False
+    taken = {c.column for c in above.filled()}
+    mine = {c.column for c in row.filled()}
+    if taken & mine:
+        return _fragment_of(table, above, row)
+    above_values, row_values = _value_cells(table, above), _value_cells(table, row)
+    above_text, row_text = _text_cells(table, above), _text_cells(table, row)
+    if above_text and not above_values and row_values and not row_text:
+        return True  # figures printed on the line below their label
+    name_col = table.column("project_name", "name")
+    if above_text and not above_values and row_values and name_col is not None and above.cell(name_col) is not None \
+            and above.cell(name_col).text and (row.cell(name_col) is None or not row.cell(name_col).text):
+        return True  # the rest of a row (figures, 实施单位) on the line below its name
+    if above_values and not above_text and row_text and not row_values and len(row.filled()) <= 2:
+        return True  # a name printed on the line below its figures
+    return False
+
+
+def _fragment_of(table: Table, above: Row, row: Row) -> bool:
+    """A line holding only a short piece of text in a column where the row above has text: the
+    rest of that wrapped cell."""
+    filled = row.filled()
+    if len(filled) != 1 or is_numeric(filled[0].text) or is_placeholder(filled[0].text):
+        return False
+    cell = filled[0]
+    mine = above.cell(cell.column)
+    if mine is None or not mine.text or is_numeric(mine.text):
+        return False
+    text = cell.text
+    if len(text) > 12 or _level_of(text) or re.match(r"\d|[一二三四五六七八九十]+、|[(（]\d", text):
+        return False
+    if row_scope(text) is not None or re.match(r"其中|[“\"]?三公", text):
+        return False  # a row label of its own (项目支出 under 基本支出), not the rest of one
+    if table.role(cell.column) in ("level1", "level2"):
+        return False
+    return bool(_value_cells(table, above)) or not _value_cells(table, row)
+
+
+def _merge(above: Row, row: Row) -> Row:
+    cells = {c.column: c for c in above.cells}
+    for c in row.cells:
+        if not c.text:
+            cells.setdefault(c.column, c)
+            continue
+        own = cells.get(c.column)
+        cells[c.column] = own.joined(c) if own is not None and own.text else c
+    return Row([cells[k] for k in sorted(cells)], above.lines + row.lines, dict(above.carried))
+
+
+def _loose(table: Table, line: Line, in_header: bool) -> None:
+    """A short line without cells inside a table: in the header, the rest of the header cell it
+    sits under (a wrapped unit '（万元）'); below a row, the rest of that row's name."""
+    text = squash_cell(line.text)
+    start = line.start + (len(line.text) - len(line.text.lstrip()))
+    if in_header and table.header:
+        last = table.header[-1]
+        filled = last.filled()
+        if filled:
+            target = filled[-1] if re.fullmatch(r"[(（].*[)）]", text) else filled[0]
+            piece = TableCell(text, start, start + len(line.text.strip()), target.column)
+            last.cells = [c.joined(piece) if c is target else c for c in last.cells]
+        return
+    if table.rows:
+        above = table.rows[-1]
+        name_col = table.column("name", "project_name")
+        cell = above.cell(name_col) if name_col is not None else None
+        if cell is None:
+            texts = _text_cells(table, above)
+            cell = texts[-1] if texts else None
+        if cell is not None and not is_numeric(text):
+            piece = TableCell(text, start, start + len(line.text.strip()), cell.column)
+            above.cells = [c.joined(piece) if c is cell else c for c in above.cells]
+            above.lines.append(line.index)
+
+
+# --- merged level cells ----------------------------------------------------------------------
+
+
+def _carry_levels(table: Table) -> None:
+    """Level cells (一级 / 二级指标) merged over the rows below them: each row carries the level
+    cells in force, a new 一级 resets the 二级. Level names are recognised by their words (a
+    shifted row prints them in other columns); 满意度指标 / 成本指标 are level 1 or 2 by template,
+    so they take the slot their neighbours leave free."""
+    if table.kind not in ("indicator", "score"):
+        return
+    name_col = table.column("name")
+    level1: TableCell | None = None
+    level2: TableCell | None = None
+    for row in table.rows:
+        found = _row_levels(table, row, name_col)
+        if "level1" in found:
+            if level1 is None or found["level1"].text != level1.text:
+                level2 = None
+            level1 = found["level1"]
+        if "level2" in found:
+            level2 = found["level2"]
+        row.carried = {k: v for k, v in (("level1", level1), ("level2", level2)) if v is not None}
+
+
+def _row_levels(table: Table, row: Row, name_col: int | None) -> dict[str, TableCell]:
+    levels: dict[str, TableCell] = {}
+    level_cells = []
+    for cell in row.filled():
+        kind = _level_of(cell.text)
+        role = table.role(cell.column)
+        if kind and (name_col is None or cell.column <= name_col):
+            level_cells.append((cell, kind))
+    for cell, kind in level_cells:
+        if kind != "either" and kind not in levels:
+            levels[kind] = cell
+    for cell, kind in level_cells:
+        if kind == "either":
+            later_level2 = any(k == "level2" and c.column > cell.column for c, k in level_cells)
+            slot = "level1" if "level1" not in levels and (later_level2 or table.role(cell.column) == "level1") else "level2"
+            levels.setdefault(slot, cell)
+    return levels
+
+
+def level_cells(table: Table, row: Row) -> set[int]:
+    """Columns of the row's own level cells (not carried ones)."""
+    return {c.column for c in _row_levels(table, row, table.column("name")).values()}
+
+
+# --- names -----------------------------------------------------------------------------------
+
+_POINTS = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
+_NUMBERING = re.compile(r"^\s*(?:指标\s*\d{1,2}\s*[:：.、]|\d{1,2}\s*[.、．)）](?!\d)|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、)\s*")
+_CODE = re.compile(r"^[0-9A-Z]{12,}[-—_－]*")
+
+
+def clean_name(cell: TableCell, codes: bool = False) -> TableCell:
+    """A level, indicator or project name without what only decorates it: points
+    ('产出指标（50分）'), numbering ('指标1：', '1.', '（一）') and, with ``codes``, a leading
+    financial-system code. The span shrinks with the text when the cell is printed as one piece."""
+    text = cell.text
+    head = 0
+    m = _NUMBERING.match(text)
+    if m and len(text) - m.end() >= 2:
+        head = m.end()
+    if codes:
+        c = _CODE.match(text, head)
+        if c and len(text) - c.end() >= 2:
+            head = c.end()
+    tail = len(text)
+    p = _POINTS.search(text)
+    if p and p.start() - head >= 2:
+        tail = p.start()
+    if head == 0 and tail == len(text):
+        return cell
+    exact = not cell.more and cell.end - cell.start == len(text)
+    start, end = (cell.start + head, cell.start + tail) if exact else (cell.start, cell.end)
+    return replace(cell, text=text[head:tail].strip(), start=start, end=end)
+
+
+# --- indicator rows --------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorCells:
+    level1: TableCell | None
+    level2: TableCell | None
+    name: TableCell
+    target: TableCell | None
+    actual: TableCell | None
+    points: TableCell | None = None
+    score: TableCell | None = None
+
+
+def indicator_rows(table: Table) -> list[IndicatorCells]:
+    """The indicators of an indicator grid: rows that print a target or an actual (score-only
+    rows are not indicators), with the level cells in force, the name cleaned, and a target
+    split over 指标性质 | 指标值 | 度量单位 joined (sign + value + unit; a numeric actual takes the
+    unit)."""
+    cols = {role: table.column(role) for role in ("name", "target", "ind_actual", "nature", "unit", "points", "score")}
+    if cols["name"] is None:
+        return []
+    out = []
+    for row in table.rows:
+        label = row.label
+        if any(label.startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", *lx.GRADE_LABELS[:3], *lx.PROBLEM_HEADINGS]):
+            break  # the indicator block ends at its total row
+        own_levels = level_cells(table, row)
+        rest = sorted((c for c in row.filled() if c.column not in own_levels), key=lambda c: c.column)
+        by_col = {c.column: c for c in rest}
+        name = by_col.get(cols["name"])
+        values: dict[str, TableCell] = {}
+        if name is not None:
+            for key in ("target", "ind_actual"):
+                cell = by_col.get(cols[key]) if cols[key] is not None else None
+                if cell is not None and not is_placeholder(cell.text):
+                    values[key] = cell
+            _join_split_target(values, by_col.get(cols["nature"]) if cols["nature"] is not None else None,
+                               by_col.get(cols["unit"]) if cols["unit"] is not None else None)
+        elif rest:
+            # A shifted row (continuation page, wrapped cells): name first, then values in order;
+            # cells under 分值 / 得分 / remarks are never a target or an actual.
+            rest = [c for c in rest if table.role(c.column) not in ("points", "score", "review_score", "note")]
+            name = rest[0] if rest else None
+            ordered = sorted((k for k in ("target", "ind_actual") if cols[k] is not None), key=lambda k: cols[k])
+            for key, cell in zip(ordered, rest[1:]):
+                values[key] = cell
+        if name is None or is_numeric(name.text) or re.fullmatch(r"任务\d+", name.text):
+            continue
+        if any(re.sub(r"\s+", "", name.text).startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", "得分"]):
+            continue
+        target, actual = values.get("target"), values.get("ind_actual")
+        if target is None and actual is None:
+            continue  # score-only rows (分值 and 得分 alone) are not indicators
+        if len(re.sub(r"\s+", "", name.text)) > 40 or any(v is not None and len(re.sub(r"\s+", "", v.text)) > 25 for v in (target, actual)):
+            continue
+        l1, l2 = row.carried.get("level1"), row.carried.get("level2")
+        out.append(IndicatorCells(
+            clean_name(l1) if l1 else None, clean_name(l2) if l2 else None, clean_name(name), target, actual,
+            row.cell(cols["points"]), row.cell(cols["score"]),
+        ))
+    return out
+
+
+def _join_split_target(values: dict[str, TableCell], nature: TableCell | None, unit: TableCell | None) -> None:
+    """'≥' | '12000' | '人' -> '≥12000人'; a bare-number actual '12436' -> '12436人'. The target's
+    cells are adjacent, so its span covers them; the actual keeps its own cell with the unit cell
+    as a further piece. Placeholders ('—') are no part."""
+    sign = nature.text if nature is not None and _SIGNS.fullmatch(nature.text) else ""
+    unit_text = unit.text if unit is not None and not is_placeholder(unit.text) else ""
+    for key in ("target", "ind_actual"):
+        value = values.get(key)
+        if value is None:
+            continue
+        prefix = sign if key == "target" and not _SIGNS.match(value.text) else ""
+        bare = re.fullmatch(r"[-+]?\d[\d,，]*(?:\.\d+)?", value.text.replace(" ", ""))
+        suffix = unit_text if bare else ""
+        if not prefix and not suffix:
+            continue
+        start, end, more = value.start, value.end, list(value.more)
+        if key == "target":
+            parts = [c for c in (nature if prefix else None, unit if suffix else None) if c is not None]
+            start, end = min([start, *(c.start for c in parts)]), max([end, *(c.end for c in parts)])
+        elif suffix and unit is not None and not start <= unit.start < end:
+            more.append((unit.start, unit.end))
+        values[key] = replace(value, text=prefix + value.text + suffix, start=start, end=end, more=tuple(more))
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """One one-project form of a page printing several, each under the repeated title."""
+
+    number: int
+    tables: list[Table]
+    name: TableCell | None  # the 项目名称 value cell
+
+
+def forms(tables: list[Table]) -> list[Form]:
+    """The one-project forms of a multi-form page (tables grouped by ``Table.form``), in order.
+    Tables before the first repeated title (a page beginning inside a previous table) are form
+    0 and not returned. Empty unless the page repeats a title."""
+    numbers = sorted({t.form for t in tables if t.form > 0})
+    if len(numbers) < 2:
+        return []
+    out = []
+    for n in numbers:
+        group = [t for t in tables if t.form == n]
+        out.append(Form(n, group, _form_name(group)))
+    return out
+
+
+def _form_name(group: list[Table]) -> TableCell | None:
+    for table in group:
+        for row in [*table.header, *table.rows]:
+            filled = row.filled()
+            for i, cell in enumerate(filled[:-1]):
+                if re.sub(r"\s+", "", cell.text).startswith(("项目名称", "资金名称", "专项名称")):
+                    return clean_name(filled[i + 1], codes=True)
+    return None
+
+
+def form_money(form: Form) -> dict[str, TableCell]:
+    """budget (full-year, else initial / a 合计 or unlabelled budget), actual, rate of a form:
+    the money grid's total row, else its first row with figures."""
+    for table in form.tables:
+        if table.kind not in ("money", "project"):
+            continue
+        rows = [r for r in table.rows if any(is_numeric(c.text) for c in r.filled())]
+        if not rows:
+            continue
+        row = next((r for r in rows if r.is_total), rows[0])
+        out: dict[str, TableCell] = {}
+        for key, roles in (("budget", ("adjusted", "total", "budget", "initial")), ("actual", ("actual",)), ("rate", ("rate",))):
+            for col in (c for role in roles for c in table.columns_with(role)):
+                cell = row.cell(col)
+                if cell is not None and is_numeric(cell.text):
+                    out[key] = cell
+                    break
+        if out:
+            return out
+    return {}

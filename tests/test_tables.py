@@ -1,0 +1,306 @@
+"""The table reader (pipeline.tables) on small 自评表 texts written for these tests, one per
+flattening: every department, name and number here is invented."""
+
+from __future__ import annotations
+
+from helpers import text_document
+from pipeline import tables as tb
+from pipeline.extract.rules import extract_rules
+from pipeline.layout import analyze_normalized
+from pipeline.normalize import view
+
+
+def read(text: str, unit: str = "万元") -> list[tb.Table]:
+    nt, _ = view(text)
+    return tb.read_tables(nt.text, analyze_normalized(nt), unit)
+
+
+def indicators(text: str) -> list[tuple]:
+    out = []
+    for table in read(text):
+        for row in tb.indicator_rows(table):
+            out.append(tuple(c.text if c is not None else None for c in (row.level1, row.level2, row.name, row.target, row.actual)))
+    return out
+
+
+def roles(table: tb.Table) -> list[str]:
+    return [table.columns[c].role for c in sorted(table.columns)]
+
+
+# --- header roles ------------------------------------------------------------------------------
+
+
+def test_roles_come_from_header_words_not_positions():
+    assert tb.column_role("支出实现率(%)⑤=④/③") == "rate"
+    assert tb.column_role("小计③=①+②") == "adjusted"
+    assert tb.column_role("年初部门预算安排金额(含历年结余结转)①") == "initial"
+    assert tb.column_role("全年执行数（B）") == "actual"
+    assert tb.column_role("预算执行(E/C×100%)") == "rate"
+    assert tb.column_role("指标权重(分)") == "points"
+    assert tb.column_role("自评分") == "score"
+    assert tb.column_role("复核分") == "review_score"
+    assert tb.column_role("年初指标值") == "target"
+    assert tb.column_role("年终完成值") == "ind_actual"
+    assert tb.column_role("计量单位") == "unit"
+    assert tb.column_role("指标性质") == "nature"
+    assert tb.column_role("申请补助资金") == "budget"
+    assert tb.column_role("完成投资资金") == "actual"
+    assert tb.column_role("本级") == "source"
+    assert tb.column_role("年初绩效目标") != "initial"
+    # The same words in another order give the same roles.
+    a = read("项目\t全年预算数\t年初预算数\t执行率\t实际支出数\n合计\t120.00\t100.00\t95.00%\t114.00\n")[0]
+    assert roles(a) == ["project_name", "adjusted", "initial", "rate", "actual"]
+    assert a.kind == "money"
+
+
+# --- tab rows, merged levels, split targets, score-only rows -----------------------------------
+
+
+TAB_GRID = """河谷县文体广电局2022年度项目支出绩效自评表
+一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t实际完成值\t分值\t得分
+产出指标（50分）\t数量指标\t送戏下乡场次\t≥\t40\t场\t43\t10\t10
+\t\t农家书屋图书更新\t=\t1200\t册\t1200\t10\t10
+\t质量指标\t演出验收合格率\t=\t100\t%\t100%\t10\t10
+效益指标（30分）\t社会效益指标\t群众文化活动参与人次\t≥\t2.5\t万人次\t2.7\t20\t18
+\t项目管理\t\t\t\t\t\t10\t9
+满意度指标\t服务对象满意度指标\t观众满意度\t≥\t90\t%\t93%\t10\t9
+总分\t\t\t\t\t\t\t100\t96
+"""
+
+
+def test_tab_grid_levels_carry_down_and_split_targets_join():
+    rows = indicators(TAB_GRID)
+    assert rows[0] == ("产出指标", "数量指标", "送戏下乡场次", "≥40场", "43场")
+    assert rows[1] == ("产出指标", "数量指标", "农家书屋图书更新", "=1200册", "1200册")
+    assert rows[2] == ("产出指标", "质量指标", "演出验收合格率", "=100%", "100%")
+    assert rows[3] == ("效益指标", "社会效益指标", "群众文化活动参与人次", "≥2.5万人次", "2.7万人次")
+    assert rows[4] == ("满意度指标", "服务对象满意度指标", "观众满意度", "≥90%", "93%")
+    assert len(rows) == 5  # the score-only 项目管理 row and the 总分 row are no indicators
+
+
+def test_score_rows_keep_points_and_scores():
+    table = read(TAB_GRID)[0]
+    assert table.column("points") is not None and table.column("score") is not None
+    total = next(r for r in table.rows if r.is_total)
+    assert [c.text for c in total.filled()][-2:] == ["100", "96"]
+
+
+# --- pipes ------------------------------------------------------------------------------------
+
+
+PIPES = """| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 |
+| 产出指标 | 数量指标 | 新建村级健身广场 | 6个 | 6个 |
+| | | 更新健身器材 | ≥80套 | 85套 |
+| | 时效指标 | 完工时间 | 2022年10月前 | 2022年9月 |
+| 效益指标 | 社会效益指标 | 受益村民 | ≥3000人 | 3350人 |
+"""
+
+
+def test_pipes_with_empty_merged_cells():
+    assert indicators(PIPES) == [
+        ("产出指标", "数量指标", "新建村级健身广场", "6个", "6个"),
+        ("产出指标", "数量指标", "更新健身器材", "≥80套", "85套"),
+        ("产出指标", "时效指标", "完工时间", "2022年10月前", "2022年9月"),
+        ("效益指标", "社会效益指标", "受益村民", "≥3000人", "3350人"),
+    ]
+
+
+# --- one cell per line ------------------------------------------------------------------------
+
+
+ONE_CELL_BLANK = """一级指标 |
+二级指标 |
+三级指标 |
+年度指标值 |
+实际完成值 |
+
+产出指标 |
+数量指标 |
+维修乡村道路 |
+≥18公里 |
+19.4公里 |
+
+ |
+质量指标 |
+验收合格率 |
+100% |
+100% |
+"""
+
+ONE_CELL_PLAIN = """三级指标 |
+年度指标值 |
+实际完成值 |
+巡河次数 |
+≥52次 |
+60次 |
+河面保洁率 |
+≥95% |
+97% |
+"""
+
+
+def test_one_cell_per_line_rows_end_at_blank_lines():
+    assert indicators(ONE_CELL_BLANK) == [
+        ("产出指标", "数量指标", "维修乡村道路", "≥18公里", "19.4公里"),
+        ("产出指标", "质量指标", "验收合格率", "100%", "100%"),
+    ]
+
+
+def test_one_cell_per_line_rows_cut_at_the_header_width():
+    assert indicators(ONE_CELL_PLAIN) == [
+        (None, None, "巡河次数", "≥52次", "60次"),
+        (None, None, "河面保洁率", "≥95%", "97%"),
+    ]
+
+
+# --- headers over several lines, formulas, units -----------------------------------------------
+
+
+MONEY_3_LINES = """单位：万元
+年度预算\t\t\t执行情况\t
+年初预算数①\t年中调整金额②\t小计③=①+②\t实际支出④\t支出率(%)
+\t\t\t\t⑤=④/③
+800.00\t50.00\t850.00\t833.00\t98.00
+"""
+
+YUAN_DETAIL = """一、部门预算
+项目\t全年预算数\t全年执行数\t执行率
+合计\t640.00\t608.00\t95.00%
+二、采购明细
+单位：元
+项目名称\t预算金额\t实际支出\t执行率
+办公设备购置\t186000.00\t180420.00\t97.00%
+"""
+
+
+def test_header_over_three_lines_with_formulas():
+    table = read(MONEY_3_LINES)[0]
+    assert roles(table) == ["initial", "adjustment", "adjusted", "actual", "rate"]
+    assert [c.text for c in table.rows[0].filled()] == ["800.00", "50.00", "850.00", "833.00", "98.00"]
+
+
+def test_a_table_in_yuan_among_tables_in_wan():
+    money, detail = read(YUAN_DETAIL)
+    assert money.unit == "万元" and money.kind == "money"
+    assert detail.unit == "元" and detail.kind == "project"
+    record = extract_rules(text_document(YUAN_DETAIL)).plain()
+    assert record["projects"] == [{"name": "办公设备购置", "budget": 18.6, "actual": 18.042, "execution_rate": 97.0}]
+
+
+# --- broken rows ------------------------------------------------------------------------------
+
+
+WRAPPED = """序号\t项目名称\t预算数\t实际支出\t执行率
+（万元）
+1\t东岭村灌溉渠\t45.00\t44.10\t98.00%
+\t修复工程
+2\t\t30.00\t30.00\t100.00%
+\t西岗村饮水管网
+3\t南坪村道路养护\t
+\t\t12.00\t11.40\t95.00%
+"""
+
+
+def test_rows_broken_by_wrapped_cells_and_lines_without_tabs():
+    table = read(WRAPPED)[0]
+    assert table.kind == "project"
+    names = [(r.cell(table.column("project_name")).text, r.cell(table.column("actual")).text) for r in table.rows]
+    assert names == [("东岭村灌溉渠修复工程", "44.10"), ("西岗村饮水管网", "30.00"), ("南坪村道路养护", "11.40")]
+    record = extract_rules(text_document(WRAPPED)).plain()
+    assert [p["name"] for p in record["projects"]] == ["东岭村灌溉渠修复工程", "西岗村饮水管网", "南坪村道路养护"]
+
+
+# --- page breaks ------------------------------------------------------------------------------
+
+
+CONTINUED = """一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值
+产出指标\t数量指标\t培训农技人员\t≥200人\t216人
+
+- 2 -
+
+\t\t发放技术手册\t≥1500册\t1620册
+效益指标\t社会效益指标\t示范户增收\t≥5%\t6.3%
+"""
+
+CONTINUED_HEADER = CONTINUED.replace("- 2 -\n", "- 2 -\n一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\n")
+
+
+def test_a_table_continues_after_a_page_break_with_or_without_its_header():
+    for text in (CONTINUED, CONTINUED_HEADER):
+        tables = [t for t in read(text) if t.kind == "indicator"]
+        assert len(tables) == 1
+        assert [r[2] for r in indicators(text)] == ["培训农技人员", "发放技术手册", "示范户增收"]
+        assert indicators(text)[1][:2] == ("产出指标", "数量指标")
+
+
+# --- several one-project forms on one page -------------------------------------------------------
+
+
+FORMS = """\t\t现场评分\t90\t88
+满意度指标\t服务对象满意度指标\t居民满意度\t≥90%\t92%
+项目支出绩效自评表
+项目名称\t511999001A0000000123-老旧小区雨污分流改造
+项目\t年初预算数\t全年预算数\t全年执行数\t执行率
+年度资金总额\t300.00\t320.00\t304.00\t95.00%
+一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值
+产出指标\t数量指标\t改造管网长度\t≥4公里\t4.3公里
+项目支出绩效自评表
+项目名称\t511999001A0000000456-社区养老驿站运营补贴
+项目\t年初预算数\t全年预算数\t全年执行数\t执行率
+年度资金总额\t80.00\t80.00\t72.00\t90.00%
+一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值
+产出指标\t数量指标\t服务老人人次\t≥6000人次\t6400人次
+"""
+
+
+def test_each_form_of_a_multi_form_page_is_a_project():
+    forms = tb.forms(read(FORMS))
+    assert [f.name.text for f in forms] == ["老旧小区雨污分流改造", "社区养老驿站运营补贴"]
+    assert {k: v.text for k, v in tb.form_money(forms[0]).items()} == {"budget": "320.00", "actual": "304.00", "rate": "95.00%"}
+    record = extract_rules(text_document(FORMS)).plain()
+    assert record["projects"] == [
+        {"name": "老旧小区雨污分流改造", "budget": 320.0, "actual": 304.0, "execution_rate": 95.0},
+        {"name": "社区养老驿站运营补贴", "budget": 80.0, "actual": 72.0, "execution_rate": 90.0},
+    ]
+    assert record["budget"]["adjusted"] is None and record["subject"] is None
+
+
+# --- money grids in rules ---------------------------------------------------------------------
+
+
+def test_money_grid_with_formula_headers_fills_the_budget():
+    text = (
+        "长丰县水务局2022年度部门整体支出绩效自评表\n"
+        "项目\t年初预算安排①\t年中调整金额②\t小计③=①+②\t年度拨付金额④\t支出实现率(%)⑤=④/③\n"
+        "基本支出\t410.20\t12.00\t422.20\t420.00\t99.48\n"
+        "项目支出\t530.00\t40.00\t570.00\t555.30\t97.42\n"
+        "合计\t940.20\t52.00\t992.20\t975.30\t98.30\n"
+    )
+    record = extract_rules(text_document(text)).plain()
+    assert record["budget"]["initial"] == 940.2
+    assert record["budget"]["adjusted"] == 992.2
+    assert record["budget"]["actual"] == 975.3
+    assert record["budget"]["execution_rate"] == 98.3
+    assert record["budget"]["basic"] == {"budget": 422.2, "actual": 420.0}
+    assert record["projects"] == []  # 基本支出 / 项目支出 rows are scopes, not projects
+
+
+def test_names_drop_points_and_numbering():
+    cell = tb.TableCell("产出指标（40分）", 0, 10, 0)
+    assert tb.clean_name(cell).text == "产出指标"
+    assert tb.clean_name(tb.TableCell("指标1：巡查次数", 0, 8, 0)).text == "巡查次数"
+    assert tb.clean_name(tb.TableCell("51099900000012345678-乡村公路养护", 0, 27, 0), codes=True).text == "乡村公路养护"
+
+
+def test_score_total_row_takes_the_self_evaluation_score_beside_the_review_score():
+    text = (
+        "临川区农业农村局2021年度项目支出绩效自评表\n"
+        "一级指标\t二级指标\t三级指标\t年初指标值\t年终完成值\t分值\t自评分\t复核分\n"
+        "产出指标\t数量指标\t高标准农田建设面积\t≥1.2万亩\t1.26万亩\t50\t48\t47\n"
+        "效益指标\t社会效益指标\t受益农户\t≥3000户\t3120户\t50\t47\t46\n"
+        "总分\t\t\t\t\t100\t95\t93\n"
+    )
+    record = extract_rules(text_document(text)).plain()
+    assert record["evaluation"]["score"] == 95.0
+    assert [i["name"] for i in record["indicators"]] == ["高标准农田建设面积", "受益农户"]
+    assert record["indicators"][0]["target"] == "≥1.2万亩" and record["indicators"][0]["actual"] == "1.26万亩"
