@@ -1759,7 +1759,7 @@ def department_rate_statements(ctx: CheckContext) -> list[tuple[NumberMention, s
         if mention is None or mention.unit != "%" or mention.norm_start != m.end() + gap.end():
             continue
         clause = re.split(r"[，,；;。\t\n]", _sentence_before(ctx.text, m.start(), 60))[-1]
-        if re.search(r"基本支出|项目支出|三公|其中", clause):
+        if re.search(r"基本支出|项目支出|三公|其中", clause) or in_item_section(ctx.text, m.start()):
             continue
         after = ctx.text[mention.norm_end : mention.norm_end + 4]
         if re.search(lx.THRESHOLD_BEFORE, ctx.text[max(0, m.start() - 6) : m.start()] + ctx.text[m.end() : mention.norm_start]) or re.match(lx.THRESHOLD_AFTER, after):
@@ -1822,6 +1822,20 @@ def check_score_restated(ctx: CheckContext) -> Iterator[Finding]:
 
 # The department's amounts, each a quantity a report may state twice (summary and money section).
 _RESTATABLE_AMOUNTS = {"budget.initial": "年初预算", "budget.adjusted": "全年预算", "budget.actual": "实际支出"}
+
+
+# A line that opens with a numbered item and its name: '（一）学前教育。…', '2.X资金：…'. Section
+# headings of the department's own money ('（二）预算执行情况') are not items.
+_ITEM_LINE = re.compile(r"[ \t]*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．]|[一二三四五六七八九十]+是)[ \t]*(?P<name>[^。：:，,；;\n]{2,30})[。：:]")
+_DEPARTMENT_SECTION = re.compile(lx.with_variants(r"情况|概况|总体|整体|部门|预算|收支|支出|结论|分析|说明"))
+
+
+def in_item_section(text: str, pos: int) -> bool:
+    """The position lies on a line that opens with a numbered item of its own ('（一）学前教育。
+    学前教育支出全年预算…，预算完成率100%'): figures there are the item's, not the department's."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    m = _ITEM_LINE.match(text, line_start)
+    return bool(m) and m.end() <= pos and not _DEPARTMENT_SECTION.search(m.group("name"))
 
 
 _DEPARTMENT_SUBJECT = re.compile(lx.with_variants(r"[我本](?:局|厅|委|部门|单位|院|中心|办|馆|镇|县|区)|部门|全年|整体"))
@@ -1909,6 +1923,10 @@ _DATE = re.compile(_YEAR + r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_LABEL = re.compile(r"(?:填报|报告|评价|填表|编制)?(?:日期|时间)\s*[:：]?\s*$")
 
 
+# Words that put a later year's statement in the future: a plan, not the evaluated year.
+_FUTURE_WORDS = re.compile(lx.with_variants(r"将|拟|计划|作为|用于|纳入|下一?年度?|明年|以后|今后"))
+
+
 @check("year_consistency", "year_mismatch", "The evaluated year agrees between title, 被评价年度 label and body statements ('2021年度部门整体支出…'); the report's own date is not before that year (nor years after it).")
 def check_years(ctx: CheckContext) -> Iterator[Finding]:
     fiscal = ctx.number("fiscal_year")
@@ -1937,6 +1955,8 @@ def check_years(ctx: CheckContext) -> Iterator[Finding]:
             after = ctx.text[m.end(group) : m.end(group) + 24]
             if re.search(r"较|比|与|同期|上年|相比", before) or re.search(r"相比|比较|同比", after):
                 continue  # a comparison with another year, not the year evaluated
+            if int(m.group(group)) > fiscal and _FUTURE_WORDS.search(ctx.text[max(0, m.start(group) - 12) : m.start(group)]):
+                continue  # a plan for a later year ('结果将作为2024年度部门预算安排的参考')
             # A statement of the evaluated year's own results is an error; a bare mention of
             # another year's 部门预算 (a plan, a reference) only a warning.
             severity = "error" if re.search(r"绩效|自评|得分|执行率|决算|实际支出", after) else "warning"

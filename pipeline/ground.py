@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.analysis import analyze
-from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan
+from pipeline.normalize import CHARACTER_FOLD, MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Method, Span
 
 AMOUNT_TOLERANCE = 0.005
@@ -37,6 +37,9 @@ NEGATIVE_WORDS = r"调减|减少|核减|压减|下调"
 class GroundingProblem:
     path: str
     problem: str
+
+
+_CHARACTER_FOLD = str.maketrans(dict(CHARACTER_FOLD))
 
 
 def _squash(text: str) -> str:
@@ -174,7 +177,8 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
         # A cut printed as a word: '调减预算227.42万元' grounds the signed change -227.42.
         folded = normalize(quote).text  # '調减' in a traditional report reads as 调减
         return float(value) < 0 and bool(re.search(NEGATIVE_WORDS, folded)) and _number_in(mentions, -float(value))
-    needle, hay = _squash(str(value)), _squash(quote)
+    # Compared as the normaliser folds text: a grade printed 優 is the category 优.
+    needle, hay = _squash(str(value)).translate(_CHARACTER_FOLD), _squash(quote).translate(_CHARACTER_FOLD)
     return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
 
 

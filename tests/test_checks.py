@@ -545,3 +545,29 @@ def test_breakdown_ignores_savings_remainders_and_unit_prices():
     assert only("prose_breakdown_sum", record(), remainder) == []
     (wrong,) = only("prose_breakdown_sum", record(), remainder.replace("养护支出30万元", "养护支出35万元"))
     assert wrong.kind == "parts_do_not_sum"
+
+
+def test_an_items_own_rate_is_no_restated_department_rate():
+    text = (
+        "一、预算执行情况\n2022年我局全年预算数为1000万元，实际支出980万元，预算执行率98.00%。\n"
+        "二、重点支出\n(一)城市道路养护。道路养护支出全年预算300万元，支出291万元，预算完成率97.00%。\n"
+        "(二)路灯维护。路灯维护支出全年预算50万元，支出50万元，预算完成率100%。\n"
+    )
+    assert only("execution_rate_restated", record(budget={"execution_rate": 98.0}), text) == []
+    restated = text + "三、结论\n我局2022年度预算完成率为96.50%。\n"
+    (finding,) = only("execution_rate_restated", record(budget={"execution_rate": 98.0}), restated)
+    assert {finding.stated, finding.computed} == {98.0, 96.5}
+
+
+def test_a_later_years_plan_is_no_year_mismatch():
+    text = "我局2022年度部门整体支出绩效自评报告\n自评结果将作为2024年度部门预算安排的重要参考。\n"
+    assert only("year_consistency", record(fiscal_year=2022), text) == []
+    stale = "我局2022年度部门整体支出绩效自评报告\n2021年度部门整体支出绩效自评得分95分。\n"
+    assert [f.computed for f in only("year_consistency", record(fiscal_year=2022), stale)] == [2022]
+
+
+def test_a_grade_printed_in_traditional_characters_is_grounded():
+    from pipeline.ground import quote_contains
+
+    assert quote_contains("優", "优") and quote_contains("評價等級爲優", "优")
+    assert not quote_contains("良", "优")
