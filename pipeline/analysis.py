@@ -125,3 +125,10 @@ def analyze(document: Document) -> DocumentView:
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return result
+
+
+def clear_cache() -> None:
+    """Forget every cached analysis (and the normalised views under them): benchmarks time cold
+    runs, and a long-lived process may want its memory back."""
+    _CACHE.clear()
+    view.cache_clear()
