@@ -179,5 +179,11 @@ def _worst(flags: list[int], size: int) -> float:
     return worst / size
 
 
+@lru_cache(maxsize=4)
+def _garbled(text: str, layout: Layout, document_text: str | None) -> tuple[Passage, ...]:
+    return tuple(p for p in score_passages(text, layout, document_text) if p.garbled)
+
+
 def garbled_passages(text: str, layout: Layout, document_text: str | None = None) -> list[Passage]:
-    return [p for p in score_passages(text, layout, document_text) if p.garbled]
+    """The garbage passages, scored once per (text, layout) for extraction and checks alike."""
+    return list(_garbled(text, layout, document_text))
