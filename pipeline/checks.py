@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from pipeline.document import Document
@@ -324,11 +324,11 @@ class CheckContext:
 
     def mentions_in_raw(self, raw_start: int, raw_end: int) -> list[NumberMention]:
         out = []
-        for m in self.mentions[bisect_left(self._raw_starts, raw_start) :]:
-            if m.raw_start >= raw_end:
-                break
-            if m.raw_end <= raw_end:
-                out.append(m)
+        i = bisect_left(self._raw_starts, raw_start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.mentions) and self.mentions[i].raw_start < raw_end:
+            if self.mentions[i].raw_end <= raw_end:
+                out.append(self.mentions[i])
+            i += 1
         return out
 
     def printed(self, path: str) -> Printed | None:
@@ -390,12 +390,26 @@ class CheckContext:
                     add(candidate.evidence, path, False)
         return spans
 
+    @cached_property
+    def _sorted_field_spans(self) -> list[tuple[int, int, str, bool]]:
+        return sorted(self.field_spans, key=lambda span: span[0])
+
+    @cached_property
+    def _field_span_index(self) -> tuple[list[int], int]:
+        """Start offsets of the sorted field spans and the longest span's length."""
+        spans = self._sorted_field_spans
+        return [span[0] for span in spans], max((end - start for start, end, _, _ in spans), default=0)
+
     def fields_at(self, raw_start: int, raw_end: int, candidates: bool = False) -> list[str]:
         """Record fields whose evidence overlaps the raw span; with ``candidates``, also fields
         a rejected candidate there was considered for (chosen values first)."""
+        starts, longest = self._field_span_index
+        # Only spans starting in (raw_start - longest, raw_end) can overlap: a bisection, not a
+        # scan of every span per call (quadratic in the length of the document).
+        first, last = bisect_left(starts, raw_start - longest + 1), bisect_left(starts, raw_end)
         hits = [
             (not chosen, path)
-            for start, end, path, chosen in self.field_spans
+            for start, end, path, chosen in self._sorted_field_spans[first:last]
             if start < raw_end and raw_start < end and (chosen or candidates)
         ]
         out: list[str] = []
@@ -417,11 +431,11 @@ class CheckContext:
     def mentions_between(self, start: int, end: int) -> list[NumberMention]:
         """Mentions lying wholly inside normalised ``text[start:end]``."""
         out = []
-        for m in self.mentions[bisect_left(self._norm_starts, start) :]:
-            if m.norm_start >= end:
-                break
-            if m.norm_end <= end:
-                out.append(m)
+        i = bisect_left(self._norm_starts, start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.mentions) and self.mentions[i].norm_start < end:
+            if self.mentions[i].norm_end <= end:
+                out.append(self.mentions[i])
+            i += 1
         return out
 
 
@@ -509,9 +523,16 @@ def _finding(
     tolerance: float | None = None,
     evidence: Iterable[Evidence | None] = (),
 ) -> Finding:
+    # Deduplicated by value through a hashable key: comparing each with all kept before was
+    # quadratic for a finding citing every project of a long document.
     unique: list[Evidence] = []
+    seen: set[tuple] = set()
     for e in evidence:
-        if e is not None and e not in unique:
+        if e is None:
+            continue
+        key = tuple((name, repr(value)) for name, value in e.__dict__.items())
+        if key not in seen:
+            seen.add(key)
             unique.append(e)
     out_fields: list[str] = []
     for f in fields:
@@ -639,7 +660,13 @@ def check_execution_rate(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _adjustment_mentioned(ctx: CheckContext) -> bool:
-    return bool(re.search(r"调整|调减|调增|追加|全年[(（]调|全年预算", ctx.text.translate(lx.TO_SIMPLIFIED)))
+    return _mentions_adjustment(ctx.text)
+
+
+@lru_cache(maxsize=4)
+def _mentions_adjustment(text: str) -> bool:
+    """Once per document, not once per remainder statement (a str caches its hash)."""
+    return bool(re.search(r"调整|调减|调增|追加|全年[(（]调|全年预算", text.translate(lx.TO_SIMPLIFIED)))
 
 
 @check("adjustment_rate_vs_budgets", "adjustment_rate_mismatch", "预算调整率 vs |调整后预算 − 年初预算| / 年初预算, or |预算调整数| / 年初预算, at the printed precision.")
@@ -1372,6 +1399,15 @@ def _remainder_pairs(ctx: CheckContext, pos: int) -> list[RemainderPair]:
                 ctx.fields_of_mention(budget) + ctx.fields_of_mention(paid),
                 [ctx.mention_evidence(budget), ctx.mention_evidence(paid)], local=True,
             ))
+    return pairs + _record_remainder_pairs(ctx)
+
+
+def _record_remainder_pairs(ctx: CheckContext) -> list[RemainderPair]:
+    """Every budget/actual pair of the record, built once per record (not per remainder)."""
+    cached = ctx.__dict__.get("_record_remainder_pairs")
+    if cached is not None:
+        return cached
+    pairs = []
     record_pairs = [("部门全年预算减实际支出", "budget.adjusted", "budget.actual")]
     if ctx.number("budget.adjusted") is None and not _adjustment_mentioned(ctx):
         record_pairs.append(("部门预算减实际支出", "budget.initial", "budget.actual"))  # nothing was adjusted
@@ -1381,6 +1417,7 @@ def _remainder_pairs(ctx: CheckContext, pos: int) -> list[RemainderPair]:
         b, p = ctx.printed(budget_path), ctx.printed(paid_path)
         if b is not None and p is not None:
             pairs.append(RemainderPair(name, b.value, p.value, [b.op, p.op], [budget_path, paid_path], [b.evidence, p.evidence]))
+    ctx.__dict__["_record_remainder_pairs"] = pairs
     return pairs
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -188,7 +189,10 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
     from pipeline.record import leaf_values
 
     problems = []
-    all_mentions = list(analyze(document).numbers)
+    # Sorted by raw start once, so each quote's numbers are found by bisection: a scan of every
+    # mention per value made this quadratic in the length of the document.
+    all_mentions = sorted(analyze(document).numbers, key=lambda m: m.raw_start)
+    raw_starts = [m.raw_start for m in all_mentions]
     for path, value in leaf_values(record):
         if path in ("report_type",):
             continue  # a classification of the whole document, not a printed value
@@ -205,7 +209,9 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
         inside = []
         for p in pieces:
             raw_start = document.global_offset(p.page, p.start)
-            inside += [m for m in all_mentions if raw_start <= m.raw_start and m.raw_end <= raw_start + len(p.quote or "")]
+            raw_end = raw_start + len(p.quote or "")
+            first, last = bisect_left(raw_starts, raw_start), bisect_left(raw_starts, raw_end)
+            inside += [m for m in all_mentions[first:last] if m.raw_end <= raw_end]
         joined = "".join(p.quote or "" for p in pieces)
         if not quote_contains(joined, value, inside):
             problems.append(GroundingProblem(path, f"quote {evidence.quote!r} does not contain {value!r}"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from pipeline.lexicon import classify_level, is_table_header
@@ -88,7 +89,7 @@ class Heading:
     level: int  # 1: 一、 2: （一） 3: （1） / 1.
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one analysis per text, shared by the stages
 class Layout:
     text: str
     lines: list[Line]
@@ -110,9 +111,19 @@ class Layout:
     def section_body(self, heading: Heading) -> tuple[int, int]:
         """Normalised span from the end of a heading to the next heading of the same or a
         higher level (or the end of the text)."""
-        following = [h for h in self.headings if h.line > heading.line and h.level <= heading.level]
-        end = following[0].start if following else len(self.text)
-        return heading.end, end
+        return heading.end, self._section_ends.get(heading.line, len(self.text))
+
+    @cached_property
+    def _section_ends(self) -> dict[int, int]:
+        """Heading line -> start of the next heading of the same or a higher level, for all
+        headings in one pass (a scan of the headings per section was quadratic)."""
+        ends: dict[int, int] = {}
+        open_headings: list[Heading] = []  # levels strictly increasing from bottom to top
+        for h in sorted(self.headings, key=lambda h: h.line):
+            while open_headings and open_headings[-1].level >= h.level:
+                ends[open_headings.pop().line] = h.start
+            open_headings.append(h)
+        return ends
 
 
 def _split_lines(text: str, joins: list[int] = ()) -> list[Line]:
@@ -620,10 +631,12 @@ def names_one_project(title: str) -> bool:
     return bool(_ONE_PROJECT_TITLE.search(title)) and not re.search(r"部门|整体|汇总", title)
 
 
+@lru_cache(maxsize=8)
 def analyze_normalized(nt) -> Layout:
     """The layout of a ``NormalizedText``: rows the normaliser joined (its ``line_joined``
     repairs) are split again where they turn out to be table rows. Extraction and the checks both
-    read the document through this, so they see the same tables."""
+    read the document through this, so they see the same tables: the same object, analysed once
+    per ``NormalizedText`` (``normalize.view`` gives one per text; nothing modifies a layout)."""
     joins = [nt.from_raw(r.raw_end) for r in nt.repairs if r.kind == "line_joined"]
     return analyze(nt.text, joins)
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any, Iterable
 
 from pipeline.document import Document
@@ -243,17 +244,65 @@ def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, _squash(a), _squash(b)).ratio()
 
 
+class _NameIndex:
+    """Project rows by name, to find the rows whose names are like a printed name without comparing
+    it with every row (comparing each item of every 其中 list with every row was quadratic in the
+    length of a document). Rows with one squashed name are compared once, and only names holding
+    one of the printed name's rarest characters are compared at all: a ratio 2M/(a+b) of at least
+    t needs M ≥ t·a/(2−t) of the name's a characters matched (M ≤ b), so a name that lacks every
+    character of the ⌊a·(2−2t)/(2−t)⌋+1 rarest positions of the printed name stays below t."""
+
+    def __init__(self, rows: Iterable["ProjectRow"] = ()):
+        self._first: dict[str, tuple[int, "ProjectRow"]] = {}  # squashed name -> (order, first row)
+        self._by_char: dict[str, list[str]] = {}
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: "ProjectRow") -> None:
+        key = _squash(row.name.value)
+        if key in self._first:
+            return  # a later row of the same name never wins: the first one ties it
+        self._first[key] = (len(self._first), row)
+        for ch in set(key):
+            self._by_char.setdefault(ch, []).append(key)
+
+    def _candidates(self, key: str, threshold: float) -> list[tuple[int, str]]:
+        spare = int(len(key) * (2 - 2 * threshold) / (2 - threshold) + 1e-9)
+        rarest = sorted(key, key=lambda ch: len(self._by_char.get(ch, ())))[: spare + 1]
+        names = {name for ch in set(rarest) for name in self._by_char.get(ch, ())}
+        return sorted((self._first[name][0], name) for name in names)
+
+    def most_like(self, name: str, threshold: float) -> tuple["ProjectRow", float] | None:
+        """The first row with the highest ratio to ``name`` among those that can reach
+        ``threshold`` (every row that starts with ``name`` is one of them); None when no row can."""
+        best: tuple[float, int, str] | None = None
+        for order, key in self._candidates(_squash(name), threshold):
+            ratio = _similar(key, name)
+            if best is None or ratio > best[0]:
+                best = (ratio, order, key)
+        return (self._first[best[2]][1], best[0]) if best else None
+
+    def first_like(self, name: str, threshold: float) -> "ProjectRow | None":
+        """The first row (in the order added) whose ratio to ``name`` is at least ``threshold``."""
+        for _, key in self._candidates(_squash(name), threshold):
+            if _similar(key, name) >= threshold:
+                return self._first[key][1]
+        return None
+
+
 def _label_hits(ctx: Context, labels: Iterable[str]) -> list[tuple[int, int, str]]:
     """Occurrences of the labels, longest first, never two overlapping; between two labels of one
     length the one the caller lists first wins (an order of the caller's, not of a set's hashes)."""
     hits: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
+    # One byte per character of the text, set where a longer label already sits: checking a hit
+    # costs its own length, not the number of hits so far (that made the scan quadratic).
+    taken = bytearray(len(ctx.text))
     for label in sorted(dict.fromkeys(labels), key=len, reverse=True):
         for match in lx.label_regex(label).finditer(ctx.text):
             s, e = match.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.find(1, s, e) >= 0:
                 continue
-            taken.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
             hits.append((s, e, label))
     return sorted(hits)
 
@@ -547,7 +596,7 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
     labels = dict(lx.BUDGET_LABELS)
     generic = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
     hits = _label_hits(ctx, list(labels) + list(generic) + list(lx.SCOPE_LABELS))
-    item_spans = [ctx.layout.section_body(h) for h in _project_headings(ctx)]
+    item_spans = _Spans(ctx.layout.section_body(h) for h in _project_headings(ctx))
     for s, e, label in hits:
         scope, partial = _scope(ctx, s)
         mention = ctx.number_after(e)
@@ -583,7 +632,7 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             path = _path_for(meaning, scope, label)
             if path is None:
                 continue
-            if scope == "dept" and any(s0 <= s < e0 for s0, e0 in item_spans):
+            if scope == "dept" and s in item_spans:
                 continue  # inside one project's own section: that project's money, not the department's
             if label not in lx.SCOPE_LABELS and _in_named_item(ctx, s):
                 continue  # a list item's own money ('2.X资金：全年预算…'), whatever heading is above it
@@ -654,6 +703,27 @@ def _in_named_item(ctx: Context, pos: int) -> bool:
     line = ctx.layout.line_at(pos)
     m = _NAMED_ITEM.match(ctx.text, line.start, line.end)
     return bool(m) and m.end() <= pos
+
+
+class _Spans:
+    """A union of [start, end) spans that answers 'is this offset inside one' by bisection (a
+    scan of every project section per budget label was quadratic in a long document)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if end <= start:
+                continue
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect_right(self._starts, offset) - 1
+        return i >= 0 and offset < self._ends[i]
 
 
 def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:
@@ -1054,6 +1124,7 @@ def _enrich_from_lists(ctx: Context, rows: list[ProjectRow]) -> None:
     of projects found elsewhere (never create new ones: such lists also break down 工资福利 …)."""
     if not rows:
         return
+    names = _NameIndex(rows)
     for m in re.finditer(r"其中[:：]?", ctx.text):
         prefix = _PAREN.sub("", _sentence_prefix(ctx.text, m.start(), re.compile(r"[\n]")))[-60:]
         measure = "actual" if re.search(r"实际支出|已执行|已支付|支出[\d.]", prefix[-30:]) else "budget"
@@ -1065,8 +1136,11 @@ def _enrich_from_lists(ctx: Context, rows: list[ProjectRow]) -> None:
         segment_start = m.end()
         for item in re.finditer(r"([^，,、；。（）()\d]{2,40}?)(\d+(?:\.\d+)?)万元", ctx.text[segment_start:end]):
             name = item.group(1).strip()
-            best = max(rows, key=lambda r: _similar(r.name.value, name))
-            if _similar(best.name.value, name) < 0.75 and not best.name.value.startswith(name):
+            like = names.most_like(name, 0.75)
+            if like is None:
+                continue
+            best, ratio = like
+            if ratio < 0.75 and not best.name.value.startswith(name):
                 continue
             mention = next(iter(ctx.numbers_between(segment_start + item.start(2), segment_start + item.end(2))), None)
             if mention is None:
@@ -1094,6 +1168,7 @@ def _breakdown_items(ctx: Context) -> list[ProjectRow]:
     their actual / rate by name. Only for reports on one fund: in a department report 其中 lists
     break down 基本支出, 工资福利 … rather than projects."""
     rows: list[ProjectRow] = []
+    names = _NameIndex()
     for m in re.finditer(r"其中[:：]?", ctx.text):
         lead, _ = _flat(ctx, max(0, m.start() - 120), m.start())
         lead = lead.rstrip("。 ")
@@ -1109,11 +1184,12 @@ def _breakdown_items(ctx: Context) -> list[ProjectRow]:
                 continue
             value = to_wan(float(item["amount"]), item["unit"])
             amount = Found(f"projects[].{measure}", value, index[item.start("amount")], index[item.end("unit") - 1] + 1, "其中", 1.8, f"其中 list ({measure})")
-            row = next((r for r in rows if _similar(r.name.value, name) >= 0.8), None)
+            row = names.first_like(name, 0.8)
             if row is None and (not rows or measure == "budget"):
                 s = index[item.start("name")] + (len(item["name"]) - len(item["name"].lstrip()))
                 row = ProjectRow(Found("projects[].name", name, s, index[item.end("name") - 1] + 1, "其中", 1.8, "其中 list item"))
                 rows.append(row)
+                names.add(row)
             if row is None:
                 continue
             if getattr(row, measure) is None:
