@@ -20,7 +20,6 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any, Iterable
 
 from pipeline.document import Document
