@@ -16,7 +16,7 @@ from collections import OrderedDict
 from functools import cached_property
 
 from pipeline.document import Document
-from pipeline.layout import Layout, analyze_normalized
+from pipeline.layout import Heading, Layout, analyze_normalized
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, view
 from pipeline.tables import Table, read_tables
 
@@ -38,6 +38,17 @@ class UnitRegion:
     unit: str
 
 
+@dataclass(frozen=True)
+class Section:
+    """A heading and the span of its body (up to the next heading of its level or higher);
+    ``parent`` is the index of the enclosing section in ``DocumentView.sections``, or None."""
+
+    heading: Heading
+    start: int
+    end: int
+    parent: int | None
+
+
 @dataclass(frozen=True, eq=False)
 class DocumentView:
     document: Document
@@ -53,6 +64,41 @@ class DocumentView:
     def tables(self) -> list[Table]:
         """Typed tables (pipeline.tables): rows, cells, header, column roles and unit."""
         return read_tables(self.text, self.layout, self.default_unit)
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        """The heading tree, in text order."""
+        out: list[Section] = []
+        open_stack: list[int] = []
+        for heading in self.layout.headings:
+            while open_stack and out[open_stack[-1]].heading.level >= heading.level:
+                open_stack.pop()
+            start, end = self.layout.section_body(heading)
+            out.append(Section(heading, start, end, open_stack[-1] if open_stack else None))
+            open_stack.append(len(out) - 1)
+        return out
+
+    def section_path(self, offset: int) -> list[Section]:
+        """The sections enclosing an offset, outermost first."""
+        inner = None
+        for i, section in enumerate(self.sections):
+            if section.heading.start <= offset < section.end:
+                inner = i
+        path = []
+        while inner is not None:
+            path.append(self.sections[inner])
+            inner = self.sections[inner].parent
+        return path[::-1]
+
+    @cached_property
+    def paragraphs(self) -> list[tuple[int, int]]:
+        """Normalised spans of the prose lines: neither table rows nor headings."""
+        heading_lines = {h.line for h in self.layout.headings}
+        return [
+            (line.start, line.end)
+            for line in self.layout.lines
+            if line.text.strip() and not line.is_table_row and line.index not in heading_lines
+        ]
 
     @cached_property
     def number_starts(self) -> list[int]:

@@ -46,3 +46,22 @@ def test_money_unit_ties_go_to_the_usual_unit():
     view = analyze(text_document("预算100万元，支出90万元；另有补助5000元，奖励300元。"))
     assert view.money_unit == "万元"
     assert analyze(text_document("补助5000元，奖励300元，预算100万元。")).money_unit == "元"
+
+
+def test_sections_form_a_tree_and_paragraphs_skip_headings_and_tables():
+    text = (
+        "一、部门概况\n本局负责全县园林绿化。\n二、绩效指标完成情况\n（一）产出指标\n"
+        "绿地养护面积：年度指标值≥120公顷，实际完成126公顷。\n（二）效益指标\n群众满意度：目标≥90%，实际95%。\n"
+        "三、存在的问题\n养护经费偏紧。\n"
+    )
+    view = analyze(text_document(text))
+    titles = [(s.heading.title, None if s.parent is None else view.sections[s.parent].heading.title) for s in view.sections]
+    assert titles == [
+        ("部门概况", None), ("绩效指标完成情况", None), ("产出指标", "绩效指标完成情况"),
+        ("效益指标", "绩效指标完成情况"), ("存在的问题", None),
+    ]
+    path = [s.heading.title for s in view.section_path(view.text.index("群众满意度"))]
+    assert path == ["绩效指标完成情况", "效益指标"]
+    paragraphs = [view.text[a:b] for a, b in view.paragraphs]
+    assert paragraphs[0] == "本局负责全县园林绿化。" and "产出指标" not in "".join(paragraphs)
+    assert len(view.paragraphs) == 4
