@@ -21,7 +21,7 @@ from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ReportType = Literal["overall_table", "overall_report", "project_table"]
+ReportType = Literal["overall_table", "overall_report", "project_table", "project_report"]
 Method = Literal["rules", "llm", "human"]
 MatchStatus = Literal["exact", "normalized", "fuzzy", "ungrounded"]
 Severity = Literal["error", "warning", "info"]
