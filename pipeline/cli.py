@@ -273,7 +273,9 @@ def check(
 @app.command()
 def synth(
     n: int = typer.Argument(..., min=1, max=100_000, help="How many reports to generate."),
-    layout: str = typer.Option("mixed", "--layout", help="overall_table | overall_report | score_report | project_table | project_single | mixed."),
+    layout: str = typer.Option("mixed", "--layout", help="A layout (overall_table, overall_report, score_report, project_table, project_single; "
+                               "genre: project_report, project_form, score_table, multi_form, form_tabs, form_cells, form_oneline, "
+                               "form_pipes, form_runon, form_columns) or a cycle: mixed (the classic five), genre, all."),
     noise: int = typer.Option(0, "--noise", min=0, max=4, help="0 clean … 4 worse than the worst seed."),
     seed: int = typer.Option(0, "--seed", help="Same seed, same reports."),
     plant: float = typer.Option(0.0, "--plant", min=0.0, max=1.0, help="Share of reports with planted inconsistencies (flagged in _expected_flags)."),
