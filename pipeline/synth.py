@@ -2988,6 +2988,7 @@ def _multi_form(b: _Builder, rng: random.Random) -> dict[str, Any]:
     years, _ = _year_marks(b, rng, f.year, 2)
     bad = rng.randrange(k) if b.plant("project_rate_mismatch") else None
     codes = rng.random() < 0.5
+    blank_between = rng.random() < 0.5  # or the next title follows the last row directly
     for j, name in enumerate(names):
         b.add("title", "项目支出绩效自评表")
         b.add("title", f"（{years[j] if j < 2 else f.year}年度）")
@@ -3011,7 +3012,8 @@ def _multi_form(b: _Builder, rng: random.Random) -> dict[str, Any]:
         _form_indicators(b, rng, inds, False, False, set(), [], reasons=False)
         total = item + sum(i.score for i in inds)
         b.row(["总分", "", "", "", "", "", "100", b.score(total)], "total")
-        b.blank()
+        if blank_between:
+            b.blank()
     b.notes += [
         f"{k} one-project 自评表 on one page, divided only by the repeated title: each form is a project (name without code, "
         "budget = 全年预算数（A）, actual, rate). No document-level budget, score or subject.",

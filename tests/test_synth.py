@@ -674,3 +674,19 @@ def test_ruled_pdf_boxes_every_cell_and_keeps_every_number(layout):
     assert count > 20 and recall == 1.0, recall
     # wrapped inside their boxes, the characters are all there
     assert Counter(strip_ws(layer)) == Counter(strip_ws(r.page_text))
+
+
+def test_robustness_bench_reports_the_genre_layouts_per_family(tmp_path):
+    from bench import robustness_bench
+
+    rows = robustness_bench.run(per_level=5, per_kind=0, seed=7, out_dir=tmp_path, per_level_genre=10)
+    families = set(synth.LAYOUT_FAMILY[lay] for lay in synth.GENRE_LAYOUTS)
+    for level in robustness_bench.LEVELS:
+        named = {r["name"].strip() for r in rows}
+        assert f"rules field accuracy, genre layouts, noise level {level}" in named
+        assert {f"level {level}, family {fam}" for fam in families} <= named
+    report = json.loads((tmp_path / "robustness.json").read_text(encoding="utf-8"))
+    assert [p["level"] for p in report["genre_curve"]] == list(robustness_bench.LEVELS)
+    assert set(report["genre_curve"][0]["layouts"]) == set(synth.GENRE_LAYOUTS)
+    assert all(0.0 <= v <= 1.0 for p in report["genre_curve"] for v in p["families"].values())
+    assert "per layout family" in (tmp_path / "robustness.md").read_text(encoding="utf-8")
