@@ -160,6 +160,18 @@ def run(per_level: int = 60, per_kind: int = 40, seed: int = 2024, out_dir: Path
         ablation.append({"kind": kind, "accuracy": _accuracy(total), "documents": len(reports)})
         rows.append(_row(f"noise kind alone: {kind}", _accuracy(total), "ratio"))
 
+    # The genre layouts' own noise kinds, alone, over the genre layouts (compare with genre level 0).
+    for kind in synth.GENRE_NOISE_KINDS:
+        reports = [r for r in synth.generate(per_kind, "genre", 4, seed=seed, kinds=[kind]) if r.noise_kinds]
+        if not reports:
+            continue
+        result, _ = _score(reports)
+        total = Counter()
+        for counter in result["layouts"].values():
+            total.update(counter)
+        ablation.append({"kind": f"{kind} (genre layouts)", "accuracy": _accuracy(total), "documents": len(reports)})
+        rows.append(_row(f"noise kind alone, genre layouts: {kind}", _accuracy(total), "ratio"))
+
     _write(out_dir, curve, worst, ablation, rows, documents / gen_seconds, speed, genre)
     return rows
 

@@ -2989,6 +2989,15 @@ def _multi_form(b: _Builder, rng: random.Random) -> dict[str, Any]:
     bad = rng.randrange(k) if b.plant("project_rate_mismatch") else None
     codes = rng.random() < 0.5
     blank_between = rng.random() < 0.5  # or the next title follows the last row directly
+    if rng.random() < 0.3:  # the page begins inside a form whose title and name are on the page before
+        tail = _indicators(rng, f.bureau, f.who, 3)
+        _weigh(rng, tail, 90)
+        for ind in tail[-2:]:
+            b.row(["", "", ind.level2, ind.name, _numtext(b, ind.target), _numtext(b, ind.actual),
+                   _score_text(ind.weight), b.score(ind.score)], "indicator", name_col=3)
+        b.row(["总分", "", "", "", "", "", "100", b.score(rng.randint(880, 990) * 10)], "total")
+        b.notes.append("The page begins inside a form continued from the previous page (its title and name are there): "
+                       "that fragment is not listed in projects.")
     for j, name in enumerate(names):
         b.add("title", "项目支出绩效自评表")
         b.add("title", f"（{years[j] if j < 2 else f.year}年度）")
