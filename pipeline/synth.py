@@ -3176,9 +3176,12 @@ def write(
     *,
     scan_dpi: int = 200,
     scan_pages: int | None = None,
+    ruled: bool = False,
 ) -> list[Path]:
     """Write ``<doc_id>.txt`` and ``<doc_id>.json`` per report (a directory `pipeline eval` reads as
-    gold + documents), plus a text-layer ``<doc_id>.pdf`` (pdf=True) and an image-only
+    gold + documents), plus a text-layer ``<doc_id>.pdf`` (pdf=True: the text set line by line, or
+    with ruled=True the printed page with ruled vector tables, ``render_ruled_pdf`` of
+    ``page_text``, what pymupdf's table finder reads) and an image-only
     ``<doc_id>.scan.pdf`` (scan=True; the printed page with ruled tables, ``render_ruled_pdf`` of
     ``page_text``; its first ``scan_pages`` pages, all when None). Returns the paths written."""
     out = Path(out_dir)
@@ -3193,7 +3196,7 @@ def write(
         if pdf or scan:
             if pdf:
                 path = out / f"{report.doc_id}.pdf"
-                path.write_bytes(render_pdf(report.text))
+                path.write_bytes(render_ruled_pdf(report.page_text or report.text) if ruled else render_pdf(report.text))
                 written.append(path)
             if scan:  # a scan shows the printed page: its tables ruled, each cell in its box
                 path = out / f"{report.doc_id}.scan.pdf"
