@@ -531,12 +531,18 @@ def _title_text(line: Line) -> str:
     return squash_cell(_HTML_TAG.sub("", line.text).replace("\t", " "))
 
 
-def _title_fragment(text: str) -> bool:
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")
+
+
+def _title_fragment(text: str, title_has_year: bool) -> bool:
     """A line that can be the wrapped first half of a title: short, not a sentence, not a
-    label:value furniture row, not an attachment mark, a heading or a spam product line."""
+    label:value furniture row, not an attachment mark, a heading or a spam product line, and not a
+    stale heading of its own ('X局关于公开2022年度部门预算的说明' above '2021年度…报告': a title
+    names one year)."""
     return (
         0 < len(text) <= 40
-        and not re.search(r"[:：。，,;；_|]", text)
+        and not re.search(r"[:：。，,;；_|]|关于|说明|通知|公告", text)
+        and not (title_has_year and _YEAR_IN_TITLE.search(text))
         and not re.fullmatch(r"附件\s*\d*", text)
         and not _NUMBERED.match(text)
     )
@@ -553,7 +559,7 @@ def _title(lines: list[Line]) -> str:
             continue
         if not _WHOLE_TITLE.match(text) and i > 0:
             above = _title_text(lines[i - 1])
-            if _title_fragment(above):
+            if _title_fragment(above, bool(_YEAR_IN_TITLE.search(text))):
                 return f"{above} {text}"
         return text
     return ""

@@ -327,8 +327,13 @@ def _soft_break(text: str, line_start: int) -> bool:
     if not text[line_start : line_start + 1].isdigit():
         return False
     before = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+    if _HEADING_LINE.match(before):
+        return False  # '二、项目资金安排情况' | '2021年本项目…': a heading ends its line
     end = text.find("\n", line_start)
     return "\t" not in before and "\t" not in text[line_start : end if end >= 0 else len(text)]
+
+
+_HEADING_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]{1,2}[)）])[^，,。；;]{1,30}$")
 
 
 def _scope(ctx: Context, label_start: int) -> tuple[str, bool]:
@@ -596,8 +601,16 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
     generic = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
     hits = _label_hits(ctx, list(labels) + list(generic) + list(lx.SCOPE_LABELS))
     item_spans = _Spans(ctx.layout.section_body(h) for h in _project_headings(ctx))
+    project_level = ctx.layout.report_type in PROJECT_LEVEL_TYPES
     for s, e, label in hits:
         scope, partial = _scope(ctx, s)
+        if project_level:
+            # A report on one project or fund: its 项目资金 is the subject's whole budget, and the
+            # department's own total ('我局部门预算总额…') is none of the subject's money.
+            if _DEPARTMENT_TOTAL.search(_sentence_prefix(ctx.text, s, _SENTENCE_END)):
+                continue
+            if scope == "project" or (scope == "other" and _only_fund_kind_words(ctx, s)):
+                scope = "dept"
         mention = ctx.number_after(e)
         if mention is None:
             # A labels line over a values line ('→实际支出数→→预算完成率→' | '→→8,067.41→→96.0%'):
@@ -652,6 +665,10 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
                 # The sign is the word, not the numeral: the evidence quotes both ('调减预算227.42万元').
                 value, value_start = -value, s
             if partial and scope == "dept" and meaning in ("adjusted", "actual", "budget"):
+                score -= 1.5
+            if scope == "dept" and label not in lx.SCOPE_LABELS and _in_breakdown_list(ctx, s):
+                # '…已支付55.43万元。其中，A预算24.32万元，实际支出20.72万元；B…': a part's figure.
+                # Weaker, not gone: arithmetic may still show it is the department's own.
                 score -= 1.5
             suspect = mention.unit == "元" and ctx.money_unit == "万元" and mention.value < 10000
             if suspect:
@@ -723,6 +740,29 @@ class _Spans:
     def __contains__(self, offset: int) -> bool:
         i = bisect_right(self._starts, offset) - 1
         return i >= 0 and offset < self._ends[i]
+
+
+_OTHER_SCOPE = lx.variant_regex(dict(lx.SCOPE_PATTERNS)["other"])
+
+
+def _in_breakdown_list(ctx: Context, label_start: int) -> bool:
+    """The label stands inside a 其中 list of named parts: its statement has 其中 before it, and
+    the words between the 其中 (or the last '；') and the label name something."""
+    statement = _sentence_prefix(ctx.text, label_start, _STATEMENT_END).split("\n")[-1]
+    if "其中" not in statement:
+        return False
+    part = re.split(r"其中[,，:：]?|[；;]", statement)[-1]
+    return bool(re.search(r"[\u4e00-\u9fff]{2,}", re.sub(r"[\d.]+\s*(?:万元|亿元|元)?[,，]?", "", part)))
+
+
+def _only_fund_kind_words(ctx: Context, label_start: int) -> bool:
+    """The only narrower-scope word of the sentence names the kind of fund the report is about
+    ('下达…转移支付资金2.44亿元，已支付…'), which in a fund's own report is its whole money."""
+    words = set(_OTHER_SCOPE.findall(_sentence_prefix(ctx.text, label_start, _SENTENCE_END)))
+    return bool(words) and words <= {"转移支付", "轉移支付"}
+
+
+_DEPARTMENT_TOTAL = lx.variant_regex(r"部门(?:预算|决算|整体|收支)|单位预算总额|全局预算|部门总预算")
 
 
 def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:
