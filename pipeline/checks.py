@@ -1246,7 +1246,8 @@ def _breakdown_items(ctx: CheckContext, start: int, end: int) -> list[list[tuple
     for seg in re.finditer(r"[^，,；;、]+[，,；;、]?", text[start:end]):
         s, e = start + seg.start(), start + seg.end()
         body = text[s:e].strip(" ，,；;、\n")
-        amounts = [a for a in _money_amounts(ctx, s, e, s) if not _in_aside(text, s, a.mention.norm_start)]
+        # An aside is judged from the list's start: '（其中：A0.69亿元，B0.42亿元）' spans segments.
+        amounts = [a for a in _money_amounts(ctx, s, e, s) if not _in_aside(text, start, a.mention.norm_start)]
         if amounts:
             opens_with_measure = bool(re.match(r"\s*(?:其中)?\s*(?:" + _ACTUAL_WORDS.pattern + "|" + _BUDGET_WORDS.pattern + ")", body.translate(lx.TO_SIMPLIFIED)))
             if opens_with_measure and items:
@@ -1985,8 +1986,11 @@ def check_years(ctx: CheckContext) -> Iterator[Finding]:
             statements.append((int(m.group(1)), line.start + m.start(1), line.start + m.end(1), "标题", "error"))
     for m in re.finditer(r"(?:被评价年度|评价年度|预算年度)[\s:：]*" + _YEAR, ctx.text):
         statements.append((int(m.group(1)), m.start(1), m.end(1), "被评价年度", "error"))
+    # Page furniture above the title (a site's notice about another year's budget) is no body.
+    title_line = title.split(" ")[-1] if title else ""
+    body_start = max(ctx.text.find(title_line), 0) if title_line else 0
     for pattern, name in ((_YEAR_OF_SUBJECT, "正文（部门预算/整体支出）"), (_YEAR_OF_SELF_EVALUATION, "正文（绩效自评）")):
-        for m in pattern.finditer(ctx.text):
+        for m in pattern.finditer(ctx.text, body_start):
             group = 1 if m.group(1) else 2
             before = ctx.text[max(0, m.start(group) - 6) : m.start(group)]
             after = ctx.text[m.end(group) : m.end(group) + 24]

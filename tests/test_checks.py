@@ -571,3 +571,15 @@ def test_a_grade_printed_in_traditional_characters_is_grounded():
 
     assert quote_contains("優", "优") and quote_contains("評價等級爲優", "优")
     assert not quote_contains("良", "优")
+
+
+def test_a_nested_aside_inside_a_breakdown_is_not_a_part():
+    text = "全年共安排资金2.40亿元，其中：河道整治0.90亿元，堤防加固1.10亿元（其中：东坪镇0.70亿元，西河乡0.40亿元），水文监测0.40亿元。"
+    assert only("prose_breakdown_sum", record(), text) == []
+    wrong = text.replace("水文监测0.40亿元", "水文监测0.50亿元")
+    assert [f.kind for f in only("prose_breakdown_sum", record(), wrong)] == ["parts_do_not_sum"]
+
+
+def test_furniture_above_the_title_is_no_year_statement():
+    text = "云岭市财政局关于公开2022年度部门预算的说明\n2021年度教师培训专项经费绩效自评报告\n一、项目概况\n2021年本项目安排资金100万元。\n"
+    assert only("year_consistency", record(fiscal_year=2021), text) == []
