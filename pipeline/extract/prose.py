@@ -140,8 +140,9 @@ _FILLER = r"(?:为|是|[:：]|达到)?"
 # '<name>[：，]<target label><target>，<actual label><actual>'; the name has no clause punctuation.
 _INDICATOR = re.compile(
     rf"(?P<name>[^,，;；:：。]{{2,40}}?)[ \t]*[:：,，]?[ \t]*{_TARGET_LABEL}[ \t]*{_FILLER}[ \t]*(?P<target>[^,，;；。]{{1,30}}?)"
-    rf"[ \t]*[,，][ \t]*{_ACTUAL_LABEL}[ \t]*{_FILLER}[ \t]*(?P<actual>[^,，;；。]{{1,30}}?)[ \t]*(?=[,，;；。]|$)"
+    rf"[ \t]*[,，;；][ \t]*{_ACTUAL_LABEL}[ \t]*{_FILLER}[ \t]*(?P<actual>[^,，;；。]{{1,30}}?)[ \t]*(?=[,，;；。]|$)"
 )
+_INDICATOR_STATEMENT = re.compile(rf"(?:[^;；。]|[;；](?=[ \t]*{_ACTUAL_LABEL}))+")
 _NAME_NUMBERING = re.compile(r"^(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
 LEVEL1_OF_LEVEL2 = lx.LEVEL1_OF_LEVEL2
 
@@ -192,7 +193,8 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
         if numbered and not lead and not _INDICATOR.search(flat):
             level1 = level2 = None  # another numbered section: the indicator block has ended
             continue
-        for statement in re.finditer(r"[^;；。]+", flat):
+        # Statements end at '；' / '。', except a '；' between a target and its actual.
+        for statement in _INDICATOR_STATEMENT.finditer(flat):
             s, e = statement.span()
             while True:  # level lead-ins at the statement's start ('产出指标。' '数量指标：')
                 lead = _LEVEL_LEAD.match(flat, s, e)
@@ -243,6 +245,8 @@ _NOT_PROJECT = re.compile(lx.NOT_PROJECT_NAME)
 _NOT_A_NAME = re.compile(r"^(?:\d{4}年|截至|截止|我|本|该|其|经|已|按|上述|全|共|各)|[,，:：《》]|^\d+$|^第[一二三四五六七八九十\d]+批|^首批|批次")
 # A financial-system code before a name ('43052221R000000012345-'), with the list number before it.
 _CODE = re.compile(r"(?:\d{1,2}[.、．])?[0-9A-Z]{12,}[-—_－]*")
+# A clause that is only a name: no figure, no sentence punctuation, short.
+_NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
 _USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
 _LEAD_MEASURE_ACTUAL = re.compile(r"实际支出|已支出|支出[\d.]|执行|拨付|使用了|分项目看|支出情况")
 
@@ -282,6 +286,23 @@ class _Items:
                 setattr(known, key, getattr(item, key))
         known.split = known.split or item.split
 
+    def add_list(self, items: list[ProseItem]) -> None:
+        """One list's items. A second list that names none of the items already listed but
+        sums to the same money (uses first, then the same fund by county) breaks the money
+        down another way: listing it too would count the money twice."""
+        if len(items) >= 2 and self.items and all(self.find(i.name.text) is None for i in items) and self._same_total(items):
+            return
+        for item in items:
+            self.add(item)
+
+    def _same_total(self, items: list[ProseItem]) -> bool:
+        for key in ("budget", "actual"):
+            ours = sum(getattr(i, key).value for i in self.items if not i.split and getattr(i, key) is not None)
+            theirs = sum(getattr(i, key).value for i in items if getattr(i, key) is not None)
+            if ours and theirs and abs(ours - theirs) <= 0.005 * ours:
+                return True
+        return False
+
 
 def _amount(flat: str, index: list[int], m: re.Match[str], offset: int) -> Amount | None:
     unit = "万元" if m["unit"] == "万" else m["unit"]
@@ -315,7 +336,9 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
             candidates: list[tuple[ProseItem, str]] = []  # (item, 'list' | 'run-on')
             sub_list = False  # inside a 其中 list, up to the sentence's end
             lead_list = False  # a lead-in or a numbered item opened a list: its '；' statements are items
-            opens_item = numbered  # a numbered paragraph's first statement opens with its item
+            # A numbered paragraph opens with its item: in its first sentence, or in the sentence
+            # after its title ('（一）文物保护专项。全年预算…'), not after a section title ('（一）收入情况。').
+            opens_item = numbered and (s_start == 0 or title is not None)
             first_statement = True
             parent: ProseItem | None = None  # the item a 其中 list splits
             lead_measure = "budget"
@@ -336,7 +359,7 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                         h_start, h_text = h_start + code.end(), h_text[code.end() :]
                     if lx.classify_level(h_text) or re.search(r"指标", h_text):
                         break  # an indicator statement ('成本指标：…'), not a money list
-                    head = Span(h_text, index[h_start], index[h_start + len(h_text) - 1] + 1)
+                    head = Span(_without_repeated_word(h_text), index[h_start], index[h_start + len(h_text) - 1] + 1)
                     st += colon.end()
                     list_open = True
                 first_clause = True
@@ -370,6 +393,12 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     money = _MONEY_CLAUSE.match(clause)
                     amount = _amount(masked, index, money, ps) if money else None
                     if amount is None:
+                        name_clause = clause.strip()
+                        if first_clause and head is None and (opens_item or list_open) and _NAME_CLAUSE.fullmatch(name_clause) and not _rejected(name_clause):
+                            # '1.河道保洁项目，预算48万元，…': a name clause before the item's figures.
+                            n_start = ps + clause.index(name_clause)
+                            head = Span(_without_repeated_word(name_clause), index[n_start], index[n_start + len(name_clause) - 1] + 1)
+                            continue
                         current = None  # a clause without figures ends the item, and the list
                         list_open = first_clause = False
                         continue
@@ -405,9 +434,10 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     if code:
                         name_start += code.end()
                         name_text = name_text[code.end() :]
-                    if how is None or _rejected(name_text) or (whole_department and sub_list):
+                    if how is None or _rejected(name_text) or (whole_department and sub_list and parent is None):
                         continue
-                    current = ProseItem(Span(name_text, index[name_start], index[name_start + len(name_text) - 1] + 1), how="其中 list" if sub_list else "prose list")
+                    span = Span(_without_repeated_word(name_text), index[name_start], index[name_start + len(name_text) - 1] + 1)
+                    current = ProseItem(span, how="其中 list" if sub_list else "prose list")
                     setattr(current, measure, amount)
                     if sub_list and parent is not None:
                         parent.split = True
@@ -419,10 +449,13 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     title = Span(t_text, index[t_start], index[t_start + len(t_text) - 1] + 1)
             previous = masked[s_start:s_end]
             run_on = sum(1 for _, how in candidates if how == "run-on") >= 2
-            for item, how in candidates:
-                if how == "list" or run_on:
-                    found.add(item)
+            found.add_list([item for item, how in candidates if how == "list" or run_on])
     return [item for item in found.items if not item.split]
+
+
+def _without_repeated_word(name: str) -> str:
+    """A word typed twice at a name's end ('普查工作经费经费') is printed once in the name."""
+    return re.sub(r"(.{2,4})\1$", r"\1", name)
 
 
 def not_a_project(name: str) -> bool:
