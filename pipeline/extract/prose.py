@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline import lexicon as lx
 from pipeline.normalize import to_wan
@@ -78,35 +79,45 @@ _PAGE_LINE = re.compile(r"[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t
 
 def paragraphs(text: str) -> list[tuple[str, list[int]]]:
     """The text's paragraphs as (flat text, offset of each character in ``text``). A line joins
-    the one before it unless that one ends a sentence or the line starts with numbering; a line
-    holding only a page number is dropped from the run it interrupts; table rows (tabs) are no
-    prose and break paragraphs."""
+    the one before it unless that one ends a sentence or is a heading, or the line starts with
+    numbering or a level lead-in; a line holding only a page number is dropped from the run it
+    interrupts; table rows (tabs) are no prose and break paragraphs. Both readers of a document
+    ask for the same text: the last answer is kept."""
+    return _paragraphs(text)
+
+
+_SENTENCE_ENDS = frozenset("。;；:：!！?？")
+
+
+@lru_cache(maxsize=1)
+def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
     out: list[tuple[str, list[int]]] = []
-    chars: list[str] = []
+    lines: list[str] = []  # the lines of the paragraph being read
     index: list[int] = []
 
     def close() -> None:
-        if chars:
-            out.append(("".join(chars), list(index)))
-        chars.clear()
+        if lines:
+            out.append(("".join(lines), index.copy()))
+        lines.clear()
         index.clear()
 
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
-        if "\t" in line or not line.strip():
+        stripped = line.strip()
+        if "\t" in line or not stripped:
             close()
             continue
         if _PAGE_LINE.fullmatch(line):
             continue
-        if chars and (
-            re.search(r"[。;；:：!！?？]\s*$", "".join(chars[-3:]))
+        if lines and (
+            lines[-1].rstrip()[-1:] in _SENTENCE_ENDS
             or _NUMBERED.match(line)
             or _LEVEL_START.match(line)
-            or _heading_line("".join(chars))
+            or (len(index) <= 30 and _heading_line("".join(lines)))
         ):
             close()
-        chars.extend(line)
+        lines.append(line)
         index.extend(range(start, start + len(line)))
     close()
     return out
@@ -154,6 +165,11 @@ def _numbering_style(number: str) -> str:
     return style if style.startswith("(") or not style.endswith(")") else "(" + style
 
 
+def _may_hold_indicator(text: str) -> bool:
+    """A cheap test before the indicator pattern: both a target word and an actual word."""
+    return ("目标" in text or "指标值" in text or "计划" in text) and ("实际" in text or "完成" in text)
+
+
 def _level_kind(name: str, number: str, level1: Span | None, level1_style: str | None) -> str:
     kind = lx.classify_level(name)
     if kind == "either":
@@ -190,7 +206,7 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
     for flat, index in paragraphs(text):
         numbered = _NUMBERED.match(flat)
         lead = _LEVEL_LEAD.match(flat)
-        if numbered and not lead and not _INDICATOR.search(flat):
+        if numbered and not lead and not (_may_hold_indicator(flat) and _INDICATOR.search(flat)):
             level1 = level2 = None  # another numbered section: the indicator block has ended
             continue
         # Statements end at '；' / '。', except a '；' between a target and its actual.
@@ -209,9 +225,11 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
                 else:
                     level2 = span
                 s = lead.end()
-            m = _INDICATOR.match(flat, s, e) if s < e else None
+            if s >= e or not _may_hold_indicator(flat[s:e]):
+                continue
+            m = _INDICATOR.match(flat, s, e)
             if m is None:
-                m = _INDICATOR.search(flat, s, e) if s < e else None
+                m = _INDICATOR.search(flat, s, e)
                 if m is None or re.search(r"[,，:：]", flat[s : m.start()]) is None:
                     continue  # only a clause of its own is an indicator, not the tail of another
             name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
@@ -245,6 +263,12 @@ _NOT_PROJECT = re.compile(lx.NOT_PROJECT_NAME)
 _NOT_A_NAME = re.compile(r"^(?:\d{4}年|截至|截止|我|本|该|其|经|已|按|上述|全|共|各)|[,，:：《》]|^\d+$|^第[一二三四五六七八九十\d]+批|^首批|批次")
 # A financial-system code before a name ('43052221R000000012345-'), with the list number before it.
 _CODE = re.compile(r"(?:\d{1,2}[.、．])?[0-9A-Z]{12,}[-—_－]*")
+_SENTENCE = re.compile(r"[^。]+")
+_STATEMENT = re.compile(r"[^;；]+")
+_COLON_HEAD = re.compile(r"[ \t]*(?P<head>[^,，:：]{1,40})[:：]")
+# Clauses end at a comma or 、, not at the comma inside '3,120'.
+_CLAUSE = re.compile(r"(?:[^,，、]|(?<=\d)[,，](?=\d{3}))+")
+_OPENING = re.compile(r"[ \t]*其中[:：]?[ \t]*")
 # A clause that is only a name: no figure, no sentence punctuation, short.
 _NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
 _USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
@@ -331,7 +355,7 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
         numbered = bool(_NUMBERED.match(masked))
         title: Span | None = None  # a numbered title sentence without money: '（一）文物保护专项。'
         previous = ""  # the sentence before: what a 其中 list that opens a sentence breaks down
-        for sentence in re.finditer(r"[^。]+", masked):
+        for sentence in _SENTENCE.finditer(masked):
             s_start, s_end = sentence.span()
             candidates: list[tuple[ProseItem, str]] = []  # (item, 'list' | 'run-on')
             sub_list = False  # inside a 其中 list, up to the sentence's end
@@ -343,14 +367,15 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
             parent: ProseItem | None = None  # the item a 其中 list splits
             lead_measure = "budget"
             current: ProseItem | None = None
-            for statement in re.finditer(r"[^;；]+", masked[s_start:s_end]):
-                st = _strip_numbering(masked, s_start + statement.start())
-                se = s_start + statement.end()
-                statement_numbered = st > s_start + statement.start() and bool(masked[s_start + statement.start() : st].strip())
+            has_money = "元" in sentence.group() or "万" in sentence.group()  # cheap test before the clause reader
+            for statement in _STATEMENT.finditer(masked, s_start, s_end) if has_money else ():
+                st = _strip_numbering(masked, statement.start())
+                se = statement.end()
+                statement_numbered = st > statement.start() and bool(masked[statement.start() : st].strip())
                 list_open = sub_list or lead_list  # clauses follow one another in a list
                 current = None  # each '；' statement opens its own item
                 head: Span | None = None  # '<name>：' before the item's figures, or a lead-in
-                colon = re.match(r"[ \t]*(?P<head>[^,，:：]{1,40})[:：]", masked[st:se])
+                colon = _COLON_HEAD.match(masked[st:se])
                 if colon and not colon["head"].strip().endswith("其中"):
                     h_start = st + colon.start("head") + len(colon["head"]) - len(colon["head"].lstrip())
                     h_text = colon["head"].strip()
@@ -358,23 +383,23 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     if code:
                         h_start, h_text = h_start + code.end(), h_text[code.end() :]
                     if lx.classify_level(h_text) or re.search(r"指标", h_text):
-                        break  # an indicator statement ('成本指标：…'), not a money list
+                        continue  # an indicator statement ('成本指标：…'), not a money list
                     head = Span(_without_repeated_word(h_text), index[h_start], index[h_start + len(h_text) - 1] + 1)
                     st += colon.end()
                     list_open = True
                 first_clause = True
                 opens_item, first_statement = (opens_item and first_statement) or statement_numbered, False
                 # Clauses end at a comma or 、 (not at the comma inside '3,120').
-                for piece in re.finditer(r"(?:[^,，、]|(?<=\d)[,，](?=\d{3}))+", masked[st:se]):
+                for piece in _CLAUSE.finditer(masked[st:se]):
                     ps, pe = st + piece.start(), st + piece.end()
-                    opening = re.match(r"[ \t]*其中[:：]?[ \t]*", masked[ps:pe])
+                    opening = _OPENING.match(masked, ps, pe)
                     if opening:
                         sub_list = list_open = True
                         parent = current
                         before = masked[s_start:ps]
                         lead = before if before.strip() else previous  # '实际支出…。其中：…'
                         lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
-                        ps += opening.end()
+                        ps = opening.end()
                     use = _USE_LEAD.match(masked, ps, pe)
                     if use:
                         # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
