@@ -86,6 +86,15 @@ def test_indicator_names_drop_numbering_and_a_sentence_without_target_and_actual
     ]
 
 
+def test_sentences_about_the_goals_are_not_indicators():
+    text = (
+        "二、绩效目标完成情况\n"
+        "我局严格按照绩效目标要求，实际完成了各项工作任务，达到了预期目标。\n"
+        "年初设定目标为新建公厕10座，实际完成12座，超额完成任务。\n"
+    )
+    assert _indicators(text) == []
+
+
 def test_an_unrelated_numbered_section_closes_the_indicator_levels():
     text = (
         "（一）效益指标\n社会效益指标：路灯亮灯率，目标≥97%，实际98%。\n"
@@ -153,6 +162,11 @@ def test_a_name_clause_before_the_figures_and_a_word_typed_twice():
         ("普查工作经费", None, 12.5, 100.0),
         ("宣传经费", None, 3.0, 90.0),
     ]
+
+
+def test_narrative_points_and_funding_parts_are_not_projects():
+    assert _items("主要做了以下工作：一是投入资金120万元，完成道路硬化3公里；二是争取上级补助80万元，新建文化广场2处。") == []
+    assert _items("二、项目资金情况\n项目总投资300万元，其中：财政资金240万元，村集体自筹60万元。") == []
 
 
 def test_run_on_clauses_and_a_lone_money_statement():

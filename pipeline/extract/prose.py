@@ -154,6 +154,8 @@ _INDICATOR = re.compile(
     rf"[ \t]*[,，;；][ \t]*{_ACTUAL_LABEL}[ \t]*{_FILLER}[ \t]*(?P<actual>[^,，;；。]{{1,30}}?)[ \t]*(?=[,，;；。]|$)"
 )
 _INDICATOR_STATEMENT = re.compile(rf"(?:[^;；。]|[;；](?=[ \t]*{_ACTUAL_LABEL}))+")
+# A sentence about the goals, not an indicator: '我局按照绩效目标要求，实际完成了…', '年初设定目标为…'.
+_NOT_INDICATOR_NAME = re.compile(r"^(?:我|本|该|根据|按照|严格|通过|年初|今年|全年|经)|(?:设定|按照|要求|的|为)$")
 _NAME_NUMBERING = re.compile(r"^(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
 LEVEL1_OF_LEVEL2 = lx.LEVEL1_OF_LEVEL2
 
@@ -235,7 +237,9 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
             name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
             name_start += _NAME_NUMBERING.match(flat[name_start : m.end("name")]).end() if _NAME_NUMBERING.match(flat[name_start : m.end("name")]) else 0
             name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
-            if len(name_text) < 2 or lx.classify_level(name_text) or re.search(r"目标|指标", m["target"]):
+            if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text):
+                continue
+            if re.search(r"目标|指标", m["target"]) or m["actual"].lstrip().startswith("了"):
                 continue
             name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
             target = _value(flat, index, m.start("target"), m.end("target"), False)
@@ -260,7 +264,12 @@ _MONEY_CLAUSE = re.compile(
 )
 _RATE_CLAUSE = re.compile(rf"[ \t]*{_RATE_LABEL}[ \t]*(?:为|达到|达)?[ \t]*(?P<rate>\d+(?:\.\d+)?)[ \t]*%[ \t]*$")
 _NOT_PROJECT = re.compile(lx.NOT_PROJECT_NAME)
-_NOT_A_NAME = re.compile(r"^(?:\d{4}年|截至|截止|我|本|该|其|经|已|按|上述|全|共|各)|[,，:：《》]|^\d+$|^第[一二三四五六七八九十\d]+批|^首批|批次")
+# Not a name: a sentence's subject or time ('2023年我局…', '截至…'), an enumerated point of a
+# narrative ('一是投入资金…'), a verb of funding ('争取上级补助…'), a batch of an allocation ('第一批').
+_NOT_A_NAME = re.compile(
+    r"^(?:\d{4}年|截至|截止|我|本|该|其|经|已|按|上述|全|共|各)|[,，:：《》]|^\d+$|^第[一二三四五六七八九十\d]+批|^首批|批次"
+    r"|^[一二三四五六七八九十]+是|^(?:投入|争取|筹措|筹集|发放|拨付|下达|到位|落实)"
+)
 # A financial-system code before a name ('43052221R000000012345-'), with the list number before it.
 _CODE = re.compile(r"(?:\d{1,2}[.、．])?[0-9A-Z]{12,}[-—_－]*")
 _SENTENCE = re.compile(r"[^。]+")
