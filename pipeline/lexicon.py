@@ -238,7 +238,7 @@ LEVEL1_OF_LEVEL2 = {
 PROSE_TARGET_LABEL = r"(?:计划完成值?|(?:年度|全年|预期|计划)?(?:目标值|指标值|目标|计划值|预期值))"
 PROSE_ACTUAL_LABEL = r"(?:全年|年度|年终)?(?:实际完成值|实际完成|实际值|实际|完成值|完成情况|完成)"
 # Money clauses of listed items: what an amount is, by the word before it.
-PROSE_BUDGET_LABEL = r"(?:全年预算数?|年度预算数?|预算资金|预算数?|安排资金|安排|下达资金|下达|计划投资|计划安排|计划|批复)"
+PROSE_BUDGET_LABEL = r"(?:年初预算数?|调整后(?:全年)?预算数?|全年预算数?|年度预算数?|预算资金|预算数?|安排资金|安排|下达资金|下达|计划投资|计划安排|计划|批复)"
 PROSE_ACTUAL_LABEL_MONEY = r"(?:决算数|决算|执行数|实际支出|已支出|累计支出|支出|实际使用|使用|实际执行|执行|拨付|兑付|实际完成|完成)"
 PROSE_RATE_LABEL = r"(?:资金|预算|实际|项目)?(?:执行率|支出率|完成率)"
 # Names with money that are never projects (gold README): funding sources, budget scopes, economic

@@ -169,6 +169,19 @@ def test_narrative_points_and_funding_parts_are_not_projects():
     assert _items("二、项目资金情况\n项目总投资300万元，其中：财政资金240万元，村集体自筹60万元。") == []
 
 
+def test_an_items_full_year_budget_replaces_its_start_of_year_budget():
+    text = (
+        "1.乡村道路养护项目：年初预算100万元，追加预算20万元，调整后预算120万元，实际支出118万元，执行率98.33%。\n"
+        "2.路灯维护项目年初预算40万元，调整后预算36万元，实际支出36万元，执行率100%。\n"
+        "3.公园绿化项目：年初预算15万元，实际支出15万元。\n"
+    )
+    assert _items(text) == [
+        ("乡村道路养护项目", 120.0, 118.0, 98.33),
+        ("路灯维护项目", 36.0, 36.0, 100.0),
+        ("公园绿化项目", 15.0, 15.0, None),  # the only budget printed is the item's budget
+    ]
+
+
 def test_run_on_clauses_and_a_lone_money_statement():
     text = "污水管网巡检费预算60.00万元，实际支出58.20万元；泵站电费预算22.40万元，实际支出21.90万元。"
     assert _items(text) == [("污水管网巡检费", 60.0, 58.2, None), ("泵站电费", 22.4, 21.9, None)]

@@ -66,6 +66,18 @@ class ProseItem:
     rate: Amount | None = None
     how: str = "prose list"
     split: bool = False  # split into listed sub-items: the sub-items are listed instead
+    budget_is_initial: bool = False  # the budget so far is a 年初 figure a full-year one replaces
+
+    def take(self, measure: str, amount: Amount, qualifier: str = "") -> None:
+        """Keep the first figure of each measure, except that an item's full-year budget
+        (调整后 / 全年预算) replaces its start-of-year budget (年初预算): a project's budget is
+        the full-year one."""
+        if measure == "budget" and self.budget is not None and self.budget_is_initial and qualifier != "年初":
+            self.budget, self.budget_is_initial = amount, False
+        elif getattr(self, measure) is None:
+            setattr(self, measure, amount)
+            if measure == "budget":
+                self.budget_is_initial = qualifier == "年初"
 
 
 # --- paragraphs ------------------------------------------------------------------------------
@@ -279,6 +291,8 @@ _COLON_HEAD = re.compile(r"[ \t]*(?P<head>[^,，:：]{1,40})[:：]")
 _CLAUSE = re.compile(r"(?:[^,，、]|(?<=\d)[,，](?=\d{3}))+")
 _OPENING = re.compile(r"[ \t]*其中[:：]?[ \t]*")
 # A clause that is only a name: no figure, no sentence punctuation, short.
+# The qualifier of an item's further figure: 年初 / 调整后 / 全年 budgets, and changes (追加 …).
+_QUALIFIER = re.compile(r"(?P<initial>年初)|(?P<change>(?:年中)?(?:追加|调增|调减|调整))|年中调整后|调整后|全年|年度|累计|实际")
 _NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
 _USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
 _LEAD_MEASURE_ACTUAL = re.compile(r"实际支出|已支出|支出[\d.]|执行|拨付|使用了|分项目看|支出情况")
@@ -438,6 +452,13 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                         continue
                     measure = "budget" if money["blabel"] else "actual" if money["alabel"] else lead_measure
                     name_text = money["name"].strip()
+                    qualifier = _QUALIFIER.fullmatch(name_text)
+                    if qualifier and qualifier["change"]:
+                        first_clause = False
+                        continue  # '追加预算20万元' inside an item: a change, not its budget
+                    if qualifier:
+                        name_text = ""  # '年初预算100万元' / '调整后预算120万元': a figure of the item
+                    initial = bool(qualifier and qualifier["initial"]) or (money["blabel"] or "").startswith("年初")
                     if not name_text:
                         # A further figure of the item being read ('，支出1433万元'), or the first
                         # figure of an item named by its colon head or its numbered title.
@@ -446,8 +467,8 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                             if name is not None and not _rejected(name.text):
                                 current = ProseItem(name, how="numbered item" if name is title else "item with colon")
                                 candidates.append((current, "list"))
-                        if current is not None and getattr(current, measure) is None:
-                            setattr(current, measure, amount)
+                        if current is not None:
+                            current.take(measure, amount, "年初" if initial else "")
                         first_clause = False
                         continue
                     if head is not None and first_clause:
@@ -472,7 +493,7 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                         continue
                     span = Span(_without_repeated_word(name_text), index[name_start], index[name_start + len(name_text) - 1] + 1)
                     current = ProseItem(span, how="其中 list" if sub_list else "prose list")
-                    setattr(current, measure, amount)
+                    current.take(measure, amount, "年初" if initial else "")
                     if sub_list and parent is not None:
                         parent.split = True
                     candidates.append((current, how))
