@@ -86,6 +86,15 @@ def test_indicator_names_drop_numbering_and_a_sentence_without_target_and_actual
     ]
 
 
+def test_sentences_about_the_goals_are_not_indicators():
+    text = (
+        "二、绩效目标完成情况\n"
+        "我局严格按照绩效目标要求，实际完成了各项工作任务，达到了预期目标。\n"
+        "年初设定目标为新建公厕10座，实际完成12座，超额完成任务。\n"
+    )
+    assert _indicators(text) == []
+
+
 def test_an_unrelated_numbered_section_closes_the_indicator_levels():
     text = (
         "（一）效益指标\n社会效益指标：路灯亮灯率，目标≥97%，实际98%。\n"
@@ -94,6 +103,20 @@ def test_an_unrelated_numbered_section_closes_the_indicator_levels():
     rows = _indicators(text)
     assert rows[0] == ("效益指标", "社会效益指标", "路灯亮灯率", "≥97%", "98%")
     assert rows[1] == (None, None, "夜间巡查满意度", "≥90%", "93%")
+
+
+def test_target_and_actual_divided_by_a_semicolon_are_one_indicator():
+    assert _indicators("（一）产出指标\n公交站台改造数量：年度目标值：≥60个；实际完成值：64个。\n") == [
+        ("产出指标", None, "公交站台改造数量", "≥60个", "64个")
+    ]
+
+
+def test_planned_and_actual_amounts_of_work_as_indicators():
+    text = "1.产出指标\n（1）数量指标。县道养护里程：计划完成420公里，实际完成436公里；桥梁检测座数：计划完成85座，实际完成85座。\n"
+    assert _indicators(text) == [
+        ("产出指标", "数量指标", "县道养护里程", "420公里", "436公里"),
+        ("产出指标", "数量指标", "桥梁检测座数", "85座", "85座"),
+    ]
 
 
 def test_a_second_level_lead_in_alone_takes_the_templates_first_level():
@@ -125,6 +148,37 @@ def test_numbered_title_sentence_names_the_figures_that_follow():
     assert _items(text, whole_department=True) == [
         ("乡村学校少年宫运行补助", 320.0, 301.5, 94.22),
         ("校园安保购买服务", 150.0, 150.0, 100.0),
+    ]
+
+
+def test_a_name_clause_before_the_figures_and_a_word_typed_twice():
+    text = (
+        "1.河道保洁项目，预算48万元，实际支出46万元，执行率95.83%。\n"
+        "2.水质监测项目，预算25.5万元，实际支出25.5万元，执行率100%。\n"
+        "3.负责全县环卫工作，指导各乡镇开展保洁。\n"
+    )
+    assert _items(text) == [("河道保洁项目", 48.0, 46.0, 95.83), ("水质监测项目", 25.5, 25.5, 100.0)]
+    assert _items("1、普查工作经费经费使用 12.5 万元，完成率 100%；2、宣传经费使用 3 万元，完成率 90%。") == [
+        ("普查工作经费", None, 12.5, 100.0),
+        ("宣传经费", None, 3.0, 90.0),
+    ]
+
+
+def test_narrative_points_and_funding_parts_are_not_projects():
+    assert _items("主要做了以下工作：一是投入资金120万元，完成道路硬化3公里；二是争取上级补助80万元，新建文化广场2处。") == []
+    assert _items("二、项目资金情况\n项目总投资300万元，其中：财政资金240万元，村集体自筹60万元。") == []
+
+
+def test_an_items_full_year_budget_replaces_its_start_of_year_budget():
+    text = (
+        "1.乡村道路养护项目：年初预算100万元，追加预算20万元，调整后预算120万元，实际支出118万元，执行率98.33%。\n"
+        "2.路灯维护项目年初预算40万元，调整后预算36万元，实际支出36万元，执行率100%。\n"
+        "3.公园绿化项目：年初预算15万元，实际支出15万元。\n"
+    )
+    assert _items(text) == [
+        ("乡村道路养护项目", 120.0, 118.0, 98.33),
+        ("路灯维护项目", 36.0, 36.0, 100.0),
+        ("公园绿化项目", 15.0, 15.0, None),  # the only budget printed is the item's budget
     ]
 
 
@@ -192,6 +246,33 @@ def test_whole_department_breakdowns_are_not_projects():
         "其中工资福利支出980.2万元，商品和服务支出230.4万元。\n"
     )
     assert _items(text, whole_department=True) == []
+
+
+def test_a_project_split_by_its_own_sub_list_in_a_department_report():
+    text = (
+        "（一）收入情况。2022年部门收入合计5236.18万元，其中：本年财政拨款4988.36万元，上年结转247.82万元。\n"
+        "三、项目支出情况\n"
+        "1.基本公共卫生服务项目：全年预算1860万元，实际支出1842.6万元，执行率99.06%。\n"
+        "2.疫情防控专项经费：全年预算960万元，实际支出915.3万元，执行率95.34%，其中核酸检测费612.8万元，防控物资采购302.5万元。\n"
+        "（四）政府采购情况。全年政府采购总额632.5万元，其中货物类418.2万元，服务类214.3万元。\n"
+    )
+    # The 其中 after the spending splits the spending; the split project gives way to its parts.
+    assert _items(text, whole_department=True) == [
+        ("基本公共卫生服务项目", 1860.0, 1842.6, 99.06),
+        ("核酸检测费", None, 612.8, None),
+        ("防控物资采购", None, 302.5, None),
+    ]
+
+
+def test_a_second_breakdown_of_the_same_money_is_not_listed_twice():
+    text = (
+        "下达农村公路养护补助资金1.2亿元，其中：县道养护0.5亿元，乡道养护0.45亿元，村道养护0.25亿元。\n"
+        "各县区分配情况：东平县5000万、西河县4500万、南岭区2500万。\n"
+    )
+    assert [row[0] for row in _items(text)] == ["县道养护", "乡道养护", "村道养护"]
+    # Two projects that happen to have the same budget are both listed.
+    same = "1.桥梁检测：预算30万元，实际支出30万元。\n2.标志标线：预算30万元，实际支出28万元。\n"
+    assert [row[0] for row in _items(same)] == ["桥梁检测", "标志标线"]
 
 
 def test_not_a_project_names_sources_scopes_and_totals():

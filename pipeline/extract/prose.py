@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline import lexicon as lx
 from pipeline.normalize import to_wan
@@ -65,6 +66,18 @@ class ProseItem:
     rate: Amount | None = None
     how: str = "prose list"
     split: bool = False  # split into listed sub-items: the sub-items are listed instead
+    budget_is_initial: bool = False  # the budget so far is a 年初 figure a full-year one replaces
+
+    def take(self, measure: str, amount: Amount, qualifier: str = "") -> None:
+        """Keep the first figure of each measure, except that an item's full-year budget
+        (调整后 / 全年预算) replaces its start-of-year budget (年初预算): a project's budget is
+        the full-year one."""
+        if measure == "budget" and self.budget is not None and self.budget_is_initial and qualifier != "年初":
+            self.budget, self.budget_is_initial = amount, False
+        elif getattr(self, measure) is None:
+            setattr(self, measure, amount)
+            if measure == "budget":
+                self.budget_is_initial = qualifier == "年初"
 
 
 # --- paragraphs ------------------------------------------------------------------------------
@@ -78,35 +91,45 @@ _PAGE_LINE = re.compile(r"[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t
 
 def paragraphs(text: str) -> list[tuple[str, list[int]]]:
     """The text's paragraphs as (flat text, offset of each character in ``text``). A line joins
-    the one before it unless that one ends a sentence or the line starts with numbering; a line
-    holding only a page number is dropped from the run it interrupts; table rows (tabs) are no
-    prose and break paragraphs."""
+    the one before it unless that one ends a sentence or is a heading, or the line starts with
+    numbering or a level lead-in; a line holding only a page number is dropped from the run it
+    interrupts; table rows (tabs) are no prose and break paragraphs. Both readers of a document
+    ask for the same text: the last answer is kept."""
+    return _paragraphs(text)
+
+
+_SENTENCE_ENDS = frozenset("。;；:：!！?？")
+
+
+@lru_cache(maxsize=1)
+def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
     out: list[tuple[str, list[int]]] = []
-    chars: list[str] = []
+    lines: list[str] = []  # the lines of the paragraph being read
     index: list[int] = []
 
     def close() -> None:
-        if chars:
-            out.append(("".join(chars), list(index)))
-        chars.clear()
+        if lines:
+            out.append(("".join(lines), index.copy()))
+        lines.clear()
         index.clear()
 
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
-        if "\t" in line or not line.strip():
+        stripped = line.strip()
+        if "\t" in line or not stripped:
             close()
             continue
         if _PAGE_LINE.fullmatch(line):
             continue
-        if chars and (
-            re.search(r"[。;；:：!！?？]\s*$", "".join(chars[-3:]))
+        if lines and (
+            lines[-1].rstrip()[-1:] in _SENTENCE_ENDS
             or _NUMBERED.match(line)
             or _LEVEL_START.match(line)
-            or _heading_line("".join(chars))
+            or (len(index) <= 30 and _heading_line("".join(lines)))
         ):
             close()
-        chars.extend(line)
+        lines.append(line)
         index.extend(range(start, start + len(line)))
     close()
     return out
@@ -140,8 +163,11 @@ _FILLER = r"(?:为|是|[:：]|达到)?"
 # '<name>[：，]<target label><target>，<actual label><actual>'; the name has no clause punctuation.
 _INDICATOR = re.compile(
     rf"(?P<name>[^,，;；:：。]{{2,40}}?)[ \t]*[:：,，]?[ \t]*{_TARGET_LABEL}[ \t]*{_FILLER}[ \t]*(?P<target>[^,，;；。]{{1,30}}?)"
-    rf"[ \t]*[,，][ \t]*{_ACTUAL_LABEL}[ \t]*{_FILLER}[ \t]*(?P<actual>[^,，;；。]{{1,30}}?)[ \t]*(?=[,，;；。]|$)"
+    rf"[ \t]*[,，;；][ \t]*{_ACTUAL_LABEL}[ \t]*{_FILLER}[ \t]*(?P<actual>[^,，;；。]{{1,30}}?)[ \t]*(?=[,，;；。]|$)"
 )
+_INDICATOR_STATEMENT = re.compile(rf"(?:[^;；。]|[;；](?=[ \t]*{_ACTUAL_LABEL}))+")
+# A sentence about the goals, not an indicator: '我局按照绩效目标要求，实际完成了…', '年初设定目标为…'.
+_NOT_INDICATOR_NAME = re.compile(r"^(?:我|本|该|根据|按照|严格|通过|年初|今年|全年|经)|(?:设定|按照|要求|的|为)$")
 _NAME_NUMBERING = re.compile(r"^(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
 LEVEL1_OF_LEVEL2 = lx.LEVEL1_OF_LEVEL2
 
@@ -151,6 +177,11 @@ def _numbering_style(number: str) -> str:
     style = re.sub(r"[一二三四五六七八九十]+|[-—](?=[)）])", "C", re.sub(r"\d+", "D", number.strip()))
     style = style.replace("（", "(").replace("）", ")")
     return style if style.startswith("(") or not style.endswith(")") else "(" + style
+
+
+def _may_hold_indicator(text: str) -> bool:
+    """A cheap test before the indicator pattern: both a target word and an actual word."""
+    return ("目标" in text or "指标值" in text or "计划" in text) and ("实际" in text or "完成" in text)
 
 
 def _level_kind(name: str, number: str, level1: Span | None, level1_style: str | None) -> str:
@@ -189,10 +220,11 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
     for flat, index in paragraphs(text):
         numbered = _NUMBERED.match(flat)
         lead = _LEVEL_LEAD.match(flat)
-        if numbered and not lead and not _INDICATOR.search(flat):
+        if numbered and not lead and not (_may_hold_indicator(flat) and _INDICATOR.search(flat)):
             level1 = level2 = None  # another numbered section: the indicator block has ended
             continue
-        for statement in re.finditer(r"[^;；。]+", flat):
+        # Statements end at '；' / '。', except a '；' between a target and its actual.
+        for statement in _INDICATOR_STATEMENT.finditer(flat):
             s, e = statement.span()
             while True:  # level lead-ins at the statement's start ('产出指标。' '数量指标：')
                 lead = _LEVEL_LEAD.match(flat, s, e)
@@ -207,15 +239,19 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
                 else:
                     level2 = span
                 s = lead.end()
-            m = _INDICATOR.match(flat, s, e) if s < e else None
+            if s >= e or not _may_hold_indicator(flat[s:e]):
+                continue
+            m = _INDICATOR.match(flat, s, e)
             if m is None:
-                m = _INDICATOR.search(flat, s, e) if s < e else None
+                m = _INDICATOR.search(flat, s, e)
                 if m is None or re.search(r"[,，:：]", flat[s : m.start()]) is None:
                     continue  # only a clause of its own is an indicator, not the tail of another
             name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
             name_start += _NAME_NUMBERING.match(flat[name_start : m.end("name")]).end() if _NAME_NUMBERING.match(flat[name_start : m.end("name")]) else 0
             name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
-            if len(name_text) < 2 or lx.classify_level(name_text) or re.search(r"目标|指标", m["target"]):
+            if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text):
+                continue
+            if re.search(r"目标|指标", m["target"]) or m["actual"].lstrip().startswith("了"):
                 continue
             name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
             target = _value(flat, index, m.start("target"), m.end("target"), False)
@@ -240,9 +276,24 @@ _MONEY_CLAUSE = re.compile(
 )
 _RATE_CLAUSE = re.compile(rf"[ \t]*{_RATE_LABEL}[ \t]*(?:为|达到|达)?[ \t]*(?P<rate>\d+(?:\.\d+)?)[ \t]*%[ \t]*$")
 _NOT_PROJECT = re.compile(lx.NOT_PROJECT_NAME)
-_NOT_A_NAME = re.compile(r"^(?:\d{4}年|截至|截止|我|本|该|其|经|已|按|上述|全|共|各)|[,，:：《》]|^\d+$|^第[一二三四五六七八九十\d]+批|^首批|批次")
+# Not a name: a sentence's subject or time ('2023年我局…', '截至…'), an enumerated point of a
+# narrative ('一是投入资金…'), a verb of funding ('争取上级补助…'), a batch of an allocation ('第一批').
+_NOT_A_NAME = re.compile(
+    r"^(?:\d{4}年|截至|截止|我|本|该|其|经|已|按|上述|全|共|各)|[,，:：《》]|^\d+$|^第[一二三四五六七八九十\d]+批|^首批|批次"
+    r"|^[一二三四五六七八九十]+是|^(?:投入|争取|筹措|筹集|发放|拨付|下达|到位|落实)"
+)
 # A financial-system code before a name ('43052221R000000012345-'), with the list number before it.
 _CODE = re.compile(r"(?:\d{1,2}[.、．])?[0-9A-Z]{12,}[-—_－]*")
+_SENTENCE = re.compile(r"[^。]+")
+_STATEMENT = re.compile(r"[^;；]+")
+_COLON_HEAD = re.compile(r"[ \t]*(?P<head>[^,，:：]{1,40})[:：]")
+# Clauses end at a comma or 、, not at the comma inside '3,120'.
+_CLAUSE = re.compile(r"(?:[^,，、]|(?<=\d)[,，](?=\d{3}))+")
+_OPENING = re.compile(r"[ \t]*其中[:：]?[ \t]*")
+# A clause that is only a name: no figure, no sentence punctuation, short.
+# The qualifier of an item's further figure: 年初 / 调整后 / 全年 budgets, and changes (追加 …).
+_QUALIFIER = re.compile(r"(?P<initial>年初)|(?P<change>(?:年中)?(?:追加|调增|调减|调整))|年中调整后|调整后|全年|年度|累计|实际")
+_NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
 _USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
 _LEAD_MEASURE_ACTUAL = re.compile(r"实际支出|已支出|支出[\d.]|执行|拨付|使用了|分项目看|支出情况")
 
@@ -282,6 +333,23 @@ class _Items:
                 setattr(known, key, getattr(item, key))
         known.split = known.split or item.split
 
+    def add_list(self, items: list[ProseItem]) -> None:
+        """One list's items. A second list that names none of the items already listed but
+        sums to the same money (uses first, then the same fund by county) breaks the money
+        down another way: listing it too would count the money twice."""
+        if len(items) >= 2 and self.items and all(self.find(i.name.text) is None for i in items) and self._same_total(items):
+            return
+        for item in items:
+            self.add(item)
+
+    def _same_total(self, items: list[ProseItem]) -> bool:
+        for key in ("budget", "actual"):
+            ours = sum(getattr(i, key).value for i in self.items if not i.split and getattr(i, key) is not None)
+            theirs = sum(getattr(i, key).value for i in items if getattr(i, key) is not None)
+            if ours and theirs and abs(ours - theirs) <= 0.005 * ours:
+                return True
+        return False
+
 
 def _amount(flat: str, index: list[int], m: re.Match[str], offset: int) -> Amount | None:
     unit = "万元" if m["unit"] == "万" else m["unit"]
@@ -310,24 +378,27 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
         numbered = bool(_NUMBERED.match(masked))
         title: Span | None = None  # a numbered title sentence without money: '（一）文物保护专项。'
         previous = ""  # the sentence before: what a 其中 list that opens a sentence breaks down
-        for sentence in re.finditer(r"[^。]+", masked):
+        for sentence in _SENTENCE.finditer(masked):
             s_start, s_end = sentence.span()
             candidates: list[tuple[ProseItem, str]] = []  # (item, 'list' | 'run-on')
             sub_list = False  # inside a 其中 list, up to the sentence's end
             lead_list = False  # a lead-in or a numbered item opened a list: its '；' statements are items
-            opens_item = numbered  # a numbered paragraph's first statement opens with its item
+            # A numbered paragraph opens with its item: in its first sentence, or in the sentence
+            # after its title ('（一）文物保护专项。全年预算…'), not after a section title ('（一）收入情况。').
+            opens_item = numbered and (s_start == 0 or title is not None)
             first_statement = True
             parent: ProseItem | None = None  # the item a 其中 list splits
             lead_measure = "budget"
             current: ProseItem | None = None
-            for statement in re.finditer(r"[^;；]+", masked[s_start:s_end]):
-                st = _strip_numbering(masked, s_start + statement.start())
-                se = s_start + statement.end()
-                statement_numbered = st > s_start + statement.start() and bool(masked[s_start + statement.start() : st].strip())
+            has_money = "元" in sentence.group() or "万" in sentence.group()  # cheap test before the clause reader
+            for statement in _STATEMENT.finditer(masked, s_start, s_end) if has_money else ():
+                st = _strip_numbering(masked, statement.start())
+                se = statement.end()
+                statement_numbered = st > statement.start() and bool(masked[statement.start() : st].strip())
                 list_open = sub_list or lead_list  # clauses follow one another in a list
                 current = None  # each '；' statement opens its own item
                 head: Span | None = None  # '<name>：' before the item's figures, or a lead-in
-                colon = re.match(r"[ \t]*(?P<head>[^,，:：]{1,40})[:：]", masked[st:se])
+                colon = _COLON_HEAD.match(masked[st:se])
                 if colon and not colon["head"].strip().endswith("其中"):
                     h_start = st + colon.start("head") + len(colon["head"]) - len(colon["head"].lstrip())
                     h_text = colon["head"].strip()
@@ -335,23 +406,23 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     if code:
                         h_start, h_text = h_start + code.end(), h_text[code.end() :]
                     if lx.classify_level(h_text) or re.search(r"指标", h_text):
-                        break  # an indicator statement ('成本指标：…'), not a money list
-                    head = Span(h_text, index[h_start], index[h_start + len(h_text) - 1] + 1)
+                        continue  # an indicator statement ('成本指标：…'), not a money list
+                    head = Span(_without_repeated_word(h_text), index[h_start], index[h_start + len(h_text) - 1] + 1)
                     st += colon.end()
                     list_open = True
                 first_clause = True
                 opens_item, first_statement = (opens_item and first_statement) or statement_numbered, False
                 # Clauses end at a comma or 、 (not at the comma inside '3,120').
-                for piece in re.finditer(r"(?:[^,，、]|(?<=\d)[,，](?=\d{3}))+", masked[st:se]):
+                for piece in _CLAUSE.finditer(masked[st:se]):
                     ps, pe = st + piece.start(), st + piece.end()
-                    opening = re.match(r"[ \t]*其中[:：]?[ \t]*", masked[ps:pe])
+                    opening = _OPENING.match(masked, ps, pe)
                     if opening:
                         sub_list = list_open = True
                         parent = current
                         before = masked[s_start:ps]
                         lead = before if before.strip() else previous  # '实际支出…。其中：…'
                         lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
-                        ps += opening.end()
+                        ps = opening.end()
                     use = _USE_LEAD.match(masked, ps, pe)
                     if use:
                         # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
@@ -370,11 +441,24 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     money = _MONEY_CLAUSE.match(clause)
                     amount = _amount(masked, index, money, ps) if money else None
                     if amount is None:
+                        name_clause = clause.strip()
+                        if first_clause and head is None and (opens_item or list_open) and _NAME_CLAUSE.fullmatch(name_clause) and not _rejected(name_clause):
+                            # '1.河道保洁项目，预算48万元，…': a name clause before the item's figures.
+                            n_start = ps + clause.index(name_clause)
+                            head = Span(_without_repeated_word(name_clause), index[n_start], index[n_start + len(name_clause) - 1] + 1)
+                            continue
                         current = None  # a clause without figures ends the item, and the list
                         list_open = first_clause = False
                         continue
                     measure = "budget" if money["blabel"] else "actual" if money["alabel"] else lead_measure
                     name_text = money["name"].strip()
+                    qualifier = _QUALIFIER.fullmatch(name_text)
+                    if qualifier and qualifier["change"]:
+                        first_clause = False
+                        continue  # '追加预算20万元' inside an item: a change, not its budget
+                    if qualifier:
+                        name_text = ""  # '年初预算100万元' / '调整后预算120万元': a figure of the item
+                    initial = bool(qualifier and qualifier["initial"]) or (money["blabel"] or "").startswith("年初")
                     if not name_text:
                         # A further figure of the item being read ('，支出1433万元'), or the first
                         # figure of an item named by its colon head or its numbered title.
@@ -383,8 +467,8 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                             if name is not None and not _rejected(name.text):
                                 current = ProseItem(name, how="numbered item" if name is title else "item with colon")
                                 candidates.append((current, "list"))
-                        if current is not None and getattr(current, measure) is None:
-                            setattr(current, measure, amount)
+                        if current is not None:
+                            current.take(measure, amount, "年初" if initial else "")
                         first_clause = False
                         continue
                     if head is not None and first_clause:
@@ -405,10 +489,11 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     if code:
                         name_start += code.end()
                         name_text = name_text[code.end() :]
-                    if how is None or _rejected(name_text) or (whole_department and sub_list):
+                    if how is None or _rejected(name_text) or (whole_department and sub_list and parent is None):
                         continue
-                    current = ProseItem(Span(name_text, index[name_start], index[name_start + len(name_text) - 1] + 1), how="其中 list" if sub_list else "prose list")
-                    setattr(current, measure, amount)
+                    span = Span(_without_repeated_word(name_text), index[name_start], index[name_start + len(name_text) - 1] + 1)
+                    current = ProseItem(span, how="其中 list" if sub_list else "prose list")
+                    current.take(measure, amount, "年初" if initial else "")
                     if sub_list and parent is not None:
                         parent.split = True
                     candidates.append((current, how))
@@ -419,10 +504,13 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
                     title = Span(t_text, index[t_start], index[t_start + len(t_text) - 1] + 1)
             previous = masked[s_start:s_end]
             run_on = sum(1 for _, how in candidates if how == "run-on") >= 2
-            for item, how in candidates:
-                if how == "list" or run_on:
-                    found.add(item)
+            found.add_list([item for item, how in candidates if how == "list" or run_on])
     return [item for item in found.items if not item.split]
+
+
+def _without_repeated_word(name: str) -> str:
+    """A word typed twice at a name's end ('普查工作经费经费') is printed once in the name."""
+    return re.sub(r"(.{2,4})\1$", r"\1", name)
 
 
 def not_a_project(name: str) -> bool:
