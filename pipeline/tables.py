@@ -350,6 +350,7 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
     current: list = []
     gap = 0
     i = 0
+    space_header: list[TableCell] | None = None  # the header of a table whose cells are space-separated
     while i < len(pieces):
         piece = pieces[i]
         if piece.single:
@@ -367,6 +368,18 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
             gap = 0
             i += 1
             continue
+        spaced = _space_rows(piece.line, space_header)
+        if spaced is not None:
+            header, rows = spaced
+            if header is not None:
+                space_header = header
+                current.append(([replace(c) for c in header], [piece.line.index]))
+            current.extend((cells, [piece.line.index]) for cells in rows)
+            gap = 0
+            i += 1
+            continue
+        if piece.line.text.strip():
+            space_header = None
         text = piece.line.text.strip()
         if current and (not text or _PAGE_LINE.fullmatch(text)) and gap < 3:
             gap += 1
@@ -382,6 +395,104 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
     if current:
         runs.append(current)
     return runs
+
+
+# --- rows whose cells are separated by spaces (a whole row, or a whole form, on one line) -------
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _tokens(line: Line) -> list[TableCell]:
+    return [TableCell(m.group(), line.start + m.start(), line.start + m.end(), -1) for m in _TOKEN.finditer(line.text)]
+
+
+def _header_run(tokens: list[TableCell]) -> tuple[int, int] | None:
+    """The longest run of at least three header words among the tokens (a label word such as
+    项目 or 序号 right before it belongs to it)."""
+    best: tuple[int, int] | None = None
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and _is_header_word(tokens[j].text):
+            j += 1
+        if j - i >= 3 and (best is None or j - i > best[1] - best[0]):
+            best = (i, j)
+        i = max(j, i + 1)
+    return best
+
+
+def _space_rows(line: Line, header: list[TableCell] | None) -> tuple[list[TableCell] | None, list[list[TableCell]]] | None:
+    """A line without tabs or pipes whose cells are separated by spaces: a header line (three or
+    more header words in a row, with the rows that follow it on the same line when a whole form
+    was flattened onto one line), or a row under such a header. (new header or None, rows), or
+    None when the line is neither."""
+    text = line.text
+    if "\t" in text or "|" in text or not text.strip() or re.search(r"[。；;，,]", text):
+        return None
+    tokens = _tokens(line)
+    run = _header_run(tokens)
+    if run is not None and _header_like([replace(t, column=k) for k, t in enumerate(tokens[run[0] : run[1]])]):
+        new_header = [replace(t, column=k) for k, t in enumerate(tokens[run[0] : run[1]])]
+        return new_header, _parse_space_rows(tokens[run[1] :], new_header)
+    if header is None:
+        return None
+    rows = _parse_space_rows(tokens, header)
+    return (None, rows) if rows else None
+
+
+def _parse_space_rows(tokens: list[TableCell], header: list[TableCell]) -> list[list[TableCell]]:
+    """Rows from a run of tokens under a space-separated header. An indicator header takes, per
+    row, the level names, a name, then one token per target / actual / sign / unit column and a
+    figure per 分值 / 得分 column; a money header takes a label (its words) and the figures after
+    it, in column order."""
+    roles = [column_role(h.text) for h in header]
+    rows: list[list[TableCell]] = []
+    i, n = 0, len(tokens)
+    indicator = "name" in roles and ("target" in roles or "ind_actual" in roles)
+    while i < n:
+        cells: list[TableCell] = []
+        if indicator:
+            name_col = roles.index("name")
+            while i < n and _level_of(tokens[i].text) and roles[0] in ("level1", "level2"):
+                kind = _level_of(tokens[i].text)
+                col = roles.index("level2") if kind == "level2" and "level2" in roles else roles.index(roles[0])
+                if any(c.column == col for c in cells) and "level2" in roles:
+                    col = roles.index("level2")
+                cells.append(replace(tokens[i], column=col))
+                i += 1
+            if i >= n or is_numeric(tokens[i].text):
+                break
+            cells.append(replace(tokens[i], column=name_col))
+            i += 1
+            for col in range(name_col + 1, len(roles)):
+                if i >= n:
+                    break
+                role = roles[col]
+                if role in ("points", "score", "review_score"):
+                    if not is_numeric(tokens[i].text):
+                        break
+                elif role not in ("target", "ind_actual", "nature", "unit"):
+                    break
+                cells.append(replace(tokens[i], column=col))
+                i += 1
+        else:
+            label: list[TableCell] = []
+            while i < n and not is_numeric(tokens[i].text) and not is_placeholder(tokens[i].text):
+                label.append(tokens[i])
+                i += 1
+            values: list[TableCell] = []
+            while i < n and (is_numeric(tokens[i].text) or is_placeholder(tokens[i].text)) and len(values) < len(roles) - 1:
+                values.append(tokens[i])
+                i += 1
+            if not values:
+                break
+            if label:
+                cells.append(TableCell("".join(t.text for t in label), label[0].start, label[-1].end, 0))
+            cells.extend(replace(v, column=k + 1) for k, v in enumerate(values))
+        if len(cells) < 2:
+            break
+        rows.append(cells)
+    return rows
 
 
 def _loose_line(text: str) -> bool:
