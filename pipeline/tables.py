@@ -94,6 +94,10 @@ class TableCell:
     column: int
     span: int = 1  # columns the cell covers (a merged group header)
     more: tuple[tuple[int, int], ...] = ()  # further pieces printed elsewhere (wrapped cells)
+    # A figure split out of figures printed run together in one cell ('194.9194.9100%'): its
+    # value (the number scanner read the run as other numbers) and the span of the whole run.
+    value: float | None = None
+    run_together: tuple[int, int] | None = None
 
     @property
     def empty(self) -> bool:
@@ -584,7 +588,80 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
         _finish_header(text, layout, table, default_unit)
     for t in out:
         _carry_levels(t)
+        for row in t.rows:
+            _split_run_together(t, row)
     return out
+
+
+# --- figures run together --------------------------------------------------------------------
+
+_FIGURE_COLUMNS = ("initial", "adjusted", "adjustment", "actual", "budget", "total", "source", "rate", "points", "score")
+
+
+def _split_run_together(table: Table, row: Row) -> None:
+    """A cell holding several figures printed without a gap ('194.9194.9100%' under 全年预算数 |
+    全年执行数 | 执行率, the cells after it empty) is split into one cell per figure, in the
+    columns that lack them. Each figure keeps the decimals of the others; a figure never starts
+    with a superfluous 0; where the columns hold two amounts and a rate, the rate must agree
+    with them."""
+    columns = [c for c in sorted(table.columns) if table.columns[c].role in _FIGURE_COLUMNS]
+    if len(columns) < 2:
+        return
+    for cell in list(row.filled()):
+        text = cell.text
+        if cell.column not in columns or text.count(".") < 2 and not (text.count(".") == 1 and text.endswith("%") and len(text) > 8):
+            continue
+        if cell.end - cell.start != len(text) or not re.fullmatch(r"[\d.]+%?", text):
+            continue
+        after = [c for c in columns if c > cell.column]
+        free = []
+        for col in after:
+            other = row.cell(col)
+            if other is not None and other.text:
+                break
+            free.append(col)
+        targets = [cell.column, *free]
+        parts = _decompose(text, [table.columns[c].role for c in targets])
+        if parts is None:
+            continue
+        new_cells, pos = [], 0
+        for col, part in zip(targets, parts):
+            start = cell.start + pos
+            new_cells.append(TableCell(part, start, start + len(part), col, value=float(part.rstrip("%")), run_together=(cell.start, cell.end)))
+            pos += len(part)
+        kept = [c for c in row.cells if c.column not in targets]
+        row.cells = sorted([*kept, *new_cells], key=lambda c: c.column)
+
+
+def _decompose(text: str, roles: list[str]) -> list[str] | None:
+    """``text`` as len(roles) figures run together, or None when no reading is certain."""
+    readings = []
+    for count in range(2, len(roles) + 1):
+        for decimals in (2, 1, 3, 4, 5, 6):
+            head = r"(\d+\.\d{%d})" % decimals
+            m = re.fullmatch(head * (count - 1) + r"(\d+(?:\.\d+)?%?)", text)
+            if not m:
+                continue
+            parts = list(m.groups())
+            if any(re.match(r"0\d", p) for p in parts):
+                continue
+            readings.append(parts)
+    certain = []
+    for parts in readings:
+        rates = [i for i, p in enumerate(parts) if roles[i] == "rate"]
+        amounts = [float(p) for i, p in enumerate(parts) if roles[i] in ("adjusted", "budget", "total", "actual", "initial") and not p.endswith("%")]
+        if rates and len(amounts) >= 2 and amounts[-2]:
+            rate = float(parts[rates[0]].rstrip("%"))
+            if abs(amounts[-1] / amounts[-2] * 100 - rate) <= 0.5:
+                certain.append(parts)
+        elif parts[-1].endswith("%") == ("rate" in roles[len(parts) - 1 : len(parts)]):
+            certain.append(parts)
+    if len(certain) > 1:
+        # Figures of one row are printed with the same decimals: keep the readings that do so.
+        def decimals(p: str) -> int:
+            return len(p.rstrip("%").partition(".")[2])
+        certain = [parts for parts in certain if len({decimals(p) for p in parts}) == 1]
+    return certain[0] if len(certain) == 1 else None
 
 
 def _words_only(row: Row) -> bool:

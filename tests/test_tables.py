@@ -350,3 +350,33 @@ def test_an_indicator_grid_on_one_line():
         ("产出指标", "质量指标", "垃圾无害化处理率", "100%", "100%"),
         ("效益指标", "社会效益指标", "市容投诉办结率", "≥98%", "99.1%"),
     ]
+
+
+# --- figures run together ---------------------------------------------------------------------
+
+
+RUN_TOGETHER = """青石县司法局2020年度项目支出绩效自评表
+项目名称\t法律援助经费
+资金情况\t全年预算数(A)\t全年执行资金(E)\t预算执行(E/A)
+年度资金总额\t194.9194.9100%\t\t
+"""
+
+
+def test_figures_run_together_are_split_by_the_columns_they_fill():
+    table = next(t for t in read(RUN_TOGETHER) if t.kind == "money")
+    total = table.rows[0]
+    assert [(c.text, c.value) for c in total.filled()[1:]] == [("194.9", 194.9), ("194.9", 194.9), ("100%", 100.0)]
+    document = text_document(RUN_TOGETHER)
+    extracted = extract_rules(document)
+    budget = extracted.plain()["budget"]
+    assert (budget["adjusted"], budget["actual"], budget["execution_rate"]) == (194.9, 194.9, 100.0)
+    from pipeline.checks import run_checks
+
+    flags = [f for f in run_checks(extracted, document) if f.kind == "separator_repaired"]
+    assert len(flags) == 1 and "194.9194.9100%" in flags[0].message
+
+
+def test_figures_run_together_stay_whole_when_no_reading_is_certain():
+    # 88.50 | 90.25 | 98.06% does not hold (90.25 / 88.50 is 101.98%): no split is trusted.
+    table = next(t for t in read(RUN_TOGETHER.replace("194.9194.9100%", "88.5090.2598.06%")) if t.kind == "money")
+    assert [c.text for c in table.rows[0].filled()] == ["年度资金总额", "88.5090.2598.06%"]
