@@ -676,7 +676,7 @@ def _header_fragment(cells: list[TableCell], table: Table) -> bool:
     filled = [c for c in cells if c.text]
     if not filled or any(re.search(r"\d", c.text) or is_placeholder(c.text) for c in filled):
         return False
-    if len(filled) >= 3 and all(len(c.text) <= 12 for c in filled) and sum(1 for c in filled if _is_header_word(c.text) or _level_of(c.text)) * 2 >= len(filled):
+    if len(filled) >= 3 and not _level_of(filled[0].text) and all(len(c.text) <= 12 for c in filled) and sum(1 for c in filled if _is_header_word(c.text) or _level_of(c.text)) * 2 >= len(filled):
         return True  # a further header line (leaf words under group headers: 合计 | 财政拨款 | …)
     if any(len(c.text) > 8 or _level_of(c.text) for c in filled):
         return False
@@ -813,7 +813,7 @@ def _joinable(table: Table, above: Row, row: Row) -> bool:
     taken = {c.column for c in above.filled()}
     mine = {c.column for c in row.filled()}
     if taken & mine:
-        return _fragment_of(table, above, row)
+        return _fragment_of(table, above, row) or _wrapped_values(table, above, row) or _name_head(table, above, row)
     above_values, row_values = _value_cells(table, above), _value_cells(table, row)
     above_text, row_text = _text_cells(table, above), _text_cells(table, row)
     if above_text and not above_values and row_values and not row_text:
@@ -825,6 +825,34 @@ def _joinable(table: Table, above: Row, row: Row) -> bool:
     if above_values and not above_text and row_text and not row_values and len(row.filled()) <= 2:
         return True  # a name printed on the line below its figures
     return False
+
+
+def _wrapped_values(table: Table, above: Row, row: Row) -> bool:
+    """Target and actual cells that both wrapped ('同比下降 | 同比下降' over '15% | 12%'): a line
+    holding only pieces under the text of the row's 指标值 / 完成值 cells, no name of its own."""
+    filled = row.filled()
+    if len(filled) < 2 or any(table.role(c.column) not in ("target", "ind_actual") for c in filled):
+        return False
+    for c in filled:
+        mine = above.cell(c.column)
+        if mine is None or not mine.text or is_numeric(mine.text) or re.search(r"\d", mine.text):
+            return False
+    return True
+
+
+def _name_head(table: Table, above: Row, row: Row) -> bool:
+    """A name whose first part printed on the line above its row ('国省干线公路' over '养护里程 |
+    ≥120公里 | 126公里'): a line holding only a short piece in the name column, no level name,
+    above a row with its own name and figures."""
+    name_col = table.column("name", "project_name")
+    filled = [c for c in above.filled() if not _level_of(c.text)]  # level cells may open the row
+    if name_col is None or len(filled) != 1 or filled[0].column != name_col:
+        return False
+    text = filled[0].text
+    if len(text) > 12 or _level_of(text) or is_numeric(text) or row_scope(text) is not None:
+        return False
+    own = row.cell(name_col)
+    return own is not None and bool(own.text) and bool(_value_cells(table, row))
 
 
 def _fragment_of(table: Table, above: Row, row: Row) -> bool:

@@ -380,3 +380,21 @@ def test_figures_run_together_stay_whole_when_no_reading_is_certain():
     # 88.50 | 90.25 | 98.06% does not hold (90.25 / 88.50 is 101.98%): no split is trusted.
     table = next(t for t in read(RUN_TOGETHER.replace("194.9194.9100%", "88.5090.2598.06%")) if t.kind == "money")
     assert [c.text for c in table.rows[0].filled()] == ["年度资金总额", "88.5090.2598.06%"]
+
+
+# --- cells wrapped around their row (PDF text) -----------------------------------------------
+
+
+WRAPPED_CELLS = """一级指标\t二级指标\t三级指标\t年初指标值\t年终完成值
+产出指标\t数量指标\t普通国省道
+\t\t养护里程\t≥120公里\t126公里
+效益指标\t社会效益指标\t交通事故死亡人数\t同比下降\t同比下降
+\t\t\t10%\t13%
+"""
+
+
+def test_cells_wrapped_above_and_below_their_row():
+    assert indicators(WRAPPED_CELLS) == [
+        ("产出指标", "数量指标", "普通国省道养护里程", "≥120公里", "126公里"),
+        ("效益指标", "社会效益指标", "交通事故死亡人数", "同比下降10%", "同比下降13%"),
+    ]
