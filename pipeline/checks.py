@@ -1763,6 +1763,21 @@ def check_repaired_numbers(ctx: CheckContext) -> Iterator[Finding]:
             ctx.fields_at(raw_start, raw_end, candidates=True), ctx.document.text[raw_start:raw_end], m.group().replace(",", ""), None,
             [ctx.raw_evidence(raw_start, raw_end)],
         )
+    # Figures printed run together in one table cell that the table reader split by its columns.
+    runs: dict[tuple[int, int], list[str]] = {}
+    for table in ctx.typed_tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.run_together is not None:
+                    runs.setdefault(cell.run_together, []).append(cell.text)
+    for (start, end), parts in runs.items():
+        raw_start, raw_end = ctx.nt.raw_span(start, end)
+        yield _finding(
+            "number_repaired", "separator_repaired", "warning",
+            f"表格单元格“{ctx.document.text[raw_start:raw_end]}”中几个数字连写在一起，按所在各列拆分为“{' | '.join(parts)}”读取，请核对原件",
+            ctx.fields_at(raw_start, raw_end, candidates=True), ctx.document.text[raw_start:raw_end], " ".join(parts), None,
+            [ctx.raw_evidence(raw_start, raw_end)],
+        )
     for repair in ctx.nt.repairs:
         if repair.kind not in names:
             continue

@@ -94,6 +94,10 @@ class TableCell:
     column: int
     span: int = 1  # columns the cell covers (a merged group header)
     more: tuple[tuple[int, int], ...] = ()  # further pieces printed elsewhere (wrapped cells)
+    # A figure split out of figures printed run together in one cell ('194.9194.9100%'): its
+    # value (the number scanner read the run as other numbers) and the span of the whole run.
+    value: float | None = None
+    run_together: tuple[int, int] | None = None
 
     @property
     def empty(self) -> bool:
@@ -350,6 +354,7 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
     current: list = []
     gap = 0
     i = 0
+    space_header: list[TableCell] | None = None  # the header of a table whose cells are space-separated
     while i < len(pieces):
         piece = pieces[i]
         if piece.single:
@@ -367,6 +372,18 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
             gap = 0
             i += 1
             continue
+        spaced = _space_rows(piece.line, space_header)
+        if spaced is not None:
+            header, rows = spaced
+            if header is not None:
+                space_header = header
+                current.append(([replace(c) for c in header], [piece.line.index]))
+            current.extend((cells, [piece.line.index]) for cells in rows)
+            gap = 0
+            i += 1
+            continue
+        if piece.line.text.strip():
+            space_header = None
         text = piece.line.text.strip()
         if current and (not text or _PAGE_LINE.fullmatch(text)) and gap < 3:
             gap += 1
@@ -382,6 +399,104 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
     if current:
         runs.append(current)
     return runs
+
+
+# --- rows whose cells are separated by spaces (a whole row, or a whole form, on one line) -------
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _tokens(line: Line) -> list[TableCell]:
+    return [TableCell(m.group(), line.start + m.start(), line.start + m.end(), -1) for m in _TOKEN.finditer(line.text)]
+
+
+def _header_run(tokens: list[TableCell]) -> tuple[int, int] | None:
+    """The longest run of at least three header words among the tokens (a label word such as
+    项目 or 序号 right before it belongs to it)."""
+    best: tuple[int, int] | None = None
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and _is_header_word(tokens[j].text):
+            j += 1
+        if j - i >= 3 and (best is None or j - i > best[1] - best[0]):
+            best = (i, j)
+        i = max(j, i + 1)
+    return best
+
+
+def _space_rows(line: Line, header: list[TableCell] | None) -> tuple[list[TableCell] | None, list[list[TableCell]]] | None:
+    """A line without tabs or pipes whose cells are separated by spaces: a header line (three or
+    more header words in a row, with the rows that follow it on the same line when a whole form
+    was flattened onto one line), or a row under such a header. (new header or None, rows), or
+    None when the line is neither."""
+    text = line.text
+    if "\t" in text or "|" in text or not text.strip() or re.search(r"[。；;，,]", text):
+        return None
+    tokens = _tokens(line)
+    run = _header_run(tokens)
+    if run is not None and _header_like([replace(t, column=k) for k, t in enumerate(tokens[run[0] : run[1]])]):
+        new_header = [replace(t, column=k) for k, t in enumerate(tokens[run[0] : run[1]])]
+        return new_header, _parse_space_rows(tokens[run[1] :], new_header)
+    if header is None:
+        return None
+    rows = _parse_space_rows(tokens, header)
+    return (None, rows) if rows else None
+
+
+def _parse_space_rows(tokens: list[TableCell], header: list[TableCell]) -> list[list[TableCell]]:
+    """Rows from a run of tokens under a space-separated header. An indicator header takes, per
+    row, the level names, a name, then one token per target / actual / sign / unit column and a
+    figure per 分值 / 得分 column; a money header takes a label (its words) and the figures after
+    it, in column order."""
+    roles = [column_role(h.text) for h in header]
+    rows: list[list[TableCell]] = []
+    i, n = 0, len(tokens)
+    indicator = "name" in roles and ("target" in roles or "ind_actual" in roles)
+    while i < n:
+        cells: list[TableCell] = []
+        if indicator:
+            name_col = roles.index("name")
+            while i < n and _level_of(tokens[i].text) and roles[0] in ("level1", "level2"):
+                kind = _level_of(tokens[i].text)
+                col = roles.index("level2") if kind == "level2" and "level2" in roles else roles.index(roles[0])
+                if any(c.column == col for c in cells) and "level2" in roles:
+                    col = roles.index("level2")
+                cells.append(replace(tokens[i], column=col))
+                i += 1
+            if i >= n or is_numeric(tokens[i].text):
+                break
+            cells.append(replace(tokens[i], column=name_col))
+            i += 1
+            for col in range(name_col + 1, len(roles)):
+                if i >= n:
+                    break
+                role = roles[col]
+                if role in ("points", "score", "review_score"):
+                    if not is_numeric(tokens[i].text):
+                        break
+                elif role not in ("target", "ind_actual", "nature", "unit"):
+                    break
+                cells.append(replace(tokens[i], column=col))
+                i += 1
+        else:
+            label: list[TableCell] = []
+            while i < n and not is_numeric(tokens[i].text) and not is_placeholder(tokens[i].text):
+                label.append(tokens[i])
+                i += 1
+            values: list[TableCell] = []
+            while i < n and (is_numeric(tokens[i].text) or is_placeholder(tokens[i].text)) and len(values) < len(roles) - 1:
+                values.append(tokens[i])
+                i += 1
+            if not values:
+                break
+            if label:
+                cells.append(TableCell("".join(t.text for t in label), label[0].start, label[-1].end, 0))
+            cells.extend(replace(v, column=k + 1) for k, v in enumerate(values))
+        if len(cells) < 2:
+            break
+        rows.append(cells)
+    return rows
 
 
 def _loose_line(text: str) -> bool:
@@ -473,7 +588,80 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
         _finish_header(text, layout, table, default_unit)
     for t in out:
         _carry_levels(t)
+        for row in t.rows:
+            _split_run_together(t, row)
     return out
+
+
+# --- figures run together --------------------------------------------------------------------
+
+_FIGURE_COLUMNS = ("initial", "adjusted", "adjustment", "actual", "budget", "total", "source", "rate", "points", "score")
+
+
+def _split_run_together(table: Table, row: Row) -> None:
+    """A cell holding several figures printed without a gap ('194.9194.9100%' under 全年预算数 |
+    全年执行数 | 执行率, the cells after it empty) is split into one cell per figure, in the
+    columns that lack them. Each figure keeps the decimals of the others; a figure never starts
+    with a superfluous 0; where the columns hold two amounts and a rate, the rate must agree
+    with them."""
+    columns = [c for c in sorted(table.columns) if table.columns[c].role in _FIGURE_COLUMNS]
+    if len(columns) < 2:
+        return
+    for cell in list(row.filled()):
+        text = cell.text
+        if cell.column not in columns or text.count(".") < 2 and not (text.count(".") == 1 and text.endswith("%") and len(text) > 8):
+            continue
+        if cell.end - cell.start != len(text) or not re.fullmatch(r"[\d.]+%?", text):
+            continue
+        after = [c for c in columns if c > cell.column]
+        free = []
+        for col in after:
+            other = row.cell(col)
+            if other is not None and other.text:
+                break
+            free.append(col)
+        targets = [cell.column, *free]
+        parts = _decompose(text, [table.columns[c].role for c in targets])
+        if parts is None:
+            continue
+        new_cells, pos = [], 0
+        for col, part in zip(targets, parts):
+            start = cell.start + pos
+            new_cells.append(TableCell(part, start, start + len(part), col, value=float(part.rstrip("%")), run_together=(cell.start, cell.end)))
+            pos += len(part)
+        kept = [c for c in row.cells if c.column not in targets]
+        row.cells = sorted([*kept, *new_cells], key=lambda c: c.column)
+
+
+def _decompose(text: str, roles: list[str]) -> list[str] | None:
+    """``text`` as len(roles) figures run together, or None when no reading is certain."""
+    readings = []
+    for count in range(2, len(roles) + 1):
+        for decimals in (2, 1, 3, 4, 5, 6):
+            head = r"(\d+\.\d{%d})" % decimals
+            m = re.fullmatch(head * (count - 1) + r"(\d+(?:\.\d+)?%?)", text)
+            if not m:
+                continue
+            parts = list(m.groups())
+            if any(re.match(r"0\d", p) for p in parts):
+                continue
+            readings.append(parts)
+    certain = []
+    for parts in readings:
+        rates = [i for i, p in enumerate(parts) if roles[i] == "rate"]
+        amounts = [float(p) for i, p in enumerate(parts) if roles[i] in ("adjusted", "budget", "total", "actual", "initial") and not p.endswith("%")]
+        if rates and len(amounts) >= 2 and amounts[-2]:
+            rate = float(parts[rates[0]].rstrip("%"))
+            if abs(amounts[-1] / amounts[-2] * 100 - rate) <= 0.5:
+                certain.append(parts)
+        elif parts[-1].endswith("%") == ("rate" in roles[len(parts) - 1 : len(parts)]):
+            certain.append(parts)
+    if len(certain) > 1:
+        # Figures of one row are printed with the same decimals: keep the readings that do so.
+        def decimals(p: str) -> int:
+            return len(p.rstrip("%").partition(".")[2])
+        certain = [parts for parts in certain if len({decimals(p) for p in parts}) == 1]
+    return certain[0] if len(certain) == 1 else None
 
 
 def _words_only(row: Row) -> bool:
@@ -488,7 +676,7 @@ def _header_fragment(cells: list[TableCell], table: Table) -> bool:
     filled = [c for c in cells if c.text]
     if not filled or any(re.search(r"\d", c.text) or is_placeholder(c.text) for c in filled):
         return False
-    if len(filled) >= 3 and all(len(c.text) <= 12 for c in filled) and sum(1 for c in filled if _is_header_word(c.text) or _level_of(c.text)) * 2 >= len(filled):
+    if len(filled) >= 3 and not _level_of(filled[0].text) and all(len(c.text) <= 12 for c in filled) and sum(1 for c in filled if _is_header_word(c.text) or _level_of(c.text)) * 2 >= len(filled):
         return True  # a further header line (leaf words under group headers: 合计 | 财政拨款 | …)
     if any(len(c.text) > 8 or _level_of(c.text) for c in filled):
         return False
@@ -625,7 +813,7 @@ def _joinable(table: Table, above: Row, row: Row) -> bool:
     taken = {c.column for c in above.filled()}
     mine = {c.column for c in row.filled()}
     if taken & mine:
-        return _fragment_of(table, above, row)
+        return _fragment_of(table, above, row) or _wrapped_values(table, above, row) or _name_head(table, above, row)
     above_values, row_values = _value_cells(table, above), _value_cells(table, row)
     above_text, row_text = _text_cells(table, above), _text_cells(table, row)
     if above_text and not above_values and row_values and not row_text:
@@ -637,6 +825,34 @@ def _joinable(table: Table, above: Row, row: Row) -> bool:
     if above_values and not above_text and row_text and not row_values and len(row.filled()) <= 2:
         return True  # a name printed on the line below its figures
     return False
+
+
+def _wrapped_values(table: Table, above: Row, row: Row) -> bool:
+    """Target and actual cells that both wrapped ('同比下降 | 同比下降' over '15% | 12%'): a line
+    holding only pieces under the text of the row's 指标值 / 完成值 cells, no name of its own."""
+    filled = row.filled()
+    if len(filled) < 2 or any(table.role(c.column) not in ("target", "ind_actual") for c in filled):
+        return False
+    for c in filled:
+        mine = above.cell(c.column)
+        if mine is None or not mine.text or is_numeric(mine.text) or re.search(r"\d", mine.text):
+            return False
+    return True
+
+
+def _name_head(table: Table, above: Row, row: Row) -> bool:
+    """A name whose first part printed on the line above its row ('国省干线公路' over '养护里程 |
+    ≥120公里 | 126公里'): a line holding only a short piece in the name column, no level name,
+    above a row with its own name and figures."""
+    name_col = table.column("name", "project_name")
+    filled = [c for c in above.filled() if not _level_of(c.text)]  # level cells may open the row
+    if name_col is None or len(filled) != 1 or filled[0].column != name_col:
+        return False
+    text = filled[0].text
+    if len(text) > 12 or _level_of(text) or is_numeric(text) or row_scope(text) is not None:
+        return False
+    own = row.cell(name_col)
+    return own is not None and bool(own.text) and bool(_value_cells(table, row))
 
 
 def _fragment_of(table: Table, above: Row, row: Row) -> bool:

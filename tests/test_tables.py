@@ -304,3 +304,97 @@ def test_score_total_row_takes_the_self_evaluation_score_beside_the_review_score
     assert record["evaluation"]["score"] == 95.0
     assert [i["name"] for i in record["indicators"]] == ["高标准农田建设面积", "受益农户"]
     assert record["indicators"][0]["target"] == "≥1.2万亩" and record["indicators"][0]["actual"] == "1.26万亩"
+
+
+# --- cells separated by spaces: a row, or a whole form, on one line --------------------------
+
+
+ROW_PER_LINE = """湖滨区城市管理局2022年度部门整体支出绩效自评表
+项目 年初预算数 全年预算数(A) 全年执行数(B) 分值 执行率(B/A)(%) 得分
+年度资金总额 520.00 560.00 532.00 10 95.00 9.50
+其中：本年财政拨款 500.00 540.00 515.00 — 95.37 —
+"""
+
+FORM_ON_ONE_LINE = (
+    "作者：admin 修改时间：2023-03-02 10:12 字数：1880\n"
+    "项目 年初预算数 全年预算数 全年执行数 执行率 年度资金总额 520.00 560.00 532.00 95.00% "
+    "基本支出 300.00 310.00 306.00 98.71% 项目支出 220.00 250.00 226.00 90.40%\n"
+)
+
+
+def test_rows_whose_cells_are_separated_by_spaces():
+    table = next(t for t in read(ROW_PER_LINE) if t.kind == "money")
+    assert [c.text for c in table.rows[0].filled()] == ["年度资金总额", "520.00", "560.00", "532.00", "10", "95.00", "9.50"]
+    record = extract_rules(text_document(ROW_PER_LINE)).plain()
+    assert (record["budget"]["initial"], record["budget"]["adjusted"], record["budget"]["actual"]) == (520.0, 560.0, 532.0)
+
+
+def test_a_whole_form_on_one_line():
+    table = next(t for t in read(FORM_ON_ONE_LINE) if t.kind == "money")
+    assert [r.label for r in table.rows] == ["年度资金总额", "基本支出", "项目支出"]
+    record = extract_rules(text_document(FORM_ON_ONE_LINE)).plain()
+    assert record["budget"]["adjusted"] == 560.0 and record["budget"]["execution_rate"] == 95.0
+    assert record["budget"]["project"] == {"budget": 250.0, "actual": 226.0}
+
+
+INDICATORS_ON_ONE_LINE = (
+    "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 "
+    "产出指标 数量指标 清运生活垃圾 ≥3.2万吨 3.4万吨 20 20 质量指标 垃圾无害化处理率 100% 100% 20 19 "
+    "效益指标 社会效益指标 市容投诉办结率 ≥98% 99.1% 30 30\n"
+)
+
+
+def test_an_indicator_grid_on_one_line():
+    assert indicators(INDICATORS_ON_ONE_LINE) == [
+        ("产出指标", "数量指标", "清运生活垃圾", "≥3.2万吨", "3.4万吨"),
+        ("产出指标", "质量指标", "垃圾无害化处理率", "100%", "100%"),
+        ("效益指标", "社会效益指标", "市容投诉办结率", "≥98%", "99.1%"),
+    ]
+
+
+# --- figures run together ---------------------------------------------------------------------
+
+
+RUN_TOGETHER = """青石县司法局2020年度项目支出绩效自评表
+项目名称\t法律援助经费
+资金情况\t全年预算数(A)\t全年执行资金(E)\t预算执行(E/A)
+年度资金总额\t194.9194.9100%\t\t
+"""
+
+
+def test_figures_run_together_are_split_by_the_columns_they_fill():
+    table = next(t for t in read(RUN_TOGETHER) if t.kind == "money")
+    total = table.rows[0]
+    assert [(c.text, c.value) for c in total.filled()[1:]] == [("194.9", 194.9), ("194.9", 194.9), ("100%", 100.0)]
+    document = text_document(RUN_TOGETHER)
+    extracted = extract_rules(document)
+    budget = extracted.plain()["budget"]
+    assert (budget["adjusted"], budget["actual"], budget["execution_rate"]) == (194.9, 194.9, 100.0)
+    from pipeline.checks import run_checks
+
+    flags = [f for f in run_checks(extracted, document) if f.kind == "separator_repaired"]
+    assert len(flags) == 1 and "194.9194.9100%" in flags[0].message
+
+
+def test_figures_run_together_stay_whole_when_no_reading_is_certain():
+    # 88.50 | 90.25 | 98.06% does not hold (90.25 / 88.50 is 101.98%): no split is trusted.
+    table = next(t for t in read(RUN_TOGETHER.replace("194.9194.9100%", "88.5090.2598.06%")) if t.kind == "money")
+    assert [c.text for c in table.rows[0].filled()] == ["年度资金总额", "88.5090.2598.06%"]
+
+
+# --- cells wrapped around their row (PDF text) -----------------------------------------------
+
+
+WRAPPED_CELLS = """一级指标\t二级指标\t三级指标\t年初指标值\t年终完成值
+产出指标\t数量指标\t普通国省道
+\t\t养护里程\t≥120公里\t126公里
+效益指标\t社会效益指标\t交通事故死亡人数\t同比下降\t同比下降
+\t\t\t10%\t13%
+"""
+
+
+def test_cells_wrapped_above_and_below_their_row():
+    assert indicators(WRAPPED_CELLS) == [
+        ("产出指标", "数量指标", "普通国省道养护里程", "≥120公里", "126公里"),
+        ("效益指标", "社会效益指标", "交通事故死亡人数", "同比下降10%", "同比下降13%"),
+    ]

@@ -924,7 +924,7 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
                 cell = row.cell(col)
                 if cell is None or cell.empty:
                     continue
-                mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+                mention = _cell_figure(ctx, cell)
                 if mention is None:
                     continue
                 if meaning in lx.RATE_FIELDS:
@@ -940,6 +940,24 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
                         Found(path, value, mention.norm_start, mention.norm_end, label, strength, f"table column {label}, row {row_label}", scope)
                     )
     return out
+
+
+@dataclass
+class _Figure:
+    """A figure the table reader split out of figures printed run together ('194.9194.9100%'),
+    where the number scanner read other numbers: the same fields rules read of a mention."""
+
+    value: float
+    unit: str | None
+    norm_start: int
+    norm_end: int
+
+
+def _cell_figure(ctx: Context, cell: tb.TableCell) -> NumberMention | _Figure | None:
+    """The figure a table cell prints."""
+    if cell.value is not None:
+        return _Figure(cell.value, "%" if cell.text.endswith("%") else None, cell.start, cell.end)
+    return next(iter(ctx.numbers_between(cell.start, cell.end)), None)
 
 
 _BUDGET_LABELS_LONGEST_FIRST = sorted(lx.BUDGET_LABELS.items(), key=lambda kv: -len(kv[0]))  # sorted once, not per cell
@@ -1011,7 +1029,7 @@ def _table_projects(ctx: Context, table: tb.Table) -> list[ProjectRow]:
         nums = {}
         for cell in row.cells:
             if cell.text and _is_number_cell(cell.text):
-                mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+                mention = _cell_figure(ctx, cell)
                 if mention:
                     nums[cell.column] = mention
         rows.append((row, nums))
@@ -1249,7 +1267,7 @@ def _form_projects(ctx: Context) -> list[ProjectRow]:
         money = tb.form_money(form)
         row = ProjectRow(Found("projects[].name", form.name.text, form.name.start, form.name.end, "项目名称", 2.5, "one-project form", more=list(form.name.more)))
         for key, cell in money.items():
-            mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None)
+            mention = _cell_figure(ctx, cell)
             if mention is None:
                 continue
             unit = next((t.unit for t in form.tables if t.start <= cell.start <= t.end), ctx.default_unit)
