@@ -176,7 +176,11 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
         folded = normalize(quote).text  # '調减' in a traditional report reads as 调减
         return float(value) < 0 and bool(re.search(NEGATIVE_WORDS, folded)) and _number_in(mentions, -float(value))
     needle, hay = _squash(str(value)), _squash(quote)
-    return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
+    if needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD:
+        return True
+    # A category in simplified characters read from a printed traditional form (the grade 优 of
+    # a printed 優): equal once both go through the normaliser's fold.
+    return _squash(normalize(str(value)).text) in _squash(normalize(quote).text)
 
 
 def verify_evidence(document: Document, record: ExtractedRecord) -> list[GroundingProblem]:

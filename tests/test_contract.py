@@ -128,3 +128,15 @@ def test_traditional_report_keeps_its_text_but_not_its_grade():
     # Traditional characters as printed (punctuation is another matter: the normaliser's half-width
     # comma is not the contract's concern here).
     assert record.problems.startswith("部分項目進度滯後") and record.problems.endswith("資金撥付不及時。")
+
+
+def test_grade_read_from_a_traditional_form_is_grounded_in_its_quote():
+    from pipeline.checks import run_checks
+    from pipeline.ground import quote_contains, verify_evidence
+
+    document = text_document("東坪鎮2019年度河道治理經費績效自評報告\n自評得分91分，評價等級為優。\n")
+    record = extract_rules(document)
+    assert record.evaluation.grade == "优" and record.evidence["evaluation.grade"].quote == "優"
+    assert quote_contains("優", "优") and not quote_contains("良", "优")
+    assert verify_evidence(document, record) == []
+    assert not [f for f in run_checks(record, document) if f.kind == "ungrounded_value"]
