@@ -140,3 +140,16 @@ def test_grade_read_from_a_traditional_form_is_grounded_in_its_quote():
     assert quote_contains("優", "优") and not quote_contains("良", "优")
     assert verify_evidence(document, record) == []
     assert not [f for f in run_checks(record, document) if f.kind == "ungrounded_value"]
+
+
+def test_matching_funds_and_batches_are_no_budget_of_the_fund():
+    # Invented: the province's matching funds and a batch come before the fund's own total.
+    record = _extract(
+        FUND_TITLE + "省级财政安排配套资金12万元。第一批安排资金18万元。全年预算共计60万元，实际支出57万元，资金支出率95%。\n"
+    )
+    assert (record.budget.initial, record.budget.adjusted) == (None, 60.0)
+    considered = {c.value for path in ("budget.adjusted", "budget.initial") for c in record.candidates.get(path, [])}
+    assert not considered & {12.0, 18.0}
+    # Without the total, neither part becomes the budget.
+    parts_only = _extract(FUND_TITLE + "省级财政安排配套资金12万元。第一批安排资金18万元。实际支出29万元。\n")
+    assert parts_only.budget.adjusted is None and parts_only.budget.initial is None

@@ -531,6 +531,9 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
         if mention is None:
             continue
+        gap = ctx.text[e : mention.norm_start]
+        if "\n" not in gap and lx.variant_regex(lx.FUNDING_PART).search(gap):
+            continue  # '安排配套资金12万元': the figure of one funding-source part, not of the label
         if label in ("基本支出", "项目支出", "“三公”经费", "三公经费"):
             scope = {"基本支出": "basic", "项目支出": "project"}.get(label, "three_public")
             prefix = _sentence_prefix(ctx.text, s, _SENTENCE_END)
