@@ -153,3 +153,9 @@ def test_matching_funds_and_batches_are_no_budget_of_the_fund():
     # Without the total, neither part becomes the budget.
     parts_only = _extract(FUND_TITLE + "省级财政安排配套资金12万元。第一批安排资金18万元。实际支出29万元。\n")
     assert parts_only.budget.adjusted is None and parts_only.budget.initial is None
+
+
+def test_subject_from_the_title_drops_place_and_year():
+    record = _extract("临河县2021年度高标准农田建设补助资金绩效自评报告\n一、基本情况\n资金用于农田建设。\n")
+    assert record.report_type == "project_report"
+    assert record.subject == "高标准农田建设补助资金"

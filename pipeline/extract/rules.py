@@ -468,10 +468,10 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
             value = squash_cell(m.group(1))
             start = e + m.start(1)
             return Found("subject", value, start, e + m.end(1), label, 3.0, f"label {label}")
-    # A report on one fund names it in the title; the year belongs to the fund's name as the
-    # allocation notice prints it ('2020年中央财政农田建设补助资金'), the place before it does not.
+    # A report on one fund names it in the title; neither the place nor the year evaluated before
+    # it is part of the fund's name ('…2023年度中央水利发展资金绩效自评报告' → 中央水利发展资金).
     title = ctx.layout.title
-    m = re.search(r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
+    m = re.search(r"(?:\d{4}\s*年度?)?([\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
     if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
         pos = ctx.text.find(m.group(1))
         if pos >= 0:
