@@ -609,19 +609,16 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
             value = squash_cell(m.group(1))
             start = e + m.start(1)
             return Found("subject", value, start, e + m.end(1), label, 3.0, f"label {label}")
-    # A report on one fund names it in the title; neither the place before it nor the evaluated
-    # year belongs to the fund's name.
+    # A report on one fund names it in the title; neither the place nor the year evaluated before
+    # it is part of the fund's name ('…2023年度中央水利发展资金绩效自评报告' → 中央水利发展资金).
     title = ctx.layout.title
-    m = re.search(r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
+    m = re.search(r"(?:\d{4}\s*年度?)?([\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
     if not title and report_type in ("project_report", "project_table"):
         return _subject_from_body(ctx)
     if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
-        # The evaluated year is fiscal_year's; the subject is the fund's name without it
-        # ('2019年X补助资金' → 'X补助资金').
-        name = re.sub(r"^\d{4}\s*年度?\s*", "", m.group(1))
-        pos = ctx.text.find(m.group(1))
-        if pos >= 0 and len(name) >= 4:
-            pos += len(m.group(1)) - len(name)
+        name = m.group(1)
+        pos = ctx.text.find(name)
+        if pos >= 0:
             return Found("subject", name, pos, pos + len(name), None, 2.0, "title")
     return None
 
@@ -726,6 +723,9 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
         if mention is None:
             continue
+        gap = ctx.text[e : mention.norm_start]
+        if "\n" not in gap and lx.variant_regex(lx.FUNDING_PART).search(gap):
+            continue  # '安排配套资金12万元': the figure of one funding-source part, not of the label
         if label in lx.SCOPE_LABELS:
             scope = lx.SCOPE_LABELS[label]
             measure = _breakdown_measure(ctx, s)
