@@ -650,6 +650,8 @@ def _subject_from_body(ctx: Context) -> Found | None:
 
 
 def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
+    if tb.forms(ctx.tables):
+        return None, None  # a page of several one-project forms: each form scores its own project
     scores: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.SCORE_LABELS):
         mention = ctx.number_after(e, max_gap=6)
@@ -721,7 +723,7 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             # the figure sits in the cell under the label's value cell.
             cell = _pair_value_cell(ctx, s, e)
             mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
-        if mention is None:
+        if mention is None or _in_score_column(ctx, mention):
             continue
         gap = ctx.text[e : mention.norm_start]
         if "\n" not in gap and lx.variant_regex(lx.FUNDING_PART).search(gap):
@@ -792,6 +794,15 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
 
 
 _SPENDING_WORDS = r"实际支出|执行数|执行了|支出了|决算|支付|使用|拨付|累计支出"
+
+
+# Columns whose figures are points, scores or row numbers, never money ('预算执行率 | 10 | 9.5').
+_NOT_MONEY_ROLES = {"points", "score", "review_score", "seq"}
+
+
+def _in_score_column(ctx: Context, mention: NumberMention) -> bool:
+    found = ctx.view.cell_at(mention.norm_start) if ctx.view is not None else None
+    return found is not None and found[0].role(found[1].column) in _NOT_MONEY_ROLES
 
 
 def _breakdown_measure(ctx: Context, label_start: int) -> str:
