@@ -203,6 +203,11 @@ def test_lead_in_list_then_a_later_list_fills_the_spending_by_name():
     ]
 
 
+def test_a_lead_in_colon_at_a_line_end_runs_on_to_its_list():
+    text = "下达资金500万元，其中：\n道路硬化300万元，\n桥梁维修200万元。\n实际支出480万元。其中：道路硬化\n支出290万元；桥梁维修支出190万元。"
+    assert _items(text) == [("道路硬化", 300.0, 290.0, None), ("桥梁维修", 200.0, 190.0, None)]
+
+
 def test_items_after_a_spending_sentence_are_spending_and_funding_sources_are_never_items():
     text = (
         "资金实际支出18万元。其中：宣传品印制支出6.5万元，志愿者补贴支出11.5万元。\n"
@@ -311,6 +316,16 @@ def test_rules_extractor_lists_prose_items_with_grounded_evidence():
     assert record.evidence["projects[1].actual"].quote == "53.4万元"
     assert record.evidence["indicators[1].name"].quote == "沿街商户满意度"
     assert [p for p in verify_evidence(document, record) if p.path.startswith(("projects", "indicators"))] == []
+
+
+def test_a_sentence_restating_a_table_row_is_not_a_second_indicator():
+    text = (
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\n"
+        "产出指标\t数量指标\t新建健身步道长度\t≥12公里\t12.6公里\n"
+        "说明：新建健身步道长度（公里），年度指标值≥12公里，实际完成12.6公里。\n"
+    )
+    record = extract_rules(text_document(text))
+    assert [i.name for i in record.indicators] == ["新建健身步道长度"]
 
 
 def test_rules_extractor_keeps_traditional_characters_of_prose_items():

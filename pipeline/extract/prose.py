@@ -98,7 +98,7 @@ def paragraphs(text: str) -> list[tuple[str, list[int]]]:
     return _paragraphs(text)
 
 
-_SENTENCE_ENDS = frozenset("。;；:：!！?？")
+_SENTENCE_ENDS = frozenset("。;；!！?？")  # not a colon: a lead-in runs on to its list
 
 
 @lru_cache(maxsize=1)
