@@ -86,6 +86,21 @@ def test_indicator_names_drop_numbering_and_a_sentence_without_target_and_actual
     ]
 
 
+def test_several_indicators_in_one_statement_and_numbered_inline():
+    text = (
+        "（一）产出指标\n"
+        "数量指标：新建公厕目标10座，实际12座，改造公厕目标5座，实际5座；质量指标：验收合格率目标100%，实际100%。\n"
+        "（二）效益指标\n1.公厕开放率：目标≥95%，实际98%；2.群众如厕便利度：目标明显提升，实际明显提升。\n"
+    )
+    assert _indicators(text) == [
+        ("产出指标", "数量指标", "新建公厕", "10座", "12座"),
+        ("产出指标", "数量指标", "改造公厕", "5座", "5座"),
+        ("产出指标", "质量指标", "验收合格率", "100%", "100%"),
+        ("效益指标", None, "公厕开放率", "≥95%", "98%"),
+        ("效益指标", None, "群众如厕便利度", "明显提升", "明显提升"),
+    ]
+
+
 def test_sentences_about_the_goals_are_not_indicators():
     text = (
         "二、绩效目标完成情况\n"

@@ -168,7 +168,7 @@ _INDICATOR = re.compile(
 _INDICATOR_STATEMENT = re.compile(rf"(?:[^;；。]|[;；](?=[ \t]*{_ACTUAL_LABEL}))+")
 # A sentence about the goals, not an indicator: '我局按照绩效目标要求，实际完成了…', '年初设定目标为…'.
 _NOT_INDICATOR_NAME = re.compile(r"^(?:我|本|该|根据|按照|严格|通过|年初|今年|全年|经)|(?:设定|按照|要求|的|为)$")
-_NAME_NUMBERING = re.compile(r"^(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
+_NAME_NUMBERING = re.compile(r"(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
 LEVEL1_OF_LEVEL2 = lx.LEVEL1_OF_LEVEL2
 
 
@@ -209,6 +209,32 @@ def _value(flat: str, index: list[int], start: int, end: int, verb_before_figure
     return Span(flat[start:end].replace(" ", ""), index[start], index[end - 1] + 1)
 
 
+def _indicators_in(flat: str, index: list[int], s: int, e: int) -> list[tuple[Span, Span, Span]]:
+    """(name, target, actual) of each indicator in one statement: the statement opens with
+    one, and more may follow after a comma ('A目标10个，实际12个，B目标5个，实际5个')."""
+    out = []
+    pos = s
+    while pos < e:
+        m = _INDICATOR.match(flat, pos, e)
+        if m is None:
+            m = _INDICATOR.search(flat, pos, e)
+            if m is None or re.search(r"[,，:：]", flat[pos : m.start()]) is None:
+                break  # only a clause of its own is an indicator, not the tail of another
+        pos = m.end()
+        name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
+        numbering = _NAME_NUMBERING.match(flat, name_start, m.end("name"))
+        if numbering:
+            name_start = numbering.end()
+        name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
+        if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text):
+            continue
+        if re.search(r"目标|指标", m["target"]) or m["actual"].lstrip().startswith("了"):
+            continue
+        name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
+        out.append((name, _value(flat, index, m.start("target"), m.end("target"), False), _value(flat, index, m.start("actual"), m.end("actual"), True)))
+    return out
+
+
 def indicator_sentences(text: str) -> list[ProseIndicator]:
     """Indicators printed as sentences, each with the 一级 / 二级 levels the numbered lines and
     lead-ins above it open. A sentence is an indicator only when it prints both a target and an
@@ -241,25 +267,11 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
                 s = lead.end()
             if s >= e or not _may_hold_indicator(flat[s:e]):
                 continue
-            m = _INDICATOR.match(flat, s, e)
-            if m is None:
-                m = _INDICATOR.search(flat, s, e)
-                if m is None or re.search(r"[,，:：]", flat[s : m.start()]) is None:
-                    continue  # only a clause of its own is an indicator, not the tail of another
-            name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
-            name_start += _NAME_NUMBERING.match(flat[name_start : m.end("name")]).end() if _NAME_NUMBERING.match(flat[name_start : m.end("name")]) else 0
-            name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
-            if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text):
-                continue
-            if re.search(r"目标|指标", m["target"]) or m["actual"].lstrip().startswith("了"):
-                continue
-            name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
-            target = _value(flat, index, m.start("target"), m.end("target"), False)
-            actual = _value(flat, index, m.start("actual"), m.end("actual"), True)
-            l1, inferred = level1, False
-            if l1 is None and level2 is not None and level2.text in LEVEL1_OF_LEVEL2:
-                l1, inferred = Span(LEVEL1_OF_LEVEL2[level2.text], level2.start, level2.end), True
-            rows.append(ProseIndicator(l1, level2, name, target, actual, inferred))
+            for name, target, actual in _indicators_in(flat, index, s, e):
+                l1, inferred = level1, False
+                if l1 is None and level2 is not None and level2.text in LEVEL1_OF_LEVEL2:
+                    l1, inferred = Span(LEVEL1_OF_LEVEL2[level2.text], level2.start, level2.end), True
+                rows.append(ProseIndicator(l1, level2, name, target, actual, inferred))
     return rows
 
 
