@@ -1467,8 +1467,9 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
                 found(cells.level1, "level1"), found(cells.level2, "level2"), found(cells.name, "name"),
                 found(cells.target, "target"), found(cells.actual, "actual"),
             ))
-    known = {_squash(r.name.value) for r in rows}
-    rows.extend(r for r in _prose_indicators(ctx) if _squash(r.name.value) not in known)
+    known = [r.name.value for r in rows]
+    # A sentence restating a table row ('…，目标…，实际…' below the table) is that row, not another.
+    rows.extend(r for r in _prose_indicators(ctx) if not any(_similar(r.name.value, k) >= 0.8 for k in known))
     return rows
 
 
