@@ -666,7 +666,7 @@ def _adjustment_mentioned(ctx: CheckContext) -> bool:
 @lru_cache(maxsize=4)
 def _mentions_adjustment(text: str) -> bool:
     """Once per document, not once per remainder statement (a str caches its hash)."""
-    return bool(re.search(r"调整|调减|调增|追加|全年[(（]调|全年预算", text.translate(lx.TO_SIMPLIFIED)))
+    return bool(re.search(r"调整|调减|调增|追加|全年[(（]调|全年预算", lx.fold(text)))
 
 
 @check("adjustment_rate_vs_budgets", "adjustment_rate_mismatch", "预算调整率 vs |调整后预算 − 年初预算| / 年初预算, or |预算调整数| / 年初预算, at the printed precision.")
@@ -1110,7 +1110,7 @@ _PAREN_ASIDE = re.compile(r"[（(][^（）()]*[）)]")
 
 def _measure_before(text: str) -> str | None:
     """budget / actual from the nearest measure word in ``text`` (its end matters most)."""
-    text = text.translate(lx.TO_SIMPLIFIED)
+    text = lx.fold(text)
     best, which = -1, None
     for pattern, name in ((_BUDGET_WORDS, "budget"), (_ACTUAL_WORDS, "actual")):
         for m in pattern.finditer(text):
@@ -1249,7 +1249,7 @@ def _breakdown_items(ctx: CheckContext, start: int, end: int) -> list[list[tuple
         # An aside is judged from the list's start: '（其中：A0.69亿元，B0.42亿元）' spans segments.
         amounts = [a for a in _money_amounts(ctx, s, e, s) if not _in_aside(text, start, a.mention.norm_start)]
         if amounts:
-            opens_with_measure = bool(re.match(r"\s*(?:其中)?\s*(?:" + _ACTUAL_WORDS.pattern + "|" + _BUDGET_WORDS.pattern + ")", body.translate(lx.TO_SIMPLIFIED)))
+            opens_with_measure = bool(re.match(r"\s*(?:其中)?\s*(?:" + _ACTUAL_WORDS.pattern + "|" + _BUDGET_WORDS.pattern + ")", lx.fold(body)))
             if opens_with_measure and items:
                 items[-1].extend((a, group) for a in amounts)
             else:
@@ -1388,7 +1388,7 @@ def _remainder_pairs(ctx: CheckContext, pos: int) -> list[RemainderPair]:
     if paid is not None:
         budget = None
         for a in reversed([a for a in amounts if a.norm_start < paid.norm_start]):
-            before = ctx.text[max(line.start, a.norm_start - 8) : a.norm_start].translate(lx.TO_SIMPLIFIED)
+            before = ctx.text[max(line.start, a.norm_start - 8) : a.norm_start]  # normalised: folded already
             if _PAID_WORDS.search(before):
                 continue
             if re.search(r"预算|安排|下达|批复|成本|总额|计划|资金|经费", before):
@@ -1493,7 +1493,7 @@ def _score_tables(ctx: CheckContext) -> list[ScoreTable]:
             found = ctx.mentions_between(line.start + m.start("points"), line.start + m.end("score"))
             if len(found) == 2:
                 points, score = found
-                label = re.sub(r"\s+", "", m.group("name")).translate(lx.TO_SIMPLIFIED)
+                label = lx.fold(re.sub(r"\s+", "", m.group("name")))
         if score is None:
             continue
         is_total = label.startswith(_SCORE_TOTAL_LABELS) or (
@@ -1600,7 +1600,7 @@ def check_grade(ctx: CheckContext) -> Iterator[Finding]:
     score, grade = ctx.printed("evaluation.score"), ctx.value("evaluation.grade")
     if score is None or not grade:
         return
-    printed = str(grade).strip().translate(lx.TO_SIMPLIFIED)[:1]
+    printed = lx.fold(str(grade).strip())[:1]
     if printed not in "优良中差":
         return
     expected = grade_for(score.value)
@@ -1653,7 +1653,7 @@ def check_amount_units(ctx: CheckContext) -> Iterator[Finding]:
                 same = sum(1 for o in money if o.unit == m.unit)
                 if same > len(others) or (same == len(others) and m.unit == ctx.money_unit):
                     continue  # the unit most amounts here are printed in is the one in force
-                before = ctx.text[max(s, m.norm_start - 10) : m.norm_start].translate(lx.TO_SIMPLIFIED)
+                before = ctx.text[max(s, m.norm_start - 10) : m.norm_start]
                 if not others or not _MONEY_LABEL_BEFORE.search(before):
                     continue
                 verdict = _unit_suspect(_wan(m), others, m.unit)  # type: ignore[arg-type]
@@ -1730,7 +1730,7 @@ def check_percent_over_100(ctx: CheckContext) -> Iterator[Finding]:
     for m in ctx.mentions:
         if m.unit != "%" or m.value <= 100 + EPS:
             continue
-        before = ctx.text[max(0, m.norm_start - 14) : m.norm_start].translate(lx.TO_SIMPLIFIED)
+        before = ctx.text[max(0, m.norm_start - 14) : m.norm_start]
         before = re.split(r"[。；;，,\n]", before)[-1]
         label = _IMPOSSIBLE_OVER_100.search(before)
         if not label:
@@ -2153,7 +2153,7 @@ def check_evidence_labels(ctx: CheckContext) -> Iterator[Finding]:
         expected = _expected_meanings(path)
         if expected is None or not evidence.label:
             continue
-        label = re.sub(r"\s+", "", evidence.label).translate(lx.TO_SIMPLIFIED)
+        label = lx.fold(re.sub(r"\s+", "", evidence.label))
         label = re.sub(r"[(（][A-Za-z①-⑩=×/%+\-*、0-9 ]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", label)
         meanings = labels.get(label)
         if not meanings:

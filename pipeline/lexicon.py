@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipeline import charfold
+
 # label -> [(field, strength)]; strength ~ how sure the label alone makes us.
 BUDGET_LABELS: dict[str, list[tuple[str, float]]] = {
     # initial budget
@@ -144,7 +146,7 @@ def grade_category(text: str | None) -> str | None:
     grade word."""
     if not text:
         return None
-    m = _GRADE_WORD.fullmatch(text.translate(TO_SIMPLIFIED))
+    m = _GRADE_WORD.fullmatch(fold(text))
     return m.group(1) if m else None
 
 PROBLEM_HEADINGS = ["存在的主要问题", "存在的问题", "存在问题", "主要问题", "偏离绩效目标的原因", "问题及原因"]
@@ -191,20 +193,18 @@ TABLE_HEADER_WORDS = frozenset(
 def is_table_header(text: str) -> bool:
     """A header cell's text names a column: a header word, perhaps after a short qualifier
     ('年度' + 预算数) and before a bracketed formula or unit ('执行率（B/A）（%）')."""
-    core = re.sub(r"[(（][^()（）]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", text.replace(" ", "")).translate(TO_SIMPLIFIED)
+    core = re.sub(r"[(（][^()（）]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", fold(text.replace(" ", "")))
     if core in TABLE_HEADER_WORDS:
         return True
     return any(len(w) >= 3 and core.endswith(w) and len(core) - len(w) <= 4 for w in TABLE_HEADER_WORDS)
 
 
-# Traditional forms of the characters budget labels use. Reports copied from mirror sites or OCR'd
-# with a traditional-Chinese model print 項目支出, “三公”經費預算, 評價等級 (domain.md, "Noise"); labels
-# must match either form. Values are still copied as printed.
-_TRADITIONAL = "項經費預評價資現實際執績門體調數報問題標總計劃級務機關專結轉餘購車運維護設備農業發營辦處會單廳產質時滿濟態環續響優決類額據與"
-_SIMPLIFIED = "项经费预评价资现实际执绩门体调数报问题标总计划级务机关专结转余购车运维护设备农业发营办处会单厅产质时满济态环续响优决类额据与"
-assert len(_TRADITIONAL) == len(_SIMPLIFIED)
-TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
-_VARIANT_OF = {s: t for t, s in zip(_TRADITIONAL, _SIMPLIFIED) if s != t}
+# Reports copied from mirror sites or OCR'd with a traditional-Chinese model print 項目支出, “三公”經費預算,
+# 評價等級 (domain.md, "Noise"). The normalised text is folded already (pipeline.charfold, OpenCC's
+# table); patterns that run on raw text match either form through ``with_variants``, and raw words
+# are compared after ``fold``. Values are still copied as printed.
+fold = charfold.fold
+_VARIANT_OF = charfold.TRADITIONAL_FORMS
 
 
 def with_variants(pattern: str) -> str:
@@ -247,7 +247,7 @@ def variant_regex(pattern: str) -> re.Pattern[str]:
 def classify_level(text: str) -> str | None:
     """'level1', 'level2' or 'either' (满意度指标, 成本指标 are both, by template) when a cell is an
     indicator level name; points in brackets are ignored."""
-    core = re.sub(r"[(（].*?[)）]", "", text).replace(" ", "").strip().translate(TO_SIMPLIFIED)
+    core = fold(re.sub(r"[(（].*?[)）]", "", text).replace(" ", "").strip())
     one, two = core in INDICATOR_LEVEL1, core in INDICATOR_LEVEL2
     if one and two:
         return "either"

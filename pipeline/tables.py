@@ -66,7 +66,7 @@ def is_placeholder(text: str) -> bool:
 def header_core(text: str) -> str:
     """A header cell's words without its formula annotations, units and spaces: '支出实现率(%)
     ⑤=④/③' -> '支出实现率', '全年预算数（A）' -> '全年预算数', '小计③=①+②' -> '小计'."""
-    core = _FORMULA.sub("", re.sub(r"\s+", "", text)).translate(lx.TO_SIMPLIFIED)
+    core = lx.fold(_FORMULA.sub("", re.sub(r"\s+", "", text)))
     return core.strip(":：")
 
 
@@ -168,7 +168,7 @@ def _row_label(row: Row) -> tuple[str, bool]:
     for c in row.filled():
         if is_numeric(c.text) or is_placeholder(c.text):
             continue
-        text = re.sub(r"\s+", "", c.text).translate(lx.TO_SIMPLIFIED)
+        text = lx.fold(re.sub(r"\s+", "", c.text))
         sub = text.startswith("其中")
         return re.sub(r"^其中[:：]?", "", text), sub
     return "", False
@@ -235,7 +235,7 @@ class Table:
 def row_scope(label: str) -> str | None:
     """Whose money a money-grid row is: dept (a total row), basic, project, three_public; None
     for other rows (funding sources, detail rows)."""
-    label = re.sub(r"\s+", "", label).translate(lx.TO_SIMPLIFIED)
+    label = lx.fold(re.sub(r"\s+", "", label))
     if any(label.startswith(t) for t in lx.TOTAL_ROW_LABELS) or label in ("部门资金", "资金情况", "预算资金"):
         return "dept"
     for scope, pattern in lx.SCOPE_ROW_WORDS:

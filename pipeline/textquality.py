@@ -37,7 +37,7 @@ from itertools import accumulate
 from operator import add, sub
 from pathlib import Path
 
-from pipeline.lexicon import TO_SIMPLIFIED
+from pipeline.lexicon import fold
 from pipeline.layout import Layout
 
 # Reference text shipped with the project: the team's synthetic reports.
@@ -58,7 +58,7 @@ def _bigrams(text: str) -> list[str]:
     """CJK character bigrams, traditional forms the lexicon knows folded to simplified (a page
     from a mirror site is not garbage)."""
     out: list[str] = []
-    for run in _CJK_RUN.findall(text.translate(TO_SIMPLIFIED)):
+    for run in _CJK_RUN.findall(fold(text)):
         out.extend(map(add, run, run[1:]))  # each character joined to the next
     return out
 
