@@ -583,6 +583,8 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
             else:
                 table = Table([], {}, [], default_unit, form=form)
                 out.append(table)
+        if layout.lines[lines[0]].spaced and table.columns:
+            cells = _realign(table, cells)
         _add_row(table, Row(cells, lines))
     if header_open and table is not None:
         _finish_header(text, layout, table, default_unit)
@@ -669,6 +671,59 @@ def _words_only(row: Row) -> bool:
     return bool(filled) and all(len(c.text) <= 12 and not re.search(r"\d", c.text) for c in filled)
 
 
+_MONEY_LIKE = ("initial", "adjusted", "adjustment", "actual", "budget", "total", "source", "points", "score", "review_score")
+_TEXT_LIKE = ("project_name", "name", "level1", "level2", "other", "note", "content", "target", "ind_actual", "unit", "nature", "")
+
+
+def _fit(text: str, role: str) -> float:
+    """How well a cell's text sits in a column of a role (a row whose tabs became spaces lost
+    the empty cells that placed its pieces)."""
+    if is_placeholder(text):
+        return 0.5
+    if re.fullmatch(r"\d{1,3}", text):
+        return {"seq": 1.0}.get(role, 0.6 if role in _MONEY_LIKE else 0.1)
+    if text.rstrip().endswith(("%", "‰")) and is_numeric(text):
+        return 1.0 if role == "rate" else 0.6 if role in ("target", "ind_actual") else 0.0
+    if is_numeric(text):
+        return 1.0 if role in _MONEY_LIKE else 0.6 if role in ("rate", "target", "ind_actual") else 0.0
+    return 1.0 if role in _TEXT_LIKE else 0.0
+
+
+def _realign(table: Table, cells: list[TableCell]) -> list[TableCell]:
+    """The pieces of a space-separated row placed in the table's columns, in order, where their
+    kinds fit the columns' roles best (a number under a money column, a name under 项目名称)."""
+    filled = [c for c in cells if c.text]
+    width = max(table.columns) + 1
+    if not filled or len(filled) > width:
+        return cells
+    roles = [table.role(c) for c in range(width)]
+    n = len(filled)
+    neg = float("-inf")
+    best = [[neg] * width for _ in range(n)]
+    back = [[-1] * width for _ in range(n)]
+    for c in range(width):
+        best[0][c] = _fit(filled[0].text, roles[c]) - 0.01 * c
+    for i in range(1, n):
+        for c in range(i, width):
+            prev = max(range(i - 1, c), key=lambda p: best[i - 1][p])
+            if best[i - 1][prev] == neg:
+                continue
+            best[i][c] = best[i - 1][prev] + _fit(filled[i].text, roles[c]) - 0.01 * (c - prev - 1)
+            back[i][c] = prev
+    col = max(range(width), key=lambda c: best[n - 1][c])
+    if best[n - 1][col] == neg:
+        return cells
+    cols = [col]
+    for i in range(n - 1, 0, -1):
+        col = back[i][col]
+        cols.append(col)
+    cols.reverse()
+    current = sum(_fit(c.text, table.role(c.column)) for c in filled)
+    if sum(_fit(c.text, roles[k]) for c, k in zip(filled, cols)) <= current + 1e-9:
+        return cells  # the layout's placement fits as well
+    return [replace(c, column=k) for c, k in zip(filled, cols)]
+
+
 def _header_fragment(cells: list[TableCell], table: Table) -> bool:
     """'全年（调' over '整）预算数', '执行率（B' over '/A）': the next header line holds only the
     rest of header cells above it (no figure, no level name), and joining it makes a header word
@@ -742,6 +797,8 @@ def _table_unit(text: str, layout: Layout, table: Table, default_unit: str) -> s
     m = None
     for m in _UNIT_NOTE.finditer(text, start, end):
         pass
+    if m is None:  # a unit wrapped under a header cell ('预算数' over '（元）') is in the cell's text
+        m = next((u for c in table.columns.values() for u in [_UNIT_NOTE.search(c.header)] if u), None)
     return (m.group(1) or m.group(2)) if m else default_unit
 
 
@@ -848,6 +905,8 @@ def _name_head(table: Table, above: Row, row: Row) -> bool:
     filled = [c for c in above.filled() if not _level_of(c.text)]  # level cells may open the row
     if name_col is None or len(filled) != 1 or filled[0].column != name_col:
         return False
+    if len(filled) == len(above.filled()) and table.rows and table.rows[0] is not above:
+        return False  # below a row, a lone piece is more likely the rest of that row's name
     text = filled[0].text
     if len(text) > 12 or _level_of(text) or is_numeric(text) or row_scope(text) is not None:
         return False

@@ -398,3 +398,44 @@ def test_cells_wrapped_above_and_below_their_row():
         ("产出指标", "数量指标", "普通国省道养护里程", "≥120公里", "126公里"),
         ("效益指标", "社会效益指标", "交通事故死亡人数", "同比下降10%", "同比下降13%"),
     ]
+
+
+def test_task_grid_with_apply_and_complete_funds_lists_tasks_not_funding_rows():
+    text = (
+        "单位：元\n"
+        "序号\t任务名称\t申请补助资金\t完成投资资金\t完成率\n"
+        "1\t村级便民服务站改造\t120000.00\t114000.00\t95.00%\n"
+        "2\t其中：省级财政拨款\t80000.00\t80000.00\t100.00%\n"
+        "3\t乡村夜校设备购置\t40000.00\t40000.00\t100.00%\n"
+    )
+    table = read(text)[0]
+    assert table.unit == "元" and table.kind == "project"
+    assert roles(table) == ["seq", "project_name", "budget", "actual", "rate"]
+    record = extract_rules(text_document(text)).plain()
+    assert record["projects"] == [
+        {"name": "村级便民服务站改造", "budget": 12.0, "actual": 11.4, "execution_rate": 95.0},
+        {"name": "乡村夜校设备购置", "budget": 4.0, "actual": 4.0, "execution_rate": 100.0},
+    ]
+
+
+def test_a_unit_wrapped_under_a_header_cell_is_the_tables_unit():
+    text = "项目名称\t预算数\t实际支出\t执行率\n（元）\n图书采购\t56000.00\t52000.00\t92.86%\n"
+    assert read(text)[0].unit == "元"
+
+
+SPACED_ROW = """单位：元
+序号\t项目名称\t全年预算数\t决算数\t执行率\t自评得分\t备注
+1   城区排涝泵站   386,500.00   372,210.00   96.30%   96
+\t维护\t\t\t\t\t
+2   老城区雨水   210,000.00   205,800.00   98.00%   98
+\t管网疏浚\t\t\t\t\t
+"""
+
+
+def test_a_row_whose_tabs_became_spaces_is_placed_by_the_roles_of_its_columns():
+    table = read(SPACED_ROW)[0]
+    first = table.rows[0]
+    by_role = {table.role(c.column): c.text for c in first.filled()}
+    assert by_role == {"seq": "1", "project_name": "城区排涝泵站维护", "adjusted": "386500.00", "actual": "372210.00", "rate": "96.30%", "score": "96"}
+    record = extract_rules(text_document(SPACED_ROW)).plain()
+    assert [(p["name"], p["budget"]) for p in record["projects"]] == [("城区排涝泵站维护", 38.65), ("老城区雨水管网疏浚", 21.0)]
