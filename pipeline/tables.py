@@ -333,17 +333,45 @@ def _single_rows(run: list[_Piece]) -> list[tuple[list[TableCell], list[int]]]:
         groups[-1].append(piece)
     groups = [g for g in groups if g]
     if len(groups) == 1 and len(groups[0]) > 1:
-        flat = groups[0]
-        width = 0
-        while width < len(flat) and _is_header_word(flat[width].cells[0].text):
-            width += 1
-        if width >= 2:
-            groups = [flat[i : i + width] for i in range(0, len(flat), width)]
+        groups = _cut_at_headers(groups[0])
     rows = []
     for group in groups:
         cells = [replace(p.cells[0], column=i) for i, p in enumerate(group)]
         rows.append((cells, [p.line.index for p in group]))
     return rows
+
+
+def _cut_at_headers(flat: list[_Piece]) -> list[list[_Piece]]:
+    """One cell per line with no blank line between rows: a run of three or more header words
+    is a header row and gives the width of the rows after it (empty cells are printed as empty
+    lines, so every row has that width) until the next header run; cells before the first header
+    are label-value pairs ('项目名称 |' '乡村道路养护 |')."""
+    def run_at(i: int) -> int:
+        j = i
+        while j < len(flat) and _is_header_word(flat[j].cells[0].text):
+            j += 1
+        return j - i
+
+    def label(i: int) -> bool:
+        text = flat[i].cells[0].text
+        return _is_header_word(text) or text.endswith(("名称", "部门", "单位", "负责人"))
+
+    out: list[list[_Piece]] = []
+    i, width = 0, 0
+    while i < len(flat):
+        run = run_at(i)
+        if run >= 3:
+            out.append(flat[i : i + run])
+            width, i = run, i + run
+            continue
+        if width:
+            step = width
+        else:
+            pair = label(i) and i + 1 < len(flat) and not label(i + 1) and run_at(i + 1) < 3
+            step = 2 if pair else 1
+        out.append(flat[i : i + step])
+        i += step
+    return out
 
 
 def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | str]]:
@@ -1165,12 +1193,23 @@ def forms(tables: list[Table]) -> list[Form]:
 
 
 def _form_name(group: list[Table]) -> TableCell | None:
-    for table in group:
+    found = labelled_value(group, ("项目名称", "资金名称", "专项名称"))
+    return clean_name(found[1], codes=True) if found else None
+
+
+def labelled_value(tables: list[Table], labels: tuple[str, ...]) -> tuple[str, TableCell] | None:
+    """(label, value cell) of the first label-value pair of a form ('项目名称 | 乡村道路养护'): a
+    cell naming one of the labels followed by a cell that is no header word (a column header
+    row of a multi-project table names no value)."""
+    for table in tables:
         for row in [*table.header, *table.rows]:
             filled = row.filled()
             for i, cell in enumerate(filled[:-1]):
-                if re.sub(r"\s+", "", cell.text).startswith(("项目名称", "资金名称", "专项名称")):
-                    return clean_name(filled[i + 1], codes=True)
+                text = re.sub(r"\s+", "", cell.text).rstrip(":：")
+                label = next((lab for lab in labels if text == lab or text.startswith(lab) and len(text) <= len(lab) + 4), None)
+                value = filled[i + 1]
+                if label and not _is_header_word(value.text) and not is_numeric(value.text) and len(value.text) >= 2:
+                    return label, value
     return None
 
 

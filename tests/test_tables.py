@@ -439,3 +439,59 @@ def test_a_row_whose_tabs_became_spaces_is_placed_by_the_roles_of_its_columns():
     assert by_role == {"seq": "1", "project_name": "城区排涝泵站维护", "adjusted": "386500.00", "actual": "372210.00", "rate": "96.30%", "score": "96"}
     record = extract_rules(text_document(SPACED_ROW)).plain()
     assert [(p["name"], p["budget"]) for p in record["projects"]] == [("城区排涝泵站维护", 38.65), ("老城区雨水管网疏浚", 21.0)]
+
+
+ONE_CELL_FORM = """项目支出绩效自评表 |
+项目名称 |
+511999001R000000098765-退役军人春节慰问经费 |
+主管部门 |
+青岩县退役军人事务局 |
+年度预算数 |
+年初预算 |
+调整后预算数 |
+预算执行数 |
+预算执行率 |
+权重 |
+得分 |
+资金总额 |
+36.00 |
+40.00 |
+38.00 |
+95.00% |
+10 |
+9.5 |
+一级指标 |
+二级指标 |
+三级指标 |
+指标性质 |
+指标值 |
+度量单位 |
+实际完成值 |
+产出指标 |
+数量指标 |
+慰问对象户数 |
+≥ |
+420 |
+户 |
+436 |
+ |
+时效指标 |
+慰问金发放及时率 |
+= |
+100 |
+% |
+100 |
+"""
+
+
+def test_a_one_cell_per_line_form_with_label_pairs_money_and_indicators():
+    tables = read(ONE_CELL_FORM)
+    money = next(t for t in tables if t.kind == "money")
+    assert [c.text for c in money.rows[0].filled()] == ["资金总额", "36.00", "40.00", "38.00", "95.00%", "10", "9.5"]
+    assert indicators(ONE_CELL_FORM) == [
+        ("产出指标", "数量指标", "慰问对象户数", "≥420户", "436户"),
+        ("产出指标", "时效指标", "慰问金发放及时率", "=100%", "100%"),
+    ]
+    record = extract_rules(text_document(ONE_CELL_FORM)).plain()
+    assert (record["budget"]["initial"], record["budget"]["adjusted"], record["budget"]["actual"], record["budget"]["execution_rate"]) == (36.0, 40.0, 38.0, 95.0)
+    assert record["subject"] == "退役军人春节慰问经费"

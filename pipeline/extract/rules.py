@@ -435,6 +435,12 @@ def _vote_year(founds: list[Found]) -> Found:
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
     if tb.forms(ctx.tables):
         return None  # a page of several one-project forms evaluates no single subject
+    named = tb.labelled_value(ctx.tables, ("项目名称", "资金名称", "专项名称"))
+    if named is not None:
+        # A form's 项目名称 | value pair (however the form was flattened), without the
+        # financial-system code printed before the name.
+        value = tb.clean_name(named[1], codes=True)
+        return Found("subject", value.text, value.start, value.end, named[0], 3.0, f"form label {named[0]}", more=list(value.more))
     for s, e, label in _label_hits(ctx, ["项目名称", "资金名称", "专项名称"]):
         line = ctx.layout.line_at(s)
         tail = ctx.text[e : line.end]
