@@ -9,7 +9,7 @@ from rich.table import Table
 
 
 def main() -> int:
-    from bench import extract_bench, ingest_bench, robustness_bench
+    from bench import extract_bench, ingest_bench, robustness_bench, scale_bench
 
     console = Console(width=140)
     table = Table(title="Benchmarks (2 cores, no GPU)", title_justify="left")
@@ -17,7 +17,7 @@ def main() -> int:
         table.add_column(column)
     failed = False
     # Ingest first: its peak-memory row reads the process-wide maximum, which must be OCR's own.
-    for suite in (ingest_bench, extract_bench, robustness_bench):
+    for suite in (ingest_bench, extract_bench, scale_bench, robustness_bench):
         console.print(f"running {suite.__name__} …")
         for row in suite.run():
             ok = row.get("ok")

@@ -7,12 +7,16 @@ gold with ``score_document`` (micro field accuracy, as ``pipeline eval``). It al
 noise kind on its own (level-4 strength, nothing else on), so a drop can be traced to its cause.
 
 ``run()`` returns rows ``{name, value, unit, target, ok}``: one per level (the robustness curve),
-per level and layout, generation and extraction speed, and the per-kind ablation. It writes
+per level and layout, generation and extraction speed, and the per-kind ablation. A second curve
+covers the genre layouts (``synth.GENRE_LAYOUTS``: fund reports, form-style reports, score tables,
+multi-form pages, forms flattened six ways), per level and per layout family
+(``synth.LAYOUT_FAMILY``); the classic curve stays what it was, report for report. It writes
 ``bench/out/robustness.md`` (tables, worst fields per level), ``bench/out/robustness.json`` and
 ``bench/out/robustness.png`` (the curve, drawn with pymupdf: no plotting dependency).
 
 Targets: clean reports (levels 0 and 1) must stay >= 0.95 and extraction >= 20 documents/s;
-levels 2..4 are tracked, not gated — they measure how far the extractor is from robust.
+levels 2..4 and the genre curve are tracked, not gated — they measure how far the extractor is from
+robust.
 """
 
 from __future__ import annotations
@@ -68,7 +72,36 @@ def _accuracy(counter: Counter) -> float:
     return counter["correct"] / counter["scored"] if counter["scored"] else float("nan")
 
 
-def run(per_level: int = 60, per_kind: int = 40, seed: int = 2024, out_dir: Path = OUT_DIR) -> list[dict]:
+def _genre_curve(per_level: int, seed: int, rows: list[dict]) -> tuple[list[dict], float, float, int]:
+    """Rules accuracy on the genre layouts per noise level, per family and per layout."""
+    from pipeline import synth
+
+    curve = []
+    gen_seconds = ext_seconds = 0.0
+    documents = 0
+    for level in LEVELS:
+        start = time.perf_counter()
+        reports = synth.generate(per_level, "genre", level, seed=seed + 100 + level, plant=1 / 3)
+        gen_seconds += time.perf_counter() - start
+        result, seconds = _score(reports)
+        ext_seconds += seconds
+        documents += len(reports)
+        total, families = Counter(), defaultdict(Counter)
+        for layout, counter in result["layouts"].items():
+            total.update(counter)
+            families[synth.LAYOUT_FAMILY[layout]].update(counter)
+        point = {"level": level, "accuracy": _accuracy(total), "documents": len(reports), "scored": total["scored"],
+                 "families": {fam: _accuracy(c) for fam, c in sorted(families.items())},
+                 "layouts": {lay: _accuracy(c) for lay, c in sorted(result["layouts"].items())}}
+        curve.append(point)
+        rows.append(_row(f"rules field accuracy, genre layouts, noise level {level}", point["accuracy"], "ratio", "track"))
+        for family, value in point["families"].items():
+            rows.append(_row(f"  level {level}, family {family}", value, "ratio"))
+    return curve, gen_seconds, ext_seconds, documents
+
+
+def run(per_level: int = 60, per_kind: int = 40, seed: int = 2024, out_dir: Path = OUT_DIR,
+        per_level_genre: int = 60) -> list[dict]:
     from pipeline import synth
     from pipeline.extract.rules import extract_rules
 
@@ -104,6 +137,11 @@ def run(per_level: int = 60, per_kind: int = 40, seed: int = 2024, out_dir: Path
             fields.append((field, c["correct"] / n, n))
         worst[level] = sorted(fields, key=lambda f: (f[1], -f[2]))[:8]
 
+    genre, g_gen, g_ext, g_docs = _genre_curve(per_level_genre, seed, rows) if per_level_genre else ([], 0.0, 0.0, 0)
+    gen_seconds += g_gen
+    ext_seconds += g_ext
+    documents += g_docs
+
     rows.append(_row("synthetic reports scored", documents, "docs"))
     rows.append(_row("generation speed", documents / gen_seconds, "docs/s"))
     speed = documents / ext_seconds
@@ -122,14 +160,26 @@ def run(per_level: int = 60, per_kind: int = 40, seed: int = 2024, out_dir: Path
         ablation.append({"kind": kind, "accuracy": _accuracy(total), "documents": len(reports)})
         rows.append(_row(f"noise kind alone: {kind}", _accuracy(total), "ratio"))
 
-    _write(out_dir, curve, worst, ablation, rows, documents / gen_seconds, speed)
+    # The genre layouts' own noise kinds, alone, over the genre layouts (compare with genre level 0).
+    for kind in synth.GENRE_NOISE_KINDS:
+        reports = [r for r in synth.generate(per_kind, "genre", 4, seed=seed, kinds=[kind]) if r.noise_kinds]
+        if not reports:
+            continue
+        result, _ = _score(reports)
+        total = Counter()
+        for counter in result["layouts"].values():
+            total.update(counter)
+        ablation.append({"kind": f"{kind} (genre layouts)", "accuracy": _accuracy(total), "documents": len(reports)})
+        rows.append(_row(f"noise kind alone, genre layouts: {kind}", _accuracy(total), "ratio"))
+
+    _write(out_dir, curve, worst, ablation, rows, documents / gen_seconds, speed, genre)
     return rows
 
 
 # --- outputs ---------------------------------------------------------------------------------
 
 
-def _write(out_dir: Path, curve, worst, ablation, rows, gen_speed: float, ext_speed: float) -> None:
+def _write(out_dir: Path, curve, worst, ablation, rows, gen_speed: float, ext_speed: float, genre=()) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     layouts = sorted({lay for p in curve for lay in p["layouts"]})
     lines = [
@@ -147,23 +197,38 @@ def _write(out_dir: Path, curve, worst, ablation, rows, gen_speed: float, ext_sp
     lines += ["", "## Worst fields per level (accuracy, scored)", ""]
     for level, fields in worst.items():
         lines.append(f"- level {level}: " + "; ".join(f"{f} {a:.2f} ({n})" for f, a, n in fields))
+    if genre:
+        families = sorted({fam for p in genre for fam in p["families"]})
+        layouts_g = sorted({lay for p in genre for lay in p["layouts"]})
+        lines += ["", "## Genre layouts, per layout family (synth.GENRE_LAYOUTS)", "",
+                  f"{genre[0]['documents']} reports per level, the genre layouts in turn, a third with planted inconsistencies.", "",
+                  "| noise level | field accuracy | " + " | ".join(families) + " |",
+                  "| --- | --- | " + " | ".join("---" for _ in families) + " |"]
+        for p in genre:
+            lines.append(f"| {p['level']} | {p['accuracy']:.3f} | " + " | ".join(f"{p['families'].get(f, float('nan')):.3f}" for f in families) + " |")
+        lines += ["", "| noise level | " + " | ".join(layouts_g) + " |", "| --- | " + " | ".join("---" for _ in layouts_g) + " |"]
+        for p in genre:
+            lines.append(f"| {p['level']} | " + " | ".join(f"{p['layouts'].get(lay, float('nan')):.3f}" for lay in layouts_g) + " |")
     lines += ["", "## One noise kind at a time (level-4 strength, nothing else on)", "",
               "| noise kind | field accuracy | reports |", "| --- | --- | --- |"]
     for a in sorted(ablation, key=lambda a: a["accuracy"]):
         lines.append(f"| {a['kind']} | {a['accuracy']:.3f} | {a['documents']} |")
     (out_dir / "robustness.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out_dir / "robustness.json").write_text(
-        json.dumps({"curve": curve, "worst_fields": worst, "ablation": ablation, "rows": rows}, ensure_ascii=False, indent=2),
+        json.dumps({"curve": curve, "genre_curve": list(genre), "worst_fields": worst, "ablation": ablation, "rows": rows},
+                   ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
-    _plot(out_dir / "robustness.png", curve, layouts, ext_speed)
+    _plot(out_dir / "robustness.png", curve, layouts, ext_speed, genre)
 
 
-_COLORS = [(0.12, 0.47, 0.71), (1.0, 0.5, 0.05), (0.17, 0.63, 0.17), (0.84, 0.15, 0.16), (0.58, 0.4, 0.74), (0.55, 0.34, 0.29)]
+_COLORS = [(0.12, 0.47, 0.71), (1.0, 0.5, 0.05), (0.17, 0.63, 0.17), (0.84, 0.15, 0.16), (0.58, 0.4, 0.74), (0.55, 0.34, 0.29),
+           (0.89, 0.47, 0.76), (0.5, 0.5, 0.0), (0.74, 0.74, 0.13), (0.09, 0.75, 0.81), (0.0, 0.0, 0.55), (0.6, 0.2, 0.0)]
 
 
-def _plot(path: Path, curve, layouts, ext_speed: float) -> None:
-    """The curve as a PNG: overall accuracy (thick black) and one line per layout."""
+def _plot(path: Path, curve, layouts, ext_speed: float, genre=()) -> None:
+    """The curve as a PNG: overall accuracy (thick black), one line per classic layout, and the
+    genre layouts' overall (thick grey) with one dashed line per genre family."""
     import pymupdf
 
     width, height = 640, 420
@@ -190,19 +255,26 @@ def _plot(path: Path, curve, layouts, ext_speed: float) -> None:
     page.insert_text((12, y0 - 22), "field accuracy", fontsize=10)
     page.insert_text((x0, 20), f"Rules extractor on synthetic reports ({ext_speed:.0f} docs/s)", fontsize=12)
 
-    def polyline(points, color, width_, label, row):
+    def polyline(points, color, width_, label, row, dashes=None):
         for a, b in zip(points, points[1:]):
-            page.draw_line(a, b, color=color, width=width_)
+            page.draw_line(a, b, color=color, width=width_, dashes=dashes)
         for p in points:
             page.draw_circle(p, 2.2 if width_ < 2 else 3, color=color, fill=color)
         ly = y0 + 14 * row
-        page.draw_line((x1 + 15, ly - 3), (x1 + 35, ly - 3), color=color, width=width_)
+        page.draw_line((x1 + 15, ly - 3), (x1 + 35, ly - 3), color=color, width=width_, dashes=dashes)
         page.insert_text((x1 + 40, ly), label, fontsize=9)
 
     for i, layout in enumerate(layouts):
         points = [xy(p["level"], p["layouts"][layout]) for p in curve if layout in p["layouts"]]
         polyline(points, _COLORS[i % len(_COLORS)], 1.2, layout, i + 1)
-    polyline([xy(p["level"], p["accuracy"]) for p in curve], (0, 0, 0), 2.5, "all layouts", 0)
+    polyline([xy(p["level"], p["accuracy"]) for p in curve], (0, 0, 0), 2.5, "classic layouts" if genre else "all layouts", 0)
+    if genre:
+        row = len(layouts) + 1
+        polyline([xy(p["level"], p["accuracy"]) for p in genre], (0.5, 0.5, 0.5), 2.5, "genre layouts", row)
+        families = sorted({fam for p in genre for fam in p["families"]})
+        for i, family in enumerate(families):
+            points = [xy(p["level"], p["families"][family]) for p in genre if family in p["families"]]
+            polyline(points, _COLORS[(i + len(layouts)) % len(_COLORS)], 1.2, family, row + 1 + i, dashes="[3 2] 0")
     for p in curve:
         q = xy(p["level"], p["accuracy"])
         page.insert_text((q.x + 4, q.y - 5), f"{p['accuracy']:.2f}", fontsize=8)

@@ -31,14 +31,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from pipeline.document import Document
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, ground_value, quote_contains, value_kind, verify_evidence
-from pipeline.layout import Layout, Line, analyze_normalized
-from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan, view
+from pipeline.analysis import DocumentView, analyze
+from pipeline.layout import Layout, Line
+from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity, Span, leaf_values
 from pipeline import textquality
 from pipeline import tables as tb
@@ -153,8 +154,12 @@ class CheckContext:
 
     # --- views of the document -------------------------------------------------------------
     @cached_property
+    def view(self) -> DocumentView:
+        return analyze(self.document)
+
+    @cached_property
     def nt(self) -> NormalizedText:
-        return view(self.document.text)[0]
+        return self.view.nt
 
     @cached_property
     def text(self) -> str:
@@ -162,11 +167,11 @@ class CheckContext:
 
     @cached_property
     def mentions(self) -> list[NumberMention]:
-        return list(view(self.document.text)[1])
+        return list(self.view.numbers)
 
     @cached_property
     def _norm_starts(self) -> list[int]:
-        return [m.norm_start for m in self.mentions]
+        return self.view.number_starts
 
     @cached_property
     def _raw_starts(self) -> list[int]:
@@ -174,27 +179,25 @@ class CheckContext:
 
     @cached_property
     def layout(self) -> Layout:
-        return analyze_normalized(self.nt)
+        return self.view.layout
 
     @cached_property
     def plain(self) -> dict:
         return self.record.plain()
 
-    @cached_property
+    @property
     def default_unit(self) -> str:
-        m = re.search(r"(?:金额)?单位\s*[:：]?\s*(万元|亿元|元)", self.text[:3000])
-        return m.group(1) if m else "万元"
+        return self.view.default_unit
 
-    @cached_property
+    @property
     def money_unit(self) -> str:
         """The money unit most amounts of the document are printed in."""
-        units = [m.unit for m in self.mentions if m.unit in MONEY_UNITS]
-        return max(("万元", "元", "亿元"), key=units.count) if units else self.default_unit
+        return self.view.money_unit
 
     @cached_property
     def typed_tables(self) -> list[tb.Table]:
         """The document's tables as the table reader gives them to the extractor too."""
-        return tb.read_tables(self.text, self.layout, self.default_unit)
+        return self.view.tables
 
     @cached_property
     def tables(self) -> list["GridBlock"]:
@@ -321,11 +324,11 @@ class CheckContext:
 
     def mentions_in_raw(self, raw_start: int, raw_end: int) -> list[NumberMention]:
         out = []
-        for m in self.mentions[bisect_left(self._raw_starts, raw_start) :]:
-            if m.raw_start >= raw_end:
-                break
-            if m.raw_end <= raw_end:
-                out.append(m)
+        i = bisect_left(self._raw_starts, raw_start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.mentions) and self.mentions[i].raw_start < raw_end:
+            if self.mentions[i].raw_end <= raw_end:
+                out.append(self.mentions[i])
+            i += 1
         return out
 
     def printed(self, path: str) -> Printed | None:
@@ -387,12 +390,26 @@ class CheckContext:
                     add(candidate.evidence, path, False)
         return spans
 
+    @cached_property
+    def _sorted_field_spans(self) -> list[tuple[int, int, str, bool]]:
+        return sorted(self.field_spans, key=lambda span: span[0])
+
+    @cached_property
+    def _field_span_index(self) -> tuple[list[int], int]:
+        """Start offsets of the sorted field spans and the longest span's length."""
+        spans = self._sorted_field_spans
+        return [span[0] for span in spans], max((end - start for start, end, _, _ in spans), default=0)
+
     def fields_at(self, raw_start: int, raw_end: int, candidates: bool = False) -> list[str]:
         """Record fields whose evidence overlaps the raw span; with ``candidates``, also fields
         a rejected candidate there was considered for (chosen values first)."""
+        starts, longest = self._field_span_index
+        # Only spans starting in (raw_start - longest, raw_end) can overlap: a bisection, not a
+        # scan of every span per call (quadratic in the length of the document).
+        first, last = bisect_left(starts, raw_start - longest + 1), bisect_left(starts, raw_end)
         hits = [
             (not chosen, path)
-            for start, end, path, chosen in self.field_spans
+            for start, end, path, chosen in self._sorted_field_spans[first:last]
             if start < raw_end and raw_start < end and (chosen or candidates)
         ]
         out: list[str] = []
@@ -414,11 +431,11 @@ class CheckContext:
     def mentions_between(self, start: int, end: int) -> list[NumberMention]:
         """Mentions lying wholly inside normalised ``text[start:end]``."""
         out = []
-        for m in self.mentions[bisect_left(self._norm_starts, start) :]:
-            if m.norm_start >= end:
-                break
-            if m.norm_end <= end:
-                out.append(m)
+        i = bisect_left(self._norm_starts, start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.mentions) and self.mentions[i].norm_start < end:
+            if self.mentions[i].norm_end <= end:
+                out.append(self.mentions[i])
+            i += 1
         return out
 
 
@@ -506,9 +523,16 @@ def _finding(
     tolerance: float | None = None,
     evidence: Iterable[Evidence | None] = (),
 ) -> Finding:
+    # Deduplicated by value through a hashable key: comparing each with all kept before was
+    # quadratic for a finding citing every project of a long document.
     unique: list[Evidence] = []
+    seen: set[tuple] = set()
     for e in evidence:
-        if e is not None and e not in unique:
+        if e is None:
+            continue
+        key = tuple((name, repr(value)) for name, value in e.__dict__.items())
+        if key not in seen:
+            seen.add(key)
             unique.append(e)
     out_fields: list[str] = []
     for f in fields:
@@ -636,7 +660,13 @@ def check_execution_rate(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _adjustment_mentioned(ctx: CheckContext) -> bool:
-    return bool(re.search(r"调整|调减|调增|追加|全年[(（]调|全年预算", ctx.text.translate(lx.TO_SIMPLIFIED)))
+    return _mentions_adjustment(ctx.text)
+
+
+@lru_cache(maxsize=4)
+def _mentions_adjustment(text: str) -> bool:
+    """Once per document, not once per remainder statement (a str caches its hash)."""
+    return bool(re.search(r"调整|调减|调增|追加|全年[(（]调|全年预算", text.translate(lx.TO_SIMPLIFIED)))
 
 
 @check("adjustment_rate_vs_budgets", "adjustment_rate_mismatch", "预算调整率 vs |调整后预算 − 年初预算| / 年初预算, or |预算调整数| / 年初预算, at the printed precision.")
@@ -1216,7 +1246,8 @@ def _breakdown_items(ctx: CheckContext, start: int, end: int) -> list[list[tuple
     for seg in re.finditer(r"[^，,；;、]+[，,；;、]?", text[start:end]):
         s, e = start + seg.start(), start + seg.end()
         body = text[s:e].strip(" ，,；;、\n")
-        amounts = [a for a in _money_amounts(ctx, s, e, s) if not _in_aside(text, s, a.mention.norm_start)]
+        # An aside is judged from the list's start: '（其中：A0.69亿元，B0.42亿元）' spans segments.
+        amounts = [a for a in _money_amounts(ctx, s, e, s) if not _in_aside(text, start, a.mention.norm_start)]
         if amounts:
             opens_with_measure = bool(re.match(r"\s*(?:其中)?\s*(?:" + _ACTUAL_WORDS.pattern + "|" + _BUDGET_WORDS.pattern + ")", body.translate(lx.TO_SIMPLIFIED)))
             if opens_with_measure and items:
@@ -1369,6 +1400,15 @@ def _remainder_pairs(ctx: CheckContext, pos: int) -> list[RemainderPair]:
                 ctx.fields_of_mention(budget) + ctx.fields_of_mention(paid),
                 [ctx.mention_evidence(budget), ctx.mention_evidence(paid)], local=True,
             ))
+    return pairs + _record_remainder_pairs(ctx)
+
+
+def _record_remainder_pairs(ctx: CheckContext) -> list[RemainderPair]:
+    """Every budget/actual pair of the record, built once per record (not per remainder)."""
+    cached = ctx.__dict__.get("_record_remainder_pairs")
+    if cached is not None:
+        return cached
+    pairs = []
     record_pairs = [("部门全年预算减实际支出", "budget.adjusted", "budget.actual")]
     if ctx.number("budget.adjusted") is None and not _adjustment_mentioned(ctx):
         record_pairs.append(("部门预算减实际支出", "budget.initial", "budget.actual"))  # nothing was adjusted
@@ -1378,6 +1418,7 @@ def _remainder_pairs(ctx: CheckContext, pos: int) -> list[RemainderPair]:
         b, p = ctx.printed(budget_path), ctx.printed(paid_path)
         if b is not None and p is not None:
             pairs.append(RemainderPair(name, b.value, p.value, [b.op, p.op], [budget_path, paid_path], [b.evidence, p.evidence]))
+    ctx.__dict__["_record_remainder_pairs"] = pairs
     return pairs
 
 
@@ -1771,7 +1812,7 @@ def department_rate_statements(ctx: CheckContext) -> list[tuple[NumberMention, s
         if mention is None or mention.unit != "%" or mention.norm_start != m.end() + gap.end():
             continue
         clause = re.split(r"[，,；;。\t\n]", _sentence_before(ctx.text, m.start(), 60))[-1]
-        if re.search(r"基本支出|项目支出|三公|其中", clause):
+        if re.search(r"基本支出|项目支出|三公|其中", clause) or in_item_section(ctx.text, m.start()):
             continue
         after = ctx.text[mention.norm_end : mention.norm_end + 4]
         if re.search(lx.THRESHOLD_BEFORE, ctx.text[max(0, m.start() - 6) : m.start()] + ctx.text[m.end() : mention.norm_start]) or re.match(lx.THRESHOLD_AFTER, after):
@@ -1834,6 +1875,20 @@ def check_score_restated(ctx: CheckContext) -> Iterator[Finding]:
 
 # The department's amounts, each a quantity a report may state twice (summary and money section).
 _RESTATABLE_AMOUNTS = {"budget.initial": "年初预算", "budget.adjusted": "全年预算", "budget.actual": "实际支出"}
+
+
+# A line that opens with a numbered item and its name: '（一）学前教育。…', '2.X资金：…'. Section
+# headings of the department's own money ('（二）预算执行情况') are not items.
+_ITEM_LINE = re.compile(r"[ \t]*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．]|[一二三四五六七八九十]+是)[ \t]*(?P<name>[^。：:，,；;\n]{2,30})[。：:]")
+_DEPARTMENT_SECTION = re.compile(lx.with_variants(r"情况|概况|总体|整体|部门|预算|收支|支出|结论|分析|说明"))
+
+
+def in_item_section(text: str, pos: int) -> bool:
+    """The position lies on a line that opens with a numbered item of its own ('（一）学前教育。
+    学前教育支出全年预算…，预算完成率100%'): figures there are the item's, not the department's."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    m = _ITEM_LINE.match(text, line_start)
+    return bool(m) and m.end() <= pos and not _DEPARTMENT_SECTION.search(m.group("name"))
 
 
 _DEPARTMENT_SUBJECT = re.compile(lx.with_variants(r"[我本](?:局|厅|委|部门|单位|院|中心|办|馆|镇|县|区)|部门|全年|整体"))
@@ -1921,6 +1976,10 @@ _DATE = re.compile(_YEAR + r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_LABEL = re.compile(r"(?:填报|报告|评价|填表|编制)?(?:日期|时间)\s*[:：]?\s*$")
 
 
+# Words that put a later year's statement in the future: a plan, not the evaluated year.
+_FUTURE_WORDS = re.compile(lx.with_variants(r"将|拟|计划|作为|用于|纳入|下一?年度?|明年|以后|今后"))
+
+
 @check("year_consistency", "year_mismatch", "The evaluated year agrees between title, 被评价年度 label and body statements ('2021年度部门整体支出…'); the report's own date is not before that year (nor years after it).")
 def check_years(ctx: CheckContext) -> Iterator[Finding]:
     fiscal = ctx.number("fiscal_year")
@@ -1942,13 +2001,18 @@ def check_years(ctx: CheckContext) -> Iterator[Finding]:
             statements.append((int(m.group(1)), line.start + m.start(1), line.start + m.end(1), "标题", "error"))
     for m in re.finditer(r"(?:被评价年度|评价年度|预算年度)[\s:：]*" + _YEAR, ctx.text):
         statements.append((int(m.group(1)), m.start(1), m.end(1), "被评价年度", "error"))
+    # Page furniture above the title (a site's notice about another year's budget) is no body.
+    title_line = title.split(" ")[-1] if title else ""
+    body_start = max(ctx.text.find(title_line), 0) if title_line else 0
     for pattern, name in ((_YEAR_OF_SUBJECT, "正文（部门预算/整体支出）"), (_YEAR_OF_SELF_EVALUATION, "正文（绩效自评）")):
-        for m in pattern.finditer(ctx.text):
+        for m in pattern.finditer(ctx.text, body_start):
             group = 1 if m.group(1) else 2
             before = ctx.text[max(0, m.start(group) - 6) : m.start(group)]
             after = ctx.text[m.end(group) : m.end(group) + 24]
             if re.search(r"较|比|与|同期|上年|相比", before) or re.search(r"相比|比较|同比", after):
                 continue  # a comparison with another year, not the year evaluated
+            if int(m.group(group)) > fiscal and _FUTURE_WORDS.search(ctx.text[max(0, m.start(group) - 12) : m.start(group)]):
+                continue  # a plan for a later year ('结果将作为2024年度部门预算安排的参考')
             # A statement of the evaluated year's own results is an error; a bare mention of
             # another year's 部门预算 (a plan, a reference) only a warning.
             severity = "error" if re.search(r"绩效|自评|得分|执行率|决算|实际支出", after) else "warning"

@@ -273,13 +273,16 @@ def check(
 @app.command()
 def synth(
     n: int = typer.Argument(..., min=1, max=100_000, help="How many reports to generate."),
-    layout: str = typer.Option("mixed", "--layout", help="overall_table | overall_report | score_report | project_table | project_single | mixed."),
+    layout: str = typer.Option("mixed", "--layout", help="A layout (overall_table, overall_report, score_report, project_table, project_single; "
+                               "genre: project_report, project_form, score_table, multi_form, form_tabs, form_cells, form_oneline, "
+                               "form_pipes, form_runon, form_columns) or a cycle: mixed (the classic five), genre, all."),
     noise: int = typer.Option(0, "--noise", min=0, max=4, help="0 clean … 4 worse than the worst seed."),
     seed: int = typer.Option(0, "--seed", help="Same seed, same reports."),
     plant: float = typer.Option(0.0, "--plant", min=0.0, max=1.0, help="Share of reports with planted inconsistencies (flagged in _expected_flags)."),
     out_dir: Path = typer.Option(..., "--out", help="Directory for <doc_id>.txt + <doc_id>.json (gold)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also render a text-layer PDF of each report."),
-    scan: bool = typer.Option(False, "--scan", help="Also render an image-only (scanned) PDF of each report."),
+    scan: bool = typer.Option(False, "--scan", help="Also render an image-only (scanned) PDF of each report: its printed page, tables ruled."),
+    ruled: bool = typer.Option(False, "--ruled", help="Make the --pdf text-layer PDF the printed page with ruled (vector) tables."),
 ) -> None:
     """Generate reports with known gold in every layout, at a chosen noise level."""
     from pipeline import synth as generator
@@ -289,7 +292,7 @@ def synth(
     except ValueError as error:
         err.print(f"synth: {error}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    written = generator.write(reports, out_dir, pdf=pdf, scan=scan)
+    written = generator.write(reports, out_dir, pdf=pdf, scan=scan, ruled=ruled)
     planted = sum(1 for r in reports if r.plants)
     out.print(f"wrote {len(reports)} reports ({planted} with planted inconsistencies), {len(written)} files, to {out_dir}")
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
 from pipeline.document import Document
-from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
+from pipeline.analysis import analyze
+from pipeline.normalize import CHARACTER_FOLD, MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan
 from pipeline.record import Evidence, ExtractedRecord, Method, Span
 
 AMOUNT_TOLERANCE = 0.005
@@ -36,6 +38,9 @@ NEGATIVE_WORDS = r"调减|减少|核减|压减|下调"
 class GroundingProblem:
     path: str
     problem: str
+
+
+_CHARACTER_FOLD = str.maketrans(dict(CHARACTER_FOLD))
 
 
 def _squash(text: str) -> str:
@@ -110,8 +115,7 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         return ungrounded(method)
     text = document.text
     if kind in ("amount", "rate", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        nt, mentions = view(text)
-        hits = [m for m in mentions if _number_matches(m, float(value), kind if kind == "amount" else "number")]
+        hits = [m for m in analyze(document).numbers if _number_matches(m, float(value), kind if kind == "amount" else "number")]
         if not hits:
             return ungrounded(method)
         hit = min(hits, key=lambda m: abs(m.raw_start - near)) if near is not None else hits[0]
@@ -174,7 +178,8 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
         # A cut printed as a word: '调减预算227.42万元' grounds the signed change -227.42.
         folded = normalize(quote).text  # '調减' in a traditional report reads as 调减
         return float(value) < 0 and bool(re.search(NEGATIVE_WORDS, folded)) and _number_in(mentions, -float(value))
-    needle, hay = _squash(str(value)), _squash(quote)
+    # Compared as the normaliser folds text: a grade printed 優 is the category 优.
+    needle, hay = _squash(str(value)).translate(_CHARACTER_FOLD), _squash(quote).translate(_CHARACTER_FOLD)
     return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
 
 
@@ -184,7 +189,10 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
     from pipeline.record import leaf_values
 
     problems = []
-    all_mentions = list(view(document.text)[1])
+    # Sorted by raw start once, so each quote's numbers are found by bisection: a scan of every
+    # mention per value made this quadratic in the length of the document.
+    all_mentions = sorted(analyze(document).numbers, key=lambda m: m.raw_start)
+    raw_starts = [m.raw_start for m in all_mentions]
     for path, value in leaf_values(record):
         if path in ("report_type",):
             continue  # a classification of the whole document, not a printed value
@@ -201,7 +209,9 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
         inside = []
         for p in pieces:
             raw_start = document.global_offset(p.page, p.start)
-            inside += [m for m in all_mentions if raw_start <= m.raw_start and m.raw_end <= raw_start + len(p.quote or "")]
+            raw_end = raw_start + len(p.quote or "")
+            first, last = bisect_left(raw_starts, raw_start), bisect_left(raw_starts, raw_end)
+            inside += [m for m in all_mentions[first:last] if m.raw_end <= raw_end]
         joined = "".join(p.quote or "" for p in pieces)
         if not quote_contains(joined, value, inside):
             problems.append(GroundingProblem(path, f"quote {evidence.quote!r} does not contain {value!r}"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from pipeline.lexicon import classify_level, is_table_header
@@ -88,7 +89,7 @@ class Heading:
     level: int  # 1: 一、 2: （一） 3: （1） / 1.
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one analysis per text, shared by the stages
 class Layout:
     text: str
     lines: list[Line]
@@ -110,9 +111,19 @@ class Layout:
     def section_body(self, heading: Heading) -> tuple[int, int]:
         """Normalised span from the end of a heading to the next heading of the same or a
         higher level (or the end of the text)."""
-        following = [h for h in self.headings if h.line > heading.line and h.level <= heading.level]
-        end = following[0].start if following else len(self.text)
-        return heading.end, end
+        return heading.end, self._section_ends.get(heading.line, len(self.text))
+
+    @cached_property
+    def _section_ends(self) -> dict[int, int]:
+        """Heading line -> start of the next heading of the same or a higher level, for all
+        headings in one pass (a scan of the headings per section was quadratic)."""
+        ends: dict[int, int] = {}
+        open_headings: list[Heading] = []  # levels strictly increasing from bottom to top
+        for h in sorted(self.headings, key=lambda h: h.line):
+            while open_headings and open_headings[-1].level >= h.level:
+                ends[open_headings.pop().line] = h.start
+            open_headings.append(h)
+        return ends
 
 
 def _split_lines(text: str, joins: list[int] = ()) -> list[Line]:
@@ -520,12 +531,18 @@ def _title_text(line: Line) -> str:
     return squash_cell(_HTML_TAG.sub("", line.text).replace("\t", " "))
 
 
-def _title_fragment(text: str) -> bool:
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")
+
+
+def _title_fragment(text: str, title_has_year: bool) -> bool:
     """A line that can be the wrapped first half of a title: short, not a sentence, not a
-    label:value furniture row, not an attachment mark, a heading or a spam product line."""
+    label:value furniture row, not an attachment mark, a heading or a spam product line, and not a
+    stale heading of its own ('X局关于公开2022年度部门预算的说明' above '2021年度…报告': a title
+    names one year)."""
     return (
         0 < len(text) <= 40
-        and not re.search(r"[:：。，,;；_|]", text)
+        and not re.search(r"[:：。，,;；_|]|关于|说明|通知|公告", text)
+        and not (title_has_year and _YEAR_IN_TITLE.search(text))
         and not re.fullmatch(r"附件\s*\d*", text)
         and not _NUMBERED.match(text)
     )
@@ -542,7 +559,7 @@ def _title(lines: list[Line]) -> str:
             continue
         if not _WHOLE_TITLE.match(text) and i > 0:
             above = _title_text(lines[i - 1])
-            if _title_fragment(above):
+            if _title_fragment(above, bool(_YEAR_IN_TITLE.search(text))):
                 return f"{above} {text}"
         return text
     return ""
@@ -620,10 +637,12 @@ def names_one_project(title: str) -> bool:
     return bool(_ONE_PROJECT_TITLE.search(title)) and not re.search(r"部门|整体|汇总", title)
 
 
+@lru_cache(maxsize=8)
 def analyze_normalized(nt) -> Layout:
     """The layout of a ``NormalizedText``: rows the normaliser joined (its ``line_joined``
     repairs) are split again where they turn out to be table rows. Extraction and the checks both
-    read the document through this, so they see the same tables."""
+    read the document through this, so they see the same tables: the same object, analysed once
+    per ``NormalizedText`` (``normalize.view`` gives one per text; nothing modifies a layout)."""
     joins = [nt.from_raw(r.raw_end) for r in nt.repairs if r.kind == "line_joined"]
     return analyze(nt.text, joins)
 

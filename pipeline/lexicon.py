@@ -245,6 +245,32 @@ def classify_level(text: str) -> str | None:
     return "level1" if one else "level2" if two else None
 
 
+# --- prose items (pipeline.extract.prose) ---------------------------------------------------------
+
+# The national template's 二级 → 一级, for a 二级 lead-in with no 一级 heading above it.
+LEVEL1_OF_LEVEL2 = {
+    "数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标", "成本指标": "产出指标",
+    "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标", "可持续影响指标": "效益指标",
+    "服务对象满意度指标": "满意度指标", "满意度指标": "满意度指标",
+}
+# Indicator sentences: '<name>，年度目标≥X，实际完成Y' (regex alternations, longest first).
+PROSE_TARGET_LABEL = r"(?:计划完成值?|(?:年度|全年|预期|计划)?(?:目标值|指标值|目标|计划值|预期值))"
+PROSE_ACTUAL_LABEL = r"(?:全年|年度|年终)?(?:实际完成值|实际完成|实际值|实际|完成值|完成情况|完成)"
+# Money clauses of listed items: what an amount is, by the word before it.
+PROSE_BUDGET_LABEL = r"(?:年初预算数?|调整后(?:全年)?预算数?|全年预算数?|年度预算数?|预算资金|预算数?|安排资金|安排|下达资金|下达|计划投资|计划安排|计划|批复)"
+PROSE_ACTUAL_LABEL_MONEY = r"(?:决算数|决算|执行数|实际支出|已支出|累计支出|支出|实际使用|使用|实际执行|执行|拨付|兑付|实际完成|完成)"
+PROSE_RATE_LABEL = r"(?:资金|预算|实际|项目)?(?:执行率|支出率|完成率)"
+# Names with money that are never projects (gold README): funding sources, budget scopes, economic
+# classes, “三公” items, totals, remainders and budget-statement words.
+NOT_PROJECT_NAME = (
+    r"^(?:中央|省|市|县|区|州|乡镇?|本级|上级)(?:级|财政|本级)?(?:财政)?(?:补助|配套|专项|转移支付)?(?:资金|拨款|补助)?$"
+    r"|^(?:上级|本级|地方)?财政(?:资金|拨款|补助资金)?$|财政拨款|^上年结转|^结转|^结余|结转结余|自筹|^其他资金|贷款|社会资本|债券资金|合计|总计|小计|共计|^累计|^总(?:额|计|预算|支出|金额)"
+    r"|^(?:基本支出|项目支出|人员经费|公用经费|日常公用|工资福利|商品和服务|对个人和家庭|资本性支出|固定资产)"
+    r"|三公|^(?:公务用车|公务接待|因公出国)|^(?:基本|项目|资本性|人员|公用)$"
+    r"|^(?:全年|年度|本年|当年|年初|年中|年末|年底|调整|追加|调增|调减|剩余|节约|节余|预算(?:调整|执行|数))|调整数|[-+－]$|^(?:部门|单位)|收入$"
+)
+
+
 # --- column roles of the tables (pipeline.tables) ----------------------------------------------
 #
 # A column's role comes from its header text, once the header's lines are joined and its formula

@@ -445,10 +445,8 @@ def _width(s: str) -> int:
     return (len(s) + len(s.encode("utf-8"))) // 2
 
 
-def _lines(folded: str, raw: str, measure=None) -> list[_Line]:
-    """Non-blank lines; blank lines end up inside the separators between them. ``measure`` gives
-    a line's width (default: display width)."""
-    measure = measure or _width
+def _lines(folded: str, raw: str) -> list[_Line]:
+    """Non-blank lines; blank lines end up inside the separators between them."""
     out = []
     for m in _LINE.finditer(folded):
         content = m.group(1)
@@ -457,7 +455,7 @@ def _lines(folded: str, raw: str, measure=None) -> list[_Line]:
             lead = len(content) - len(content.lstrip(" "))
             start, end = m.start() + lead, m.start() + len(content.rstrip(" "))
             tab = "\t" in content
-            width = measure(raw[start:end])
+            width = _width(raw[start:end])
             out.append(
                 _Line(
                     m.start(), start, end, m.start(2), stripped, width, tab, lead == 1 and not tab
@@ -531,10 +529,13 @@ def _line_edits(
         if wrap_width is None:
             # Some converters wrap at a count of characters, not at a width: with digits and
             # ideographs mixed, display widths then scatter while character counts agree.
-            by_chars = _lines(folded, raw, len)
-            wrap_width = _estimate_wrap_width(by_chars)
-            if wrap_width is not None:
-                lines = by_chars
+            widths = [ln.width for ln in lines]
+            for ln in lines:
+                ln.width = ln.end - ln.start
+            wrap_width = _estimate_wrap_width(lines)
+            if wrap_width is None:
+                for ln, width in zip(lines, widths, strict=True):
+                    ln.width = width
     if lines and lines[0].stray:
         _strip_stray(lines[0], edits)
     for a, b in zip(lines, lines[1:], strict=False):

@@ -18,6 +18,15 @@ Layouts (``LAYOUTS``), all the kinds domain.md lists:
 * ``project_single`` – one-project 项目支出绩效自评表 (``report_type`` project_table, ``subject`` = the
   project, ``department`` = 主管部门, ``projects`` = [] — the convention of eval/gold/README.md).
 
+Genre layouts (``GENRE_LAYOUTS``, issue 8; ``generate(n, "genre")``): what real reports print that
+the classic five do not — ``project_report`` (narrative fund report: one unlabelled allocation →
+adjusted, prose fund lists, prose indicators, page furniture before the title), ``project_form``
+(form-style fund report), ``score_table``, ``multi_form`` (several one-project forms on one page)
+and ``form_*`` (one-project 自评表 flattened as tabs, one cell per line, one line, pipes, run-together
+values, interleaved PDF columns). ``LAYOUT_FAMILY`` groups layouts for per-family curves.
+``SynthReport.page_text`` is the printed page (tables whole, TAB-separated): ``render_ruled_pdf``
+draws it with ruled tables, the page a scan shows.
+
 Label variants (年初预算数 / 年初预算 / 年初批复预算, 全年预算数（A） / 调整后预算数 / 全年（调整）预算数,
 全年执行数（B） / 实际支出数 / 决算数, 执行率 / 预算执行率 / 支出率 / 支出实现率 …) and units (元, 万元,
 亿元; gold always 万元) are drawn at every noise level. Money is kept in integer 分 (0.01 元), so
@@ -46,8 +55,13 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 __all__ = [
+    "ALL_LAYOUTS",
     "FLAG_KINDS",
+    "GENRE_LAYOUTS",
+    "GENRE_NOISE_KINDS",
     "LAYOUTS",
+    "LAYOUT_CHOICES",
+    "LAYOUT_FAMILY",
     "NOISE_KINDS",
     "PLANT_KINDS",
     "Check",
@@ -55,11 +69,37 @@ __all__ = [
     "generate",
     "gold_json",
     "render_pdf",
+    "render_ruled_pdf",
     "render_scan",
     "write",
 ]
 
 LAYOUTS: tuple[str, ...] = ("overall_table", "overall_report", "score_report", "project_table", "project_single")
+
+# Layouts of real reports the first rules were not written for (issue 8). Kept apart from
+# ``LAYOUTS`` so that "mixed" (and with it the bench history) draws exactly what it drew before;
+# "genre" cycles through these, "all" through both.
+GENRE_LAYOUTS: tuple[str, ...] = (
+    "project_report",  # narrative report on one transfer fund: prose money, fund lists, prose indicators
+    "project_form",  # form-style fund report: 计划安排资金 合计 + source rows, a detail table in 元
+    "score_table",  # 一级/二级/三级 + 指标权重（分）+ 得分, no money; score-only rows are no indicators
+    "multi_form",  # several one-project forms on one page, divided only by their repeated title
+    "form_tabs",  # one-project 自评表, tab-separated rows broken by wrapped cells, units, names below
+    "form_cells",  # the same form, one cell per line
+    "form_oneline",  # the whole form on one line, after a line of docx metadata
+    "form_pipes",  # pipes with empty merged cells
+    "form_runon",  # numeric cells run together ('194.90194.90100.00%')
+    "form_columns",  # PDF columns interleaved: wrapped cells of one row read line by line across
+)
+ALL_LAYOUTS: tuple[str, ...] = LAYOUTS + GENRE_LAYOUTS
+LAYOUT_CHOICES: dict[str, tuple[str, ...]] = {"mixed": LAYOUTS, "genre": GENRE_LAYOUTS, "all": ALL_LAYOUTS}
+# The family each layout belongs to, for robustness curves per family.
+LAYOUT_FAMILY: dict[str, str] = {
+    **{layout: "classic" for layout in LAYOUTS},
+    "project_report": "prose fund report", "project_form": "form-style report", "score_table": "score table",
+    "multi_form": "multi-form page",
+    **{layout: "flattened form" for layout in GENRE_LAYOUTS if layout.startswith("form_")},
+}
 
 NOISE_KINDS: tuple[str, ...] = (
     "space_in_number",  # '54. 96'
@@ -82,6 +122,12 @@ NOISE_KINDS: tuple[str, ...] = (
     "interleave",  # label/value pairs broken into a labels line and a values line
 )
 
+# Noise only the genre layouts draw at random (drawing it in the classic layouts would change
+# their reports for a seed); ``kinds=[...]`` applies it to any layout.
+GENRE_NOISE_KINDS: tuple[str, ...] = (
+    "digit_groups",  # OCR splits a digit group off inside one cell ('3 848.29')
+)
+
 FLAG_KINDS: tuple[str, ...] = (
     "execution_rate_mismatch",
     "adjustment_rate_mismatch",
@@ -100,13 +146,14 @@ FLAG_KINDS: tuple[str, ...] = (
 )
 
 # Inconsistencies the generator can plant, and the layouts that print what each needs.
+_FORMS = tuple(layout for layout in GENRE_LAYOUTS if layout.startswith("form_"))
 PLANT_KINDS: dict[str, tuple[str, ...]] = {
-    "execution_rate_mismatch": LAYOUTS,
-    "parts_do_not_sum": LAYOUTS,
-    "year_mismatch": LAYOUTS,
-    "grade_score_mismatch": ("overall_table", "overall_report", "score_report", "project_single"),
-    "score_items_do_not_sum": ("overall_table", "score_report", "project_single"),
-    "project_rate_mismatch": ("project_table",),
+    "execution_rate_mismatch": LAYOUTS + ("project_report", "project_form") + _FORMS,
+    "parts_do_not_sum": LAYOUTS + ("project_report", "project_form"),
+    "year_mismatch": LAYOUTS + GENRE_LAYOUTS,
+    "grade_score_mismatch": ("overall_table", "overall_report", "score_report", "project_single", "score_table"),
+    "score_items_do_not_sum": ("overall_table", "score_report", "project_single", "score_table") + _FORMS,
+    "project_rate_mismatch": ("project_table", "multi_form"),
     "adjustment_sum_mismatch": ("overall_table", "overall_report", "score_report"),
     "adjustment_rate_mismatch": ("overall_report", "score_report"),
     "remainder_mismatch": ("overall_report", "score_report"),
@@ -365,6 +412,10 @@ class SynthReport:
     plants: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # named spans (garbage, …)
+    # The page as printed, every table row whole with TAB-separated cells: what ``--scan`` renders
+    # as a ruled table. Equal to ``text`` except for flattened forms (form_*), whose text is one
+    # converter's extraction of this page.
+    page_text: str = ""
 
     def quote(self, span: tuple[int, int]) -> str:
         return self.text[span[0] : span[1]]
@@ -507,6 +558,13 @@ _LEVELS: dict[int, dict[str, tuple[float, Any]]] = {
         "title_split": (0.7, None),
     },
 }
+_GENRE_LEVELS: dict[int, dict[str, tuple[float, Any]]] = {
+    0: {},
+    1: {},
+    2: {"digit_groups": (0.4, 0.3)},
+    3: {"digit_groups": (0.6, 0.4)},
+    4: {"digit_groups": (1.0, 0.5)},
+}
 _IMPLIED_FLAGS = {"misplaced_separator": "separator_repaired", "garbage_paragraph": "garbled_text"}
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -518,9 +576,17 @@ class _Line:
     cells: list[str] | None = None
     tag: str = ""  # rows: header | money | pair | info | project | indicator | total | other
     name_col: int | None = None  # rows: the column of a wrappable name cell
+    # The row as the printed page has it, for the ruled page a scan shows: None = as rendered;
+    # [] = a piece of the row above (a wrapped cell, a unit, a name below its values) — not a row.
+    canon: list[str] | None = None
 
     def render(self) -> str:
         return "\t".join(self.cells) if self.cells is not None else self.text
+
+    def render_page(self) -> str | None:
+        if self.canon is None:
+            return self.render()
+        return "\t".join(self.canon) if self.canon else None
 
 
 @dataclass
@@ -553,9 +619,15 @@ class _Builder:
         for kind, (p, param) in _LEVELS[level].items():
             if rng.random() < p and kinds is None:
                 self.noise[kind] = param
+        if layout in GENRE_LAYOUTS and kinds is None:  # drawn after the classic kinds: their draws stay as they were
+            for kind, (p, param) in _GENRE_LEVELS[level].items():
+                if rng.random() < p:
+                    self.noise[kind] = param
         if kinds is not None:  # exactly these kinds, at this level's strength (level 4's if it has none)
             for kind in kinds:
-                self.noise[kind] = (_LEVELS[level].get(kind) or _LEVELS[4][kind])[1]
+                table = _GENRE_LEVELS if kind in GENRE_NOISE_KINDS else _LEVELS
+                self.noise[kind] = (table[level].get(kind) or table[4][kind])[1]
+        self.flattening: str | None = None  # how a form's rows were flattened into text (form_* layouts)
         self.applied: set[str] = set()
         self.plants = plants
         self.planted: list[str] = []
@@ -600,6 +672,13 @@ class _Builder:
             self.sep_budget -= 1
             self.sep_examples.append(s)
             self.applied.add("misplaced_separator")
+        if "digit_groups" in noise and "," not in s and rng.random() < noise["digit_groups"]:
+            # OCR of one cell or box: a digit group split off by a space ('3 848.29'), no separator.
+            sign, body = ("-", s[1:]) if s.startswith("-") else ("", s)
+            whole, dot, frac = body.partition(".")
+            if len(whole) >= 4:
+                s = sign + whole[:-3] + " " + whole[-3:] + dot + frac
+                self.applied.add("digit_groups")
         if "." in s and "space_in_number" in noise and (self.force_space or rng.random() < noise["space_in_number"]):
             i = s.index(".")
             s = s[: i + 1] + " " + s[i + 1 :]
@@ -873,7 +952,20 @@ class _Builder:
 
     # --- assembly ---------------------------------------------------------------------------
     def assemble(self) -> tuple[str, dict[int, tuple[int, int]]]:
-        text = "\n".join(ln.render() for ln in self.lines).rstrip("\n") + "\n"
+        if self.flattening is not None:
+            rendered = _flatten(self.lines, self.flattening, self.rng)
+        else:
+            rendered = [ln.render() for ln in self.lines]
+        return self._finish("\n".join(rendered))
+
+    def assemble_page(self) -> str:
+        """The report as its page prints it: every table row whole, cells tab-separated (what a
+        scan of the page shows; the text of a flattened form is one way of extracting it)."""
+        rendered = [ln.render_page() for ln in self.lines]
+        return self._finish("\n".join(r for r in rendered if r is not None))[0]
+
+    def _finish(self, text: str) -> tuple[str, dict[int, tuple[int, int]]]:
+        text = text.rstrip("\n") + "\n"
         if self.trad:
             converted = text.translate(str.maketrans(self.trad))
             if converted != text:
@@ -933,6 +1025,77 @@ def _strip_marks(text: str) -> tuple[str, dict[int, tuple[int, int]]]:
             spans[k] = (starts.pop(k), pos)
     out.append(text[last:])
     return "".join(out), spans
+
+
+# ============================================================================================
+# Flattenings: how a converter turns a form's rows into text (form_* layouts)
+# ============================================================================================
+
+_NUMERIC_CELL = re.compile(r"[-+]?[0-9０-９][0-9０-９., ]*[%％]?")
+
+
+def _is_numeric_cell(cell: str) -> bool:
+    return bool(_NUMERIC_CELL.fullmatch(_MARK_CHARS.sub("", cell).strip()))
+
+
+def _flatten(lines: list[_Line], style: str, rng: random.Random) -> list[str]:
+    """The text lines of ``lines`` with every table row (and the row pieces between rows: a
+    wrapped unit, a name fragment) flattened in ``style``:
+
+    * ``tabs``    – as rendered: cells joined by TABs;
+    * ``cells``   – one cell per line (empty cells vanish), a few converters add ' |';
+    * ``oneline`` – the whole form on one line, cells separated by spaces;
+    * ``pipes``   – '| a | b |  | c |' with the empty cells of merged ranges kept;
+    * ``runon``   – numeric cells next to each other run together, other cells spaced;
+    * ``columns`` – each cell wrapped to its column width, the row then read line by line
+      across the columns, so the pieces of wrapped cells interleave (PDF text extraction).
+    """
+    if style == "tabs":
+        return [ln.render() for ln in lines]
+    out: list[str] = []
+    bar = rng.random() < 0.4
+    caps: dict[int, int] = {}
+    one: list[str] = []
+    one_at: int | None = None
+    for ln in lines:
+        if ln.kind not in ("row", "frag"):
+            out.append(ln.render())
+            continue
+        cells = list(ln.cells) if ln.cells is not None else [ln.text]
+        if style == "cells":
+            out += [c + (" |" if bar else "") for c in cells if _MARK_CHARS.sub("", c).strip()]
+        elif style == "pipes":
+            out.append("| " + " | ".join(cells) + " |" if ln.cells is not None else ln.text)
+        elif style == "runon":
+            text = ""
+            prev_numeric = False
+            for c in cells:
+                if not _MARK_CHARS.sub("", c).strip():
+                    continue
+                numeric = _is_numeric_cell(c)
+                text += ("" if (numeric and prev_numeric) or not text else " ") + c
+                prev_numeric = numeric
+            out.append(text)
+        elif style == "oneline":
+            if one_at is None:
+                one_at = len(out)
+                out.append("")
+            one += [c for c in cells if _MARK_CHARS.sub("", c).strip()]
+        elif style == "columns":
+            pieces = []
+            for j, c in enumerate(cells):
+                cap = caps.setdefault(j, rng.randint(10, 16))
+                pieces.append(_wrap(c, cap) if _visible_width(c) > cap and ln.cells is not None else [c])
+            depth = max(len(p) for p in pieces)
+            for k in range(depth):
+                line = " ".join(p[k] for p in pieces if k < len(p) and _MARK_CHARS.sub("", p[k]).strip())
+                if line:
+                    out.append(line)
+        else:
+            raise ValueError(f"unknown flattening {style!r}")
+    if one_at is not None:
+        out[one_at] = " ".join(one)
+    return out
 
 
 # ============================================================================================
@@ -2084,12 +2247,807 @@ def _narrative(b: _Builder, rng: random.Random, with_scores: bool) -> dict[str, 
     return gold
 
 
+# ============================================================================================
+# Genre layouts (issue 8): what real reports print that the classic layouts do not
+# ============================================================================================
+
+_TOWN_A = "东西南北石青白黄桃柳梅杨马龙凤云"
+_TOWN_B = "坪口湾桥庄溪岗埠塘岭坝铺"
+_DETAIL_ITEMS = ["工程进度款", "设备采购款", "监理服务费", "第三方检测费", "技术培训费", "宣传材料印制费", "劳务补助",
+                 "验收评审费", "工程质保金", "信息系统运维费", "材料采购款"]
+_PERSONS = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+_SOURCES = ["中央", "省级", "市级", "县级"]
+
+
+def _towns(rng: random.Random, k: int) -> list[str]:
+    names: list[str] = []
+    while len(names) < k:
+        name = rng.choice(_TOWN_A) + rng.choice(_TOWN_B) + rng.choice(["镇", "镇", "乡"])
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _fund_name(rng: random.Random, bureau: _Bureau) -> str:
+    base = rng.choice(bureau.projects)
+    return base if base.endswith(("经费", "资金")) else base + rng.choice(["补助资金", "专项资金", "转移支付资金"])
+
+
+def _implementer(rng: random.Random, f: _Facts) -> str:
+    place = f.dept[: -len(f.bureau.name)]
+    return place + rng.choice(["{s}服务中心", "{s}事务中心", "{s}综合执法大队", "{s}发展中心"]).format(s=f.bureau.short)
+
+
+def _system_code(rng: random.Random) -> str:
+    """A financial-system project code as printed before a name: region + year-ish + serial."""
+    return f"{rng.randint(11, 65)}{rng.randint(1000, 9999)}{rng.randint(21, 24)}{rng.choice('TRX')}{rng.randint(10**11, 10**12 - 1)}-"
+
+
+def _split_header(cell: str, rng: random.Random) -> list[str]:
+    """A header cell as printed over two or three lines: before its formula annotation, the
+    annotation ('（A）', '③=①+②', '（E/C×' / '100%）'), or at half its length."""
+    m = re.search(r"[（(①②③④⑤]", cell)
+    if m and m.start() >= 2:
+        head, note = cell[: m.start()], cell[m.start():]
+        if len(note) > 6 and "×" in note:
+            cut = note.index("×") + 1
+            return [head, note[:cut], note[cut:]]
+        return [head, note]
+    if len(cell) >= 4:
+        cut = len(cell) // 2 + (1 if len(cell) % 2 and rng.random() < 0.5 else 0)
+        return [cell[:cut], cell[cut:]]
+    return [cell]
+
+
+def _header_rows(b: _Builder, cells: list[str], multi: bool) -> None:
+    """A header row, or the same header over two or three lines (the page keeps one row)."""
+    if not multi:
+        b.row(cells, "header")
+        return
+    parts = [_split_header(c, b.rng) for c in cells]
+    depth = max(len(p) for p in parts)
+    for k in range(depth):
+        line = [p[k] if k < len(p) else "" for p in parts]
+        # tagged apart from one-line headers, so that the header_split noise leaves them alone
+        b.lines.append(_Line("row", cells=line, tag="header_multi", canon=list(cells) if k == 0 else []))
+
+
+def _frag(b: _Builder, text: str) -> None:
+    """A line without tabs that belongs to the row above (a wrapped unit, a name fragment)."""
+    b.lines.append(_Line("frag", text, canon=[]))
+
+
+def _title_lines(b: _Builder, rng: random.Random, lines: list[str], html: bool) -> None:
+    for text in lines:
+        b.add("title", _html_heading(rng, text) if html else text)
+
+
+def _html_heading(rng: random.Random, text: str) -> str:
+    return rng.choice(["<span>{}</span>", "<p><strong>{}</strong></p>", "<h3>{}</h3>", "<b>{}</b>&nbsp;"]).format(text)
+
+
+def _fund_indicators_prose(b: _Builder, rng: random.Random, inds: list[_Ind], heading) -> list[dict[str, Any]]:
+    """Indicator sentences under numbered level headings (with or without colons), under level-1
+    headings only, or without any level heading. Returns the gold indicators."""
+    style = rng.choice(["levels", "levels", "level1", "flat"])
+    colon1, colon2 = rng.random() < 0.5, rng.random() < 0.5
+    sep = rng.choice(["：", "：", "，"])
+    L_t = rng.choice(["年度指标值", "年度目标值", "目标值"])
+    L_a = rng.choice(["实际完成", "实际完成值", "全年完成"])
+    numbered = rng.random() < 0.4
+    gold = []
+
+    def sentence(ind: _Ind, k: int) -> str:
+        status = ("，指标完成" if rng.random() < 0.5 else "，已完成") if ind.completed else rng.choice(["，未完成", "，未达到目标"])
+        num = f"（{k + 1}）" if numbered else ""
+        return f"{num}{ind.name}{sep}{L_t}{_numtext(b, ind.target)}，{L_a}{_numtext(b, ind.actual)}{status}。"
+
+    if style == "flat":
+        b.add("prose", "主要绩效指标完成情况如下：")
+        for k, ind in enumerate(inds):
+            b.add("prose", sentence(ind, k))
+            gold.append({"level1": None, "level2": None, "name": ind.name, "target": ind.target, "actual": ind.actual})
+        b.notes.append("Indicator sentences without any level heading: level1 and level2 are null.")
+        return gold
+    k1 = 0
+    for level1 in ("产出指标", "效益指标", "满意度指标"):
+        group = [i for i in inds if i.level1 == level1]
+        if not group:
+            continue
+        heading(f"（{_ORDINALS[k1]}）{level1}" + ("：" if colon1 else ""))
+        k1 += 1
+        if style == "level1":
+            for k, ind in enumerate(group):
+                b.add("prose", sentence(ind, k))
+                gold.append({"level1": level1, "level2": None, "name": ind.name, "target": ind.target, "actual": ind.actual})
+            continue
+        seconds = list(dict.fromkeys(i.level2 for i in group))
+        for j, level2 in enumerate(seconds):
+            b.add("heading", f"{j + 1}.{level2}" + ("：" if colon2 else ""))
+            for k, ind in enumerate(i for i in group if i.level2 == level2):
+                b.add("prose", sentence(ind, k))
+                gold.append({"level1": level1, "level2": level2, "name": ind.name, "target": ind.target, "actual": ind.actual})
+    b.notes.append("Indicator sentences under numbered headings: level1 from （一）… headings"
+                   + (", level2 from 1.… headings." if style == "levels" else "; no level-2 heading, so level2 is null.")
+                   + (" A numbering （1） before a name is not part of it." if numbered else ""))
+    return gold
+
+
+def _project_report(b: _Builder, rng: random.Random) -> dict[str, Any]:
+    f = _facts(rng, "project_report", b)
+    subject = _fund_name(rng, f.bureau)
+    place = f.dept[: -len(f.bureau.name)]
+    gold = _empty_gold()
+    gold.update(department=f.dept, fiscal_year=f.year, report_type="project_report", subject=subject)
+    g = gold["budget"]
+    notes = b.notes
+    furniture = set(rng.sample(["index", "docx", "stale", "html", "period"], k=rng.randint(1, 2)))
+    html = "html" in furniture
+    heading = lambda text: b.add("heading", _html_heading(rng, text) if html else text)  # noqa: E731
+    years, _ = _year_marks(b, rng, f.year, 3)
+    # --- page furniture, then the title
+    if "index" in furniture:
+        b.row([f"索引号：{rng.randint(10**10, 10**11 - 1)}/{f.year + 1}-{rng.randint(1, 300):05d}", f"发布机构：{place}财政局"], "other")
+        b.row([f"发布日期：{f.year + 1}-{rng.randint(3, 9):02d}-{rng.randint(1, 28):02d}", "主题分类：财政资金"], "other")
+        notes.append("索引号 / 发布机构 / 发布日期 rows of the publishing site come before the title; their date is not the fiscal year.")
+    if "docx" in furniture:
+        b.add("furniture", f"{subject}绩效自评报告.docx    作者：Administrator    修改时间：{f.year + 1}/{rng.randint(1, 6)}/"
+                           f"{rng.randint(1, 28)} {rng.randint(8, 18)}:{rng.randint(0, 59):02d}")
+        notes.append("A line of docx metadata (file name, author, modification time) precedes the title.")
+    if "stale" in furniture:
+        b.add("furniture", f"{place}{rng.choice(['财政局', '人民政府'])}关于公开{f.year + 1}年度部门预算的说明")
+        notes.append(f"A stale heading of another article (about {f.year + 1}) stands above the real title.")
+    if "period" in furniture:
+        title = f"{subject}绩效自评报告"
+    else:
+        title = rng.choice([f"{f.dept}{years[0]}年度{subject}绩效自评报告", f"{years[0]}年度{subject}绩效自评报告",
+                            f"{years[0]}年{subject}项目绩效自评报告"])
+    _title_lines(b, rng, [title], html and rng.random() < 0.5)
+    b.blank()
+    # --- basic information (a department figure here is not the fund's budget)
+    heading("一、项目基本情况")
+    duties = "、".join(rng.sample(f.bureau.duties, 2))
+    overview = f"（一）项目概况。{subject}由{f.dept}组织实施，主要用于{duties}等方面。"
+    if "period" in furniture:
+        overview += f"项目实施期：{years[0]}年1月至{f.year}年12月。"
+        notes.append("The title prints no year: fiscal_year comes from the project period 'YYYY年1月至YYYY年12月'.")
+    if rng.random() < 0.4:
+        overview += f"{f.year}年我局部门预算总额{b.money(f.adjusted, switch=False)}，本项目资金单独核算。"
+        notes.append("The 部门预算总额 in 项目概况 is the department's money, not the fund's: budget holds the fund's figures.")
+    b.add("prose", overview)
+    b.add("filler", "（二）项目绩效目标。" + rng.choice(_FILLER))
+    b.blank()
+    # --- money: one unlabelled allocation (adjusted), or 年初 (+ a change)
+    heading("二、" + rng.choice(["项目资金安排和使用情况", "资金投入和使用情况", "项目资金情况"]))
+    plant_parts = "parts_do_not_sum" in b.plants
+    list_style = rng.choice(["numbered", "uses", "runon", "nested", "towns", "none"])
+    if plant_parts and list_style not in ("numbered", "uses", "runon"):
+        list_style = rng.choice(["numbered", "uses"])
+    money_style = rng.choices(["xiada", "plan", "change", "initial_only"], [0.35, 0.2, 0.3, 0.15])[0]
+    k = rng.randint(3, 6)
+    if list_style == "nested":
+        total = _amount(rng, 12000, 45000, 100 * FEN_PER_WAN)
+        quantum = 100 * FEN_PER_WAN
+    elif list_style == "towns":
+        total = sum(rng.randint(2, 40) * FEN_PER_WAN for _ in range(k))
+        quantum = FEN_PER_WAN
+    else:
+        total = _amount(rng, 60, 3000, 10_000)
+        quantum = 10_000
+    m_total = lambda fen: b.money(fen, "亿元") if list_style == "nested" else b.money(fen)  # noqa: E731
+    t_s, t_id = b.mark(m_total(total))
+    if money_style == "xiada":
+        src = rng.choice(["省财政厅", "市财政局", "上级财政", "中央和省级财政"])
+        sentence = f"{years[1]}年，{src}下达{subject}{t_s}，"
+        g["adjusted"] = _wan(total)
+        notes.append("A single allocation (下达 N) without a 年初 label: budget.adjusted, initial null.")
+    elif money_style == "plan":
+        sentence = f"{years[1]}年本项目{rng.choice(['计划安排资金', '安排资金'])}{t_s}，"
+        g["adjusted"] = _wan(total)
+        notes.append("A single budget figure (计划安排资金) without a 年初 label: budget.adjusted, initial null.")
+    elif money_style == "change":
+        change = int(total * rng.uniform(0.05, 0.3)) // quantum * quantum or quantum
+        initial = total - change
+        i_s, i_id = b.mark(m_total(initial))
+        c_s, c_id = b.mark(m_total(change))
+        sentence = (f"{years[1]}年{rng.choice(['年初预算', '年初预算安排'])}{i_s}，{rng.choice(['年中追加', '追加调整'])}{c_s}，"
+                    f"{rng.choice(['全年预算', '调整后预算'])}{t_s}，")
+        g.update(initial=_wan(initial), adjustment=_wan(change), adjusted=_wan(total))
+        b.check("adjustment_sum_mismatch", "sum", False, {"total": [t_id], "parts": [i_id, c_id]})
+        notes.append("年初预算 (initial) + 年中追加 (adjustment, a change) = 全年预算 (adjusted).")
+    else:
+        sentence = f"{years[1]}年{rng.choice(['年初预算安排', '年初预算'])}{t_s}，"
+        g["initial"] = _wan(total)
+        notes.append("Only a 年初 figure is printed: budget.initial; adjusted is null.")
+    # Sub-items (what the money was spent on) and the spending.
+    items: list[tuple[str, int, int | None]] = []  # (name, budget, actual)
+    if list_style in ("numbered", "uses", "runon"):
+        names = rng.sample([p for p in f.bureau.projects if p not in subject], k=min(k, 5))
+        parts = _split(rng, total, len(names), quantum)
+        for name, part in zip(names, parts):
+            spent = int(part * rng.uniform(0.85, 1.0)) // 10_000 * 10_000 if list_style != "numbered" else None
+            items.append((name, part, spent))
+    actual = sum(i[2] for i in items) if list_style in ("uses", "runon") else int(total * rng.uniform(0.82, 1.0)) // 10_000 * 10_000
+    rate, rate_planted = _exec_rate(b, rng, actual, total, _rate_style(rng))
+    x_s, x_id = b.mark(b.money(actual))
+    r_s, r_id = b.mark(b.rate(rate))
+    L_act = rng.choice(["实际支出", "累计支出", "实际形成支出", "已支付"])
+    L_rate = rng.choice(["预算执行率", "资金支出率", "执行率", "支出率"])
+    sentence += f"截至{f.year}年12月31日，{L_act}{x_s}，{L_rate}{r_s}。"
+    b.check("execution_rate_mismatch", "ratio", rate_planted, {"rate": [r_id], "num": [x_id], "den": [t_id]})
+    g.update(actual=_wan(actual), execution_rate=float(rate))
+    if rng.random() < 0.3 and list_style not in ("uses", "runon"):
+        central = int(actual * rng.uniform(0.4, 0.8)) // 10_000 * 10_000
+        c1, c1_id = b.mark(b.money(central, switch=False))
+        c2, c2_id = b.mark(b.money(actual - central, switch=False))
+        sentence += f"其中：中央资金支出{c1}，省级资金支出{c2}。"
+        b.check("parts_do_not_sum", "sum", False, {"total": [x_id], "parts": [c1_id, c2_id]})
+        notes.append("The 其中 after the spending splits the spending by funding source: not projects, not the budget.")
+    b.add("prose", sentence)
+    part_ids: list[int] = []
+    planted_item = rng.randrange(len(items)) if items and plant_parts and b.plant("parts_do_not_sum") else None
+    if list_style in ("numbered", "uses", "runon"):
+        texts = []
+        for j, (name, part, spent) in enumerate(items):
+            if j == planted_item:
+                wrong = _off_amount(rng, part, quantum)
+                notes.append(f"PLANTED parts_do_not_sum: the items add up to {_exact(total - part + wrong, '万元')} 万元, not the "
+                             f"total {_exact(total, '万元')} ({name} printed {_exact(wrong, '万元')}, should be {_exact(part, '万元')}). "
+                             "Gold keeps the printed item.")
+                part = wrong
+                items[j] = (name, part, spent)
+            p_s, p_id = b.mark(b.money(part))
+            part_ids.append(p_id)
+            if list_style == "numbered":
+                texts.append(f"{j + 1}.{name}{p_s}")
+            else:
+                x_i = b.money(spent)
+                r_i = _rate_text(spent, part, 2)
+                if list_style == "uses":
+                    texts.append(f"{j + 1}.{name}：预算{p_s}，实际支出{x_i}，执行率{b.rate(r_i)}。")
+                else:
+                    texts.append(f"{name}预算{p_s}，实际支出{x_i}")
+            gold["projects"].append({"name": name, "budget": _wan(part), "actual": _wan(spent) if spent is not None else None,
+                                     "execution_rate": float(r_i) if list_style == "uses" else None})
+        if list_style == "numbered":
+            b.add("prose", rng.choice(["资金分配情况：", "资金具体安排如下："]) + "；".join(texts) + "。")
+            notes.append("A numbered allocation list: each item's amount is its budget (no actual printed).")
+        elif list_style == "uses":
+            b.add("prose", "资金使用情况：")
+            for text in texts:
+                b.add("prose", text)
+            notes.append("Numbered uses with budget, actual and rate each: projects take all three.")
+        else:
+            b.add("prose", "其中，" + "；".join(texts) + "。")
+            notes.append("Run-on clauses '<name>预算X，实际支出Y；…': projects with budget and actual.")
+        b.check("parts_do_not_sum", "sum", planted_item is not None, {"total": [t_id], "parts": part_ids})
+    elif list_style == "nested":
+        names = rng.sample([p for p in f.bureau.projects if p not in subject], k=3)
+        parts = _split(rng, total, 3, quantum)
+        parent = rng.randrange(3)
+        towns = _towns(rng, 2)
+        subs = _split(rng, parts[parent], 2, quantum)
+        texts = []
+        for j, (name, part) in enumerate(zip(names, parts)):
+            p_s, p_id = b.mark(b.money(part, "亿元"))
+            part_ids.append(p_id)
+            if j == parent:
+                inner = "，".join(f"{t}{b.money(s, '亿元')}" for t, s in zip(towns, subs))
+                texts.append(f"{name}{p_s}（其中：{inner}）")
+                gold["projects"] += [{"name": t, "budget": _wan(s), "actual": None, "execution_rate": None} for t, s in zip(towns, subs)]
+            else:
+                texts.append(f"{name}{p_s}")
+                gold["projects"].append({"name": name, "budget": _wan(part), "actual": None, "execution_rate": None})
+        b.add("prose", "资金安排情况：全年共安排资金" + b.money(total, "亿元") + "，其中：" + "，".join(texts) + "。")
+        b.check("parts_do_not_sum", "sum", False, {"total": [t_id], "parts": part_ids})
+        notes.append(f"A fund list in 亿元 with a nested 其中: {names[parent]} is split into listed sub-items, so the sub-items "
+                     "are projects and the parent is not (the list counts no money twice). Amounts × 10000.")
+    elif list_style == "towns":
+        towns = _towns(rng, k)
+        parts = _split(rng, total, k, FEN_PER_WAN, lo=0.3)
+        texts = []
+        for town, part in zip(towns, parts):
+            n_s, n_id = b.mark(b.numeral(str(part // FEN_PER_WAN)))
+            part_ids.append(n_id)
+            texts.append(f"{town}{n_s}万")
+            gold["projects"].append({"name": town, "budget": _wan(part), "actual": None, "execution_rate": None})
+        b.add("prose", f"资金按{k}个乡镇分配：" + "、".join(texts) + "。")
+        b.check("parts_do_not_sum", "sum", False, {"total": [t_id], "parts": part_ids})
+        notes.append("An allocation by town without 元 ('东坪镇5万'): each town is a project with that budget in 万元.")
+    b.blank()
+    # --- indicators in prose
+    heading("三、" + rng.choice(["项目绩效目标完成情况", "绩效指标完成情况", "项目绩效情况"]))
+    b.add("prose", f"{years[2]}年，项目围绕年初设定的绩效目标组织实施，具体完成情况如下。")
+    inds = _indicators(rng, f.bureau, f.who, rng.randint(4, 7))
+    gold["indicators"] = _fund_indicators_prose(b, rng, inds, heading)
+    b.blank()
+    # --- score, problems, improvements
+    n = 3
+    score_style = rng.choice(["自评得分", "综合评分", "自评总分", "本项目得分", "none"])
+    if score_style != "none":
+        n += 1
+        heading(f"{_ORDINALS[n - 1]}、{rng.choice(['自评结论', '综合评价结论'])}")
+        total_score = rng.randint(800, 990) * 10
+        grade, gplanted = _grade(b, rng, total_score)
+        s_s, s_id = b.mark(b.score(total_score))
+        g_s, g_id = b.mark(grade)
+        if score_style == "本项目得分":
+            phrase = f"本项目得分{s_s}分，评价等级为“{g_s}”。"
+        else:
+            phrase = f"经综合评价，本项目{score_style}{s_s}分，{rng.choice(['自评等级', '绩效等级'])}为“{g_s}”。"
+        b.add("prose", phrase)
+        b.check("grade_score_mismatch", "grade", gplanted, {"grade": [g_id], "score": [s_id]})
+        gold["evaluation"] = {"score": float(_score_text(total_score)), "grade": grade}
+    else:
+        notes.append("No score or grade is printed: evaluation is null.")
+    n += 1
+    heading(f"{_ORDINALS[n - 1]}、{rng.choice(['存在的问题', '存在问题'])}")
+    b.add("prose", f.problems)
+    n += 1
+    heading(f"{_ORDINALS[n - 1]}、{rng.choice(['改进措施', '改进建议', '下一步工作计划'])}")
+    b.add("prose", f.improvements)
+    gold["problems"], gold["improvements"] = f.problems, f.improvements
+    b.blank()
+    b.add("sig", f.dept)
+    b.add("sig", f.date)
+    notes.append("Narrative report on one fund: report_type project_report, subject = the fund; budget = the fund's money "
+                 "(the section heading gives the scope of the money sentences).")
+    if html:
+        notes.append("HTML tags around headings are leftovers of a mirror site.")
+    return gold
+
+
+def _project_form(b: _Builder, rng: random.Random) -> dict[str, Any]:
+    """A form-style fund report: 计划安排资金 (合计 → adjusted) with funding-source rows, a
+    detail table of payments in 元 under its own '单位：元', an indicator table, prose."""
+    f = _facts(rng, "project_form", b)
+    subject = _fund_name(rng, f.bureau)
+    impl = _implementer(rng, f)
+    gold = _empty_gold()
+    gold.update(department=f.dept, fiscal_year=f.year, report_type="project_report", subject=subject)
+    g = gold["budget"]
+    notes = b.notes
+    years, _ = _year_marks(b, rng, f.year, 2)
+    if rng.random() < 0.6:
+        b.add("title", rng.choice(["附件3", "附件2"]))
+    b.add("title", rng.choice([f"{years[0]}年度项目支出绩效自评报告", f"{subject}绩效自评报告（{years[0]}年度）"]))
+    b.blank()
+    b.add("heading", "一、项目基本情况")
+    b.row(["项目名称", subject], "info2")
+    b.row(["主管部门", f.dept, "实施单位", impl], "info")
+    b.row(["项目负责人", rng.choice(_PERSONS) + rng.choice("某") + rng.choice(["", "某"]), "联系电话",
+           f"0{rng.randint(700, 999)}-{rng.randint(2000000, 8999999)}"], "info")
+    b.add("heading", "二、项目资金情况")
+    b.add("label", "单位：万元")
+    total = _amount(rng, 50, 2500, 10_000)
+    sources = rng.sample(_SOURCES, k=rng.randint(2, 4))
+    sources.sort(key=_SOURCES.index)
+    src_parts = _split(rng, total, len(sources), 10_000)
+    actual = int(total * rng.uniform(0.8, 1.0)) // 10_000 * 10_000
+    act_parts = [p * actual // total // 10_000 * 10_000 for p in src_parts]
+    act_parts[0] += actual - sum(act_parts)
+    pcol = None
+    if b.plant("parts_do_not_sum"):
+        j = rng.randrange(len(sources))
+        wrong = _off_amount(rng, src_parts[j], 10_000)
+        notes.append(f"PLANTED parts_do_not_sum: the funding-source rows of 计划安排资金 add up to "
+                     f"{_exact(total - src_parts[j] + wrong, '万元')}, not the 合计 {_exact(total, '万元')}.")
+        src_parts[j] = wrong
+        pcol = "plan"
+    rate, rate_planted = _exec_rate(b, rng, actual, total, _rate_style(rng))
+    t_s, t_id = b.mark(b.money(total, prose=False))
+    x_s, x_id = b.mark(b.money(actual, prose=False))
+    b.row(["资金来源", "计划安排资金", "实际到位资金", "实际支出", "结余"], "header")
+    b.row(["合计", t_s, b.money(total, prose=False), x_s, b.money(total - actual, prose=False) if total > actual else "0.00"],
+          "money", name_col=0)
+    plan_ids, act_ids = [], []
+    for src, part, spent in zip(sources, src_parts, act_parts):
+        p_s, p_id = b.mark(b.money(part, prose=False))
+        s_s, s_id = b.mark(b.money(spent, prose=False))
+        plan_ids.append(p_id)
+        act_ids.append(s_id)
+        b.row([src, p_s, b.money(part, prose=False), s_s, b.money(part - spent, prose=False) if part > spent else "0.00"],
+              "money", name_col=0)
+    b.check("parts_do_not_sum", "sum", pcol == "plan", {"total": [t_id], "parts": plan_ids})
+    b.check("parts_do_not_sum", "sum", False, {"total": [x_id], "parts": act_ids})
+    r_s, r_id = b.mark(b.rate(rate))
+    b.add("prose", f"{rng.choice(['预算执行率', '资金执行率'])}：{r_s}")
+    b.check("execution_rate_mismatch", "ratio", rate_planted, {"rate": [r_id], "num": [x_id], "den": [t_id]})
+    g.update(adjusted=_wan(total), actual=_wan(actual), execution_rate=float(rate))
+    # The detail table of payments, in 元 (its own unit line).
+    b.add("heading", "三、资金使用明细")
+    b.add("label", "单位：元")
+    b.row(["序号", "支出内容", "支出金额", "支付时间"], "header")
+    names = rng.sample(_DETAIL_ITEMS, k=rng.randint(3, 6))
+    pays = _split(rng, actual, len(names), 100)
+    for j, (name, pay) in enumerate(zip(names, pays)):
+        b.row([str(j + 1), name, b.money(pay, "元", prose=False), f"{years[1] if j == 0 else f.year}年{rng.randint(2, 12)}月"],
+              "project", name_col=1)
+        gold["projects"].append({"name": name, "budget": None, "actual": _wan(pay), "execution_rate": None})
+    b.row(["合计", "", b.money(actual, "元", prose=False), ""], "total")
+    # Indicators, score, problems.
+    b.add("heading", "四、绩效指标完成情况")
+    merged = rng.random() < 0.6
+    b.row(["一级指标", "二级指标", "三级指标", rng.choice(["年度指标值", "绩效目标值"]), rng.choice(["实际完成值", "完成值"]), "完成情况"], "header")
+    prev1 = prev2 = None
+    for ind in f.indicators:
+        l1 = ind.level1 if not merged or ind.level1 != prev1 else ""
+        l2 = ind.level2 if not merged or ind.level2 != prev2 or l1 else ""
+        prev1, prev2 = ind.level1, ind.level2
+        b.row([l1, l2, ind.name, _numtext(b, ind.target), _numtext(b, ind.actual), "已完成" if ind.completed else "未完成"],
+              "indicator", name_col=2)
+    gold["indicators"] = [_ind_gold(b, i) for i in f.indicators]
+    b.add("heading", "五、自评结论")
+    total_score = rng.randint(800, 990) * 10
+    grade, gplanted = _grade(b, rng, total_score)
+    s_s, s_id = b.mark(b.score(total_score))
+    g_s, g_id = b.mark(grade)
+    b.add("prose", f"本项目自评得分{s_s}分，自评等级为“{g_s}”。")
+    b.check("grade_score_mismatch", "grade", gplanted, {"grade": [g_id], "score": [s_id]})
+    gold["evaluation"] = {"score": float(_score_text(total_score)), "grade": grade}
+    b.add("heading", "六、存在的问题")
+    b.add("prose", f.problems)
+    b.add("heading", "七、改进措施")
+    b.add("prose", f.improvements)
+    gold["problems"], gold["improvements"] = f.problems, f.improvements
+    notes += [
+        "Form-style report on one fund: report_type project_report, subject = 项目名称, department = 主管部门.",
+        "The 合计 of 计划安排资金 is the single budget figure (no 年初 label): budget.adjusted, initial null.",
+        "Funding-source rows (中央/省级/市级/县级) are never projects; the payment detail rows are (actual only).",
+        "The detail table has its own unit line '单位：元' (the money table above is in 万元): its amounts ÷ 10000.",
+    ]
+    return gold
+
+
+def _score_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
+    """A department's score table only: 一级/二级/三级 + 指标权重（分）+ 得分 (+ 备注), a 合计 row,
+    自评得分 and 评价等级. Score-only rows are no indicators: indicators = []."""
+    f = _facts(rng, "score_table", b)
+    gold = _empty_gold()
+    gold.update(department=f.dept, fiscal_year=f.year, report_type="overall_table")
+    years, _ = _year_marks(b, rng, f.year, 2)
+    b.add("title", rng.choice([f"{f.dept}{years[0]}年度部门整体支出绩效自评评分表", f"{years[0]}年度部门整体支出绩效评价评分表"]))
+    b.blank()
+    b.row(["部门名称", f.dept, "评价年度", f"{years[1]}年"], "info")
+    two_line = rng.random() < 0.6
+    w_label = rng.choice(["指标权重（分）", "指标分值", "分值"])
+    cells = ["一级指标", "二级指标", "三级指标", w_label, "得分", "备注"]
+    _header_rows(b, cells, two_line)
+    weights = rng.choice([(20, 20, 30, 30), (15, 15, 40, 30), (10, 20, 40, 30)])
+    score_ids = []
+    items = 0
+    rows = []
+    for (group, subs), points in zip(_SCORE_FRAME, weights):
+        leaves = [(sub, name.format(who=f.who)) for sub, names in subs for name in (names if names is not None else list(f.bureau.work))]
+        base = points // len(leaves)
+        ws = [base] * len(leaves)
+        for k in range(points - base * len(leaves)):
+            ws[k] += 1
+        for (sub, name), w in zip(leaves, ws):
+            s = w * 100 - (rng.choice([0, 0, 0, 50, 100]) if w > 2 else 0)
+            rows.append((group, points, sub, name, w, s))
+    last_group = last_sub = None
+    for group, points, sub, name, w, s in rows:
+        g1 = f"{group}（{points}分）" if group != last_group else ""
+        g2 = sub if (sub != last_sub or g1) else ""
+        last_group, last_sub = group, sub
+        s_s, s_id = b.mark(b.score(s))
+        score_ids.append(s_id)
+        items += s
+        note = "" if s == w * 100 else f"扣{_score_text(w * 100 - s)}分"
+        b.row([g1, g2, name, str(w), s_s, note], "score")
+    total, tplanted = _score_total(b, rng, items)
+    t_s, t_id = b.mark(b.score(total))
+    b.row(["合计", "", "", "100", t_s, ""], "total")
+    b.check("score_items_do_not_sum", "sum", tplanted, {"total": [t_id], "parts": score_ids})
+    grade, gplanted = _grade(b, rng, total)
+    s2, s2_id = b.mark(b.score(total))
+    g_s, g_id = b.mark(grade)
+    b.add("prose", f"自评得分：{s2}分    {rng.choice(['评价等级', '自评等级'])}：{g_s}")
+    b.check("grade_score_mismatch", "grade", gplanted, {"grade": [g_id], "score": [s2_id]})
+    b.check("conflicting_statement", "equal", False, {"values": [t_id, s2_id]})
+    gold["evaluation"] = {"score": float(_score_text(total)), "grade": grade}
+    b.blank()
+    b.row(["评价人员：", "复核人：", f"日期：{f.date}"], "other")
+    b.notes += [
+        "A score table with no money: budget is null; every row prints only 分值 and 得分, so indicators = [] "
+        "(score-only rows are not indicators); score = 合计 = 自评得分.",
+        "Header " + ("over two lines." if two_line else "on one line.") + " 一级/二级 cells merged (printed on the first row of a group).",
+    ]
+    return gold
+
+
+def _form_money(b: _Builder, rng: random.Random, initial: int, adjusted: int, actual: int, rate: str, style: str,
+                multi_header: bool, unit_wrap: bool, score_weight: int = 10) -> tuple[dict[str, Any], int, list[int]]:
+    """The money block of a one-project form: header (one to three lines), 年度资金总额 and the
+    funding rows. Returns (budget gold, item score, mark ids [rate, actual, budget])."""
+    money = lambda fen: b.money(fen, prose=False)  # noqa: E731
+    first = "项目资金" if unit_wrap else "项目资金（万元）"
+    if style == "AB":
+        header = [first, "", "年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率（B/A）", "得分"]
+    elif style == "circled":
+        header = [first, "", "年初预算数①", "年中调整数②", "全年预算数③=①+②", "执行数④", "执行率⑤=④/③", "分值", "得分"]
+    elif style == "EC":
+        header = [first, "", "全年预算数（C）", "全年执行资金（E）", "预算执行（E/C×100%）", "分值", "得分"]
+    else:
+        header = [first, "", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"]
+    canon = list(header)
+    canon[0] = "项目资金（万元）"
+    if multi_header:
+        start = len(b.lines)
+        _header_rows(b, header, True)
+        b.lines[start].canon = canon
+    else:
+        b.lines.append(_Line("row", cells=header, tag="header", canon=canon if unit_wrap else None))
+    if unit_wrap:
+        _frag(b, "（万元）")
+    item = int((Decimal(rate) * score_weight).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    i_s, i_id = b.mark(money(initial))
+    a_s, a_id = b.mark(money(adjusted))
+    x_s, x_id = b.mark(money(actual))
+    r_s, r_id = b.mark(b.rate(rate))
+    it_s = b.score(item)
+    gold: dict[str, Any] = {"adjusted": _wan(adjusted), "actual": _wan(actual), "execution_rate": float(rate)}
+    carry = adjusted - initial if adjusted > initial and rng.random() < 0.5 else 0
+    if style == "AB":
+        row = ["", "年度资金总额", i_s, a_s, x_s, str(score_weight), r_s, it_s]
+        gold["initial"] = _wan(initial)
+    elif style == "circled":
+        c_s, c_id = b.mark(money(adjusted - initial) if adjusted != initial else "0.00")
+        row = ["", "年度资金总额", i_s, c_s, a_s, x_s, r_s, str(score_weight), it_s]
+        gold.update(initial=_wan(initial), adjustment=_wan(adjusted - initial))
+        b.check("adjustment_sum_mismatch", "sum", False, {"total": [a_id], "parts": [i_id, c_id]})
+    elif style == "EC":
+        row = ["", "年度资金总额", a_s, x_s, r_s, str(score_weight), it_s]
+    else:
+        row = ["", "年度资金总额", i_s, a_s, x_s, r_s, str(score_weight), it_s]
+        gold["initial"] = _wan(initial)
+    b.row(row, "money", name_col=1)
+    width = len(header)
+    for label, adj_part in (("其中：财政拨款", adjusted - carry), ("上年结转资金", carry), ("其他资金", 0)):
+        cells = ["", label] + ["—"] * (width - 2)
+        value = money(adj_part) if adj_part else "0.00"
+        if style == "EC":
+            cells[2] = value
+        elif style == "circled":
+            cells[2] = money(initial) if label.startswith("其中") else "0.00"
+            cells[4] = value
+        else:
+            cells[2] = money(initial) if label.startswith("其中") else "0.00"
+            cells[3] = value
+        b.row(cells, "money", name_col=1)
+    return gold, item, [r_id, x_id, a_id]
+
+
+def _form_indicators(b: _Builder, rng: random.Random, inds: list[_Ind], split: bool, multi_header: bool,
+                     breaks: set[str], score_ids: list[int], reasons: bool = True) -> list[dict[str, Any]]:
+    """The indicator grid of a form: merged level cells, split 指标性质/指标值/度量单位 columns or
+    年度指标值/实际完成值, a name cell wrapped onto a row of its own, a name printed below its values."""
+    if split:
+        header = ["绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "权重", "得分"]
+    else:
+        header = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+        if reasons:
+            header.append("偏差原因分析及改进措施")
+    _header_rows(b, header, multi_header)
+    merged = rng.random() < 0.7
+    prev1 = prev2 = None
+    long_names = [k for k, i in enumerate(inds) if len(i.name) >= 7]
+    wrap_at = rng.choice(long_names) if "wrapped_cell" in breaks and long_names else None
+    below_at = rng.choice([k for k in range(len(inds)) if k != wrap_at]) if "name_below" in breaks and len(inds) > 1 else None
+    gold = []
+    for k, ind in enumerate(inds):
+        l1 = ind.level1 if not merged or ind.level1 != prev1 else ""
+        l2 = ind.level2 if not merged or ind.level2 != prev2 or l1 else ""
+        prev1, prev2 = ind.level1, ind.level2
+        s, sid = b.mark(b.score(ind.score))
+        score_ids.append(sid)
+        weight = _score_text(ind.weight)
+        if split:
+            cells = ["", l1, l2, ind.name, ind.nature or "", _numtext(b, ind.tvalue or ""), ind.tunit or "",
+                     _numtext(b, ind.avalue or ""), weight, s]
+        else:
+            cells = ["", l1, l2, ind.name, _numtext(b, ind.target), _numtext(b, ind.actual), weight, s]
+            if reasons:
+                cells.append("" if ind.completed else rng.choice(_REASONS))
+        if k == wrap_at:
+            cut = rng.randint(3, len(ind.name) - 2)
+            first = list(cells)
+            first[3] = ind.name[:cut]
+            b.lines.append(_Line("row", cells=first, tag="indicator", canon=cells))
+            cont = ["" for _ in cells]
+            cont[3] = ind.name[cut:]
+            b.lines.append(_Line("row", cells=cont, tag="wrapped", canon=[]))
+        elif k == below_at:
+            first = list(cells)
+            first[3] = ""
+            b.lines.append(_Line("row", cells=first, tag="indicator", canon=cells))
+            if rng.random() < 0.5:
+                _frag(b, ind.name)
+            else:
+                cont = ["" for _ in cells]
+                cont[3] = ind.name
+                b.lines.append(_Line("row", cells=cont, tag="wrapped", canon=[]))
+        else:
+            b.row(cells, "indicator", name_col=3)
+        gold.append(_ind_gold(b, ind, split=split))
+    if wrap_at is not None:
+        b.notes.append(f"The name cell of '{inds[wrap_at].name}' wraps onto a row of its own (joined in gold).")
+    if below_at is not None:
+        b.notes.append(f"The name '{inds[below_at].name}' is printed on the line below its values.")
+    return gold
+
+
+_ROW_NOISE = ("header_split", "value_shift", "row_wrap", "interleave", "tabs_to_spaces")
+
+
+def _form_single(b: _Builder, rng: random.Random, flattening: str) -> dict[str, Any]:
+    """A one-project 项目支出绩效自评表 (report_type project_table, subject set), flattened into text
+    in one of the ways converters do (see ``_flatten``)."""
+    for kind in _ROW_NOISE:  # the flattening is this layout's structural noise
+        b.noise.pop(kind, None)
+    b.flattening = flattening
+    f = _facts(rng, "form", b)
+    split = rng.random() < 0.4
+    if split:
+        f.indicators = _indicators(rng, f.bureau, f.who, rng.randint(5, 8), numeric_only=True)
+    subject = _fund_name(rng, f.bureau) if rng.random() < 0.3 else rng.choice(f.bureau.projects)
+    impl = _implementer(rng, f)
+    gold = _empty_gold()
+    gold.update(department=f.dept, fiscal_year=f.year, report_type="project_table", subject=subject)
+    breaks = {k for k in ("unit_wrap", "name_frag", "wrapped_cell", "name_below") if rng.random() < 0.5}
+    if flattening in ("cells", "oneline"):  # there a wrapped cell's pieces are cells apart: no reader could join them
+        breaks.discard("wrapped_cell")
+    years, _ = _year_marks(b, rng, f.year, 2)
+    if flattening == "oneline":
+        b.add("furniture", f"{subject}.docx  作者：{rng.choice(_PERSONS)}{rng.choice(['工', '会计', ''])}  创建时间：{f.year + 1}-0"
+                           f"{rng.randint(1, 4)}-{rng.randint(10, 28)}  页数：1")
+        b.notes.append("A line of docx metadata comes first; its date is not the fiscal year. The whole form follows on one line.")
+    if rng.random() < 0.5:
+        b.add("title", "项目支出绩效自评表")
+        b.add("title", f"（{years[0]}年度）")
+    else:
+        b.add("title", f"{years[0]}年度项目支出绩效自评表")
+    code = _system_code(rng) if rng.random() < 0.5 else ""
+    if "name_frag" in breaks and len(subject) >= 8:
+        cut = rng.randint(4, len(subject) - 3)
+        b.lines.append(_Line("row", cells=["项目名称", code + subject[:cut]], tag="info2", canon=["项目名称", code + subject]))
+        _frag(b, subject[cut:])
+        b.notes.append("The 项目名称 cell wraps: its end is on a line of its own without tabs.")
+    else:
+        b.row(["项目名称", code + subject], "info2")
+    if code:
+        b.notes.append("A financial-system code before the project name is not part of subject.")
+    b.row(["主管部门", f.dept, "实施单位", impl], "info")
+    initial = _amount(rng, 20, 3000, 10_000)
+    adjusted = initial + rng.choice([0, int(initial * rng.uniform(0.02, 0.2)) // 10_000 * 10_000])
+    actual = int(adjusted * rng.uniform(0.8, 1.0)) // 10_000 * 10_000
+    rate, rate_planted = _exec_rate(b, rng, actual, adjusted, _rate_style(rng))
+    style = rng.choice(["AB", "circled", "EC", "plain"])
+    g, item, (r_id, x_id, a_id) = _form_money(b, rng, initial, adjusted, actual, rate, style,
+                                              rng.random() < 0.6, "unit_wrap" in breaks)
+    gold["budget"].update(g)
+    b.check("execution_rate_mismatch", "ratio", rate_planted, {"rate": [r_id], "num": [x_id], "den": [a_id]})
+    goal, done = _goal_texts(f, years[1])
+    b.row(["年度总体目标", "预期目标", "实际完成情况"], "goalhead")
+    b.row(["", goal, done], "goal")
+    _weigh(rng, f.indicators, 90)
+    score_ids: list[int] = []
+    gold["indicators"] = _form_indicators(b, rng, f.indicators, split, rng.random() < 0.5, breaks, score_ids)
+    items = item + sum(i.score for i in f.indicators)
+    total, tplanted = _score_total(b, rng, items)
+    t_s, t_id = b.mark(b.score(total))
+    b.row(["总分", "", "", "", "", "", "100", t_s], "total")
+    gold["evaluation"]["score"] = float(_score_text(total))
+    if rng.random() < 0.5:
+        grade, gplanted = _grade(b, rng, total)
+        g_s, g_id = b.mark(grade)
+        b.row(["自评等级", g_s], "other")
+        b.check("grade_score_mismatch", "grade", gplanted, {"grade": [g_id], "score": [t_id]})
+        gold["evaluation"]["grade"] = grade
+    b.check("score_items_do_not_sum", "sum", tplanted, {"total": [t_id], "parts": score_ids + [_mark_score(b)]})
+    b.row([f"填报单位（盖章）：{impl}", "填报人：", f"填报日期：{f.date}"], "other")
+    b.notes += [
+        f"One-project 自评表 flattened as '{flattening}': report_type project_table, subject = 项目名称, department = 主管部门.",
+        {"AB": "年初预算数 / 全年预算数（A） / 全年执行数（B） / 执行率（B/A）.",
+         "circled": "年初预算数① / 年中调整数② (a change: adjustment) / 全年预算数③=①+② / 执行数④ / 执行率⑤=④/③.",
+         "EC": "No 年初 column: 全年预算数（C） is budget.adjusted and initial is null; 预算执行（E/C×100%） is the rate.",
+         "plain": "年初预算 / 调整后预算数 / 预算执行数 / 预算执行率."}[style],
+        "Split 指标性质 / 指标值 / 度量单位 columns: target = sign + value + unit, actual = value + unit." if split else
+        "Indicators with 年度指标值 / 实际完成值.",
+    ]
+    if "unit_wrap" in breaks:
+        b.notes.append("The unit of the money block '（万元）' wrapped onto a line of its own without tabs.")
+    return gold
+
+
+def _mark_score(b: _Builder) -> int:
+    """A marked copy of the money item's score inside the 年度资金总额 row (replacing its plain print)."""
+    for ln in reversed(b.lines):
+        if ln.kind == "row" and ln.tag == "money" and ln.cells and ln.cells[1] == "年度资金总额":
+            text = ln.cells[-1]
+            s, sid = b.mark(text)
+            ln.cells[-1] = s
+            if ln.canon:
+                ln.canon[-1] = s
+            return sid
+    raise RuntimeError("no 年度资金总额 row")
+
+
+def _multi_form(b: _Builder, rng: random.Random) -> dict[str, Any]:
+    """Several one-project forms on one page, divided only by the repeated title. Each form is a
+    project; no document-level budget, score or subject; indicators/problems/improvements are
+    left out of the gold (they belong to no single record)."""
+    f = _facts(rng, "multi_form", b)
+    gold = _empty_gold()
+    gold.update(department=f.dept, fiscal_year=f.year, report_type="project_table")
+    del gold["indicators"], gold["problems"], gold["improvements"]
+    k = rng.randint(2, 4)
+    names = rng.sample(f.bureau.projects, k)
+    impl = _implementer(rng, f)
+    years, _ = _year_marks(b, rng, f.year, 2)
+    bad = rng.randrange(k) if b.plant("project_rate_mismatch") else None
+    codes = rng.random() < 0.5
+    blank_between = rng.random() < 0.5  # or the next title follows the last row directly
+    if rng.random() < 0.3:  # the page begins inside a form whose title and name are on the page before
+        tail = _indicators(rng, f.bureau, f.who, 3)
+        _weigh(rng, tail, 90)
+        for ind in tail[-2:]:
+            b.row(["", "", ind.level2, ind.name, _numtext(b, ind.target), _numtext(b, ind.actual),
+                   _score_text(ind.weight), b.score(ind.score)], "indicator", name_col=3)
+        b.row(["总分", "", "", "", "", "", "100", b.score(rng.randint(880, 990) * 10)], "total")
+        b.notes.append("The page begins inside a form continued from the previous page (its title and name are there): "
+                       "that fragment is not listed in projects.")
+    for j, name in enumerate(names):
+        b.add("title", "项目支出绩效自评表")
+        b.add("title", f"（{years[j] if j < 2 else f.year}年度）")
+        code = _system_code(rng) if codes else ""
+        b.row(["项目名称", code + name], "info2")
+        b.row(["主管部门", f.dept, "实施单位", impl], "info")
+        initial = _amount(rng, 10, 800, 10_000)
+        adjusted = initial + rng.choice([0, int(initial * rng.uniform(0.02, 0.2)) // 10_000 * 10_000])
+        actual = int(adjusted * rng.uniform(0.75, 1.0)) // 10_000 * 10_000
+        rate = _rate_text(actual, adjusted, 2)
+        if j == bad:
+            wrong = _off_rate(rng, rate)
+            b.notes.append(f"PLANTED project_rate_mismatch: the form of {name} prints {wrong}% but "
+                           f"{_exact(actual, '万元')}/{_exact(adjusted, '万元')} = {rate}%. Gold keeps the printed value.")
+            rate = wrong
+        _, item, (r_id, x_id, a_id) = _form_money(b, rng, initial, adjusted, actual, rate, "AB", False, False)
+        b.check("project_rate_mismatch", "ratio", j == bad, {"rate": [r_id], "num": [x_id], "den": [a_id]})
+        gold["projects"].append({"name": name, "budget": _wan(adjusted), "actual": _wan(actual), "execution_rate": float(rate)})
+        inds = _indicators(rng, f.bureau, f.who, rng.randint(3, 4))
+        _weigh(rng, inds, 90)
+        _form_indicators(b, rng, inds, False, False, set(), [], reasons=False)
+        total = item + sum(i.score for i in inds)
+        b.row(["总分", "", "", "", "", "", "100", b.score(total)], "total")
+        if blank_between:
+            b.blank()
+    b.notes += [
+        f"{k} one-project 自评表 on one page, divided only by the repeated title: each form is a project (name without code, "
+        "budget = 全年预算数（A）, actual, rate). No document-level budget, score or subject.",
+        "indicators, problems and improvements belong to no single record and are left out of the gold.",
+        f"department = the 主管部门 all forms share ({f.dept}).",
+    ]
+    return gold
+
+
+_GENRE_RENDER = {
+    "project_report": _project_report,
+    "project_form": _project_form,
+    "score_table": _score_table,
+    "multi_form": _multi_form,
+    **{layout: (lambda style: (lambda b, rng: _form_single(b, rng, style)))(layout[len("form_"):]) for layout in _FORMS},
+}
+
+
 _RENDER = {
     "overall_table": _overall_table,
     "overall_report": lambda b, rng: _narrative(b, rng, with_scores=False),
     "score_report": lambda b, rng: _narrative(b, rng, with_scores=True),
     "project_table": _project_table,
     "project_single": _project_single,
+    **_GENRE_RENDER,
 }
 
 
@@ -2121,8 +3079,9 @@ def _order_flags(flags: Iterable[str]) -> list[str]:
 
 def _apply_trad(b: _Builder, gold: dict[str, Any]) -> None:
     for key in ("department", "subject", "problems", "improvements"):
-        gold[key] = b.t(gold[key])
-    for ind in gold["indicators"]:
+        if key in gold:  # a multi-form page leaves problems / improvements out
+            gold[key] = b.t(gold[key])
+    for ind in gold.get("indicators", []):
         for key in ("level1", "level2", "name", "target", "actual"):
             ind[key] = b.t(ind[key])
     for proj in gold["projects"]:
@@ -2140,10 +3099,11 @@ def _one(index: int, layout: str, noise: int, seed: int, plant: Any, kinds: Sequ
         raise RuntimeError(f"layout {layout} could not plant {sorted(missing)}")
     b.apply_line_noise()
     text, mark_spans = b.assemble()
+    page_text = b.assemble_page()
     _apply_trad(b, gold)
     doc_id = f"synth_s{seed}_{index:04d}_{layout}_n{noise}"
     gold["doc_id"] = doc_id
-    applied = [k for k in NOISE_KINDS if k in b.applied]
+    applied = [k for k in NOISE_KINDS + GENRE_NOISE_KINDS if k in b.applied]
     flags = set(b.planted) | {_IMPLIED_FLAGS[k] for k in applied if k in _IMPLIED_FLAGS}
     notes = [
         f"SYNTHETIC report generated by pipeline.synth (seed {seed}, index {index}, layout {layout}, noise level {noise}): "
@@ -2166,7 +3126,7 @@ def _one(index: int, layout: str, noise: int, seed: int, plant: Any, kinds: Sequ
         for kind, op, planted, terms, note in b.checks
     ]
     named = {name: mark_spans[i] for name, i in b.named.items()}
-    return SynthReport(doc_id, text, gold, layout, noise, seed, applied, list(b.planted), checks, named)
+    return SynthReport(doc_id, text, gold, layout, noise, seed, applied, list(b.planted), checks, named, page_text)
 
 
 def generate(
@@ -2179,7 +3139,8 @@ def generate(
 ) -> list[SynthReport]:
     """``n`` synthetic reports with gold records, deterministic for a given seed.
 
-    layout: one of ``LAYOUTS``, or "mixed" to cycle through all of them.
+    layout: one of ``ALL_LAYOUTS``, or "mixed" to cycle through the classic ``LAYOUTS`` (what it
+            always did), "genre" through ``GENRE_LAYOUTS``, "all" through both.
     noise:  0 (clean) … 4 (worse than seed 000).
     plant:  False: no planted inconsistency; True: one or two per report (kinds the layout can
             print, drawn at random); a float p: that with probability p; a kind or a list of
@@ -2189,15 +3150,16 @@ def generate(
             kind the level does not have) — for measuring one kind at a time.
     """
     kind_list = None if kinds is None else list(kinds)
-    if kind_list is not None and set(kind_list) - set(NOISE_KINDS):
-        raise ValueError(f"unknown noise kinds {sorted(set(kind_list) - set(NOISE_KINDS))}")
-    if layout not in (*LAYOUTS, "mixed"):
-        raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)} or 'mixed'")
+    if kind_list is not None and set(kind_list) - set(NOISE_KINDS + GENRE_NOISE_KINDS):
+        raise ValueError(f"unknown noise kinds {sorted(set(kind_list) - set(NOISE_KINDS + GENRE_NOISE_KINDS))}")
+    if layout not in (*ALL_LAYOUTS, *LAYOUT_CHOICES):
+        raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(ALL_LAYOUTS)} or {', '.join(LAYOUT_CHOICES)}")
     if noise not in _LEVELS:
         raise ValueError(f"noise must be 0..4, not {noise!r}")
     reports = []
     for i in range(n):
-        lay = LAYOUTS[i % len(LAYOUTS)] if layout == "mixed" else layout
+        cycle = LAYOUT_CHOICES.get(layout)
+        lay = cycle[i % len(cycle)] if cycle else layout
         reports.append(_one(i, lay, noise, seed, plant, kind_list))
     return reports
 
@@ -2214,11 +3176,14 @@ def write(
     *,
     scan_dpi: int = 200,
     scan_pages: int | None = None,
+    ruled: bool = False,
 ) -> list[Path]:
     """Write ``<doc_id>.txt`` and ``<doc_id>.json`` per report (a directory `pipeline eval` reads as
-    gold + documents), plus a text-layer ``<doc_id>.pdf`` (pdf=True) and an image-only
-    ``<doc_id>.scan.pdf`` (scan=True; its first ``scan_pages`` pages, all when None). Returns the
-    paths written."""
+    gold + documents), plus a text-layer ``<doc_id>.pdf`` (pdf=True: the text set line by line, or
+    with ruled=True the printed page with ruled vector tables, ``render_ruled_pdf`` of
+    ``page_text``, what pymupdf's table finder reads) and an image-only
+    ``<doc_id>.scan.pdf`` (scan=True; the printed page with ruled tables, ``render_ruled_pdf`` of
+    ``page_text``; its first ``scan_pages`` pages, all when None). Returns the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -2229,14 +3194,14 @@ def write(
         js.write_text(gold_json(report), encoding="utf-8")
         written += [txt, js]
         if pdf or scan:
-            data = render_pdf(report.text)
             if pdf:
                 path = out / f"{report.doc_id}.pdf"
-                path.write_bytes(data)
+                path.write_bytes(render_ruled_pdf(report.page_text or report.text) if ruled else render_pdf(report.text))
                 written.append(path)
-            if scan:
+            if scan:  # a scan shows the printed page: its tables ruled, each cell in its box
                 path = out / f"{report.doc_id}.scan.pdf"
-                path.write_bytes(render_scan(data, dpi=scan_dpi, pages=scan_pages))
+                ruled = render_ruled_pdf(report.page_text or report.text)
+                path.write_bytes(render_scan(ruled, dpi=scan_dpi, pages=scan_pages))
                 written.append(path)
     return written
 
@@ -2308,6 +3273,117 @@ def render_pdf(text: str) -> bytes:
     state["writer"].write_text(state["page"])
     if not state["used"] and doc.page_count > 1:
         doc.delete_page(-1)  # a last page that only received the final newline
+    doc.subset_fonts()
+    data = doc.tobytes(garbage=3, deflate=True)
+    doc.close()
+    return data
+
+
+_CELL_PAD = 3.0
+_NUMBER_RUN = re.compile(r"[-+≥≤]?[0-9０-９][0-9０-９.,%％ ]*[0-9０-９%％]|[0-9０-９]")
+
+
+def render_ruled_pdf(text: str) -> bytes:
+    """A text-layer PDF of ``text`` with its tables drawn as ruled grids, as printed 自评表 are.
+
+    Every run of lines holding a TAB is one table: each cell a bordered box, its text wrapped
+    inside the box (so a long name or goal takes several lines of its own cell, and the row grows),
+    columns as wide as their content allows within the margins. Other lines are set as
+    ``render_pdf`` sets them. ``render_scan`` of this PDF is a ruled scan."""
+    import pymupdf
+
+    font = pymupdf.Font("cjk")
+    doc = pymupdf.open()
+    widths: dict[str, float] = {}
+    left, right, bottom = _MARGIN, _PAGE_W - _MARGIN, _PAGE_H - _MARGIN
+    state: dict[str, Any] = {}
+
+    def width(s: str) -> float:
+        total = 0.0
+        for ch in s:
+            if ch not in widths:
+                widths[ch] = font.text_length(ch, _FONT_SIZE)
+            total += widths[ch]
+        return total
+
+    def new_page() -> None:
+        if state.get("writer") is not None:
+            state["writer"].write_text(state["page"])
+        state["page"] = doc.new_page(width=_PAGE_W, height=_PAGE_H)
+        state["writer"] = pymupdf.TextWriter(state["page"].rect)
+        state["y"] = _MARGIN  # top of the next line box
+
+    def put(x: float, baseline: float, run: str) -> None:
+        if run:
+            state["writer"].append((x, baseline), run, font=font, fontsize=_FONT_SIZE)
+
+    def wrap(cell: str, room: float) -> list[str]:
+        """Greedy wrap inside ``room``; a number is never broken (it overflows rather)."""
+        lines, current, used = [], "", 0.0
+        for atom in _ATOM.findall(cell):
+            w = width(atom)
+            if current and used + w > room:
+                lines.append(current)
+                current, used = "", 0.0
+            current += atom
+            used += w
+        return lines + [current] if current or not lines else lines
+
+    def widest_number(cells: list[str]) -> float:
+        return max((width(m.group()) for c in cells for m in _NUMBER_RUN.finditer(c)), default=0.0)
+
+    def text_line(line: str) -> None:
+        for piece in wrap(line.replace("\t", " "), right - left) or [""]:
+            if state["y"] + _LINE_H > bottom:
+                new_page()
+            put(left, state["y"] + _FONT_SIZE, piece)
+            state["y"] += _LINE_H
+
+    def table(rows: list[list[str]]) -> None:
+        ncols = max(len(r) for r in rows)
+        # The last cell of a shorter row spans the columns left (a merged cell), so it does not
+        # decide the width of the column it starts in.
+        own = lambda j: [r[j] for r in rows if j < len(r) - 1 or len(r) == ncols]  # noqa: E731
+        natural = [max(2 * _FONT_SIZE, max((width(c) for c in own(j)), default=0.0) + 2 * _CELL_PAD) for j in range(ncols)]
+        # a column is never narrower than its widest number: amounts do not wrap in printed forms
+        floor = [min(n, widest_number(own(j)) + 2 * _CELL_PAD) for j, n in enumerate(natural)]
+        room = right - left
+        cols = natural
+        if sum(natural) > room:  # cap the widest columns until the table fits the page
+            lo, hi = 0.0, max(natural)
+            for _ in range(40):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if sum(max(f, min(n, mid)) for f, n in zip(floor, natural)) <= room else (lo, mid)
+            cols = [max(f, min(n, lo)) for f, n in zip(floor, natural)]
+        state["y"] += _LINE_H * 0.3
+        for cells in rows:
+            spans = [cols[j] if j < len(cells) - 1 else sum(cols[j:]) for j in range(len(cells))]
+            wrapped = [wrap(c, spans[j] - 2 * _CELL_PAD) for j, c in enumerate(cells)]
+            height = max(len(w) for w in wrapped) * _LINE_H + 2 * _CELL_PAD
+            if state["y"] + height > bottom:
+                new_page()
+            x, y = left, state["y"]
+            for j, lines in enumerate(wrapped):
+                state["page"].draw_rect(pymupdf.Rect(x, y, x + spans[j], y + height), color=(0, 0, 0), width=0.7)
+                for k, piece in enumerate(lines):
+                    put(x + _CELL_PAD, y + _CELL_PAD + _FONT_SIZE + k * _LINE_H, piece)
+                x += spans[j]
+            state["y"] += height
+        state["y"] += _LINE_H * 0.3
+
+    new_page()
+    block: list[list[str]] = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            block.append(line.split("\t"))
+            continue
+        if block:
+            table(block)
+            block = []
+        text_line(line)
+    if block:
+        table(block)
+    state["writer"].write_text(state["page"])
     doc.subset_fonts()
     data = doc.tobytes(garbage=3, deflate=True)
     doc.close()

@@ -33,6 +33,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import add, sub
 from pathlib import Path
 
 from pipeline.lexicon import TO_SIMPLIFIED
@@ -57,7 +59,7 @@ def _bigrams(text: str) -> list[str]:
     from a mirror site is not garbage)."""
     out: list[str] = []
     for run in _CJK_RUN.findall(text.translate(TO_SIMPLIFIED)):
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.extend(map(add, run, run[1:]))  # each character joined to the next
     return out
 
 
@@ -172,12 +174,15 @@ def _worst(flags: list[int], size: int) -> float:
     """Highest share of 1s over windows of ``size`` (the whole list when shorter)."""
     if len(flags) <= size:
         return sum(flags) / len(flags)
-    window = worst = sum(flags[:size])
-    for i in range(size, len(flags)):
-        window += flags[i] - flags[i - size]
-        worst = max(worst, window)
-    return worst / size
+    totals = list(accumulate(flags, initial=0))  # totals[j] - totals[i]: the 1s in flags[i:j]
+    return max(map(sub, totals[size:], totals)) / size
+
+
+@lru_cache(maxsize=4)
+def _garbled(text: str, layout: Layout, document_text: str | None) -> tuple[Passage, ...]:
+    return tuple(p for p in score_passages(text, layout, document_text) if p.garbled)
 
 
 def garbled_passages(text: str, layout: Layout, document_text: str | None = None) -> list[Passage]:
-    return [p for p in score_passages(text, layout, document_text) if p.garbled]
+    """The garbage passages, scored once per (text, layout) for extraction and checks alike."""
+    return list(_garbled(text, layout, document_text))

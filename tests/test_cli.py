@@ -154,6 +154,24 @@ def test_synth_then_eval_round_trip(tmp_path):
     assert compare.exit_code == 0
 
 
+def test_synth_genre_layouts_with_a_ruled_text_layer_pdf_round_trip(tmp_path):
+    import pymupdf
+
+    out = tmp_path / "genre"
+    result = runner.invoke(app, ["synth", "10", "--layout", "genre", "--seed", "3", "--pdf", "--ruled", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    golds = sorted(out.glob("*.json"))
+    assert len(golds) == 10 and {json.loads(p.read_text(encoding="utf-8"))["report_type"] for p in golds} == {
+        "project_report", "project_table", "overall_table"}
+    (form,) = out.glob("*form_pipes*.pdf")
+    with pymupdf.open(form) as pdf:  # the form is a vector table a table finder sees
+        assert pdf[0].find_tables().tables and "|" not in pdf[0].get_text()
+    result = runner.invoke(app, ["eval", "--gold", str(out), "--out", str(tmp_path / "report")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["headline"]["scored"] > 200
+
+
 def test_synth_rejects_an_unknown_layout(tmp_path):
     result = runner.invoke(app, ["synth", "2", "--layout", "nope", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "unknown layout" in result.stderr

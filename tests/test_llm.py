@@ -407,7 +407,9 @@ def test_hybrid_keeps_rules_values_fills_gaps_and_keeps_the_models_alternative(c
     assert record.evidence["budget.basic.actual"].method == "llm"
     assert record.evidence["budget.basic.actual"].quote.startswith("1,398.02")
     assert [i.name for i in record.indicators] == ["农村供水工程维修养护", "水质抽检合格率"]
-    assert record.evidence["indicators[1].actual"].method == "llm"
+    # The indicator sentences ('<name>：年度指标值…，实际完成…') are read by the rules themselves
+    # (pipeline.extract.prose), so their grounded values stay.
+    assert record.evidence["indicators[1].actual"].method == "rules"
     # The disputed field: rules' grounded 2187.40 wins, the model's 2178.40 is kept as a candidate.
     assert record.budget.actual == 2187.4 and record.evidence["budget.actual"].method == "rules"
     alternatives = [c for c in record.candidates["budget.actual"] if c.evidence.method == "llm"]
@@ -425,7 +427,9 @@ def test_hybrid_calls_the_model_only_for_gaps_and_disputes():
 
     rules = extract_rules(hybrid_document())
     assert "budget.actual" in disputed_fields(rules)
-    assert {"budget.basic.actual", "budget.project.actual", "indicators"} <= set(missing_fields(rules))
+    assert {"budget.basic.actual", "budget.project.actual"} <= set(missing_fields(rules))
+    # Indicator sentences are read by the rules (pipeline.extract.prose): no gap to fill there.
+    assert "indicators" not in missing_fields(rules)
 
 
 # --- dispatch and validators (no HTTP) ----------------------------------------------------------

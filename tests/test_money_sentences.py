@@ -95,3 +95,29 @@ def test_improvement_suggestions_heading():
     record = extract_rules(text_document(text))
     assert record.problems == "资金拨付进度偏慢。"
     assert record.improvements == "建立月度调度机制，加快拨付进度。"
+
+
+FUND_REPORT = (
+    "青禾县2021年度农村公路养护专项资金绩效自评报告\n"
+    "一、项目基本情况\n本项目由青禾县交通运输局组织实施。2021年我局部门预算总额6,120.40万元，本项目资金单独核算。\n"
+    "二、项目资金安排和使用情况\n2021年本项目安排资金318.60万元，截至2021年12月31日，实际支出301.25万元，支出率94.55%。\n"
+    "其中，县道养护预算120.00万元，实际支出118.20万元；乡道养护预算98.60万元，实际支出90.05万元。\n"
+)
+
+
+def test_a_fund_reports_money_is_the_funds_not_the_departments():
+    record = extract_rules(text_document(FUND_REPORT))
+    assert record.report_type == "project_report"
+    budget = record.budget
+    assert (budget.adjusted, budget.actual, budget.execution_rate) == (318.6, 301.25, 94.55)
+    assert budget.project.budget is None and budget.project.actual is None  # the subject is not a part of itself
+
+
+def test_a_transfer_funds_paid_amount_beats_a_listed_parts_spending():
+    text = (
+        "云杉县2023年度应急避难场所改造转移支付资金绩效自评报告\n一、资金使用情况\n"
+        "2023年，省财政厅下达应急避难场所改造转移支付资金1.25亿元，截至2023年12月31日，已支付12310.40万元，资金支出率98.5%。\n"
+        "其中，城区避难场所预算6000.00万元，实际支出5980.10万元；乡镇避难场所预算6500.00万元，实际支出6330.30万元。\n"
+    )
+    budget = extract_rules(text_document(text)).budget
+    assert (budget.adjusted, budget.actual, budget.execution_rate) == (12500.0, 12310.4, 98.5)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import random
 import re
-import time
 
 import pytest
 from conftest import seed_paths
@@ -611,22 +610,6 @@ def test_round_trip_random_spans(docs, seed):
     # 001 is nearly all joined paragraphs, so only its few headings qualify; the line-aligned
     # test above covers its joins
     assert checked >= (1 if seed == "001" else 50)
-
-
-# --- speed ----------------------------------------------------------------------------------------
-
-
-def test_normalise_and_scan_all_seeds_fast():
-    raws = [p.read_text(encoding="utf-8") for p in seed_paths()]
-    best = min(_timed(raws) for _ in range(3))
-    assert best < 0.1, f"{best * 1000:.0f} ms for the five seeds"
-
-
-def _timed(raws: list[str]) -> float:
-    t0 = time.perf_counter()
-    for raw in raws:
-        scan_numbers(normalize(raw))
-    return time.perf_counter() - t0
 
 
 def test_ocr_digit_groups_rejoin_where_the_layout_says_one_value():

@@ -394,8 +394,299 @@ def test_scan_pdf_is_image_only_and_ocr_reads_its_numbers(tmp_path):
         assert pdf.page_count == 1 and not pdf[0].get_text().strip()
     doc = ingest.load(path)
     assert [p.engine for p in doc.pages] == ["ocr"]
-    page_one = synth.render_pdf(r.text)
+    page_one = synth.render_ruled_pdf(r.page_text)  # what the scan shows: the page with ruled tables
     with pymupdf.open(stream=page_one, filetype="pdf") as pdf:
         reference = ingest.text_layer(pdf[0])
+        assert pdf[0].get_drawings(), "the scanned page has no ruling lines"
     recall, count = number_recall(reference, doc.text)
     assert count > 20 and recall >= 0.9, recall
+
+
+# --- genre layouts (issue 8): layouts real reports use that the classic ones do not -------------
+
+GENRE_REPORT_TYPE = {"project_report": "project_report", "project_form": "project_report", "score_table": "overall_table",
+                     "multi_form": "project_table", **{lay: "project_table" for lay in synth.GENRE_LAYOUTS if lay.startswith("form_")}}
+MULTI_FORM_KEYS = [k for k in GOLD_KEYS if k not in ("indicators", "problems", "improvements")]
+
+
+@pytest.fixture(scope="module")
+def genre_corpus() -> list[synth.SynthReport]:
+    """Every genre layout at every level, a third of them with planted inconsistencies."""
+    reports = []
+    for level in range(5):
+        reports += synth.generate(30, "genre", level, seed=300 + level, plant=False)
+        reports += synth.generate(20, "genre", level, seed=400 + level, plant=True)
+    return reports
+
+
+def test_mixed_still_draws_the_classic_layouts_and_genre_and_all_cycle_the_new_ones():
+    assert [r.layout for r in synth.generate(5, "mixed", 0)] == list(synth.LAYOUTS)
+    assert [r.layout for r in synth.generate(10, "genre", 0)] == list(synth.GENRE_LAYOUTS)
+    assert [r.layout for r in synth.generate(15, "all", 0)] == list(synth.ALL_LAYOUTS)
+    assert set(synth.LAYOUT_FAMILY) == set(synth.ALL_LAYOUTS)
+    with pytest.raises(ValueError):
+        synth.generate(1, "genre", kinds=["no_such_noise"])
+
+
+def test_genre_layouts_are_deterministic_per_seed():
+    a = synth.generate(10, "genre", 3, seed=8, plant=0.5)
+    b = synth.generate(10, "genre", 3, seed=8, plant=0.5)
+    assert [(r.text, r.page_text, r.gold) for r in a] == [(r.text, r.page_text, r.gold) for r in b]
+    assert [r.checks for r in a] == [r.checks for r in b]
+    c = synth.generate(10, "genre", 3, seed=9, plant=0.5)
+    assert all(x.text != y.text for x, y in zip(a, c))
+
+
+def test_genre_gold_follows_the_contract(genre_corpus):
+    vocabulary = set(synth.FLAG_KINDS)
+    for r in genre_corpus:
+        gold = r.gold
+        Record.model_validate({k: v for k, v in gold.items() if not k.startswith("_")})
+        assert list(gold) == (MULTI_FORM_KEYS if r.layout == "multi_form" else GOLD_KEYS), r.doc_id
+        assert gold["report_type"] == GENRE_REPORT_TYPE[r.layout], r.doc_id
+        assert set(gold["_expected_flags"]) <= vocabulary
+        assert not re.search("[\ue000-\uefff]", r.text + r.page_text), "a span marker leaked into the text"
+        folded = unicodedata.normalize("NFKC", r.text)
+        # budget.initial only for a figure labelled 年初…; a report without 年初 has only adjusted.
+        if gold["budget"]["initial"] is not None:
+            assert "年初" in folded, r.doc_id
+        if r.layout in ("project_report", "project_form") or r.layout.startswith("form_"):
+            assert gold["subject"], r.doc_id
+        if r.layout == "multi_form":
+            assert gold["subject"] is None and len(gold["projects"]) >= 2
+            assert all(v is None for k, v in gold["budget"].items() if not isinstance(v, dict))
+            assert gold["evaluation"] == {"score": None, "grade": None}
+            # each project is one form: the title is printed once per form
+            assert len(re.findall("自[评評]表", folded)) == len(gold["projects"]), r.doc_id
+        if r.layout == "score_table":
+            assert gold["indicators"] == [] and gold["evaluation"]["score"] is not None
+        for proj in gold["projects"]:
+            assert not re.match(r"[0-9A-Z]{12,}-", proj["name"]), "a system code left in a project name"
+
+
+def _genre_numbers(text: str) -> set[Decimal]:
+    folded = unicodedata.normalize("NFKC", text)
+    folded = re.sub(r"(\d)\.\s+(\d)", r"\1.\2", folded)
+    folded = re.sub(r"(?<=\d),(?=\d)", "", folded)
+    # An OCR'd digit group ('3 848.29') read as one number too (the pieces stay readable alone).
+    joined = re.sub(r"(?<![\d.])(\d{1,3}) (\d{3})(?=\D|$)", r"\1\2", folded)
+    return {Decimal(n) for t in (folded, joined) for n in re.findall(r"\d+(?:\.\d+)?", t)}
+
+
+def _printed_forms(value: Decimal) -> set[str]:
+    """The ways ``value`` can be printed exactly, with 0 to 6 decimals."""
+    out = set()
+    for dec in range(7):
+        q = value.quantize(Decimal(1).scaleb(-dec))
+        if q == value:
+            out.add(f"{q:.{dec}f}")
+    return out
+
+
+def _tokens(line: str) -> list[str]:
+    return [t for t in re.split(r"[\s|]+", unicodedata.normalize("NFKC", line)) if t]
+
+
+def _composed(s: str, text: str) -> bool:
+    """Whether ``s`` is printed as pieces of cells: the end of one token, then whole tokens, then
+    the start of a token, each the next token on its line or a token of the next three lines — a cell
+    wrapped in its column, a header or value split over lines, cells of one row on one line."""
+    rows = [_tokens(line) for line in text.split("\n")]
+
+    def rest(tail: str, i: int, j: int, depth: int) -> bool:
+        if depth > 6:
+            return False
+        nexts = [(i, j + 1)] if j + 1 < len(rows[i]) else []
+        for a in range(i + 1, min(i + 4, len(rows))):  # a wrapped neighbour cell may take lines between
+            nexts += [(a, k) for k in range(len(rows[a]))]
+        for a, c in nexts:
+            token = rows[a][c]
+            if token.startswith(tail) or (tail.startswith(token) and rest(tail[len(token):], a, c, depth + 1)):
+                return True
+        return False
+
+    return any(
+        token.endswith(s[:k]) and rest(s[k:], i, j, 0)
+        for i, row in enumerate(rows) for j, token in enumerate(row) for k in range(1, len(s))
+    )
+
+
+def assert_gold_printed(r: synth.SynthReport, text: str, run_together: bool) -> None:
+    """Every gold number and string of ``r`` is printed in ``text``, read independently of the
+    generator: numbers standalone (or inside a run of run-together digits), strings in the text
+    with whitespace removed or composed of the pieces of wrapped cells."""
+    gold = r.gold
+    printed = _genre_numbers(text)
+    digits = re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", text))
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    numbers = [gold["fiscal_year"], gold["evaluation"]["score"]]
+    numbers += [v for v in gold["budget"].values() if not isinstance(v, dict)]
+    numbers += [v for part in ("basic", "project", "three_public") for v in gold["budget"][part].values()]
+    numbers += [v for p in gold["projects"] for k, v in p.items() if k != "name"]
+    for value in (v for v in numbers if v is not None):
+        d = abs(Decimal(str(value)))
+        candidates = {d, d * 10000, (d / 10000).normalize()}
+        if candidates & printed:
+            continue
+        assert run_together and any(form in digits for c in candidates for form in _printed_forms(c)), \
+            f"{r.doc_id}: {value} is not printed"
+    strings = [gold[k] for k in ("department", "subject", "problems", "improvements") if gold.get(k)]
+    strings += [p["name"] for p in gold["projects"]]
+    values = []
+    for ind in gold.get("indicators", []):
+        strings += [s for s in (ind["level1"], ind["level2"], ind["name"]) if s]
+        values += [s for s in (ind["target"], ind["actual"]) if s]
+    for s in strings + values:
+        s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+        if s in flat or _composed(s, text):
+            continue
+        # Split 指标性质 | 指标值 | 度量单位 | 实际完成值 cells: the actual's unit precedes its value.
+        m = re.fullmatch(r"([\d.]+)(\D*)", s)
+        assert s in values and m and (m.group(2) + m.group(1) in flat or _composed(m.group(2) + m.group(1), text)), \
+            f"{r.doc_id}: {s!r} is not printed"
+    if gold["evaluation"]["grade"]:
+        assert gold["evaluation"]["grade"] in text
+
+
+def test_every_genre_gold_value_is_printed_in_its_text_and_on_its_page(genre_corpus):
+    for r in genre_corpus:
+        assert_gold_printed(r, r.text, run_together=r.layout == "form_runon")
+        assert_gold_printed(r, r.page_text, run_together=False)
+
+
+def test_genre_relations_agree_unless_planted(genre_corpus):
+    seen = Counter()
+    for r in genre_corpus:
+        assert r.checks, r.doc_id
+        for check in r.checks:
+            assert holds(check, r.text) is (not check.planted), (r.doc_id, check.kind, check.planted,
+                                                                 {k: [r.quote(s) for s in v] for k, v in check.terms.items()})
+            seen[(check.kind, check.planted)] += 1
+        planted = {c.kind for c in r.checks if c.planted}
+        assert set(r.plants) == planted, r.doc_id
+        implied = {"separator_repaired"} if "misplaced_separator" in r.noise_kinds else set()
+        implied |= {"garbled_text"} if "garbage_paragraph" in r.noise_kinds else set()
+        assert set(r.gold["_expected_flags"]) == set(r.plants) | implied, r.doc_id
+    for kind in ("execution_rate_mismatch", "parts_do_not_sum", "project_rate_mismatch", "score_items_do_not_sum"):
+        assert seen[(kind, False)] > 0 and seen[(kind, True)] > 0, kind
+
+
+def test_a_perfect_oracle_scores_one_on_genre_reports():
+    for r in synth.generate(10, "genre", 2, seed=13, plant=True):
+        score = score_document(r.gold, r.gold)
+        assert score.counts.accuracy == 1.0 and score.counts.scored > 10, r.doc_id
+
+
+def _only(layout: str, n: int = 6, level: int = 0) -> list[synth.SynthReport]:
+    return synth.generate(n, layout, level, seed=17)
+
+
+def test_each_flattening_prints_the_form_its_way():
+    for r in _only("form_tabs"):
+        assert "\t" in r.text and r.text.count("\n") >= r.page_text.count("\n")
+    for r in _only("form_cells"):
+        assert "\t" not in r.text and "\t" in r.page_text
+        lines = [ln.strip(" |") for ln in r.text.split("\n")]
+        assert "项目名称" in lines and "主管部门" in lines and "年度资金总额" in lines, r.doc_id
+    for r in _only("form_oneline"):
+        lines = r.text.split("\n")
+        assert ".docx" in lines[0]
+        (form,) = [ln for ln in lines if "项目名称" in ln]
+        assert "年度资金总额" in form and "总分" in form and len(form.split()) > 60, r.doc_id
+    for r in _only("form_pipes"):
+        rows = [ln for ln in r.text.split("\n") if ln.startswith("| ")]
+        assert len(rows) > 15 and any("|  |" in ln for ln in rows), r.doc_id  # empty merged cells kept
+    for r in _only("form_runon"):
+        assert re.search(r"\d\.\d{2}\d+\.\d{2}", unicodedata.normalize("NFKC", r.text)), r.doc_id
+    for r in _only("form_columns"):
+        assert "\t" not in r.text
+        # some cell wrapped: a line of the page's table row is longer than any line of the text
+        longest_cell = max(len(c) for ln in r.page_text.split("\n") for c in ln.split("\t"))
+        assert longest_cell > max(len(t) for ln in r.text.split("\n") if "\t" not in ln for t in ln.split(" ") if t != ln), r.doc_id
+
+
+def test_forms_break_rows_as_converters_do():
+    """Across seeds, the form layouts show every kind of row break and header the issue lists."""
+    seen = Counter()
+    for r in synth.generate(40, "form_tabs", 0, seed=19):
+        lines = r.text.split("\n")
+        seen["unit line"] += "（万元）" in lines
+        seen["formula header"] += bool(re.search(r"③=①\+②|（B/A）|（E/C×", r.text))
+        seen["header over three lines"] += "100%）" in r.text and "（E/C×" in r.text
+        seen["split indicator columns"] += "指标性质" in r.text
+        for ind in r.gold["indicators"]:
+            if ind["name"] not in r.text:
+                seen["wrapped or moved name"] += 1
+            elif ind["name"] in lines or any(ln.strip("\t") == ind["name"] for ln in lines):
+                seen["name below its values"] += 1
+        seen["merged level cells"] += any(ln.startswith("\t\t\t") and "%" in ln for ln in lines)
+        seen["code before name"] += bool(re.search(r"[0-9A-Z]{12,}-", r.text))
+    for what in ("unit line", "formula header", "header over three lines", "split indicator columns",
+                 "wrapped or moved name", "name below its values", "merged level cells", "code before name"):
+        assert seen[what] > 0, what
+
+
+def test_project_reports_print_prose_indicators_and_fund_lists():
+    seen = Counter()
+    for r in synth.generate(60, "project_report", 0, seed=23):
+        text = r.text
+        gold = r.gold
+        levels = {(i["level1"] is None, i["level2"] is None) for i in gold["indicators"]}
+        seen["indicators under level headings"] += (False, False) in levels
+        seen["indicators under level-1 headings only"] += (False, True) in levels
+        seen["indicators without headings"] += (True, True) in levels
+        seen["亿元 list with nested 其中"] += "亿元（其中：" in text.replace(" ", "") or bool(re.search(r"亿元（其中：", text))
+        seen["allocations without 元"] += bool(re.search(r"[镇乡]\d+万[、。]", text))
+        seen["run-on clauses"] += bool(re.search(r"预算[\d.,]+万元，实际支出[\d.,]+万元；", text))
+        seen["single unlabelled allocation"] += gold["budget"]["initial"] is None and gold["budget"]["adjusted"] is not None
+        seen["title without year, period"] += "年1月至" in text
+        seen["docx metadata"] += ".docx" in text
+        seen["site furniture"] += "索引号" in text
+        seen["html headings"] += "<span>" in text or "<strong>" in text or "<h3>" in text
+        if gold["fiscal_year"] and "索引号" in text:
+            assert str(gold["fiscal_year"] + 1) in text  # the publishing date is not the fiscal year
+    for what, count in seen.items():
+        assert count > 0, what
+    assert len(seen) == 11
+
+
+def test_digit_groups_split_by_ocr_keep_the_gold_printed():
+    reports = [r for r in synth.generate(20, "genre", 4, seed=29, kinds=["digit_groups"]) if r.noise_kinds]
+    assert reports and all(r.noise_kinds == ["digit_groups"] for r in reports)
+    for r in reports:
+        assert re.search(r"\d \d{3}(?:\.\d+)?", unicodedata.normalize("NFKC", r.text)), r.doc_id
+        assert_gold_printed(r, r.text, run_together=r.layout == "form_runon")
+    # The classic layouts never draw it at random (their reports stay what they were for a seed).
+    assert not any("digit_groups" in r.noise_kinds for r in synth.generate(20, "mixed", 4, seed=29))
+
+
+@pytest.mark.parametrize("layout", ["form_tabs", "multi_form", "overall_table"])
+def test_ruled_pdf_boxes_every_cell_and_keeps_every_number(layout):
+    import pymupdf
+
+    (r,) = synth.generate(1, layout, 1, seed=31)
+    with pymupdf.open(stream=synth.render_ruled_pdf(r.page_text), filetype="pdf") as pdf:
+        layer = "".join(ingest.text_layer(page) for page in pdf)
+        boxes = sum(1 for page in pdf for d in page.get_drawings() for item in d["items"] if item[0] == "re")
+    cells = sum(len(line.split("\t")) for line in r.page_text.split("\n") if "\t" in line)
+    assert boxes == cells, (boxes, cells)  # one box per cell (the last cell of a short row spans the rest)
+    recall, count = number_recall(r.page_text, layer)
+    assert count > 20 and recall == 1.0, recall
+    # wrapped inside their boxes, the characters are all there
+    assert Counter(strip_ws(layer)) == Counter(strip_ws(r.page_text))
+
+
+def test_robustness_bench_reports_the_genre_layouts_per_family(tmp_path):
+    from bench import robustness_bench
+
+    rows = robustness_bench.run(per_level=5, per_kind=0, seed=7, out_dir=tmp_path, per_level_genre=10)
+    families = set(synth.LAYOUT_FAMILY[lay] for lay in synth.GENRE_LAYOUTS)
+    for level in robustness_bench.LEVELS:
+        named = {r["name"].strip() for r in rows}
+        assert f"rules field accuracy, genre layouts, noise level {level}" in named
+        assert {f"level {level}, family {fam}" for fam in families} <= named
+    report = json.loads((tmp_path / "robustness.json").read_text(encoding="utf-8"))
+    assert [p["level"] for p in report["genre_curve"]] == list(robustness_bench.LEVELS)
+    assert set(report["genre_curve"][0]["layouts"]) == set(synth.GENRE_LAYOUTS)
+    assert all(0.0 <= v <= 1.0 for p in report["genre_curve"] for v in p["families"].values())
+    assert "per layout family" in (tmp_path / "robustness.md").read_text(encoding="utf-8")

@@ -85,3 +85,10 @@ def test_subject_from_the_body_of_a_fund_report_without_title():
     )
     found = _subject_from_body(build_context(text_document(text)))
     assert found is not None and found.value == "乡村道路养护补助资金"
+
+
+def test_a_stale_heading_with_its_own_year_is_not_joined_to_the_title():
+    text = "柏林市财政局关于公开2022年度部门预算的说明\n2021年度教师培训专项经费绩效自评报告\n一、项目基本情况\n"
+    assert analyze(text).title == "2021年度教师培训专项经费绩效自评报告"
+    wrapped = "柏林市教育局\n2021年度教师培训专项经费绩效自评报告\n一、项目基本情况\n"
+    assert analyze(wrapped).title == "柏林市教育局 2021年度教师培训专项经费绩效自评报告"

@@ -51,6 +51,7 @@ from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from pipeline.analysis import DocumentView, analyze
 from pipeline.config import Settings, get_settings
 from pipeline.document import Document
 from pipeline.errors import PipelineError
@@ -117,9 +118,11 @@ class QuoteIndex:
     normalised text (numbers repaired: '2,2097.11' → '22097.11'). Both views drop whitespace and
     compare full-width and half-width forms as equal. Spans come back as raw offsets."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, analysis: DocumentView | None = None):
+        """``analysis``: the document's one analysis, when ``text`` is the whole document (a
+        truncated input gets its own normalised view)."""
         self.text = text
-        self.nt, mentions = view(text)
+        self.nt, mentions = (analysis.nt, analysis.numbers) if analysis is not None else view(text)
         self.mentions: list[NumberMention] = list(mentions)
         self._raw, self._raw_at = _squash_indexed(text)
         self._norm, self._norm_at = _squash_indexed(self.nt.text)
@@ -734,7 +737,7 @@ def extract_llm(document: Document, settings: Settings | None = None, *, client=
             f"llm_input_truncated: 报告共 {len(document.text)} 个字符，超过模型输入上限，只发送了前 {len(text)} 个字符，"
             f"其后的内容未抽取 (the model saw {len(text)} of {len(document.text)} characters)"
         )
-    index = QuoteIndex(text)
+    index = QuoteIndex(text, analyze(document) if text == document.text else None)
     stats = CallStats()
     cache = ResponseCache(
         Path(settings.llm_cache_dir),

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Iterable
 
 from pipeline.document import Document
+from pipeline.extract import prose
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
-from pipeline.layout import Cell, Heading, Layout, Line, Table, analyze_normalized, names_one_project, squash_cell
-from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan, view
+from pipeline.layout import Cell, Heading, Layout, Line, Table, names_one_project, squash_cell
+from pipeline.analysis import DocumentView, analyze
 from pipeline import tables as tb
+from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan
 from pipeline.record import (
     PROJECT_LEVEL_TYPES,
     Budget,
@@ -86,6 +88,7 @@ class Context:
     default_unit: str
     money_unit: str = "万元"  # the money unit most amounts are printed in
     fiscal_year: int | None = None
+    view: DocumentView | None = None
     project_headings: list[Heading] | None = None
     tables: list[tb.Table] = field(default_factory=list)  # the typed tables (pipeline.tables)
     _garbled: list[tuple[int, int]] | None = None
@@ -224,7 +227,8 @@ class Context:
         if mention.unit in MONEY_UNITS:
             return to_wan(mention.value, mention.unit)
         if mention.unit is None and self.in_table_row(mention.norm_start):
-            return to_wan(mention.value, self.default_unit)
+            unit = self.view.unit_at(mention.norm_start) if self.view is not None else self.default_unit
+            return to_wan(mention.value, unit)
         return None
 
 
@@ -239,17 +243,65 @@ def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, _squash(a), _squash(b)).ratio()
 
 
+class _NameIndex:
+    """Project rows by name, to find the rows whose names are like a printed name without comparing
+    it with every row (comparing each item of every 其中 list with every row was quadratic in the
+    length of a document). Rows with one squashed name are compared once, and only names holding
+    one of the printed name's rarest characters are compared at all: a ratio 2M/(a+b) of at least
+    t needs M ≥ t·a/(2−t) of the name's a characters matched (M ≤ b), so a name that lacks every
+    character of the ⌊a·(2−2t)/(2−t)⌋+1 rarest positions of the printed name stays below t."""
+
+    def __init__(self, rows: Iterable["ProjectRow"] = ()):
+        self._first: dict[str, tuple[int, "ProjectRow"]] = {}  # squashed name -> (order, first row)
+        self._by_char: dict[str, list[str]] = {}
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: "ProjectRow") -> None:
+        key = _squash(row.name.value)
+        if key in self._first:
+            return  # a later row of the same name never wins: the first one ties it
+        self._first[key] = (len(self._first), row)
+        for ch in set(key):
+            self._by_char.setdefault(ch, []).append(key)
+
+    def _candidates(self, key: str, threshold: float) -> list[tuple[int, str]]:
+        spare = int(len(key) * (2 - 2 * threshold) / (2 - threshold) + 1e-9)
+        rarest = sorted(key, key=lambda ch: len(self._by_char.get(ch, ())))[: spare + 1]
+        names = {name for ch in set(rarest) for name in self._by_char.get(ch, ())}
+        return sorted((self._first[name][0], name) for name in names)
+
+    def most_like(self, name: str, threshold: float) -> tuple["ProjectRow", float] | None:
+        """The first row with the highest ratio to ``name`` among those that can reach
+        ``threshold`` (every row that starts with ``name`` is one of them); None when no row can."""
+        best: tuple[float, int, str] | None = None
+        for order, key in self._candidates(_squash(name), threshold):
+            ratio = _similar(key, name)
+            if best is None or ratio > best[0]:
+                best = (ratio, order, key)
+        return (self._first[best[2]][1], best[0]) if best else None
+
+    def first_like(self, name: str, threshold: float) -> "ProjectRow | None":
+        """The first row (in the order added) whose ratio to ``name`` is at least ``threshold``."""
+        for _, key in self._candidates(_squash(name), threshold):
+            if _similar(key, name) >= threshold:
+                return self._first[key][1]
+        return None
+
+
 def _label_hits(ctx: Context, labels: Iterable[str]) -> list[tuple[int, int, str]]:
     """Occurrences of the labels, longest first, never two overlapping; between two labels of one
     length the one the caller lists first wins (an order of the caller's, not of a set's hashes)."""
     hits: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
+    # One byte per character of the text, set where a longer label already sits: checking a hit
+    # costs its own length, not the number of hits so far (that made the scan quadratic).
+    taken = bytearray(len(ctx.text))
     for label in sorted(dict.fromkeys(labels), key=len, reverse=True):
         for match in lx.label_regex(label).finditer(ctx.text):
             s, e = match.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.find(1, s, e) >= 0:
                 continue
-            taken.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
             hits.append((s, e, label))
     return sorted(hits)
 
@@ -275,8 +327,13 @@ def _soft_break(text: str, line_start: int) -> bool:
     if not text[line_start : line_start + 1].isdigit():
         return False
     before = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+    if _HEADING_LINE.match(before):
+        return False  # '二、项目资金安排情况' | '2021年本项目…': a heading ends its line
     end = text.find("\n", line_start)
     return "\t" not in before and "\t" not in text[line_start : end if end >= 0 else len(text)]
+
+
+_HEADING_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]{1,2}[)）])[^，,。；;]{1,30}$")
 
 
 def _scope(ctx: Context, label_start: int) -> tuple[str, bool]:
@@ -549,9 +606,17 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
     labels = dict(lx.BUDGET_LABELS)
     generic = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
     hits = _label_hits(ctx, list(labels) + list(generic) + list(lx.SCOPE_LABELS))
-    item_spans = [ctx.layout.section_body(h) for h in _project_headings(ctx)]
+    item_spans = _Spans(ctx.layout.section_body(h) for h in _project_headings(ctx))
+    project_level = ctx.layout.report_type in PROJECT_LEVEL_TYPES
     for s, e, label in hits:
         scope, partial = _scope(ctx, s)
+        if project_level:
+            # A report on one project or fund: its 项目资金 is the subject's whole budget, and the
+            # department's own total ('我局部门预算总额…') is none of the subject's money.
+            if _DEPARTMENT_TOTAL.search(_sentence_prefix(ctx.text, s, _SENTENCE_END)):
+                continue
+            if scope == "project" or (scope == "other" and _only_fund_kind_words(ctx, s)):
+                scope = "dept"
         mention = ctx.number_after(e)
         if mention is None:
             # A labels line over a values line ('→实际支出数→→预算完成率→' | '→→8,067.41→→96.0%'):
@@ -585,7 +650,7 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             path = _path_for(meaning, scope, label)
             if path is None:
                 continue
-            if scope == "dept" and any(s0 <= s < e0 for s0, e0 in item_spans):
+            if scope == "dept" and s in item_spans:
                 continue  # inside one project's own section: that project's money, not the department's
             if label not in lx.SCOPE_LABELS and _in_named_item(ctx, s):
                 continue  # a list item's own money ('2.X资金：全年预算…'), whatever heading is above it
@@ -606,6 +671,10 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
                 # The sign is the word, not the numeral: the evidence quotes both ('调减预算227.42万元').
                 value, value_start = -value, s
             if partial and scope == "dept" and meaning in ("adjusted", "actual", "budget"):
+                score -= 1.5
+            if scope == "dept" and label not in lx.SCOPE_LABELS and _in_breakdown_list(ctx, s):
+                # '…已支付55.43万元。其中，A预算24.32万元，实际支出20.72万元；B…': a part's figure.
+                # Weaker, not gone: arithmetic may still show it is the department's own.
                 score -= 1.5
             suspect = mention.unit == "元" and ctx.money_unit == "万元" and mention.value < 10000
             if suspect:
@@ -656,6 +725,50 @@ def _in_named_item(ctx: Context, pos: int) -> bool:
     line = ctx.layout.line_at(pos)
     m = _NAMED_ITEM.match(ctx.text, line.start, line.end)
     return bool(m) and m.end() <= pos
+
+
+class _Spans:
+    """A union of [start, end) spans that answers 'is this offset inside one' by bisection (a
+    scan of every project section per budget label was quadratic in a long document)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if end <= start:
+                continue
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect_right(self._starts, offset) - 1
+        return i >= 0 and offset < self._ends[i]
+
+
+_OTHER_SCOPE = lx.variant_regex(dict(lx.SCOPE_PATTERNS)["other"])
+
+
+def _in_breakdown_list(ctx: Context, label_start: int) -> bool:
+    """The label stands inside a 其中 list of named parts: its statement has 其中 before it, and
+    the words between the 其中 (or the last '；') and the label name something."""
+    statement = _sentence_prefix(ctx.text, label_start, _STATEMENT_END).split("\n")[-1]
+    if "其中" not in statement:
+        return False
+    part = re.split(r"其中[,，:：]?|[；;]", statement)[-1]
+    return bool(re.search(r"[\u4e00-\u9fff]{2,}", re.sub(r"[\d.]+\s*(?:万元|亿元|元)?[,，]?", "", part)))
+
+
+def _only_fund_kind_words(ctx: Context, label_start: int) -> bool:
+    """The only narrower-scope word of the sentence names the kind of fund the report is about
+    ('下达…转移支付资金2.44亿元，已支付…'), which in a fund's own report is its whole money."""
+    words = set(_OTHER_SCOPE.findall(_sentence_prefix(ctx.text, label_start, _SENTENCE_END)))
+    return bool(words) and words <= {"转移支付", "轉移支付"}
+
+
+_DEPARTMENT_TOTAL = lx.variant_regex(r"部门(?:预算|决算|整体|收支)|单位预算总额|全局预算|部门总预算")
 
 
 def _in_budget_chain(ctx: Context, label_start: int, value_end: int) -> bool:
@@ -1074,6 +1187,7 @@ def _enrich_from_lists(ctx: Context, rows: list[ProjectRow]) -> None:
     of projects found elsewhere (never create new ones: such lists also break down 工资福利 …)."""
     if not rows:
         return
+    names = _NameIndex(rows)
     for m in re.finditer(r"其中[:：]?", ctx.text):
         prefix = _PAREN.sub("", _sentence_prefix(ctx.text, m.start(), re.compile(r"[\n]")))[-60:]
         measure = "actual" if re.search(r"实际支出|已执行|已支付|支出[\d.]", prefix[-30:]) else "budget"
@@ -1085,8 +1199,11 @@ def _enrich_from_lists(ctx: Context, rows: list[ProjectRow]) -> None:
         segment_start = m.end()
         for item in re.finditer(r"([^，,、；。（）()\d]{2,40}?)(\d+(?:\.\d+)?)万元", ctx.text[segment_start:end]):
             name = item.group(1).strip()
-            best = max(rows, key=lambda r: _similar(r.name.value, name))
-            if _similar(best.name.value, name) < 0.75 and not best.name.value.startswith(name):
+            like = names.most_like(name, 0.75)
+            if like is None:
+                continue
+            best, ratio = like
+            if ratio < 0.75 and not best.name.value.startswith(name):
                 continue
             mention = next(iter(ctx.numbers_between(segment_start + item.start(2), segment_start + item.end(2))), None)
             if mention is None:
@@ -1114,6 +1231,7 @@ def _breakdown_items(ctx: Context) -> list[ProjectRow]:
     their actual / rate by name. Only for reports on one fund: in a department report 其中 lists
     break down 基本支出, 工资福利 … rather than projects."""
     rows: list[ProjectRow] = []
+    names = _NameIndex()
     for m in re.finditer(r"其中[:：]?", ctx.text):
         lead, _ = _flat(ctx, max(0, m.start() - 120), m.start())
         lead = lead.rstrip("。 ")
@@ -1129,11 +1247,12 @@ def _breakdown_items(ctx: Context) -> list[ProjectRow]:
                 continue
             value = to_wan(float(item["amount"]), item["unit"])
             amount = Found(f"projects[].{measure}", value, index[item.start("amount")], index[item.end("unit") - 1] + 1, "其中", 1.8, f"其中 list ({measure})")
-            row = next((r for r in rows if _similar(r.name.value, name) >= 0.8), None)
+            row = names.first_like(name, 0.8)
             if row is None and (not rows or measure == "budget"):
                 s = index[item.start("name")] + (len(item["name"]) - len(item["name"].lstrip()))
                 row = ProjectRow(Found("projects[].name", name, s, index[item.end("name") - 1] + 1, "其中", 1.8, "其中 list item"))
                 rows.append(row)
+                names.add(row)
             if row is None:
                 continue
             if getattr(row, measure) is None:
@@ -1171,13 +1290,33 @@ def _projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
         return rows
     for table in ctx.tables:
         rows.extend(_table_projects(ctx, table))
-    if not rows and report_type in PROJECT_LEVEL_TYPES:
-        rows = _breakdown_items(ctx)
+    # Budget scopes and funding sources (基本支出, 本年财政拨款, 中央资金 rows) are never projects.
+    rows = [r for r in rows if not prose.not_a_project(_squash(r.name.value))]
     if not rows:
         rows = _prose_spent_items(ctx)
     if not rows:
         rows = _heading_projects(ctx)
         _enrich_from_lists(ctx, rows)
+    if not rows:
+        rows = _prose_projects(ctx, report_type)
+    if not rows and report_type in PROJECT_LEVEL_TYPES:
+        rows = _breakdown_items(ctx)
+    return rows
+
+
+def _prose_projects(ctx: Context, report_type: str | None) -> list[ProjectRow]:
+    """Projects and funds listed in prose with their money (pipeline.extract.prose)."""
+    whole_department = report_type in ("overall_report", "overall_table")
+
+    def found(amount: prose.Amount | None, key: str, reason: str) -> Found | None:
+        if amount is None:
+            return None
+        return Found(f"projects[].{key}", amount.value, amount.start, amount.end, amount.label or None, 1.9, reason)
+
+    rows = []
+    for item in prose.money_items(ctx.text, whole_department=whole_department):
+        name = Found("projects[].name", item.name.text, item.name.start, item.name.end, None, 1.9, item.how)
+        rows.append(ProjectRow(name, found(item.budget, "budget", item.how), found(item.actual, "actual", item.how), found(item.rate, "execution_rate", item.how)))
     return rows
 
 
@@ -1221,24 +1360,6 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
     return rows
 
 
-# Narrative reports list indicators as '1.数量指标：<name>，年度目标X，实际完成Y；<name>，…' under
-# (一)产出指标 / (二)效益指标 headings; the 二级 label opens a list item (line start or after 。/；).
-_LEVEL2_ITEM = lx.variant_regex(
-    r"(?m)(?:^|(?<=[。;；]))[ \t]*(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）])?[ \t]*(?P<level2>%s)[ \t]*[:：]"
-    % "|".join(sorted(map(re.escape, lx.INDICATOR_LEVEL2), key=len, reverse=True))
-)
-_PROSE_INDICATOR = lx.variant_regex(
-    r"(?P<name>[^,，;；:：。\t]{2,40}?)[ ]*[,，][ ]*(?:年度)?(?:目标值?|指标值)[ ]*(?:为|是|[:：])?[ ]*(?P<target>[^,，;；。\t]{1,25}?)"
-    r"[ ]*[,，][ ]*(?:实际|全年|年终)?完成(?:值|情况)?[ ]*(?:为|是|[:：])?[ ]*(?P<actual>[^,，;；。\t]{1,25}?)[ ]*(?=[;；。,，]|$)"
-)
-# When no 一级 heading frames the list: the national template's 二级 → 一级 (domain.md).
-_LEVEL1_OF_LEVEL2 = {
-    "数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标", "成本指标": "产出指标",
-    "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标", "可持续影响指标": "效益指标",
-    "服务对象满意度指标": "满意度指标", "满意度指标": "满意度指标",
-}
-
-
 def _flat(ctx: Context, start: int, end: int) -> tuple[str, list[int]]:
     """text[start:end] without line breaks, and each kept character's offset: hard wraps the
     normaliser did not join split names and values ('0.4' | '万亩', '实际完' | '成')."""
@@ -1246,40 +1367,23 @@ def _flat(ctx: Context, start: int, end: int) -> tuple[str, list[int]]:
     return ctx.text[start:end].replace("\n", ""), index
 
 
-def _level1_sections(ctx: Context) -> list[tuple[int, int, Found]]:
-    """(start, end, level-1 name) of headings such as '（一）产出指标' / '（二）效益指标(30分)'."""
-    out = []
-    for heading in ctx.layout.headings:
-        if lx.classify_level(heading.title) in ("level1", "either"):
-            start, end = ctx.layout.section_body(heading)
-            name = re.sub(r"[(（].*?[)）]", "", _squash(heading.title))
-            s = heading.start + ctx.text[heading.start : heading.end].index(heading.title)
-            out.append((start, end, Found("indicators[].level1", name, s, s + len(heading.title), "heading", 2.0, "indicator heading")))
-    return out
-
-
 def _prose_indicators(ctx: Context) -> list[IndicatorRow]:
-    """Indicators written as sentences: '<name>，年度目标X，实际完成Y' items under a 二级 label."""
-    items = list(_LEVEL2_ITEM.finditer(ctx.text))
-    if not items:
-        return []
-    sections = _level1_sections(ctx)
-    stops = sorted([h.start for h in ctx.layout.headings if h.level <= 2] + [m.start() for m in items] + [len(ctx.text)])
-    rows = []
-    for item in items:
-        end = stops[bisect_left(stops, item.end())]
-        flat, index = _flat(ctx, item.end(), end)
-        level2_name = item["level2"].translate(lx.TO_SIMPLIFIED)
-        level2 = Found("indicators[].level2", item["level2"], item.start("level2"), item.end("level2"), "二级指标", 2.0, "prose item label")
-        level1 = next((l1 for s, e, l1 in sections if s <= item.start() < e), None)
-        if level1 is None and level2_name in _LEVEL1_OF_LEVEL2:
-            level1 = Found("indicators[].level1", _LEVEL1_OF_LEVEL2[level2_name], level2.start, level2.end, None, 1.0, "template level of the 二级 label")
-        for m in _PROSE_INDICATOR.finditer(flat):
-            def found(group: str, kind: str) -> Found:
-                s, e = index[m.start(group)], index[m.end(group) - 1] + 1
-                return Found(f"indicators[].{kind}", _squash(m[group]), s, e, kind, 2.0, "prose indicator")
+    """Indicators written as sentences under level headings and lead-ins (pipeline.extract.prose)."""
 
-            rows.append(IndicatorRow(level1, level2, found("name", "name"), found("target", "target"), found("actual", "actual")))
+    def found(span: prose.Span | None, kind: str, label: str | None = None, score: float = 2.0, reason: str = "prose indicator") -> Found | None:
+        if span is None:
+            return None
+        return Found(f"indicators[].{kind}", span.text, span.start, span.end, label or kind, score, reason)
+
+    rows = []
+    for item in prose.indicator_sentences(ctx.text):
+        level1 = (
+            Found("indicators[].level1", item.level1.text, item.level1.start, item.level1.end, None, 1.0, "template level of the 二级 label")
+            if item.level1 is not None and item.level1_inferred
+            else found(item.level1, "level1", "heading", reason="indicator heading")
+        )
+        level2 = found(item.level2, "level2", "二级指标", reason="prose item label")
+        rows.append(IndicatorRow(level1, level2, found(item.name, "name"), found(item.target, "target"), found(item.actual, "actual")))
     return rows
 
 
@@ -1398,21 +1502,15 @@ def _inner_part(found: Found | None, want: str) -> Found | None:
 # --- assembly --------------------------------------------------------------------------------
 
 
-def _default_unit(text: str) -> str:
-    m = re.search(r"(?:金额)?单位[:：\s]*(万元|亿元|元)", text[:3000])
-    return m.group(1) if m else "万元"
-
-
 def build_context(document: Document) -> Context:
-    nt, mentions = view(document.text)
-    numbers = list(mentions)
-    layout = analyze_normalized(nt)
-    ctx = Context(document, nt, layout, numbers, [m.norm_start for m in numbers], _default_unit(nt.text))
-    ctx.tables = tb.read_tables(nt.text, layout, ctx.default_unit)
-    units = [m.unit for m in numbers if m.unit in MONEY_UNITS]
-    if units:
-        # A fixed order, not the set's: a tie goes to 万元 whatever the run's hash seed.
-        ctx.money_unit = max(("万元", "元", "亿元"), key=units.count)
+    """The rules' working state over the document's one analysis (pipeline.analysis)."""
+    doc_view = analyze(document)
+    ctx = Context(
+        document, doc_view.nt, doc_view.layout, list(doc_view.numbers), doc_view.number_starts, doc_view.default_unit
+    )
+    ctx.money_unit = doc_view.money_unit
+    ctx.view = doc_view
+    ctx.tables = doc_view.tables
     return ctx
 
 

@@ -1,0 +1,526 @@
+"""Items written as prose: indicator sentences and project / fund lists.
+
+Narrative reports print what a table would hold as sentences:
+
+- indicators: '（一）产出指标' / '1.数量指标' headings (or '数量指标：' lead-ins) above sentences such as
+  '河道巡查里程：年度指标值≥320公里，实际完成347公里，指标完成。'; or sentences with no level at all
+  ('垃圾清运及时率目标值≥95%，完成值97.2%；');
+- projects: numbered items ('1.农村饮水维修经费：预算86.00万元，实际支出79.12万元，执行率92.00%。'),
+  run-on clauses ('污水管网巡检费预算60.00万元，实际支出58.20万元；泵站电费预算22.40万元…'), lists
+  after a lead-in ('资金主要用于：A 48万元，B 25.5万元' / '其中：…'), allocations without 元
+  ('东坪5万、河口3万').
+
+Both readers work on the normalised text (pipeline.normalize: half-width punctuation, simplified
+characters, joined wraps) and return typed results whose spans are normalised offsets, so the
+caller can ground every value. The section structure decides the levels: a numbered line that
+names a level opens it, any other numbered heading closes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline import lexicon as lx
+from pipeline.normalize import to_wan
+
+__all__ = ["Span", "Amount", "ProseIndicator", "ProseItem", "paragraphs", "indicator_sentences", "money_items", "not_a_project"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Printed text (normalised) and its normalised offsets."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number read from prose: an amount in 万元 or a rate in percent, with the span of the
+    printed figure (unit included) and the label that decided its meaning."""
+
+    value: float
+    start: int
+    end: int
+    label: str
+
+
+@dataclass
+class ProseIndicator:
+    level1: Span | None
+    level2: Span | None
+    name: Span
+    target: Span | None
+    actual: Span | None
+    level1_inferred: bool = False  # level1 comes from the template's 二级 → 一级, not the text
+
+
+@dataclass
+class ProseItem:
+    name: Span
+    budget: Amount | None = None
+    actual: Amount | None = None
+    rate: Amount | None = None
+    how: str = "prose list"
+    split: bool = False  # split into listed sub-items: the sub-items are listed instead
+    budget_is_initial: bool = False  # the budget so far is a 年初 figure a full-year one replaces
+
+    def take(self, measure: str, amount: Amount, qualifier: str = "") -> None:
+        """Keep the first figure of each measure, except that an item's full-year budget
+        (调整后 / 全年预算) replaces its start-of-year budget (年初预算): a project's budget is
+        the full-year one."""
+        if measure == "budget" and self.budget is not None and self.budget_is_initial and qualifier != "年初":
+            self.budget, self.budget_is_initial = amount, False
+        elif getattr(self, measure) is None:
+            setattr(self, measure, amount)
+            if measure == "budget":
+                self.budget_is_initial = qualifier == "年初"
+
+
+# --- paragraphs ------------------------------------------------------------------------------
+
+# List and heading numbering: 一、 （一） 一) (-) 1. 1、 (1) 1) ① — opening brackets get lost in
+# conversion ('一)'), OCR reads （一） as '(-)'.
+NUMBERING = r"(?:[一二三四五六七八九十]+、|[(（]?[一二三四五六七八九十]{1,3}[)）]|[(（][-—][)）]|[(（]?\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[①-⑳])"
+_NUMBERED = re.compile(r"[ \t]*" + NUMBERING + r"[ \t]*")
+_PAGE_LINE = re.compile(r"[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页|\d{1,3})[ \t]*")
+
+
+def paragraphs(text: str) -> list[tuple[str, list[int]]]:
+    """The text's paragraphs as (flat text, offset of each character in ``text``). A line joins
+    the one before it unless that one ends a sentence or is a heading, or the line starts with
+    numbering or a level lead-in; a line holding only a page number is dropped from the run it
+    interrupts; table rows (tabs) are no prose and break paragraphs. Both readers of a document
+    ask for the same text: the last answer is kept."""
+    return _paragraphs(text)
+
+
+_SENTENCE_ENDS = frozenset("。;；:：!！?？")
+
+
+@lru_cache(maxsize=1)
+def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
+    out: list[tuple[str, list[int]]] = []
+    lines: list[str] = []  # the lines of the paragraph being read
+    index: list[int] = []
+
+    def close() -> None:
+        if lines:
+            out.append(("".join(lines), index.copy()))
+        lines.clear()
+        index.clear()
+
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        stripped = line.strip()
+        if "\t" in line or not stripped:
+            close()
+            continue
+        if _PAGE_LINE.fullmatch(line):
+            continue
+        if lines and (
+            lines[-1].rstrip()[-1:] in _SENTENCE_ENDS
+            or _NUMBERED.match(line)
+            or _LEVEL_START.match(line)
+            or (len(index) <= 30 and _heading_line("".join(lines)))
+        ):
+            close()
+        lines.append(line)
+        index.extend(range(start, start + len(line)))
+    close()
+    return out
+
+
+_LEVEL_START = re.compile(r"[ \t]*(?:%s)[ \t]*[:：(（]" % "|".join(map(re.escape, sorted({*lx.INDICATOR_LEVEL1, *lx.INDICATOR_LEVEL2}, key=len, reverse=True))))
+
+
+def _heading_line(text: str) -> bool:
+    """A numbered short line without clause punctuation: a heading, never wrapped prose."""
+    numbered = _NUMBERED.match(text)
+    return bool(numbered) and len(text) <= 30 and not re.search(r"[,，、;；:：]", text[numbered.end() :])
+
+
+def _strip_numbering(flat: str, at: int) -> int:
+    m = _NUMBERED.match(flat, at)
+    return m.end() if m else at
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+_LEVEL_NAMES = sorted({*lx.INDICATOR_LEVEL1, *lx.INDICATOR_LEVEL2}, key=len, reverse=True)
+# A level lead-in at a statement's start: '（一）产出指标（50分）。' / '数量指标：' / '数量指标方面，'.
+_LEVEL_LEAD = re.compile(
+    r"[ \t]*(?P<number>%s)?[ \t]*(?P<level>%s)[ \t]*(?:[(（][^()（）]{0,8}[)）])?[ \t]*(?:方面|完成情况)?[ \t]*(?:[:：。,，]|$)"
+    % (NUMBERING, "|".join(map(re.escape, _LEVEL_NAMES)))
+)
+_TARGET_LABEL = lx.PROSE_TARGET_LABEL
+_ACTUAL_LABEL = lx.PROSE_ACTUAL_LABEL
+_FILLER = r"(?:为|是|[:：]|达到)?"
+# '<name>[：，]<target label><target>，<actual label><actual>'; the name has no clause punctuation.
+_INDICATOR = re.compile(
+    rf"(?P<name>[^,，;；:：。]{{2,40}}?)[ \t]*[:：,，]?[ \t]*{_TARGET_LABEL}[ \t]*{_FILLER}[ \t]*(?P<target>[^,，;；。]{{1,30}}?)"
+    rf"[ \t]*[,，;；][ \t]*{_ACTUAL_LABEL}[ \t]*{_FILLER}[ \t]*(?P<actual>[^,，;；。]{{1,30}}?)[ \t]*(?=[,，;；。]|$)"
+)
+_INDICATOR_STATEMENT = re.compile(rf"(?:[^;；。]|[;；](?=[ \t]*{_ACTUAL_LABEL}))+")
+# A sentence about the goals, not an indicator: '我局按照绩效目标要求，实际完成了…', '年初设定目标为…'.
+_NOT_INDICATOR_NAME = re.compile(r"^(?:我|本|该|根据|按照|严格|通过|年初|今年|全年|经)|(?:设定|按照|要求|的|为)$")
+_NAME_NUMBERING = re.compile(r"^(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
+LEVEL1_OF_LEVEL2 = lx.LEVEL1_OF_LEVEL2
+
+
+def _numbering_style(number: str) -> str:
+    """'（一）' '(-)' '一)' → '(C)'; '1.' → 'D.': numbering of one list shares a style."""
+    style = re.sub(r"[一二三四五六七八九十]+|[-—](?=[)）])", "C", re.sub(r"\d+", "D", number.strip()))
+    style = style.replace("（", "(").replace("）", ")")
+    return style if style.startswith("(") or not style.endswith(")") else "(" + style
+
+
+def _may_hold_indicator(text: str) -> bool:
+    """A cheap test before the indicator pattern: both a target word and an actual word."""
+    return ("目标" in text or "指标值" in text or "计划" in text) and ("实际" in text or "完成" in text)
+
+
+def _level_kind(name: str, number: str, level1: Span | None, level1_style: str | None) -> str:
+    kind = lx.classify_level(name)
+    if kind == "either":
+        # 满意度指标 / 成本指标 are a 一级 or a 二级 by template: numbered like the open 一级 it is
+        # the next 一级 ('（三）满意度指标' after '（一）产出指标'); otherwise a 二级 under it.
+        if level1 is None or (number and _numbering_style(number) == level1_style):
+            return "level1"
+        return "level2"
+    return kind or ""
+
+
+def _value(flat: str, index: list[int], start: int, end: int, verb_before_figure: bool) -> Span:
+    """A target / actual as printed: without a verb before a figure ('巡查38.6公里' → 38.6公里)
+    and without OCR residue glued to a figure's end ('43.6%O' → 43.6%)."""
+    text = flat[start:end]
+    if verb_before_figure:
+        verb = re.match(r"(?![约近超逾])[\u4e00-\u9fff]{1,2}(?=[≥≤<>=]?\d)", text)
+        if verb:
+            start += verb.end()
+    residue = re.search(r"(?<=[%‰\d])[A-Za-z.,]+$", flat[start:end])
+    if residue:
+        end = start + residue.start()
+    return Span(flat[start:end].replace(" ", ""), index[start], index[end - 1] + 1)
+
+
+def indicator_sentences(text: str) -> list[ProseIndicator]:
+    """Indicators printed as sentences, each with the 一级 / 二级 levels the numbered lines and
+    lead-ins above it open. A sentence is an indicator only when it prints both a target and an
+    actual after their labels (年度目标 / 目标值 / 指标值 … and 实际完成 / 完成值 / 实际 …)."""
+    rows: list[ProseIndicator] = []
+    level1: Span | None = None
+    level2: Span | None = None
+    level1_style: str | None = None
+    for flat, index in paragraphs(text):
+        numbered = _NUMBERED.match(flat)
+        lead = _LEVEL_LEAD.match(flat)
+        if numbered and not lead and not (_may_hold_indicator(flat) and _INDICATOR.search(flat)):
+            level1 = level2 = None  # another numbered section: the indicator block has ended
+            continue
+        # Statements end at '；' / '。', except a '；' between a target and its actual.
+        for statement in _INDICATOR_STATEMENT.finditer(flat):
+            s, e = statement.span()
+            while True:  # level lead-ins at the statement's start ('产出指标。' '数量指标：')
+                lead = _LEVEL_LEAD.match(flat, s, e)
+                if not lead:
+                    break
+                name = lead["level"]
+                span = Span(name, index[lead.start("level")], index[lead.end("level") - 1] + 1)
+                number = lead["number"] or ""
+                if _level_kind(name, number, level1, level1_style) == "level1":
+                    level1, level2 = span, None
+                    level1_style = _numbering_style(number) if number else None
+                else:
+                    level2 = span
+                s = lead.end()
+            if s >= e or not _may_hold_indicator(flat[s:e]):
+                continue
+            m = _INDICATOR.match(flat, s, e)
+            if m is None:
+                m = _INDICATOR.search(flat, s, e)
+                if m is None or re.search(r"[,，:：]", flat[s : m.start()]) is None:
+                    continue  # only a clause of its own is an indicator, not the tail of another
+            name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
+            name_start += _NAME_NUMBERING.match(flat[name_start : m.end("name")]).end() if _NAME_NUMBERING.match(flat[name_start : m.end("name")]) else 0
+            name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
+            if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text):
+                continue
+            if re.search(r"目标|指标", m["target"]) or m["actual"].lstrip().startswith("了"):
+                continue
+            name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
+            target = _value(flat, index, m.start("target"), m.end("target"), False)
+            actual = _value(flat, index, m.start("actual"), m.end("actual"), True)
+            l1, inferred = level1, False
+            if l1 is None and level2 is not None and level2.text in LEVEL1_OF_LEVEL2:
+                l1, inferred = Span(LEVEL1_OF_LEVEL2[level2.text], level2.start, level2.end), True
+            rows.append(ProseIndicator(l1, level2, name, target, actual, inferred))
+    return rows
+
+
+# --- projects and funds ----------------------------------------------------------------------
+
+_BUDGET_LABEL = lx.PROSE_BUDGET_LABEL
+_ACTUAL_LABEL_MONEY = lx.PROSE_ACTUAL_LABEL_MONEY
+_RATE_LABEL = lx.PROSE_RATE_LABEL
+# One money clause: '<name><label><amount><unit>' with the amount at the clause's end. A bare 万
+# is an amount of money only in a money list ('东坪5万、河口3万').
+_MONEY_CLAUSE = re.compile(
+    rf"(?P<name>[^,，;；:：。、]*?)[ \t]*(?:共计|合计|共)?[ \t]*(?:(?P<blabel>{_BUDGET_LABEL})|(?P<alabel>{_ACTUAL_LABEL_MONEY}))?[ \t]*(?:为|了)?[ \t]*"
+    r"(?P<amount>\d[\d,]*(?:\.\d+)?)[ \t]*(?P<unit>万元|亿元|元|万(?![\u4e00-\u9fff]))[ \t]*$"
+)
+_RATE_CLAUSE = re.compile(rf"[ \t]*{_RATE_LABEL}[ \t]*(?:为|达到|达)?[ \t]*(?P<rate>\d+(?:\.\d+)?)[ \t]*%[ \t]*$")
+_NOT_PROJECT = re.compile(lx.NOT_PROJECT_NAME)
+# Not a name: a sentence's subject or time ('2023年我局…', '截至…'), an enumerated point of a
+# narrative ('一是投入资金…'), a verb of funding ('争取上级补助…'), a batch of an allocation ('第一批').
+_NOT_A_NAME = re.compile(
+    r"^(?:\d{4}年|截至|截止|我|本|该|其|经|已|按|上述|全|共|各)|[,，:：《》]|^\d+$|^第[一二三四五六七八九十\d]+批|^首批|批次"
+    r"|^[一二三四五六七八九十]+是|^(?:投入|争取|筹措|筹集|发放|拨付|下达|到位|落实)"
+)
+# A financial-system code before a name ('43052221R000000012345-'), with the list number before it.
+_CODE = re.compile(r"(?:\d{1,2}[.、．])?[0-9A-Z]{12,}[-—_－]*")
+_SENTENCE = re.compile(r"[^。]+")
+_STATEMENT = re.compile(r"[^;；]+")
+_COLON_HEAD = re.compile(r"[ \t]*(?P<head>[^,，:：]{1,40})[:：]")
+# Clauses end at a comma or 、, not at the comma inside '3,120'.
+_CLAUSE = re.compile(r"(?:[^,，、]|(?<=\d)[,，](?=\d{3}))+")
+_OPENING = re.compile(r"[ \t]*其中[:：]?[ \t]*")
+# A clause that is only a name: no figure, no sentence punctuation, short.
+# The qualifier of an item's further figure: 年初 / 调整后 / 全年 budgets, and changes (追加 …).
+_QUALIFIER = re.compile(r"(?P<initial>年初)|(?P<change>(?:年中)?(?:追加|调增|调减|调整))|年中调整后|调整后|全年|年度|累计|实际")
+_NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
+_USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
+_LEAD_MEASURE_ACTUAL = re.compile(r"实际支出|已支出|支出[\d.]|执行|拨付|使用了|分项目看|支出情况")
+
+
+def _mask_parentheses(flat: str) -> str:
+    """Bracketed details with figures ('（镇本级1万元，每村2万元）') belong to the item before
+    them, not the list: blanked, offsets kept. A bracket that opens with 其中 is a nested list
+    ('河道整治0.5亿元（其中：东河0.3亿元，西河0.2亿元），…'): its brackets become clause breaks, so
+    its items split the item before them."""
+    flat = re.sub(r"[(（](其中[^()（）]*)[)）]", lambda m: "，" + m.group(1) + "，", flat)
+    return re.sub(r"[(（][^()（）]*\d[^()（）]*[)）]", lambda m: " " * len(m.group()), flat)
+
+
+class _Items:
+    """Items of one document, merged by name: a later list that names an item again (its
+    spending, after its allocation) fills the item's empty fields."""
+
+    def __init__(self) -> None:
+        self.items: list[ProseItem] = []
+
+    def find(self, name: str) -> ProseItem | None:
+        # Names in one report are often near each other (小学教育支出 / 初中教育支出): the same item
+        # is named the same, or one name holds the other ('农村供水工程' / '农村供水工程维修养护').
+        for item in self.items:
+            known = item.name.text
+            if known == name or (min(len(known), len(name)) >= 4 and (known in name or name in known)):
+                return item
+        return None
+
+    def add(self, item: ProseItem) -> None:
+        known = self.find(item.name.text)
+        if known is None:
+            self.items.append(item)
+            return
+        for key in ("budget", "actual", "rate"):
+            if getattr(known, key) is None and getattr(item, key) is not None:
+                setattr(known, key, getattr(item, key))
+        known.split = known.split or item.split
+
+    def add_list(self, items: list[ProseItem]) -> None:
+        """One list's items. A second list that names none of the items already listed but
+        sums to the same money (uses first, then the same fund by county) breaks the money
+        down another way: listing it too would count the money twice."""
+        if len(items) >= 2 and self.items and all(self.find(i.name.text) is None for i in items) and self._same_total(items):
+            return
+        for item in items:
+            self.add(item)
+
+    def _same_total(self, items: list[ProseItem]) -> bool:
+        for key in ("budget", "actual"):
+            ours = sum(getattr(i, key).value for i in self.items if not i.split and getattr(i, key) is not None)
+            theirs = sum(getattr(i, key).value for i in items if getattr(i, key) is not None)
+            if ours and theirs and abs(ours - theirs) <= 0.005 * ours:
+                return True
+        return False
+
+
+def _amount(flat: str, index: list[int], m: re.Match[str], offset: int) -> Amount | None:
+    unit = "万元" if m["unit"] == "万" else m["unit"]
+    value = to_wan(float(m["amount"].replace(",", "")), unit)
+    if value is None:
+        return None
+    label = m["blabel"] or m["alabel"] or ""
+    return Amount(value, index[offset + m.start("amount")], index[offset + m.end("unit") - 1] + 1, label)
+
+
+def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
+    """Projects, tasks and sub-funds listed in prose with their money.
+
+    An item is a clause '<name>[label]<amount>' (then '<label><amount>' and '<rate label><rate>%'
+    clauses for the same item) inside a list: the first clause of a numbered item, clauses that
+    follow a lead-in ending in a colon ('按资金用途分：' / '主要用于：') or 其中 one after the other,
+    or two or more statements of one sentence that each open with an item (run-on clauses divided
+    by '；'). A money clause inside a narrative sentence ('立案12宗，罚款3.2万元') is no item.
+    The label before an amount says whether it is the budget (预算, 安排, 下达 …) or the spending
+    (支出, 使用, 执行 …); an unlabelled amount takes the measure of its list's lead-in. When an
+    item is split by a 其中 list, its sub-items are listed, not the item. In a whole-department
+    report 其中 lists break down spending (基本支出, 工资福利, 固定资产 …), never projects."""
+    found = _Items()
+    for flat, index in paragraphs(text):
+        masked = _mask_parentheses(flat)
+        numbered = bool(_NUMBERED.match(masked))
+        title: Span | None = None  # a numbered title sentence without money: '（一）文物保护专项。'
+        previous = ""  # the sentence before: what a 其中 list that opens a sentence breaks down
+        for sentence in _SENTENCE.finditer(masked):
+            s_start, s_end = sentence.span()
+            candidates: list[tuple[ProseItem, str]] = []  # (item, 'list' | 'run-on')
+            sub_list = False  # inside a 其中 list, up to the sentence's end
+            lead_list = False  # a lead-in or a numbered item opened a list: its '；' statements are items
+            # A numbered paragraph opens with its item: in its first sentence, or in the sentence
+            # after its title ('（一）文物保护专项。全年预算…'), not after a section title ('（一）收入情况。').
+            opens_item = numbered and (s_start == 0 or title is not None)
+            first_statement = True
+            parent: ProseItem | None = None  # the item a 其中 list splits
+            lead_measure = "budget"
+            current: ProseItem | None = None
+            has_money = "元" in sentence.group() or "万" in sentence.group()  # cheap test before the clause reader
+            for statement in _STATEMENT.finditer(masked, s_start, s_end) if has_money else ():
+                st = _strip_numbering(masked, statement.start())
+                se = statement.end()
+                statement_numbered = st > statement.start() and bool(masked[statement.start() : st].strip())
+                list_open = sub_list or lead_list  # clauses follow one another in a list
+                current = None  # each '；' statement opens its own item
+                head: Span | None = None  # '<name>：' before the item's figures, or a lead-in
+                colon = _COLON_HEAD.match(masked[st:se])
+                if colon and not colon["head"].strip().endswith("其中"):
+                    h_start = st + colon.start("head") + len(colon["head"]) - len(colon["head"].lstrip())
+                    h_text = colon["head"].strip()
+                    code = _CODE.match(h_text)
+                    if code:
+                        h_start, h_text = h_start + code.end(), h_text[code.end() :]
+                    if lx.classify_level(h_text) or re.search(r"指标", h_text):
+                        continue  # an indicator statement ('成本指标：…'), not a money list
+                    head = Span(_without_repeated_word(h_text), index[h_start], index[h_start + len(h_text) - 1] + 1)
+                    st += colon.end()
+                    list_open = True
+                first_clause = True
+                opens_item, first_statement = (opens_item and first_statement) or statement_numbered, False
+                # Clauses end at a comma or 、 (not at the comma inside '3,120').
+                for piece in _CLAUSE.finditer(masked[st:se]):
+                    ps, pe = st + piece.start(), st + piece.end()
+                    opening = _OPENING.match(masked, ps, pe)
+                    if opening:
+                        sub_list = list_open = True
+                        parent = current
+                        before = masked[s_start:ps]
+                        lead = before if before.strip() else previous  # '实际支出…。其中：…'
+                        lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
+                        ps = opening.end()
+                    use = _USE_LEAD.match(masked, ps, pe)
+                    if use:
+                        # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
+                        lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(masked[s_start:ps] or previous) else "budget"
+                        list_open = True
+                        ps = use.end()
+                    clause = masked[ps:pe]
+                    if not clause.strip():
+                        continue
+                    rate = _RATE_CLAUSE.match(clause)
+                    if rate:
+                        if current is not None and current.rate is None:
+                            current.rate = Amount(float(rate["rate"]), index[ps + rate.start("rate")], index[pe - 1] + 1, "执行率")
+                        first_clause = False
+                        continue
+                    money = _MONEY_CLAUSE.match(clause)
+                    amount = _amount(masked, index, money, ps) if money else None
+                    if amount is None:
+                        name_clause = clause.strip()
+                        if first_clause and head is None and (opens_item or list_open) and _NAME_CLAUSE.fullmatch(name_clause) and not _rejected(name_clause):
+                            # '1.河道保洁项目，预算48万元，…': a name clause before the item's figures.
+                            n_start = ps + clause.index(name_clause)
+                            head = Span(_without_repeated_word(name_clause), index[n_start], index[n_start + len(name_clause) - 1] + 1)
+                            continue
+                        current = None  # a clause without figures ends the item, and the list
+                        list_open = first_clause = False
+                        continue
+                    measure = "budget" if money["blabel"] else "actual" if money["alabel"] else lead_measure
+                    name_text = money["name"].strip()
+                    qualifier = _QUALIFIER.fullmatch(name_text)
+                    if qualifier and qualifier["change"]:
+                        first_clause = False
+                        continue  # '追加预算20万元' inside an item: a change, not its budget
+                    if qualifier:
+                        name_text = ""  # '年初预算100万元' / '调整后预算120万元': a figure of the item
+                    initial = bool(qualifier and qualifier["initial"]) or (money["blabel"] or "").startswith("年初")
+                    if not name_text:
+                        # A further figure of the item being read ('，支出1433万元'), or the first
+                        # figure of an item named by its colon head or its numbered title.
+                        if current is None and first_clause:
+                            name = head if head is not None else title
+                            if name is not None and not _rejected(name.text):
+                                current = ProseItem(name, how="numbered item" if name is title else "item with colon")
+                                candidates.append((current, "list"))
+                        if current is not None:
+                            current.take(measure, amount, "年初" if initial else "")
+                        first_clause = False
+                        continue
+                    if head is not None and first_clause:
+                        # The colon opened a list ('按资金用途分：A安排…'): a lead-in, not a name.
+                        lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(head.text) else lead_measure
+                        measure = "budget" if money["blabel"] else "actual" if money["alabel"] else lead_measure
+                        head = None
+                        lead_list = True
+                    how = "list" if list_open or (opens_item and first_clause) else "run-on" if first_clause else None
+                    if how == "list" and first_clause:
+                        lead_list = True
+                    first_clause = False
+                    current = None
+                    if money["unit"] == "万" and how != "list":
+                        continue  # a bare 万 is money only in a list of allocations
+                    name_start = ps + money.start("name") + len(money["name"]) - len(money["name"].lstrip())
+                    code = _CODE.match(name_text) or re.match(r"(?:\d{4}年度?|本年度?|当年)(?![度底末初中])[ \t]*", name_text)
+                    if code:
+                        name_start += code.end()
+                        name_text = name_text[code.end() :]
+                    if how is None or _rejected(name_text) or (whole_department and sub_list and parent is None):
+                        continue
+                    span = Span(_without_repeated_word(name_text), index[name_start], index[name_start + len(name_text) - 1] + 1)
+                    current = ProseItem(span, how="其中 list" if sub_list else "prose list")
+                    current.take(measure, amount, "年初" if initial else "")
+                    if sub_list and parent is not None:
+                        parent.split = True
+                    candidates.append((current, how))
+            if numbered and title is None and not candidates and s_start == 0:
+                t_start = _strip_numbering(masked, s_start)
+                t_text = masked[t_start:s_end].strip()
+                if 2 <= len(t_text) <= 40 and not re.search(r"[,，:：;；]|情况|分析|说明|原因|措施|结论|指标", t_text):
+                    title = Span(t_text, index[t_start], index[t_start + len(t_text) - 1] + 1)
+            previous = masked[s_start:s_end]
+            run_on = sum(1 for _, how in candidates if how == "run-on") >= 2
+            found.add_list([item for item, how in candidates if how == "list" or run_on])
+    return [item for item in found.items if not item.split]
+
+
+def _without_repeated_word(name: str) -> str:
+    """A word typed twice at a name's end ('普查工作经费经费') is printed once in the name."""
+    return re.sub(r"(.{2,4})\1$", r"\1", name)
+
+
+def not_a_project(name: str) -> bool:
+    """A funding source (本年财政拨款, 中央资金), a budget scope (基本支出, 项目支出, “三公”经费), an
+    economic class (工资福利支出), a total or a remainder: a row or item with money that is no
+    project (gold README)."""
+    return bool(_NOT_PROJECT.search(name))
+
+
+def _rejected(name: str) -> bool:
+    """Not an item's name: a funding source, budget scope, total or remainder, a sentence
+    subject ('2023年我局…'), a batch of an allocation ('第一批'), or too long to be a name."""
+    return not 2 <= len(name) <= 40 or bool(_NOT_A_NAME.search(name) or _NOT_PROJECT.search(name))

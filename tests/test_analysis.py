@@ -1,0 +1,67 @@
+"""The one document analysis: built once, shared by the stages, units by region."""
+
+from __future__ import annotations
+
+from helpers import text_document
+from pipeline.analysis import analyze
+from pipeline.checks import CheckContext
+from pipeline.extract.rules import build_context, extract_rules
+
+DETAIL_IN_YUAN = """某县林业局2022年度项目支出绩效自评报告
+单位：万元
+项目名称\t全年预算数\t全年执行数\t执行率
+护林员补助经费\t120.00\t118.50\t98.75%
+一、项目资金使用情况
+本项目全年预算120万元，实际支出118.5万元。
+附表：支出明细
+单位：元
+支出内容\t预算\t支出
+护林员工资\t1000000.00\t990000.00
+巡护设备\t200000.00\t195000.00
+
+二、存在的问题
+部分设备到货偏晚。
+"""
+
+
+def test_stages_share_one_analysis():
+    document = text_document(DETAIL_IN_YUAN)
+    view = analyze(document)
+    assert analyze(document) is view
+    assert build_context(document).layout is view.layout
+    record = extract_rules(document)
+    context = CheckContext(record, document)
+    assert context.layout is view.layout and context.nt is view.nt
+
+
+def test_a_unit_declared_over_one_table_applies_to_that_table_only():
+    view = analyze(text_document(DETAIL_IN_YUAN))
+    assert view.default_unit == "万元"
+    assert view.unit_at(view.text.index("118.50")) == "万元"
+    assert view.unit_at(view.text.index("990000.00")) == "元"
+    assert view.unit_at(view.text.index("部分设备")) == "万元"
+
+
+def test_money_unit_ties_go_to_the_usual_unit():
+    view = analyze(text_document("预算100万元，支出90万元；另有补助5000元，奖励300元。"))
+    assert view.money_unit == "万元"
+    assert analyze(text_document("补助5000元，奖励300元，预算100万元。")).money_unit == "元"
+
+
+def test_sections_form_a_tree_and_paragraphs_skip_headings_and_tables():
+    text = (
+        "一、部门概况\n本局负责全县园林绿化。\n二、绩效指标完成情况\n（一）产出指标\n"
+        "绿地养护面积：年度指标值≥120公顷，实际完成126公顷。\n（二）效益指标\n群众满意度：目标≥90%，实际95%。\n"
+        "三、存在的问题\n养护经费偏紧。\n"
+    )
+    view = analyze(text_document(text))
+    titles = [(s.heading.title, None if s.parent is None else view.sections[s.parent].heading.title) for s in view.sections]
+    assert titles == [
+        ("部门概况", None), ("绩效指标完成情况", None), ("产出指标", "绩效指标完成情况"),
+        ("效益指标", "绩效指标完成情况"), ("存在的问题", None),
+    ]
+    path = [s.heading.title for s in view.section_path(view.text.index("群众满意度"))]
+    assert path == ["绩效指标完成情况", "效益指标"]
+    paragraphs = [view.text[a:b] for a, b in view.paragraphs]
+    assert paragraphs[0] == "本局负责全县园林绿化。" and "产出指标" not in "".join(paragraphs)
+    assert len(view.paragraphs) == 4
