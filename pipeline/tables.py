@@ -182,6 +182,8 @@ class Table:
     unit: str  # the money unit of the table's figures
     form: int = 0  # which one-project form of the page (a repeated title starts the next)
     continued: bool = False  # rows after a page break read under the header of the table before
+    # The table before this one while its header is read: a repeated header joins it.
+    previous: "Table | None" = field(default=None, repr=False, compare=False)
 
     @property
     def start(self) -> int:
@@ -564,8 +566,15 @@ def read_tables(text: str, layout: Layout, default_unit: str = "万元") -> list
                 form += 1
             continue
         tables.extend(_split_run(text, layout, run, tables, default_unit, form))
-    # A table that continues one before it (page break) was merged into it by _split_run.
-    return [t for t in tables if t.rows or t.header]
+    # A table that continues one before it (page break) was merged into it by _split_run; its
+    # levels and run-together figures are read once all its rows are in.
+    tables = [t for t in tables if t.rows or t.header]
+    for table in tables:
+        table.previous = None
+        _carry_levels(table)
+        for row in table.rows:
+            _split_run_together(table, row)
+    return tables
 
 
 def _split_run(text: str, layout: Layout, run: list, before: list[Table], default_unit: str, form: int) -> list[Table]:
@@ -590,17 +599,15 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
                     top = table.rows
                     out.pop()
                 previous = out[-1] if out else (before[-1] if before else None)
-                table = Table([*top, Row(cells, lines)], {}, [], default_unit, form=form)
-                table._previous = previous  # type: ignore[attr-defined]
+                table = Table([*top, Row(cells, lines)], {}, [], default_unit, form=form, previous=previous)
                 out.append(table)
             header_open = True
             continue
         if header_open and table is not None:
             _finish_header(text, layout, table, default_unit)
-            if out and table is out[-1] and _repeats(table, getattr(table, "_previous", None), layout):
-                prev = table._previous  # type: ignore[attr-defined]
+            if out and table is out[-1] and table.previous is not None and _repeats(table, table.previous, layout):
                 out.pop()
-                table = prev
+                table = table.previous
         header_open = False
         if table is None:
             previous = out[-1] if out else (before[-1] if before else None)
@@ -616,10 +623,6 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
         _add_row(table, Row(cells, lines))
     if header_open and table is not None:
         _finish_header(text, layout, table, default_unit)
-    for t in out:
-        _carry_levels(t)
-        for row in t.rows:
-            _split_run_together(t, row)
     return out
 
 

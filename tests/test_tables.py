@@ -495,3 +495,12 @@ def test_a_one_cell_per_line_form_with_label_pairs_money_and_indicators():
     record = extract_rules(text_document(ONE_CELL_FORM)).plain()
     assert (record["budget"]["initial"], record["budget"]["adjusted"], record["budget"]["actual"], record["budget"]["execution_rate"]) == (36.0, 40.0, 38.0, 95.0)
     assert record["subject"] == "退役军人春节慰问经费"
+
+
+def test_a_table_continues_after_a_running_head_and_keeps_its_merged_levels():
+    text = CONTINUED.replace("- 2 -\n", "- 2 -\n滨江县农业农村局绩效自评\n")
+    assert [r[:3] for r in indicators(text)] == [
+        ("产出指标", "数量指标", "培训农技人员"),
+        ("产出指标", "数量指标", "发放技术手册"),
+        ("效益指标", "社会效益指标", "示范户增收"),
+    ]
