@@ -3,13 +3,19 @@
 Rules and checks read money grids, indicator grids, project grids and score tables through this
 module only, so they agree on what a table says. A table is recovered however it was flattened:
 
-- tab-separated rows, and rows whose tabs became spaces (``pipeline.layout`` gives both cells);
+- tab-separated rows, and rows whose tabs became spaces (``pipeline.layout`` gives both cells;
+  a spaced row's pieces are re-placed where their kinds fit the columns' roles);
+- rows whose cells are separated by single spaces under a space-separated header, and a whole
+  form flattened onto one line (its header words, then its rows token by token);
 - pipes ('| 产出指标 | 数量指标 | … |', empty cells of merged levels kept as empty cells);
-- one cell per line ('产出指标 |' / '数量指标 |' …; a blank line ends a row, else rows are cut at
-  the header's width);
+- one cell per line ('产出指标 |' / '数量指标 |' …): label-value pairs, then each run of header
+  words is a header row whose width cuts the cells after it into rows;
+- figures run together in one cell ('194.9194.9100%'), split over the empty columns after it
+  when one reading is certain;
 - rows broken by a wrapped cell, by a short line without cells (a wrapped unit '（万元）', a name
-  fragment), a name printed on the line below its values, or figures printed on the line below
-  (or above) their label;
+  fragment), a name printed on the line below its values or begun on the line above them,
+  target and actual cells wrapped side by side, or figures printed on the line below (or above)
+  their label;
 - headers over two or three lines (the pieces of a column are joined; a merged group header
   above several columns names each of them), with formula annotations (①, ③=①+②, (B/A),
   (E/C×100%)) stripped before the header words are matched;
@@ -31,8 +37,6 @@ from functools import lru_cache
 from pipeline import lexicon as lx
 from pipeline.layout import Layout, Line, squash_cell
 
-MONEY_ROLES = ("initial", "adjusted", "adjustment", "actual", "budget", "total", "source")
-INDICATOR_ROLES = ("name", "target", "ind_actual")
 
 _NUMERIC = re.compile(r"[≥≤=<>≧≦]?\s*[-+]?\d[\d,，]*(?:\.\s?\d+)?\s*(?:%|‰|万元|亿元|元|分)?")
 _PLACEHOLDER = re.compile(r"[—\-－–/／、…]*|无|不适用|暂无|\*+")

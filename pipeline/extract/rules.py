@@ -26,7 +26,7 @@ from pipeline.document import Document
 from pipeline.extract import prose
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
-from pipeline.layout import Cell, Heading, Layout, Line, Table, names_one_project, squash_cell
+from pipeline.layout import Cell, Heading, Layout, names_one_project, squash_cell
 from pipeline.analysis import DocumentView, analyze
 from pipeline import tables as tb
 from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan
