@@ -31,26 +31,30 @@ def _document(n_chars: int, salt: str):
     )
 
 
-def _seconds(n_chars: int, salt: str) -> float:
+def _seconds(n_chars: int, salt: str) -> tuple[float, float]:
+    """(wall, process CPU) seconds of one extraction with checks."""
     from pipeline.extract import extract
 
     document = _document(n_chars, salt)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     extract(document, "rules", checks=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def run() -> list[dict]:
     from pipeline.extract import extract
 
     extract(_document(20_000, "warm-up"), "rules")  # start-up: imports, regex compilation
-    quarter = _seconds(TARGET_CHARS // 4, "quarter")
-    full = _seconds(TARGET_CHARS, "full")
-    ratio = full / quarter if quarter else float("inf")
+    quarter, quarter_cpu = _seconds(TARGET_CHARS // 4, "quarter")
+    full, full_cpu = _seconds(TARGET_CHARS, "full")
+    # The growth ratio from CPU time: other processes on a shared machine inflate wall time unevenly.
+    ratio = full_cpu / quarter_cpu if quarter_cpu else float("inf")
     return [
         {"name": "rules extraction + checks, 1 M-character text", "value": round(full, 2), "unit": "s",
          "target": f"< {TARGET_SECONDS:g} s", "ok": full < TARGET_SECONDS},
-        {"name": "time for 1 M chars / time for 250 k chars (linear: 4)", "value": round(ratio, 2), "unit": "×",
+        {"name": "  the same, process CPU time (wall exceeds it on a busy machine)", "value": round(full_cpu, 2), "unit": "s",
+         "target": "", "ok": None},
+        {"name": "CPU time for 1 M chars / for 250 k chars (linear: 4)", "value": round(ratio, 2), "unit": "×",
          "target": "< 5.5", "ok": ratio < 5.5},
     ]
 

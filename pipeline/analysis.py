@@ -18,7 +18,7 @@ from functools import cached_property
 from pipeline.document import Document
 from pipeline.layout import Heading, Layout, analyze_normalized
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, view
-from pipeline.tables import Table, read_tables
+from pipeline.tables import Table, TableCell, read_tables
 
 # '单位：万元', '金额单位：元', '（单位：万元）': a declaration of the unit of the figures after it.
 _UNIT_DECLARATION = re.compile(r"(?:金额)?单位\s*[:：]?\s*(万元|亿元|元)")
@@ -64,6 +64,23 @@ class DocumentView:
     def tables(self) -> list[Table]:
         """Typed tables (pipeline.tables): rows, cells, header, column roles and unit."""
         return read_tables(self.text, self.layout, self.default_unit)
+
+    @cached_property
+    def _cell_index(self) -> tuple[list[int], list[tuple[int, Table, TableCell]]]:
+        spans = sorted(
+            ((a, b, table, cell) for table in self.tables for row in [*table.header, *table.rows] for cell in row.cells
+             for a, b in cell.spans if b > a),
+            key=lambda item: item[0],
+        )
+        return [a for a, *_ in spans], [(b, table, cell) for _, b, table, cell in spans]
+
+    def cell_at(self, offset: int) -> tuple[Table, TableCell] | None:
+        """The typed table cell printed at a normalised offset, if any."""
+        starts, rest = self._cell_index
+        i = bisect_right(starts, offset) - 1
+        if i >= 0 and offset < rest[i][0]:
+            return rest[i][1], rest[i][2]
+        return None
 
     @cached_property
     def sections(self) -> list[Section]:

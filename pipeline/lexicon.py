@@ -109,9 +109,15 @@ SCOPE_PATTERNS: list[tuple[str, str]] = [
     (
         "other",
         r"会议费|培训费|公务用车|公务接待|因公出国|转移支付|退款|结转结余|结余结转|上年结转|"
-        r"政府采购|资产|工资福利|商品和服务|对个人和家庭|资本性支出|其他资金|财政拨款|罚款|处罚",
+        r"政府采购|资产|工资福利|商品和服务|对个人和家庭|资本性支出|其他资金|财政拨款|罚款|处罚|"
+        # Funding-source parts of a fund, never its budget (gold README): matching funds, a batch.
+        r"配套资金|第[一二三四五六七八九十\d]+批",
     ),
 ]
+
+# Words between a label and its figure that make the figure one funding-source part of the money
+# ('安排配套资金12万元', '下达第一批资金…', '安排上年结转资金…'): a part is never the budget (gold README).
+FUNDING_PART = r"配套资金|第[一二三四五六七八九十\d]+批|上年结转|结转结余|结余结转|其他资金|自筹"
 
 # Words that make a basic/project amount a part of the year (not the full-year figure).
 PARTIAL_QUALIFIERS = r"年初|追加|调减|上半年|下半年|结转"
@@ -120,6 +126,9 @@ PARTIAL_QUALIFIERS = r"年初|追加|调减|上半年|下半年|结转"
 THRESHOLD_BEFORE = r"(达不到|不低于|不少于|不超过|不高于|低于|高于|超过|达到|目标|要求|力争|确保)\s*$"
 THRESHOLD_AFTER = r"^\s*(以上|以下|左右|之内|以内)"
 
+SUBJECT_LABELS = ["项目名称", "资金名称", "专项名称"]
+# Other fields of a one-project form's head: a value printed before them ends there.
+FORM_FIELD_LABELS = ["项目负责人", "联系电话", "项目资金", "资金来源", "年度资金总额", "填报日期", "评价机构", "项目类型"]
 DEPARTMENT_LABELS = ["部门名称", "单位名称", "预算单位", "主管部门", "填报单位", "实施单位", "评价单位"]
 YEAR_LABELS = ["被评价年度", "评价年度", "预算年度", "年度"]
 SCORE_LABELS = ["自评得分", "自评总分", "综合评分", "评价得分", "总得分", "自评分", "总分"]

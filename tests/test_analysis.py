@@ -65,3 +65,42 @@ def test_sections_form_a_tree_and_paragraphs_skip_headings_and_tables():
     paragraphs = [view.text[a:b] for a, b in view.paragraphs]
     assert paragraphs[0] == "本局负责全县园林绿化。" and "产出指标" not in "".join(paragraphs)
     assert len(view.paragraphs) == 4
+
+
+SCORE_TABLE = """某县文化馆2020年度部门整体支出绩效自评表
+一级指标\t二级指标\t三级指标\t分值\t得分\t备注
+投入\t预算编制\t预算编制规范性\t5\t4\t扣1分
+\t预算执行\t预算执行率\t5\t5\t
+产出\t数量指标\t免费开放场次\t40\t38\t
+效益\t社会效益\t群众满意度\t50\t48\t
+合计\t\t\t100\t95\t
+"""
+
+
+def test_cell_at_finds_the_typed_cell_and_its_role():
+    view = analyze(text_document(SCORE_TABLE))
+    offset = view.text.index("\t38") + 1
+    table, cell = view.cell_at(offset)
+    assert cell.text == "38" and table.role(cell.column) == "score"
+    assert view.cell_at(0) is None  # the title is no cell
+
+
+def test_points_and_scores_are_no_money():
+    record = extract_rules(text_document(SCORE_TABLE))
+    assert record.budget.adjusted is None and record.budget.execution_rate is None
+    assert record.evaluation.score == 95.0
+
+
+def test_a_page_of_several_forms_has_no_document_score():
+    form = (
+        "项目支出绩效自评表\n项目名称\t{name}\t主管部门\t某县农业农村局\n"
+        "项目资金\t全年预算数\t全年执行数\t执行率\n年度资金总额\t{b}\t{a}\t{r}%\n"
+        "总分\t100\t{score}\n"
+    )
+    text = form.format(name="耕地保护补助经费", b="40.00", a="38.00", r="95.00", score="96") + form.format(
+        name="农机购置补贴经费", b="60.00", a="54.00", r="90.00", score="91"
+    )
+    record = extract_rules(text_document(text))
+    assert record.evaluation.score is None and record.evaluation.grade is None
+    assert record.subject is None
+    assert sorted(p.name for p in record.projects) == ["农机购置补贴经费", "耕地保护补助经费"]

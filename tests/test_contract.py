@@ -128,3 +128,34 @@ def test_traditional_report_keeps_its_text_but_not_its_grade():
     # Traditional characters as printed (punctuation is another matter: the normaliser's half-width
     # comma is not the contract's concern here).
     assert record.problems.startswith("部分項目進度滯後") and record.problems.endswith("資金撥付不及時。")
+
+
+def test_grade_read_from_a_traditional_form_is_grounded_in_its_quote():
+    from pipeline.checks import run_checks
+    from pipeline.ground import quote_contains, verify_evidence
+
+    document = text_document("東坪鎮2019年度河道治理經費績效自評報告\n自評得分91分，評價等級為優。\n")
+    record = extract_rules(document)
+    assert record.evaluation.grade == "优" and record.evidence["evaluation.grade"].quote == "優"
+    assert quote_contains("優", "优") and not quote_contains("良", "优")
+    assert verify_evidence(document, record) == []
+    assert not [f for f in run_checks(record, document) if f.kind == "ungrounded_value"]
+
+
+def test_matching_funds_and_batches_are_no_budget_of_the_fund():
+    # Invented: the province's matching funds and a batch come before the fund's own total.
+    record = _extract(
+        FUND_TITLE + "省级财政安排配套资金12万元。第一批安排资金18万元。全年预算共计60万元，实际支出57万元，资金支出率95%。\n"
+    )
+    assert (record.budget.initial, record.budget.adjusted) == (None, 60.0)
+    considered = {c.value for path in ("budget.adjusted", "budget.initial") for c in record.candidates.get(path, [])}
+    assert not considered & {12.0, 18.0}
+    # Without the total, neither part becomes the budget.
+    parts_only = _extract(FUND_TITLE + "省级财政安排配套资金12万元。第一批安排资金18万元。实际支出29万元。\n")
+    assert parts_only.budget.adjusted is None and parts_only.budget.initial is None
+
+
+def test_subject_from_the_title_drops_place_and_year():
+    record = _extract("临河县2021年度高标准农田建设补助资金绩效自评报告\n一、基本情况\n资金用于农田建设。\n")
+    assert record.report_type == "project_report"
+    assert record.subject == "高标准农田建设补助资金"

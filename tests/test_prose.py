@@ -86,6 +86,21 @@ def test_indicator_names_drop_numbering_and_a_sentence_without_target_and_actual
     ]
 
 
+def test_several_indicators_in_one_statement_and_numbered_inline():
+    text = (
+        "（一）产出指标\n"
+        "数量指标：新建公厕目标10座，实际12座，改造公厕目标5座，实际5座；质量指标：验收合格率目标100%，实际100%。\n"
+        "（二）效益指标\n1.公厕开放率：目标≥95%，实际98%；2.群众如厕便利度：目标明显提升，实际明显提升。\n"
+    )
+    assert _indicators(text) == [
+        ("产出指标", "数量指标", "新建公厕", "10座", "12座"),
+        ("产出指标", "数量指标", "改造公厕", "5座", "5座"),
+        ("产出指标", "质量指标", "验收合格率", "100%", "100%"),
+        ("效益指标", None, "公厕开放率", "≥95%", "98%"),
+        ("效益指标", None, "群众如厕便利度", "明显提升", "明显提升"),
+    ]
+
+
 def test_sentences_about_the_goals_are_not_indicators():
     text = (
         "二、绩效目标完成情况\n"
@@ -203,6 +218,11 @@ def test_lead_in_list_then_a_later_list_fills_the_spending_by_name():
     ]
 
 
+def test_a_lead_in_colon_at_a_line_end_runs_on_to_its_list():
+    text = "下达资金500万元，其中：\n道路硬化300万元，\n桥梁维修200万元。\n实际支出480万元。其中：道路硬化\n支出290万元；桥梁维修支出190万元。"
+    assert _items(text) == [("道路硬化", 300.0, 290.0, None), ("桥梁维修", 200.0, 190.0, None)]
+
+
 def test_items_after_a_spending_sentence_are_spending_and_funding_sources_are_never_items():
     text = (
         "资金实际支出18万元。其中：宣传品印制支出6.5万元，志愿者补贴支出11.5万元。\n"
@@ -311,6 +331,16 @@ def test_rules_extractor_lists_prose_items_with_grounded_evidence():
     assert record.evidence["projects[1].actual"].quote == "53.4万元"
     assert record.evidence["indicators[1].name"].quote == "沿街商户满意度"
     assert [p for p in verify_evidence(document, record) if p.path.startswith(("projects", "indicators"))] == []
+
+
+def test_a_sentence_restating_a_table_row_is_not_a_second_indicator():
+    text = (
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\n"
+        "产出指标\t数量指标\t新建健身步道长度\t≥12公里\t12.6公里\n"
+        "说明：新建健身步道长度（公里），年度指标值≥12公里，实际完成12.6公里。\n"
+    )
+    record = extract_rules(text_document(text))
+    assert [i.name for i in record.indicators] == ["新建健身步道长度"]
 
 
 def test_rules_extractor_keeps_traditional_characters_of_prose_items():

@@ -92,3 +92,29 @@ def test_a_stale_heading_with_its_own_year_is_not_joined_to_the_title():
     assert analyze(text).title == "2021年度教师培训专项经费绩效自评报告"
     wrapped = "柏林市教育局\n2021年度教师培训专项经费绩效自评报告\n一、项目基本情况\n"
     assert analyze(wrapped).title == "柏林市教育局 2021年度教师培训专项经费绩效自评报告"
+
+
+def _head(text: str):
+    record = extract_rules(text_document(text))
+    return record.subject, record.department
+
+
+def test_form_head_fields_however_the_form_was_flattened():
+    pipes = (
+        "项目支出绩效自评表\n（2022年度）\n| 项目名称 | 44012345R000000123456-城区绿道维护经费 |\n"
+        "| 主管部门 | 梧州市园林局 | 实施单位 | 梧州市绿道管理所 |\n"
+    )
+    assert _head(pipes) == ("城区绿道维护经费", "梧州市园林局")
+    cells = "项目支出绩效自评表\n项目名称 |\n城区绿道 |\n维护经费 |\n主管部门 |\n梧州市园林局 |\n实施单位 |\n梧州市绿道管理所 |\n"
+    assert _head(cells) == ("城区绿道维护经费", "梧州市园林局")
+    bare = "项目支出绩效自评表\n项目名称\n44012345R000000123456-城区绿道\n维护经费\n主管部门\n梧州市园林局\n实施单位\n梧州市绿道管理所\n"
+    assert _head(bare) == ("城区绿道维护经费", "梧州市园林局")
+    one_line = "项目支出绩效自评表\n项目名称 44012345R000000123456-城区绿道维护经费 主管部门 梧州市园林局 实施单位 梧州市绿道管理所 项目资金 年初预算数\n"
+    assert _head(one_line) == ("城区绿道维护经费", "梧州市园林局")
+    wrapped = "项目支出绩效自评表\n项目名称 城区绿道维\n护经费\n主管部门 梧州市园林局 实施单位 梧州市绿道管理所\n"
+    assert _head(wrapped) == ("城区绿道维护经费", "梧州市园林局")
+
+
+def test_a_heading_below_a_lone_label_is_no_value():
+    text = "某县2021年度项目支出绩效自评报告\n项目名称\n一、项目基本情况\n本项目全年预算50万元。\n"
+    assert extract_rules(text_document(text)).subject != "一、项目基本情况"

@@ -98,7 +98,7 @@ def paragraphs(text: str) -> list[tuple[str, list[int]]]:
     return _paragraphs(text)
 
 
-_SENTENCE_ENDS = frozenset("。;；:：!！?？")
+_SENTENCE_ENDS = frozenset("。;；!！?？")  # not a colon: a lead-in runs on to its list
 
 
 @lru_cache(maxsize=1)
@@ -168,7 +168,7 @@ _INDICATOR = re.compile(
 _INDICATOR_STATEMENT = re.compile(rf"(?:[^;；。]|[;；](?=[ \t]*{_ACTUAL_LABEL}))+")
 # A sentence about the goals, not an indicator: '我局按照绩效目标要求，实际完成了…', '年初设定目标为…'.
 _NOT_INDICATOR_NAME = re.compile(r"^(?:我|本|该|根据|按照|严格|通过|年初|今年|全年|经)|(?:设定|按照|要求|的|为)$")
-_NAME_NUMBERING = re.compile(r"^(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
+_NAME_NUMBERING = re.compile(r"(?:指标[ \t]*\d{1,2}[ \t]*[:：.、]?|%s)[ \t]*" % NUMBERING)
 LEVEL1_OF_LEVEL2 = lx.LEVEL1_OF_LEVEL2
 
 
@@ -209,6 +209,32 @@ def _value(flat: str, index: list[int], start: int, end: int, verb_before_figure
     return Span(flat[start:end].replace(" ", ""), index[start], index[end - 1] + 1)
 
 
+def _indicators_in(flat: str, index: list[int], s: int, e: int) -> list[tuple[Span, Span, Span]]:
+    """(name, target, actual) of each indicator in one statement: the statement opens with
+    one, and more may follow after a comma ('A目标10个，实际12个，B目标5个，实际5个')."""
+    out = []
+    pos = s
+    while pos < e:
+        m = _INDICATOR.match(flat, pos, e)
+        if m is None:
+            m = _INDICATOR.search(flat, pos, e)
+            if m is None or re.search(r"[,，:：]", flat[pos : m.start()]) is None:
+                break  # only a clause of its own is an indicator, not the tail of another
+        pos = m.end()
+        name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
+        numbering = _NAME_NUMBERING.match(flat, name_start, m.end("name"))
+        if numbering:
+            name_start = numbering.end()
+        name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
+        if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text):
+            continue
+        if re.search(r"目标|指标", m["target"]) or m["actual"].lstrip().startswith("了"):
+            continue
+        name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
+        out.append((name, _value(flat, index, m.start("target"), m.end("target"), False), _value(flat, index, m.start("actual"), m.end("actual"), True)))
+    return out
+
+
 def indicator_sentences(text: str) -> list[ProseIndicator]:
     """Indicators printed as sentences, each with the 一级 / 二级 levels the numbered lines and
     lead-ins above it open. A sentence is an indicator only when it prints both a target and an
@@ -241,25 +267,11 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
                 s = lead.end()
             if s >= e or not _may_hold_indicator(flat[s:e]):
                 continue
-            m = _INDICATOR.match(flat, s, e)
-            if m is None:
-                m = _INDICATOR.search(flat, s, e)
-                if m is None or re.search(r"[,，:：]", flat[s : m.start()]) is None:
-                    continue  # only a clause of its own is an indicator, not the tail of another
-            name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
-            name_start += _NAME_NUMBERING.match(flat[name_start : m.end("name")]).end() if _NAME_NUMBERING.match(flat[name_start : m.end("name")]) else 0
-            name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
-            if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text):
-                continue
-            if re.search(r"目标|指标", m["target"]) or m["actual"].lstrip().startswith("了"):
-                continue
-            name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
-            target = _value(flat, index, m.start("target"), m.end("target"), False)
-            actual = _value(flat, index, m.start("actual"), m.end("actual"), True)
-            l1, inferred = level1, False
-            if l1 is None and level2 is not None and level2.text in LEVEL1_OF_LEVEL2:
-                l1, inferred = Span(LEVEL1_OF_LEVEL2[level2.text], level2.start, level2.end), True
-            rows.append(ProseIndicator(l1, level2, name, target, actual, inferred))
+            for name, target, actual in _indicators_in(flat, index, s, e):
+                l1, inferred = level1, False
+                if l1 is None and level2 is not None and level2.text in LEVEL1_OF_LEVEL2:
+                    l1, inferred = Span(LEVEL1_OF_LEVEL2[level2.text], level2.start, level2.end), True
+                rows.append(ProseIndicator(l1, level2, name, target, actual, inferred))
     return rows
 
 
@@ -295,6 +307,8 @@ _OPENING = re.compile(r"[ \t]*其中[:：]?[ \t]*")
 _QUALIFIER = re.compile(r"(?P<initial>年初)|(?P<change>(?:年中)?(?:追加|调增|调减|调整))|年中调整后|调整后|全年|年度|累计|实际")
 _NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
 _USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
+# A time before an item's name ('2023年', '本年度'): the item is what follows.
+_TIME_BEFORE_NAME = re.compile(r"(?:\d{4}年度?|本年度?|当年)(?![度底末初中])[ \t]*")
 _LEAD_MEASURE_ACTUAL = re.compile(r"实际支出|已支出|支出[\d.]|执行|拨付|使用了|分项目看|支出情况")
 
 
@@ -374,138 +388,158 @@ def money_items(text: str, whole_department: bool = False) -> list[ProseItem]:
     report 其中 lists break down spending (基本支出, 工资福利, 固定资产 …), never projects."""
     found = _Items()
     for flat, index in paragraphs(text):
-        masked = _mask_parentheses(flat)
-        numbered = bool(_NUMBERED.match(masked))
-        title: Span | None = None  # a numbered title sentence without money: '（一）文物保护专项。'
-        previous = ""  # the sentence before: what a 其中 list that opens a sentence breaks down
-        for sentence in _SENTENCE.finditer(masked):
-            s_start, s_end = sentence.span()
-            candidates: list[tuple[ProseItem, str]] = []  # (item, 'list' | 'run-on')
-            sub_list = False  # inside a 其中 list, up to the sentence's end
-            lead_list = False  # a lead-in or a numbered item opened a list: its '；' statements are items
-            # A numbered paragraph opens with its item: in its first sentence, or in the sentence
-            # after its title ('（一）文物保护专项。全年预算…'), not after a section title ('（一）收入情况。').
-            opens_item = numbered and (s_start == 0 or title is not None)
-            first_statement = True
-            parent: ProseItem | None = None  # the item a 其中 list splits
-            lead_measure = "budget"
-            current: ProseItem | None = None
-            has_money = "元" in sentence.group() or "万" in sentence.group()  # cheap test before the clause reader
-            for statement in _STATEMENT.finditer(masked, s_start, s_end) if has_money else ():
-                st = _strip_numbering(masked, statement.start())
-                se = statement.end()
-                statement_numbered = st > statement.start() and bool(masked[statement.start() : st].strip())
-                list_open = sub_list or lead_list  # clauses follow one another in a list
-                current = None  # each '；' statement opens its own item
-                head: Span | None = None  # '<name>：' before the item's figures, or a lead-in
-                colon = _COLON_HEAD.match(masked[st:se])
-                if colon and not colon["head"].strip().endswith("其中"):
-                    h_start = st + colon.start("head") + len(colon["head"]) - len(colon["head"].lstrip())
-                    h_text = colon["head"].strip()
-                    code = _CODE.match(h_text)
-                    if code:
-                        h_start, h_text = h_start + code.end(), h_text[code.end() :]
-                    if lx.classify_level(h_text) or re.search(r"指标", h_text):
-                        continue  # an indicator statement ('成本指标：…'), not a money list
-                    head = Span(_without_repeated_word(h_text), index[h_start], index[h_start + len(h_text) - 1] + 1)
-                    st += colon.end()
-                    list_open = True
-                first_clause = True
-                opens_item, first_statement = (opens_item and first_statement) or statement_numbered, False
-                # Clauses end at a comma or 、 (not at the comma inside '3,120').
-                for piece in _CLAUSE.finditer(masked[st:se]):
-                    ps, pe = st + piece.start(), st + piece.end()
-                    opening = _OPENING.match(masked, ps, pe)
-                    if opening:
-                        sub_list = list_open = True
-                        parent = current
-                        before = masked[s_start:ps]
-                        lead = before if before.strip() else previous  # '实际支出…。其中：…'
-                        lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
-                        ps = opening.end()
-                    use = _USE_LEAD.match(masked, ps, pe)
-                    if use:
-                        # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
-                        lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(masked[s_start:ps] or previous) else "budget"
-                        list_open = True
-                        ps = use.end()
-                    clause = masked[ps:pe]
-                    if not clause.strip():
-                        continue
-                    rate = _RATE_CLAUSE.match(clause)
-                    if rate:
-                        if current is not None and current.rate is None:
-                            current.rate = Amount(float(rate["rate"]), index[ps + rate.start("rate")], index[pe - 1] + 1, "执行率")
-                        first_clause = False
-                        continue
-                    money = _MONEY_CLAUSE.match(clause)
-                    amount = _amount(masked, index, money, ps) if money else None
-                    if amount is None:
-                        name_clause = clause.strip()
-                        if first_clause and head is None and (opens_item or list_open) and _NAME_CLAUSE.fullmatch(name_clause) and not _rejected(name_clause):
-                            # '1.河道保洁项目，预算48万元，…': a name clause before the item's figures.
-                            n_start = ps + clause.index(name_clause)
-                            head = Span(_without_repeated_word(name_clause), index[n_start], index[n_start + len(name_clause) - 1] + 1)
-                            continue
-                        current = None  # a clause without figures ends the item, and the list
-                        list_open = first_clause = False
-                        continue
-                    measure = "budget" if money["blabel"] else "actual" if money["alabel"] else lead_measure
-                    name_text = money["name"].strip()
-                    qualifier = _QUALIFIER.fullmatch(name_text)
-                    if qualifier and qualifier["change"]:
-                        first_clause = False
-                        continue  # '追加预算20万元' inside an item: a change, not its budget
-                    if qualifier:
-                        name_text = ""  # '年初预算100万元' / '调整后预算120万元': a figure of the item
-                    initial = bool(qualifier and qualifier["initial"]) or (money["blabel"] or "").startswith("年初")
-                    if not name_text:
-                        # A further figure of the item being read ('，支出1433万元'), or the first
-                        # figure of an item named by its colon head or its numbered title.
-                        if current is None and first_clause:
-                            name = head if head is not None else title
-                            if name is not None and not _rejected(name.text):
-                                current = ProseItem(name, how="numbered item" if name is title else "item with colon")
-                                candidates.append((current, "list"))
-                        if current is not None:
-                            current.take(measure, amount, "年初" if initial else "")
-                        first_clause = False
-                        continue
-                    if head is not None and first_clause:
-                        # The colon opened a list ('按资金用途分：A安排…'): a lead-in, not a name.
-                        lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(head.text) else lead_measure
-                        measure = "budget" if money["blabel"] else "actual" if money["alabel"] else lead_measure
-                        head = None
-                        lead_list = True
-                    how = "list" if list_open or (opens_item and first_clause) else "run-on" if first_clause else None
-                    if how == "list" and first_clause:
-                        lead_list = True
-                    first_clause = False
-                    current = None
-                    if money["unit"] == "万" and how != "list":
-                        continue  # a bare 万 is money only in a list of allocations
-                    name_start = ps + money.start("name") + len(money["name"]) - len(money["name"].lstrip())
-                    code = _CODE.match(name_text) or re.match(r"(?:\d{4}年度?|本年度?|当年)(?![度底末初中])[ \t]*", name_text)
-                    if code:
-                        name_start += code.end()
-                        name_text = name_text[code.end() :]
-                    if how is None or _rejected(name_text) or (whole_department and sub_list and parent is None):
-                        continue
-                    span = Span(_without_repeated_word(name_text), index[name_start], index[name_start + len(name_text) - 1] + 1)
-                    current = ProseItem(span, how="其中 list" if sub_list else "prose list")
-                    current.take(measure, amount, "年初" if initial else "")
-                    if sub_list and parent is not None:
-                        parent.split = True
-                    candidates.append((current, how))
-            if numbered and title is None and not candidates and s_start == 0:
-                t_start = _strip_numbering(masked, s_start)
-                t_text = masked[t_start:s_end].strip()
-                if 2 <= len(t_text) <= 40 and not re.search(r"[,，:：;；]|情况|分析|说明|原因|措施|结论|指标", t_text):
-                    title = Span(t_text, index[t_start], index[t_start + len(t_text) - 1] + 1)
-            previous = masked[s_start:s_end]
+        reader = _ParagraphReader(_mask_parentheses(flat), index, whole_department)
+        for sentence in _SENTENCE.finditer(reader.masked):
+            candidates = reader.sentence(*sentence.span())
             run_on = sum(1 for _, how in candidates if how == "run-on") >= 2
             found.add_list([item for item, how in candidates if how == "list" or run_on])
     return [item for item in found.items if not item.split]
+
+
+class _ParagraphReader:
+    """Reads the money clauses of one paragraph, sentence by sentence. What a sentence's
+    statements share: whether a 其中 list or a lead-in list is open, the item a 其中 list splits,
+    the measure of unlabelled amounts; what the paragraph shares: its numbering and the title
+    sentence that names the item of the next sentence."""
+
+    def __init__(self, masked: str, index: list[int], whole_department: bool) -> None:
+        self.masked, self.index, self.whole_department = masked, index, whole_department
+        self.numbered = bool(_NUMBERED.match(masked))
+        self.title: Span | None = None  # a numbered title sentence without money: '（一）文物保护专项。'
+        self.previous = ""  # the sentence before: what a 其中 list that opens a sentence breaks down
+
+    def span(self, start: int, text: str) -> Span:
+        return Span(_without_repeated_word(text), self.index[start], self.index[start + len(text) - 1] + 1)
+
+    def sentence(self, s_start: int, s_end: int) -> list[tuple[ProseItem, str]]:
+        """The sentence's items as (item, 'list' | 'run-on')."""
+        self.s_start = s_start
+        self.candidates: list[tuple[ProseItem, str]] = []
+        self.sub_list = False  # inside a 其中 list, up to the sentence's end
+        self.lead_list = False  # a lead-in or a numbered item opened a list: its '；' statements are items
+        # A numbered paragraph opens with its item: in its first sentence, or in the sentence
+        # after its title ('（一）文物保护专项。全年预算…'), not after a section title ('（一）收入情况。').
+        self.opens_item = self.numbered and (s_start == 0 or self.title is not None)
+        self.first_statement = True
+        self.parent: ProseItem | None = None  # the item a 其中 list splits
+        self.lead_measure = "budget"
+        masked = self.masked
+        if "元" in masked[s_start:s_end] or "万" in masked[s_start:s_end]:  # cheap test first
+            for statement in _STATEMENT.finditer(masked, s_start, s_end):
+                self.statement(statement.start(), statement.end())
+        if self.numbered and self.title is None and not self.candidates and s_start == 0:
+            t_start = _strip_numbering(masked, s_start)
+            t_text = masked[t_start:s_end].strip()
+            if 2 <= len(t_text) <= 40 and not re.search(r"[,，:：;；]|情况|分析|说明|原因|措施|结论|指标", t_text):
+                self.title = self.span(t_start, t_text)
+        self.previous = masked[s_start:s_end]
+        return self.candidates
+
+    def statement(self, start: int, se: int) -> None:
+        """One '；' statement: its clauses, each a figure of the item being read or a new item."""
+        masked, index = self.masked, self.index
+        st = _strip_numbering(masked, start)
+        statement_numbered = st > start and bool(masked[start:st].strip())
+        list_open = self.sub_list or self.lead_list  # clauses follow one another in a list
+        current: ProseItem | None = None  # each '；' statement opens its own item
+        head: Span | None = None  # '<name>：' before the item's figures, or a lead-in
+        colon = _COLON_HEAD.match(masked[st:se])
+        if colon and not colon["head"].strip().endswith("其中"):
+            h_start = st + colon.start("head") + len(colon["head"]) - len(colon["head"].lstrip())
+            h_text = colon["head"].strip()
+            code = _CODE.match(h_text)
+            if code:
+                h_start, h_text = h_start + code.end(), h_text[code.end() :]
+            if lx.classify_level(h_text) or re.search(r"指标", h_text):
+                return  # an indicator statement ('成本指标：…'), not a money list
+            head = self.span(h_start, h_text)
+            st += colon.end()
+            list_open = True
+        first_clause = True
+        opens_item = (self.opens_item and self.first_statement) or statement_numbered
+        self.first_statement = False
+        for piece in _CLAUSE.finditer(masked[st:se]):
+            ps, pe = st + piece.start(), st + piece.end()
+            opening = _OPENING.match(masked, ps, pe)
+            if opening:
+                self.sub_list = list_open = True
+                self.parent = current
+                before = masked[self.s_start : ps]
+                lead = before if before.strip() else self.previous  # '实际支出…。其中：…'
+                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
+                ps = opening.end()
+            use = _USE_LEAD.match(masked, ps, pe)
+            if use:
+                # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
+                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(masked[self.s_start : ps] or self.previous) else "budget"
+                list_open = True
+                ps = use.end()
+            clause = masked[ps:pe]
+            if not clause.strip():
+                continue
+            rate = _RATE_CLAUSE.match(clause)
+            if rate:
+                if current is not None and current.rate is None:
+                    current.rate = Amount(float(rate["rate"]), index[ps + rate.start("rate")], index[pe - 1] + 1, "执行率")
+                first_clause = False
+                continue
+            money = _MONEY_CLAUSE.match(clause)
+            amount = _amount(masked, index, money, ps) if money else None
+            if amount is None:
+                name_clause = clause.strip()
+                if first_clause and head is None and (opens_item or list_open) and _NAME_CLAUSE.fullmatch(name_clause) and not _rejected(name_clause):
+                    # '1.河道保洁项目，预算48万元，…': a name clause before the item's figures.
+                    head = self.span(ps + clause.index(name_clause), name_clause)
+                    continue
+                current = None  # a clause without figures ends the item, and the list
+                list_open = first_clause = False
+                continue
+            measure = "budget" if money["blabel"] else "actual" if money["alabel"] else self.lead_measure
+            name_text = money["name"].strip()
+            qualifier = _QUALIFIER.fullmatch(name_text)
+            if qualifier and qualifier["change"]:
+                first_clause = False
+                continue  # '追加预算20万元' inside an item: a change, not its budget
+            if qualifier:
+                name_text = ""  # '年初预算100万元' / '调整后预算120万元': a figure of the item
+            initial = "年初" if (qualifier and qualifier["initial"]) or (money["blabel"] or "").startswith("年初") else ""
+            if not name_text:
+                # A further figure of the item being read ('，支出1433万元'), or the first
+                # figure of an item named by its colon head or its numbered title.
+                if current is None and first_clause:
+                    name = head if head is not None else self.title
+                    if name is not None and not _rejected(name.text):
+                        current = ProseItem(name, how="numbered item" if name is self.title else "item with colon")
+                        self.candidates.append((current, "list"))
+                if current is not None:
+                    current.take(measure, amount, initial)
+                first_clause = False
+                continue
+            if head is not None and first_clause:
+                # The colon opened a list ('按资金用途分：A安排…'): a lead-in, not a name.
+                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(head.text) else self.lead_measure
+                measure = "budget" if money["blabel"] else "actual" if money["alabel"] else self.lead_measure
+                head = None
+                self.lead_list = True
+            how = "list" if list_open or (opens_item and first_clause) else "run-on" if first_clause else None
+            if how == "list" and first_clause:
+                self.lead_list = True
+            first_clause = False
+            current = None
+            if money["unit"] == "万" and how != "list":
+                continue  # a bare 万 is money only in a list of allocations
+            name_start = ps + money.start("name") + len(money["name"]) - len(money["name"].lstrip())
+            code = _CODE.match(name_text) or _TIME_BEFORE_NAME.match(name_text)
+            if code:
+                name_start += code.end()
+                name_text = name_text[code.end() :]
+            if how is None or _rejected(name_text) or (self.whole_department and self.sub_list and self.parent is None):
+                continue
+            current = ProseItem(self.span(name_start, name_text), how="其中 list" if self.sub_list else "prose list")
+            current.take(measure, amount, initial)
+            if self.sub_list and self.parent is not None:
+                self.parent.split = True
+            self.candidates.append((current, how))
 
 
 def _without_repeated_word(name: str) -> str:

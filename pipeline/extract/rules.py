@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from pipeline.document import Document
 from pipeline.extract import prose
@@ -379,6 +379,12 @@ _ACTING_ORG = re.compile(r"(?:^|(?<=[。，,；;\n]))(" + _ORG + r")(?:会同|�
 
 def _department(ctx: Context) -> Found | None:
     founds: list[Found] = []
+    for label, cell in _form_fields(ctx, lx.DEPARTMENT_LABELS):
+        name = re.sub(r"^[\dA-Za-z]+[-—－]", "", cell.text)  # a unit code before the name ('318-')
+        if re.fullmatch(_ORG, name):
+            strength = 3.6 - 0.2 * lx.DEPARTMENT_LABELS.index(label)
+            start = cell.start + len(cell.text) - len(name) if not cell.more else cell.start
+            founds.append(Found("department", name, start, start + len(name), label, strength, f"label {label}, form field", more=list(cell.more)))
     for s, e, label in _label_hits(ctx, lx.DEPARTMENT_LABELS):
         # 部门名称 beats 主管部门 beats 实施单位/填报单位: the record is about the budget unit.
         strength = 3.5 - 0.2 * lx.DEPARTMENT_LABELS.index(label)
@@ -387,10 +393,16 @@ def _department(ctx: Context) -> Found | None:
             founds.append(Found("department", cell.text, cell.start, cell.end, label, strength, f"label {label}, table pair"))
             continue
         tail = ctx.text[e : e + 80]
-        m = re.match(r"\s*(?:[(（][^)）]{0,6}[)）])?[\s:：]*(" + _ORG + r")(?![\u4e00-\u9fff])", tail)
+        m = re.match(r"\s*(?:[(（][^)）]{0,6}[)）])?[\s:：|]*(" + _ORG + r")(?![\u4e00-\u9fff])", tail)
         if m:
             start = e + m.start(1)
             founds.append(Found("department", m.group(1), start, e + m.end(1), label, strength, f"label {label}"))
+            continue
+        # A form flattened to one cell per line: the value on the line(s) below its label.
+        value = _label_value(ctx, e)
+        if value is not None and re.fullmatch(_ORG, value[0]):
+            text, start, end, more = value
+            founds.append(Found("department", text, start, end, label, strength, f"label {label}, cell below", more=more))
     title_line = ctx.layout.title
     # The organisation opens the title, before or after the year: 'X局2020年度…报告',
     # '2023年度X局部门整体…'; without a year after it, a report-scope word must follow.
@@ -489,16 +501,105 @@ def _vote_year(founds: list[Found]) -> Found:
     return max((f for f in founds if f.value == year), key=lambda f: f.score)
 
 
+def _form_fields(ctx: Context, labels: list[str]) -> Iterator[tuple[str, tb.TableCell]]:
+    """(label, value cell) of a form's label/value pairs, however the form was flattened (pipes,
+    one cell per line, a wrapped value): a cell that is one of ``labels`` (with an optional
+    colon) and the filled cell after it in its row, in text order."""
+    wanted = {lab: lab for lab in labels}
+    for table in ctx.tables:
+        for row in [*table.header, *table.rows]:
+            filled = row.filled()
+            for cell, value in zip(filled, filled[1:]):
+                label = wanted.get(re.sub(r"[\s:：]|[(（][^)）]{0,6}[)）]", "", cell.text))
+                if label is None or tb.is_numeric(value.text) or len(filled) > 6:
+                    continue
+                if re.sub(r"\s", "", value.text) in wanted or tb.is_placeholder(value.text):
+                    continue
+                yield label, value
+
+
+# A financial-system code before a project's name: '51092324T000010258841-X经费'.
+_LEADING_CODE = re.compile(r"[0-9A-Za-z]{10,}\s*[-—－_]?\s*")
+_CELL_END = re.compile(r"\s*\|?\s*$")
+# The words that open the next field of a form: a value stops before them ('项目名称 X 主管部门 Y').
+_NEXT_FIELD = re.compile(
+    r"\s+(?=(?:" + "|".join(map(re.escape, lx.SUBJECT_LABELS + lx.DEPARTMENT_LABELS + lx.FORM_FIELD_LABELS)) + r")(?:[\s:：|]|$))"
+)
+
+
+def _label_value(ctx: Context, label_end: int) -> tuple[str, int, int, list[tuple[int, int]]] | None:
+    """The value printed after a form label, however the form was flattened: in the same cell
+    line up to the next field's label ('项目名称 X 主管部门 Y'), or, when the label stands alone
+    in its cell line ('项目名称 |'), on the lines below it up to the next label line (a value
+    wrapped over two cell lines is joined: '普通高中课 |' + '程改革经费 |').
+    (text, start, end, more spans) in normalised offsets, or None."""
+    line = ctx.layout.line_at(label_end)
+    rest = ctx.text[label_end : line.end]
+    lead = re.match(r"[\s:：|]*", rest).end()
+    if rest[lead:].strip(" |"):
+        if "\t" in rest[:lead]:
+            return None  # a table cell: the typed tables answer for it
+        body = rest[lead:]
+        stop = _NEXT_FIELD.search(body)
+        body = body[: stop.start()] if stop else re.split(r"\t| \|", body)[0]
+        body = body.rstrip(" |")
+        start = label_end + lead
+        if not body:
+            return None
+        more = []
+        if not stop and not _COMPLETE_NAME.search(body):
+            # A value cut by the cell's width: '项目名称 基本公共卫' | '生服务项目'.
+            nxt = ctx.layout.lines[line.index + 1] if line.index + 1 < len(ctx.layout.lines) else None
+            wrap = nxt.text.strip() if nxt is not None else ""
+            if 0 < len(wrap) <= 12 and not re.search(r"[\s\t|:：，。]", wrap) and not _NUMBERED_LINE.match(wrap) and not _NEXT_FIELD.match(" " + wrap):
+                at = nxt.start + nxt.text.index(wrap)
+                more = [(at, at + len(wrap))]
+        text = squash_cell(body + "".join(ctx.text[a:b] for a, b in more))
+        return text, start, start + len(body), more
+    if rest.strip() not in ("", "|"):
+        return None
+    if not rest.strip() and line.text.strip() != ctx.text[line.start : label_end].strip():
+        return None  # a label alone on its line, with nothing before it, or no form field
+    pieces: list[tuple[int, int]] = []
+    for nxt in ctx.layout.lines[line.index + 1 : line.index + 4]:
+        text = nxt.text.strip()
+        core = _CELL_END.sub("", text)
+        if not core or _NEXT_FIELD.match(" " + core) or tb.is_numeric(core) or _NUMBERED_LINE.match(core) or len(core) > 60:
+            break
+        start = nxt.start + nxt.text.index(core)
+        if not pieces:
+            code = _LEADING_CODE.match(core)
+            if code and len(core) - code.end() >= 2:
+                start, core = start + code.end(), core[code.end() :]
+        pieces.append((start, start + len(core)))
+        if len(pieces) == 2 or _COMPLETE_NAME.search(core):
+            break
+    if not pieces:
+        return None
+    text = "".join(ctx.text[a:b] for a, b in pieces)
+    return squash_cell(text), pieces[0][0], pieces[0][1], pieces[1:]
+
+
+# A name that ends as names of funds and units end: nothing of it is left on the next line.
+_COMPLETE_NAME = re.compile(r"(?:资金|经费|项目|工程|补助|补贴|局|中心|委员会|政府|大队|办公室)$")
+_NUMBERED_LINE = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．](?!\d))")
+
+
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
     if tb.forms(ctx.tables):
         return None  # a page of several one-project forms evaluates no single subject
-    named = tb.labelled_value(ctx.tables, ("项目名称", "资金名称", "专项名称"))
-    if named is not None:
-        # A form's 项目名称 | value pair (however the form was flattened), without the
-        # financial-system code printed before the name.
-        value = tb.clean_name(named[1], codes=True)
-        return Found("subject", value.text, value.start, value.end, named[0], 3.0, f"form label {named[0]}", more=list(value.more))
-    for s, e, label in _label_hits(ctx, ["项目名称", "资金名称", "专项名称"]):
+    for label, cell in _form_fields(ctx, lx.SUBJECT_LABELS):
+        name = tb.clean_name(cell, codes=True)
+        return Found("subject", name.text, name.start, name.end, label, 3.0, f"label {label}, form field", more=list(name.more))
+    for s, e, label in _label_hits(ctx, lx.SUBJECT_LABELS):
+        value = _label_value(ctx, e)
+        if value is not None:
+            text, start, end, more = value
+            code = _LEADING_CODE.match(text)
+            if code and len(text) - code.end() >= 2 and not more:
+                text, start = text[code.end() :], start + code.end()
+            if not re.search(r"主管部门|实施单位|预算|单位", text) and len(text) >= 2:
+                return Found("subject", text, start, end, label, 3.0, f"label {label}", more=more)
         line = ctx.layout.line_at(s)
         tail = ctx.text[e : line.end]
         m = re.match(r"[\s:：]*([^\t\n]{2,60}?)\s*(?:\t|$)", tail)
@@ -508,19 +609,16 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
             value = squash_cell(m.group(1))
             start = e + m.start(1)
             return Found("subject", value, start, e + m.end(1), label, 3.0, f"label {label}")
-    # A report on one fund names it in the title; neither the place before it nor the evaluated
-    # year belongs to the fund's name.
+    # A report on one fund names it in the title; neither the place nor the year evaluated before
+    # it is part of the fund's name ('…2023年度中央水利发展资金绩效自评报告' → 中央水利发展资金).
     title = ctx.layout.title
-    m = re.search(r"((?:\d{4}\s*年度?)?[\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
+    m = re.search(r"(?:\d{4}\s*年度?)?([\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
     if not title and report_type in ("project_report", "project_table"):
         return _subject_from_body(ctx)
     if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
-        # The evaluated year is fiscal_year's; the subject is the fund's name without it
-        # ('2019年X补助资金' → 'X补助资金').
-        name = re.sub(r"^\d{4}\s*年度?\s*", "", m.group(1))
-        pos = ctx.text.find(m.group(1))
-        if pos >= 0 and len(name) >= 4:
-            pos += len(m.group(1)) - len(name)
+        name = m.group(1)
+        pos = ctx.text.find(name)
+        if pos >= 0:
             return Found("subject", name, pos, pos + len(name), None, 2.0, "title")
     return None
 
@@ -552,6 +650,8 @@ def _subject_from_body(ctx: Context) -> Found | None:
 
 
 def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
+    if tb.forms(ctx.tables):
+        return None, None  # a page of several one-project forms: each form scores its own project
     scores: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.SCORE_LABELS):
         mention = ctx.number_after(e, max_gap=6)
@@ -623,8 +723,11 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             # the figure sits in the cell under the label's value cell.
             cell = _pair_value_cell(ctx, s, e)
             mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
-        if mention is None:
+        if mention is None or _in_score_column(ctx, mention):
             continue
+        gap = ctx.text[e : mention.norm_start]
+        if "\n" not in gap and lx.variant_regex(lx.FUNDING_PART).search(gap):
+            continue  # '安排配套资金12万元': the figure of one funding-source part, not of the label
         if label in lx.SCOPE_LABELS:
             scope = lx.SCOPE_LABELS[label]
             measure = _breakdown_measure(ctx, s)
@@ -691,6 +794,15 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
 
 
 _SPENDING_WORDS = r"实际支出|执行数|执行了|支出了|决算|支付|使用|拨付|累计支出"
+
+
+# Columns whose figures are points, scores or row numbers, never money ('预算执行率 | 10 | 9.5').
+_NOT_MONEY_ROLES = {"points", "score", "review_score", "seq"}
+
+
+def _in_score_column(ctx: Context, mention: NumberMention) -> bool:
+    found = ctx.view.cell_at(mention.norm_start) if ctx.view is not None else None
+    return found is not None and found[0].role(found[1].column) in _NOT_MONEY_ROLES
 
 
 def _breakdown_measure(ctx: Context, label_start: int) -> str:
@@ -1355,8 +1467,9 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
                 found(cells.level1, "level1"), found(cells.level2, "level2"), found(cells.name, "name"),
                 found(cells.target, "target"), found(cells.actual, "actual"),
             ))
-    known = {_squash(r.name.value) for r in rows}
-    rows.extend(r for r in _prose_indicators(ctx) if _squash(r.name.value) not in known)
+    known = [r.name.value for r in rows]
+    # A sentence restating a table row ('…，目标…，实际…' below the table) is that row, not another.
+    rows.extend(r for r in _prose_indicators(ctx) if not any(_similar(r.name.value, k) >= 0.8 for k in known))
     return rows
 
 
