@@ -3,13 +3,19 @@
 Rules and checks read money grids, indicator grids, project grids and score tables through this
 module only, so they agree on what a table says. A table is recovered however it was flattened:
 
-- tab-separated rows, and rows whose tabs became spaces (``pipeline.layout`` gives both cells);
+- tab-separated rows, and rows whose tabs became spaces (``pipeline.layout`` gives both cells;
+  a spaced row's pieces are re-placed where their kinds fit the columns' roles);
+- rows whose cells are separated by single spaces under a space-separated header, and a whole
+  form flattened onto one line (its header words, then its rows token by token);
 - pipes ('| 产出指标 | 数量指标 | … |', empty cells of merged levels kept as empty cells);
-- one cell per line ('产出指标 |' / '数量指标 |' …; a blank line ends a row, else rows are cut at
-  the header's width);
+- one cell per line ('产出指标 |' / '数量指标 |' …): label-value pairs, then each run of header
+  words is a header row whose width cuts the cells after it into rows;
+- figures run together in one cell ('194.9194.9100%'), split over the empty columns after it
+  when one reading is certain;
 - rows broken by a wrapped cell, by a short line without cells (a wrapped unit '（万元）', a name
-  fragment), a name printed on the line below its values, or figures printed on the line below
-  (or above) their label;
+  fragment), a name printed on the line below its values or begun on the line above them,
+  target and actual cells wrapped side by side, or figures printed on the line below (or above)
+  their label;
 - headers over two or three lines (the pieces of a column are joined; a merged group header
   above several columns names each of them), with formula annotations (①, ③=①+②, (B/A),
   (E/C×100%)) stripped before the header words are matched;
@@ -31,8 +37,6 @@ from functools import lru_cache
 from pipeline import lexicon as lx
 from pipeline.layout import Layout, Line, squash_cell
 
-MONEY_ROLES = ("initial", "adjusted", "adjustment", "actual", "budget", "total", "source")
-INDICATOR_ROLES = ("name", "target", "ind_actual")
 
 _NUMERIC = re.compile(r"[≥≤=<>≧≦]?\s*[-+]?\d[\d,，]*(?:\.\s?\d+)?\s*(?:%|‰|万元|亿元|元|分)?")
 _PLACEHOLDER = re.compile(r"[—\-－–/／、…]*|无|不适用|暂无|\*+")
@@ -182,6 +186,8 @@ class Table:
     unit: str  # the money unit of the table's figures
     form: int = 0  # which one-project form of the page (a repeated title starts the next)
     continued: bool = False  # rows after a page break read under the header of the table before
+    # The table before this one while its header is read: a repeated header joins it.
+    previous: "Table | None" = field(default=None, repr=False, compare=False)
 
     @property
     def start(self) -> int:
@@ -333,17 +339,45 @@ def _single_rows(run: list[_Piece]) -> list[tuple[list[TableCell], list[int]]]:
         groups[-1].append(piece)
     groups = [g for g in groups if g]
     if len(groups) == 1 and len(groups[0]) > 1:
-        flat = groups[0]
-        width = 0
-        while width < len(flat) and _is_header_word(flat[width].cells[0].text):
-            width += 1
-        if width >= 2:
-            groups = [flat[i : i + width] for i in range(0, len(flat), width)]
+        groups = _cut_at_headers(groups[0])
     rows = []
     for group in groups:
         cells = [replace(p.cells[0], column=i) for i, p in enumerate(group)]
         rows.append((cells, [p.line.index for p in group]))
     return rows
+
+
+def _cut_at_headers(flat: list[_Piece]) -> list[list[_Piece]]:
+    """One cell per line with no blank line between rows: a run of three or more header words
+    is a header row and gives the width of the rows after it (empty cells are printed as empty
+    lines, so every row has that width) until the next header run; cells before the first header
+    are label-value pairs ('项目名称 |' '乡村道路养护 |')."""
+    def run_at(i: int) -> int:
+        j = i
+        while j < len(flat) and _is_header_word(flat[j].cells[0].text):
+            j += 1
+        return j - i
+
+    def label(i: int) -> bool:
+        text = flat[i].cells[0].text
+        return _is_header_word(text) or text.endswith(("名称", "部门", "单位", "负责人"))
+
+    out: list[list[_Piece]] = []
+    i, width = 0, 0
+    while i < len(flat):
+        run = run_at(i)
+        if run >= 3:
+            out.append(flat[i : i + run])
+            width, i = run, i + run
+            continue
+        if width:
+            step = width
+        else:
+            pair = label(i) and i + 1 < len(flat) and not label(i + 1) and run_at(i + 1) < 3
+            step = 2 if pair else 1
+        out.append(flat[i : i + step])
+        i += step
+    return out
 
 
 def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | str]]:
@@ -536,8 +570,15 @@ def read_tables(text: str, layout: Layout, default_unit: str = "万元") -> list
                 form += 1
             continue
         tables.extend(_split_run(text, layout, run, tables, default_unit, form))
-    # A table that continues one before it (page break) was merged into it by _split_run.
-    return [t for t in tables if t.rows or t.header]
+    # A table that continues one before it (page break) was merged into it by _split_run; its
+    # levels and run-together figures are read once all its rows are in.
+    tables = [t for t in tables if t.rows or t.header]
+    for table in tables:
+        table.previous = None
+        _carry_levels(table)
+        for row in table.rows:
+            _split_run_together(table, row)
+    return tables
 
 
 def _split_run(text: str, layout: Layout, run: list, before: list[Table], default_unit: str, form: int) -> list[Table]:
@@ -562,17 +603,15 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
                     top = table.rows
                     out.pop()
                 previous = out[-1] if out else (before[-1] if before else None)
-                table = Table([*top, Row(cells, lines)], {}, [], default_unit, form=form)
-                table._previous = previous  # type: ignore[attr-defined]
+                table = Table([*top, Row(cells, lines)], {}, [], default_unit, form=form, previous=previous)
                 out.append(table)
             header_open = True
             continue
         if header_open and table is not None:
             _finish_header(text, layout, table, default_unit)
-            if out and table is out[-1] and _repeats(table, getattr(table, "_previous", None), layout):
-                prev = table._previous  # type: ignore[attr-defined]
+            if out and table is out[-1] and table.previous is not None and _repeats(table, table.previous, layout):
                 out.pop()
-                table = prev
+                table = table.previous
         header_open = False
         if table is None:
             previous = out[-1] if out else (before[-1] if before else None)
@@ -583,13 +622,11 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
             else:
                 table = Table([], {}, [], default_unit, form=form)
                 out.append(table)
+        if layout.lines[lines[0]].spaced and table.columns:
+            cells = _realign(table, cells)
         _add_row(table, Row(cells, lines))
     if header_open and table is not None:
         _finish_header(text, layout, table, default_unit)
-    for t in out:
-        _carry_levels(t)
-        for row in t.rows:
-            _split_run_together(t, row)
     return out
 
 
@@ -669,6 +706,59 @@ def _words_only(row: Row) -> bool:
     return bool(filled) and all(len(c.text) <= 12 and not re.search(r"\d", c.text) for c in filled)
 
 
+_MONEY_LIKE = ("initial", "adjusted", "adjustment", "actual", "budget", "total", "source", "points", "score", "review_score")
+_TEXT_LIKE = ("project_name", "name", "level1", "level2", "other", "note", "content", "target", "ind_actual", "unit", "nature", "")
+
+
+def _fit(text: str, role: str) -> float:
+    """How well a cell's text sits in a column of a role (a row whose tabs became spaces lost
+    the empty cells that placed its pieces)."""
+    if is_placeholder(text):
+        return 0.5
+    if re.fullmatch(r"\d{1,3}", text):
+        return {"seq": 1.0}.get(role, 0.6 if role in _MONEY_LIKE else 0.1)
+    if text.rstrip().endswith(("%", "‰")) and is_numeric(text):
+        return 1.0 if role == "rate" else 0.6 if role in ("target", "ind_actual") else 0.0
+    if is_numeric(text):
+        return 1.0 if role in _MONEY_LIKE else 0.6 if role in ("rate", "target", "ind_actual") else 0.0
+    return 1.0 if role in _TEXT_LIKE else 0.0
+
+
+def _realign(table: Table, cells: list[TableCell]) -> list[TableCell]:
+    """The pieces of a space-separated row placed in the table's columns, in order, where their
+    kinds fit the columns' roles best (a number under a money column, a name under 项目名称)."""
+    filled = [c for c in cells if c.text]
+    width = max(table.columns) + 1
+    if not filled or len(filled) > width:
+        return cells
+    roles = [table.role(c) for c in range(width)]
+    n = len(filled)
+    neg = float("-inf")
+    best = [[neg] * width for _ in range(n)]
+    back = [[-1] * width for _ in range(n)]
+    for c in range(width):
+        best[0][c] = _fit(filled[0].text, roles[c]) - 0.01 * c
+    for i in range(1, n):
+        for c in range(i, width):
+            prev = max(range(i - 1, c), key=lambda p: best[i - 1][p])
+            if best[i - 1][prev] == neg:
+                continue
+            best[i][c] = best[i - 1][prev] + _fit(filled[i].text, roles[c]) - 0.01 * (c - prev - 1)
+            back[i][c] = prev
+    col = max(range(width), key=lambda c: best[n - 1][c])
+    if best[n - 1][col] == neg:
+        return cells
+    cols = [col]
+    for i in range(n - 1, 0, -1):
+        col = back[i][col]
+        cols.append(col)
+    cols.reverse()
+    current = sum(_fit(c.text, table.role(c.column)) for c in filled)
+    if sum(_fit(c.text, roles[k]) for c, k in zip(filled, cols)) <= current + 1e-9:
+        return cells  # the layout's placement fits as well
+    return [replace(c, column=k) for c, k in zip(filled, cols)]
+
+
 def _header_fragment(cells: list[TableCell], table: Table) -> bool:
     """'全年（调' over '整）预算数', '执行率（B' over '/A）': the next header line holds only the
     rest of header cells above it (no figure, no level name), and joining it makes a header word
@@ -742,6 +832,8 @@ def _table_unit(text: str, layout: Layout, table: Table, default_unit: str) -> s
     m = None
     for m in _UNIT_NOTE.finditer(text, start, end):
         pass
+    if m is None:  # a unit wrapped under a header cell ('预算数' over '（元）') is in the cell's text
+        m = next((u for c in table.columns.values() for u in [_UNIT_NOTE.search(c.header)] if u), None)
     return (m.group(1) or m.group(2)) if m else default_unit
 
 
@@ -848,6 +940,8 @@ def _name_head(table: Table, above: Row, row: Row) -> bool:
     filled = [c for c in above.filled() if not _level_of(c.text)]  # level cells may open the row
     if name_col is None or len(filled) != 1 or filled[0].column != name_col:
         return False
+    if len(filled) == len(above.filled()) and table.rows and table.rows[0] is not above:
+        return False  # below a row, a lone piece is more likely the rest of that row's name
     text = filled[0].text
     if len(text) > 12 or _level_of(text) or is_numeric(text) or row_scope(text) is not None:
         return False
@@ -1106,12 +1200,23 @@ def forms(tables: list[Table]) -> list[Form]:
 
 
 def _form_name(group: list[Table]) -> TableCell | None:
-    for table in group:
+    found = labelled_value(group, ("项目名称", "资金名称", "专项名称"))
+    return clean_name(found[1], codes=True) if found else None
+
+
+def labelled_value(tables: list[Table], labels: tuple[str, ...]) -> tuple[str, TableCell] | None:
+    """(label, value cell) of the first label-value pair of a form ('项目名称 | 乡村道路养护'): a
+    cell naming one of the labels followed by a cell that is no header word (a column header
+    row of a multi-project table names no value)."""
+    for table in tables:
         for row in [*table.header, *table.rows]:
             filled = row.filled()
             for i, cell in enumerate(filled[:-1]):
-                if re.sub(r"\s+", "", cell.text).startswith(("项目名称", "资金名称", "专项名称")):
-                    return clean_name(filled[i + 1], codes=True)
+                text = re.sub(r"\s+", "", cell.text).rstrip(":：")
+                label = next((lab for lab in labels if text == lab or text.startswith(lab) and len(text) <= len(lab) + 4), None)
+                value = filled[i + 1]
+                if label and not _is_header_word(value.text) and not is_numeric(value.text) and len(value.text) >= 2:
+                    return label, value
     return None
 
 

@@ -398,3 +398,109 @@ def test_cells_wrapped_above_and_below_their_row():
         ("产出指标", "数量指标", "普通国省道养护里程", "≥120公里", "126公里"),
         ("效益指标", "社会效益指标", "交通事故死亡人数", "同比下降10%", "同比下降13%"),
     ]
+
+
+def test_task_grid_with_apply_and_complete_funds_lists_tasks_not_funding_rows():
+    text = (
+        "单位：元\n"
+        "序号\t任务名称\t申请补助资金\t完成投资资金\t完成率\n"
+        "1\t村级便民服务站改造\t120000.00\t114000.00\t95.00%\n"
+        "2\t其中：省级财政拨款\t80000.00\t80000.00\t100.00%\n"
+        "3\t乡村夜校设备购置\t40000.00\t40000.00\t100.00%\n"
+    )
+    table = read(text)[0]
+    assert table.unit == "元" and table.kind == "project"
+    assert roles(table) == ["seq", "project_name", "budget", "actual", "rate"]
+    record = extract_rules(text_document(text)).plain()
+    assert record["projects"] == [
+        {"name": "村级便民服务站改造", "budget": 12.0, "actual": 11.4, "execution_rate": 95.0},
+        {"name": "乡村夜校设备购置", "budget": 4.0, "actual": 4.0, "execution_rate": 100.0},
+    ]
+
+
+def test_a_unit_wrapped_under_a_header_cell_is_the_tables_unit():
+    text = "项目名称\t预算数\t实际支出\t执行率\n（元）\n图书采购\t56000.00\t52000.00\t92.86%\n"
+    assert read(text)[0].unit == "元"
+
+
+SPACED_ROW = """单位：元
+序号\t项目名称\t全年预算数\t决算数\t执行率\t自评得分\t备注
+1   城区排涝泵站   386,500.00   372,210.00   96.30%   96
+\t维护\t\t\t\t\t
+2   老城区雨水   210,000.00   205,800.00   98.00%   98
+\t管网疏浚\t\t\t\t\t
+"""
+
+
+def test_a_row_whose_tabs_became_spaces_is_placed_by_the_roles_of_its_columns():
+    table = read(SPACED_ROW)[0]
+    first = table.rows[0]
+    by_role = {table.role(c.column): c.text for c in first.filled()}
+    assert by_role == {"seq": "1", "project_name": "城区排涝泵站维护", "adjusted": "386500.00", "actual": "372210.00", "rate": "96.30%", "score": "96"}
+    record = extract_rules(text_document(SPACED_ROW)).plain()
+    assert [(p["name"], p["budget"]) for p in record["projects"]] == [("城区排涝泵站维护", 38.65), ("老城区雨水管网疏浚", 21.0)]
+
+
+ONE_CELL_FORM = """项目支出绩效自评表 |
+项目名称 |
+511999001R000000098765-退役军人春节慰问经费 |
+主管部门 |
+青岩县退役军人事务局 |
+年度预算数 |
+年初预算 |
+调整后预算数 |
+预算执行数 |
+预算执行率 |
+权重 |
+得分 |
+资金总额 |
+36.00 |
+40.00 |
+38.00 |
+95.00% |
+10 |
+9.5 |
+一级指标 |
+二级指标 |
+三级指标 |
+指标性质 |
+指标值 |
+度量单位 |
+实际完成值 |
+产出指标 |
+数量指标 |
+慰问对象户数 |
+≥ |
+420 |
+户 |
+436 |
+ |
+时效指标 |
+慰问金发放及时率 |
+= |
+100 |
+% |
+100 |
+"""
+
+
+def test_a_one_cell_per_line_form_with_label_pairs_money_and_indicators():
+    tables = read(ONE_CELL_FORM)
+    money = next(t for t in tables if t.kind == "money")
+    assert [c.text for c in money.rows[0].filled()] == ["资金总额", "36.00", "40.00", "38.00", "95.00%", "10", "9.5"]
+    assert indicators(ONE_CELL_FORM) == [
+        ("产出指标", "数量指标", "慰问对象户数", "≥420户", "436户"),
+        ("产出指标", "时效指标", "慰问金发放及时率", "=100%", "100%"),
+    ]
+    record = extract_rules(text_document(ONE_CELL_FORM)).plain()
+    assert (record["budget"]["initial"], record["budget"]["adjusted"], record["budget"]["actual"], record["budget"]["execution_rate"]) == (36.0, 40.0, 38.0, 95.0)
+    assert record["subject"] == "退役军人春节慰问经费"
+
+
+def test_a_table_continues_after_a_running_head_and_keeps_its_merged_levels():
+    text = CONTINUED.replace("- 2 -\n", "- 2 -\n滨江县农业农村局绩效自评\n")
+    assert [r[:3] for r in indicators(text)] == [
+        ("产出指标", "数量指标", "培训农技人员"),
+        ("产出指标", "数量指标", "发放技术手册"),
+        ("效益指标", "社会效益指标", "示范户增收"),
+    ]

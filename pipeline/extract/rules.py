@@ -26,7 +26,7 @@ from pipeline.document import Document
 from pipeline.extract import prose
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
-from pipeline.layout import Cell, Heading, Layout, Line, Table, names_one_project, squash_cell
+from pipeline.layout import Cell, Heading, Layout, names_one_project, squash_cell
 from pipeline.analysis import DocumentView, analyze
 from pipeline import tables as tb
 from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan
@@ -1193,9 +1193,9 @@ def _table_projects(ctx: Context, table: tb.Table) -> list[ProjectRow]:
             continue
         name_cell = tb.clean_name(name_cell, codes=True)
         name = name_cell.text
-        if _is_number_cell(name) or any(name.startswith(t) for t in lx.TOTAL_ROW_LABELS) or len(name) > 60:
+        if _is_number_cell(name) or any(name.startswith(t) for t in lx.TOTAL_ROW_LABELS) or len(name) > 60 or _FUNDING_SOURCE.search(name):
             orphan = {}
-            continue
+            continue  # totals and funding-source rows (其中：财政拨款, 中央资金) are no projects
         if not values:
             values = orphan
         orphan = {}
