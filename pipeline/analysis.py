@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from collections import OrderedDict
 from functools import cached_property
 
+from pipeline import lexicon as lx
 from pipeline.document import Document
 from pipeline.layout import Heading, Layout, analyze_normalized
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, view
@@ -27,6 +28,16 @@ _HEADER_SPAN = 3000
 DEFAULT_MONEY_UNIT = "万元"
 # Tie order when amounts are printed as often in two units: the reports' usual unit first.
 _UNIT_PREFERENCE = ("万元", "元", "亿元")
+
+
+# A line that opens with a numbered item and its name: '（一）学前教育。…', '2.X资金：全年预算…',
+# '1.运维监管：预算…'. Section headings of the whole report's own money ('（二）预算执行情况') are
+# not items.
+_ITEM_LINE = re.compile(
+    r"[ \t]*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．](?!\d)|[一二三四五六七八九十]+是)[ \t]*"
+    r"(?P<name>[^。：:，,；;\n\t]{2,40})[。：:]"
+)
+_REPORT_SECTION = re.compile(lx.with_variants(r"情况|概况|总体|整体|部门|预算|收支|支出|结论|分析|说明|目标|指标|问题|措施"))
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,16 @@ class DocumentView:
         if i >= 0 and offset < rest[i][0]:
             return rest[i][1], rest[i][2]
         return None
+
+    def item_name_at(self, offset: int) -> str | None:
+        """The name of the numbered list item whose line holds ``offset`` after its name, or
+        None: figures there are that item's ('2.X资金：全年预算…', '（一）学前教育。…预算完成率
+        100%'), not the whole report's."""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        m = _ITEM_LINE.match(self.text, line_start)
+        if m is None or m.end() > offset or _REPORT_SECTION.search(m.group("name")):
+            return None
+        return m.group("name")
 
     @cached_property
     def sections(self) -> list[Section]:

@@ -1812,7 +1812,7 @@ def department_rate_statements(ctx: CheckContext) -> list[tuple[NumberMention, s
         if mention is None or mention.unit != "%" or mention.norm_start != m.end() + gap.end():
             continue
         clause = re.split(r"[，,；;。\t\n]", _sentence_before(ctx.text, m.start(), 60))[-1]
-        if re.search(r"基本支出|项目支出|三公|其中", clause) or in_item_section(ctx.text, m.start()):
+        if re.search(r"基本支出|项目支出|三公|其中", clause) or ctx.view.item_name_at(m.start()):
             continue
         after = ctx.text[mention.norm_end : mention.norm_end + 4]
         if re.search(lx.THRESHOLD_BEFORE, ctx.text[max(0, m.start() - 6) : m.start()] + ctx.text[m.end() : mention.norm_start]) or re.match(lx.THRESHOLD_AFTER, after):
@@ -1875,20 +1875,6 @@ def check_score_restated(ctx: CheckContext) -> Iterator[Finding]:
 
 # The department's amounts, each a quantity a report may state twice (summary and money section).
 _RESTATABLE_AMOUNTS = {"budget.initial": "年初预算", "budget.adjusted": "全年预算", "budget.actual": "实际支出"}
-
-
-# A line that opens with a numbered item and its name: '（一）学前教育。…', '2.X资金：…'. Section
-# headings of the department's own money ('（二）预算执行情况') are not items.
-_ITEM_LINE = re.compile(r"[ \t]*(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．]|[一二三四五六七八九十]+是)[ \t]*(?P<name>[^。：:，,；;\n]{2,30})[。：:]")
-_DEPARTMENT_SECTION = re.compile(lx.with_variants(r"情况|概况|总体|整体|部门|预算|收支|支出|结论|分析|说明"))
-
-
-def in_item_section(text: str, pos: int) -> bool:
-    """The position lies on a line that opens with a numbered item of its own ('（一）学前教育。
-    学前教育支出全年预算…，预算完成率100%'): figures there are the item's, not the department's."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    m = _ITEM_LINE.match(text, line_start)
-    return bool(m) and m.end() <= pos and not _DEPARTMENT_SECTION.search(m.group("name"))
 
 
 _DEPARTMENT_SUBJECT = re.compile(lx.with_variants(r"[我本](?:局|厅|委|部门|单位|院|中心|办|馆|镇|县|区)|部门|全年|整体"))

@@ -121,3 +121,23 @@ def test_a_transfer_funds_paid_amount_beats_a_listed_parts_spending():
     )
     budget = extract_rules(text_document(text)).budget
     assert (budget.adjusted, budget.actual, budget.execution_rate) == (12500.0, 12310.4, 98.5)
+
+
+def test_a_numbered_item_of_any_name_keeps_its_money():
+    text = (
+        "北川县2022年度水环境治理专项资金绩效自评报告\n二、项目资金情况\n"
+        "2022年本项目安排资金0.118987亿元，截至2022年12月31日，累计支出1,094.96万元，执行率92.02%。\n"
+        "资金使用情况：\n1.污水设施运维监管：预算95.97万元，实际支出89.64万元，执行率93.40%。\n"
+        "2.水质自动监测站运维：预算245.85万元，实际支出211.35万元，执行率85.97%。\n"
+    )
+    budget = _budget(text)
+    assert (budget.adjusted, budget.actual, budget.execution_rate) == (1189.87, 1094.96, 92.02)
+
+
+def test_a_full_year_figure_ends_the_partial_year_qualifier():
+    text = (
+        "2021年年初预算安排300.00万元，年中追加20.00万元，全年预算320.00万元，截至2021年12月31日，"
+        "累计支出300.80万元，预算执行率94.00%。\n其中，甲项目预算200.00万元，实际支出190.00万元；乙项目预算120.00万元，实际支出110.80万元。\n"
+    )
+    budget = _budget(text)
+    assert (budget.adjusted, budget.actual, budget.execution_rate) == (320.0, 300.8, 94.0)

@@ -355,8 +355,13 @@ def _scope(ctx: Context, label_start: int) -> tuple[str, bool]:
         if best_end >= 0:
             break
     statement = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _STATEMENT_END))
+    # '年初预算X，年中追加Y，全年预算Z，累计支出W': a full-year figure ends the qualification.
+    statement = _FULL_YEAR_WORD.split(statement)[-1]
     partial = bool(lx.variant_regex(lx.PARTIAL_QUALIFIERS).search(statement))
     return scope, partial
+
+
+_FULL_YEAR_WORD = lx.variant_regex(r"全年(?:预算|调整)|调整后|年度预算数")
 
 
 def _is_threshold(ctx: Context, label_end: int, mention: NumberMention) -> bool:
@@ -825,18 +830,10 @@ def _breakdown_measure(ctx: Context, label_start: int) -> str:
     return "budget"
 
 
-# A list item that names what its money is for: '2.X资金：全年预算…', '（3）Y经费：…'.
-_NAMED_ITEM = re.compile(
-    r"\s*(?:\d{1,2}[.、．]|[(（]\d{1,2}[)）])\s*[^\s：:，,。；;]{2,40}?(?:资金|经费|项目|补贴|补助|费|工程|专项)[：:]"
-)
-
-
 def _in_named_item(ctx: Context, pos: int) -> bool:
     """The position lies in a numbered list item that names a project or fund: the figures there
-    are that item's, not the whole department's."""
-    line = ctx.layout.line_at(pos)
-    m = _NAMED_ITEM.match(ctx.text, line.start, line.end)
-    return bool(m) and m.end() <= pos
+    are that item's, not the whole report's (DocumentView.item_name_at)."""
+    return ctx.view is not None and ctx.view.item_name_at(pos) is not None
 
 
 class _Spans:
