@@ -141,3 +141,12 @@ def test_a_full_year_figure_ends_the_partial_year_qualifier():
     )
     budget = _budget(text)
     assert (budget.adjusted, budget.actual, budget.execution_rate) == (320.0, 300.8, 94.0)
+
+
+def test_a_start_of_year_budget_does_not_make_the_spending_partial():
+    text = "2024年年初预算安排3.59亿元，截至2024年12月31日，已支付32,826.49万元，支出率91.44%。\n"
+    budget = _budget(text)
+    assert (budget.initial, budget.actual, budget.execution_rate) == (35900.0, 32826.49, 91.44)
+    # A half-year figure in its own clause stays partial: the year's spending wins over it.
+    both = "2024年全年预算3,000.00万元，上半年实际支出1,200.00万元。\n2024年全年实际支出2,950.00万元。\n"
+    assert _budget(both).actual == 2950.0

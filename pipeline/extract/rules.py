@@ -361,6 +361,12 @@ def _scope(ctx: Context, label_start: int) -> tuple[str, bool]:
     return scope, partial
 
 
+def _clause_partial(ctx: Context, label_start: int) -> bool:
+    """A partial-year word (上半年, 追加, 结转 …) in the label's own clause."""
+    clause = _PAREN.sub("", _sentence_prefix(ctx.text, label_start, _CLAUSE_END))
+    return bool(lx.variant_regex(lx.PARTIAL_QUALIFIERS).search(clause))
+
+
 _FULL_YEAR_WORD = lx.variant_regex(r"全年(?:预算|调整)|调整后|年度预算数")
 
 
@@ -778,6 +784,9 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             if label in lx.NEGATIVE_LABELS:
                 # The sign is the word, not the numeral: the evidence quotes both ('调减预算227.42万元').
                 value, value_start = -value, s
+            if partial and meaning == "actual" and not _clause_partial(ctx, s):
+                # '年初预算安排X，截至年底已支付Y': 年初 qualifies the budget, not the spending.
+                partial = False
             if partial and scope == "dept" and meaning in ("adjusted", "actual", "budget"):
                 score -= 1.5
             if scope == "dept" and label not in lx.SCOPE_LABELS and _in_breakdown_list(ctx, s):
