@@ -338,6 +338,8 @@ _STARTS_BLOCK = re.compile(
     | 注\ *: | [①-⑳]
     """
 )
+# A title line naming the report kind: '2023年X经费项目绩效自评报告', '…部门整体支出绩效自评表'.
+_TITLE_LINE = re.compile(r"[^,.;:!?。，；：]{0,50}绩效[^,.;:!?。，；：]{0,12}(?:报告|表|总结)")
 _CHAPTER_HEADING = re.compile(r"[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)")
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,10}:")
 # '…共计 470.' with something before it on the line: a decimal cut by the wrap, not a list item.
@@ -424,6 +426,8 @@ def _break_kind(
         return "unit_wrap_joined"
     if b.start not in wrapped_decimals and _STARTS_BLOCK.match(b.folded):
         return None
+    if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):
+        return None  # a report's title line is a block of its own, never a wrapped sentence
     if wrap_width:
         if a.width < wrap_width - 4 and _CHAPTER_HEADING.match(a.folded):
             return None  # a section heading
