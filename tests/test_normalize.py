@@ -633,8 +633,8 @@ def test_ocr_digit_groups_rejoin_where_the_layout_says_one_value():
 def test_a_title_line_is_never_joined_as_a_wrapped_sentence():
     from pipeline.normalize import normalize
 
-    paragraph = "根据县财政局关于开展预算绩效自评工作的通知要求，我局组织对本年度项目支出开展了绩效自评，现将有关情况报告如下。" * 3
+    paragraph = "根据县财政局关于开展预算绩效自评工作的通知要求，我局组织对本年度项目支出开展了绩效自评，现将有关情况报告如下。" * 6
     lines = [paragraph[i : i + 30] for i in range(0, len(paragraph), 30)]
-    text = "\n".join(["青溪市人民政府关于公开2024年度部门预算的说明", "2023年健康教育经费项目绩效自评报告", *lines])
+    text = "\n".join(["青溪市北山区人民政府关于公开2024年度部门预算的说明", "2023年健康教育经费项目绩效自评报告", *lines])
     nt = normalize(text)
     assert "\n2023年健康教育经费项目绩效自评报告\n" in nt.text
