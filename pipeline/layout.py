@@ -22,7 +22,8 @@ from pipeline.record import ReportType
 
 # Section headings: 一、 （一） (一) 1. — numbering followed by a short title.
 _HEADING = re.compile(
-    r"^[ \t]*(?P<num>[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[(（]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))"
+    # '一)' and '1)': numbering whose opening bracket OCR or a converter lost.
+    r"^[ \t]*(?P<num>[一二三四五六七八九十]+、|[(（]?[一二三四五六七八九十]+[)）]|[(（]?\d{1,2}[)）]|\d{1,2}[、.．](?!\d))"
     r"[ \t]*(?P<title>[^\n]{1,60})$"
 )
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff\"“”、（）()])[ \t]+(?=[\u4e00-\u9fff\"“”、（）()])")
@@ -504,9 +505,9 @@ def _headings(lines: list[Line]) -> list[Heading]:
         # A numbered sentence (a duty list item, a long paragraph) is not a heading.
         if len(title) > 40 or title.count("，") + title.count(",") >= 2:
             continue
-        if number[0] in "一二三四五六七八九十":
+        if number[0] in "一二三四五六七八九十" and number.endswith("、"):
             level = 1
-        elif number[0] in "(（" and number[1] in "一二三四五六七八九十":
+        elif number.lstrip("(（")[0] in "一二三四五六七八九十":
             level = 2
         else:
             level = 3

@@ -118,3 +118,15 @@ def test_form_head_fields_however_the_form_was_flattened():
 def test_a_heading_below_a_lone_label_is_no_value():
     text = "某县2021年度项目支出绩效自评报告\n项目名称\n一、项目基本情况\n本项目全年预算50万元。\n"
     assert extract_rules(text_document(text)).subject != "一、项目基本情况"
+
+
+def test_headings_whose_opening_bracket_was_lost():
+    text = (
+        "一、绩效目标完成情况\n资金已全部拨付。\n二、偏离绩效目标的原因和下一步改进措施\n"
+        "一)存在的问题及原因\n部分县区补助资金拨付滞后。\n二)下一步改进措施\n建立按月调度制度，加快拨付。\n"
+    )
+    layout = analyze(text)
+    assert [(h.number, h.title, h.level) for h in layout.headings][2:] == [("一)", "存在的问题及原因", 2), ("二)", "下一步改进措施", 2)]
+    record = extract_rules(text_document(text))
+    assert record.problems == "部分县区补助资金拨付滞后。"
+    assert record.improvements == "建立按月调度制度，加快拨付。"
