@@ -147,30 +147,23 @@ def run(per_level: int = 60, per_kind: int = 40, seed: int = 2024, out_dir: Path
     speed = documents / ext_seconds
     rows.append(_row("rules extraction speed (synthetic reports)", speed, "docs/s", f">= {SPEED_TARGET}", speed >= SPEED_TARGET))
 
-    # Each noise kind alone, at level-4 strength, over the same layouts.
+    # Each noise kind alone, at level-4 strength: the classic kinds over the classic layouts, the
+    # genre layouts' own kinds over the genre layouts (compare with genre level 0).
     ablation = []
-    for kind in synth.NOISE_KINDS:
-        reports = [r for r in synth.generate(per_kind, "mixed", 4, seed=seed, kinds=[kind]) if r.noise_kinds]
-        if not reports:
-            continue
-        result, _ = _score(reports)
-        total = Counter()
-        for counter in result["layouts"].values():
-            total.update(counter)
-        ablation.append({"kind": kind, "accuracy": _accuracy(total), "documents": len(reports)})
-        rows.append(_row(f"noise kind alone: {kind}", _accuracy(total), "ratio"))
-
-    # The genre layouts' own noise kinds, alone, over the genre layouts (compare with genre level 0).
-    for kind in synth.GENRE_NOISE_KINDS:
-        reports = [r for r in synth.generate(per_kind, "genre", 4, seed=seed, kinds=[kind]) if r.noise_kinds]
-        if not reports:
-            continue
-        result, _ = _score(reports)
-        total = Counter()
-        for counter in result["layouts"].values():
-            total.update(counter)
-        ablation.append({"kind": f"{kind} (genre layouts)", "accuracy": _accuracy(total), "documents": len(reports)})
-        rows.append(_row(f"noise kind alone, genre layouts: {kind}", _accuracy(total), "ratio"))
+    for kinds, layouts, suffix, label in (
+        (synth.NOISE_KINDS, "mixed", "", "noise kind alone"),
+        (synth.GENRE_NOISE_KINDS, "genre", " (genre layouts)", "noise kind alone, genre layouts"),
+    ):
+        for kind in kinds:
+            reports = [r for r in synth.generate(per_kind, layouts, 4, seed=seed, kinds=[kind]) if r.noise_kinds]
+            if not reports:
+                continue
+            result, _ = _score(reports)
+            total = Counter()
+            for counter in result["layouts"].values():
+                total.update(counter)
+            ablation.append({"kind": f"{kind}{suffix}", "accuracy": _accuracy(total), "documents": len(reports)})
+            rows.append(_row(f"{label}: {kind}", _accuracy(total), "ratio"))
 
     _write(out_dir, curve, worst, ablation, rows, documents / gen_seconds, speed, genre)
     return rows
