@@ -349,3 +349,59 @@ def test_rules_extractor_keeps_traditional_characters_of_prose_items():
     assert record.projects[0].name == "道路清掃保潔"
     assert record.indicators[1].name == "沿街商戶滿意度"
     assert record.indicators[1].level2 == "服务对象满意度指标"
+
+
+# --- leftover HTML and indicator values with money units ----------------------------------------
+
+
+def test_headings_wrapped_in_leftover_html_still_open_levels_and_sections():
+    text = (
+        "<p><strong>三、路灯运维绩效情况</strong></p>\n"
+        "<b>（一）产出指标</b>&nbsp;\n"
+        "1.数量指标：\n"
+        "（1）新装路灯盏数，年度目标值≥150盏，实际完成162盏。\n"
+        "2.成本指标：\n"
+        "（1）单盏路灯年维护费用，年度目标值≤380元，实际完成365元。\n"
+        "<span>（二）满意度指标</span>\n"
+        "夜行居民满意度：年度目标值≥90%，实际完成93.5%。\n"
+    )
+    assert _indicators(text) == [
+        ("产出指标", "数量指标", "新装路灯盏数", "≥150盏", "162盏"),
+        # 成本指标 numbered like a 二级 under the open 一级 is a 二级, once the tags no longer hide the 一级.
+        ("产出指标", "成本指标", "单盏路灯年维护费用", "≤380元", "365元"),
+        ("满意度指标", None, "夜行居民满意度", "≥90%", "93.5%"),
+    ]
+
+
+def test_a_heading_in_html_tags_does_not_run_on_into_the_money_sentence():
+    text = "<p><strong>二、资金拨付情况</strong></p>\n资金按3个社区分配：东苑社区12万、南塘社区8万、柳岸社区6.5万。\n"
+    assert _items(text) == [("东苑社区", 12.0, None, None), ("南塘社区", 8.0, None, None), ("柳岸社区", 6.5, None, None)]
+
+
+def test_indicator_values_in_yuan_are_not_items():
+    text = (
+        "五、绩效目标完成情况\n"
+        "人均培训成本：目标值≤450元，实际完成值432元，已完成。\n"
+        "单次巡检费用：年度目标值≤1.2万元，实际完成1.15万元，指标完成。\n"
+    )
+    assert _items(text) == []
+    assert [row[2] for row in _indicators(text)] == ["人均培训成本", "单次巡检费用"]
+
+
+def test_block_tags_the_text_joined_into_one_line_still_divide_paragraphs():
+    # A converter joined the tagged heading to the sentences around it.
+    text = (
+        "（二）服务目标。做好辖区公园日常管护。<p><strong>二、资金安排情况</strong></p>"
+        "2023年安排资金52万元。资金分配情况：1.东湖公园管护20万元；2.西山绿道维护18万元；3.滨河步道保洁14万元。\n"
+    )
+    assert _items(text) == [("东湖公园管护", 20.0, None, None), ("西山绿道维护", 18.0, None, None), ("滨河步道保洁", 14.0, None, None)]
+    paragraphs = [flat.strip() for flat, _ in prose.paragraphs(view(text)[0].text)]
+    assert "二、资金安排情况" in paragraphs
+
+
+def test_a_numbered_heading_in_inline_tags_joined_to_its_first_sentence():
+    text = "<span>二、专项资金使用情况</span>路灯维修项目预算30万元，实际支出28万元；绿化养护项目预算12万元，实际支出12万元。\n"
+    assert _items(text) == [("路灯维修项目", 30.0, 28.0, None), ("绿化养护项目", 12.0, 12.0, None)]
+    # Emphasis inside a sentence is no heading: the sentence stays one paragraph.
+    sentence = "全年<b>实际支出</b>28万元，执行率93.33%。"
+    assert len(prose.paragraphs(view(sentence)[0].text)) == 1

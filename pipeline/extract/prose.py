@@ -113,9 +113,7 @@ def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
         lines.clear()
         index.clear()
 
-    pos = 0
-    for line in text.split("\n"):
-        start, pos = pos, pos + len(line) + 1
+    for start, line in _lines(text):
         stripped = line.strip()
         if "\t" in line or not stripped:
             close()
@@ -126,13 +124,57 @@ def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
             lines[-1].rstrip()[-1:] in _SENTENCE_ENDS
             or _NUMBERED.match(line)
             or _LEVEL_START.match(line)
-            or (len(index) <= 30 and _heading_line("".join(lines)))
+            or _heading_line("".join(lines).strip())
         ):
             close()
         lines.append(line)
         index.extend(range(start, start + len(line)))
     close()
     return out
+
+
+# HTML left over from a mirror site ('<h3>（一）产出指标</h3>', '&nbsp;'): no text of the report.
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}(?:[ \t][^<>\n]{0,80})?/?>|&(?:nbsp|amp|lt|gt|quot|ensp|emsp|#\d{2,5});")
+
+
+# Block tags end a paragraph even where the text joined them into one line ('…监督。<p>二、…</p>').
+_BLOCK_TAG = re.compile(r"</?(?:p|h[1-6]|div|br|li|ul|ol|tr|td|th|table|section|article)(?:[ \t][^<>\n]{0,80})?/?>", re.IGNORECASE)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) of each line, markup blanked; a line with block tags is one line per
+    block."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if "<" in line and _BLOCK_TAG.search(line):
+            cut = 0
+            for tag in _BLOCK_TAG.finditer(line):
+                out.append((start + cut, _without_markup(line[cut : tag.start()])))
+                out.append((start + tag.start(), ""))  # the tag: a paragraph break
+                cut = tag.end()
+            out.append((start + cut, _without_markup(line[cut:])))
+        else:
+            heading = _TAGGED_HEADING.match(line)
+            if heading and _heading_line(_without_markup(heading.group()).strip()):
+                # '<span>二、资金情况</span>2023年…': a heading in inline tags the text joined
+                # to its first sentence.
+                out.append((start, _without_markup(heading.group())))
+                out.append((start + heading.end(), ""))
+                out.append((start + heading.end(), _without_markup(line[heading.end() :])))
+            else:
+                out.append((start, _without_markup(line)))
+    return out
+
+
+_TAGGED_HEADING = re.compile(r"[ \t]*(?:<[A-Za-z][A-Za-z0-9]{0,9}[^<>\n]{0,80}>)+[^<>\n]{1,40}(?:</[A-Za-z][A-Za-z0-9]{0,9}>)+(?=.)")
+
+
+def _without_markup(line: str) -> str:
+    """The line with HTML tags and entities blanked, offsets kept: a heading wrapped in tags
+    is still a heading, a name after '&nbsp;' still a name."""
+    return _MARKUP.sub(lambda m: " " * len(m.group()), line) if "<" in line or "&" in line else line
 
 
 _LEVEL_START = re.compile(r"[ \t]*(?:%s)[ \t]*[:：(（]" % "|".join(map(re.escape, sorted({*lx.INDICATOR_LEVEL1, *lx.INDICATOR_LEVEL2}, key=len, reverse=True))))
@@ -453,7 +495,7 @@ class _ParagraphReader:
             if lx.classify_level(h_text) or re.search(r"指标", h_text):
                 return  # an indicator statement ('成本指标：…'), not a money list
             head = self.span(h_start, h_text)
-            st += colon.end()
+            st = _strip_numbering(masked, st + colon.end())  # '分配情况：1.A 12万元；2.B…'
             list_open = True
         first_clause = True
         opens_item = (self.opens_item and self.first_statement) or statement_numbered
@@ -554,7 +596,13 @@ def not_a_project(name: str) -> bool:
     return bool(_NOT_PROJECT.search(name))
 
 
+# An indicator's target or actual label before a figure with a unit of money ('目标值≤84元',
+# '实际完成值7.8元'): a cost indicator's value, not an item.
+_INDICATOR_VALUE_LABEL = re.compile(rf"(?:{_TARGET_LABEL}|{_ACTUAL_LABEL})[ \t]*(?:为|是|达到)?[ \t]*[≥≤<>=＞＜]*|.*[≥≤＞＜]")
+
+
 def _rejected(name: str) -> bool:
     """Not an item's name: a funding source, budget scope, total or remainder, a sentence
-    subject ('2023年我局…'), a batch of an allocation ('第一批'), or too long to be a name."""
-    return not 2 <= len(name) <= 40 or bool(_NOT_A_NAME.search(name) or _NOT_PROJECT.search(name))
+    subject ('2023年我局…'), a batch of an allocation ('第一批'), an indicator's value label or a
+    comparison sign, or too long to be a name."""
+    return not 2 <= len(name) <= 40 or bool(_NOT_A_NAME.search(name) or _NOT_PROJECT.search(name) or _INDICATOR_VALUE_LABEL.fullmatch(name))
