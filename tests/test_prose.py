@@ -405,3 +405,46 @@ def test_a_numbered_heading_in_inline_tags_joined_to_its_first_sentence():
     # Emphasis inside a sentence is no heading: the sentence stays one paragraph.
     sentence = "全年<b>实际支出</b>28万元，执行率93.33%。"
     assert len(prose.paragraphs(view(sentence)[0].text)) == 1
+
+
+# --- indicators that print only a target or only an actual ----------------------------------------
+
+
+ONE_VALUE_REPORT = (
+    "三、绩效指标完成情况\n"
+    "（一）产出指标\n"
+    "1.数量指标\n"
+    "新建健身广场：年度目标值≥6个，实际完成7个，指标完成。\n"
+    "健身器材更新数量：实际完成120件。\n"
+    "2.成本指标\n"
+    "单个广场建设成本，年度目标值≤35万元。\n"
+    "（二）满意度指标\n"
+    "1.周边居民满意度：实际完成95.2%，已完成。\n"
+    "四、存在的问题\n"
+    "器材损耗率：实际完成3%。\n"
+    "部分广场夜间照明不足。\n"
+)
+
+
+def test_under_an_indicator_heading_a_sentence_with_only_a_target_or_only_an_actual_is_an_indicator():
+    assert _indicators(ONE_VALUE_REPORT) == [
+        ("产出指标", "数量指标", "新建健身广场", "≥6个", "7个"),
+        ("产出指标", "数量指标", "健身器材更新数量", None, "120件"),
+        ("产出指标", "成本指标", "单个广场建设成本", "≤35万元", None),
+        ("满意度指标", None, "周边居民满意度", None, "95.2%"),
+        # Outside the indicator section one value alone names no indicator.
+    ]
+    record = extract_rules(text_document(ONE_VALUE_REPORT))
+    assert [(i.name, i.target, i.actual) for i in record.indicators][1:3] == [("健身器材更新数量", None, "120件"), ("单个广场建设成本", "≤35万元", None)]
+    assert record.evidence["indicators[1].actual"].quote == "120件"
+
+
+def test_one_value_sentences_that_are_no_indicator():
+    text = (
+        "（一）产出指标\n"
+        "全年目标：完成改造12处。\n"  # the goal, not a named indicator
+        "数量指标：2023年项目，实际完成9处。\n"  # a year is no indicator's name
+        "健身广场建设，实际完成7个，另有3个正在施工，预计明年完工。\n"  # more than a verdict after the value
+        "群众评价：实际完成情况良好。\n"  # no figure
+    )
+    assert _indicators(text) == []

@@ -277,6 +277,33 @@ def _indicators_in(flat: str, index: list[int], s: int, e: int) -> list[tuple[Sp
     return out
 
 
+# '<name>：<target label or actual label><figure>' and nothing more than a verdict after it:
+# '资金到位率：实际完成100%，指标完成。' / '单位面积成本，年度目标值≤85元。'
+_ONE_VALUE = re.compile(
+    rf"(?P<name>[^,，;；:：。]{{2,40}}?)[ \t]*[:：,，][ \t]*(?:(?P<tlabel>{_TARGET_LABEL})|(?P<alabel>{_ACTUAL_LABEL}))[ \t]*{_FILLER}[ \t]*"
+    r"(?P<value>(?:[≥≤<>=＞＜][ \t]*)?\d[^,，;；。]{0,20}?)[ \t]*(?=[,，;；。]|$)"
+)
+_VERDICT = re.compile(r"[ \t]*[,，;；]?[ \t]*(?:指标|目标|任务)?(?:已|未|基本|全部|超额|按时|如期)?(?:完成|达到|达标|实现)(?:目标|指标|任务|年度目标)?[ \t]*[。;；]?[ \t]*")
+
+
+def _one_value_indicator(flat: str, index: list[int], s: int, e: int) -> tuple[Span, Span | None, Span | None] | None:
+    """(name, target, actual) of a statement that names an indicator and prints one of its
+    values with that value's label, and nothing else but a verdict ('指标完成')."""
+    numbering = _NAME_NUMBERING.match(flat, s, e)
+    if numbering:
+        s = numbering.end()
+    m = _ONE_VALUE.match(flat, s, e)
+    if m is None or (m.end() != e and not _VERDICT.fullmatch(flat, m.end(), e)):
+        return None
+    name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
+    name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
+    if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text) or re.search(r"指标|目标|^\d{4}年", name_text):
+        return None
+    name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
+    value = _value(flat, index, m.start("value"), m.end("value"), False)
+    return (name, value, None) if m["tlabel"] else (name, None, value)
+
+
 def indicator_sentences(text: str) -> list[ProseIndicator]:
     """Indicators printed as sentences, each with the 一级 / 二级 levels the numbered lines and
     lead-ins above it open. A sentence is an indicator only when it prints both a target and an
@@ -288,7 +315,8 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
     for flat, index in paragraphs(text):
         numbered = _NUMBERED.match(flat)
         lead = _LEVEL_LEAD.match(flat)
-        if numbered and not lead and not (_may_hold_indicator(flat) and _INDICATOR.search(flat)):
+        one_value = (level1 is not None or level2 is not None) and _one_value_indicator(flat, index, numbered.end() if numbered else 0, len(flat))
+        if numbered and not lead and not one_value and not (_may_hold_indicator(flat) and _INDICATOR.search(flat)):
             level1 = level2 = None  # another numbered section: the indicator block has ended
             continue
         # Statements end at '；' / '。', except a '；' between a target and its actual.
@@ -307,9 +335,15 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
                 else:
                     level2 = span
                 s = lead.end()
-            if s >= e or not _may_hold_indicator(flat[s:e]):
+            if s >= e:
                 continue
-            for name, target, actual in _indicators_in(flat, index, s, e):
+            found = _indicators_in(flat, index, s, e) if _may_hold_indicator(flat[s:e]) else []
+            if not found and (level1 is not None or level2 is not None):
+                # Under an indicator heading a sentence may print only the target or only
+                # the actual: still an indicator (a row that prints either is one).
+                single = _one_value_indicator(flat, index, s, e)
+                found = [single] if single else []
+            for name, target, actual in found:
                 l1, inferred = level1, False
                 if l1 is None and level2 is not None and level2.text in LEVEL1_OF_LEVEL2:
                     l1, inferred = Span(LEVEL1_OF_LEVEL2[level2.text], level2.start, level2.end), True
