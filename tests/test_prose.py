@@ -448,3 +448,18 @@ def test_one_value_sentences_that_are_no_indicator():
         "群众评价：实际完成情况良好。\n"  # no figure
     )
     assert _indicators(text) == []
+
+
+def test_a_lead_in_after_the_totals_clause_opens_the_list():
+    assert _items("镇财政拨付资金45万元，具体分配如下：东岗村20万元、北塘村15万元、柳林村10万元。") == [
+        ("东岗村", 20.0, None, None),
+        ("北塘村", 15.0, None, None),
+        ("柳林村", 10.0, None, None),
+    ]
+    # A count in the lead-in is no amount; numbering after it is no part of the first name.
+    assert _items("全年安排资金26万元，按2类用途使用：1.路面修补16万元；2.护栏更换10万元。") == [
+        ("路面修补", 16.0, None, None),
+        ("护栏更换", 10.0, None, None),
+    ]
+    # An indicator lead-in inside a statement opens no money list.
+    assert _items("（一）产出指标。成本控制良好，成本指标：单公里养护费用1.2万元，实际1.1万元。") == []

@@ -382,6 +382,9 @@ _OPENING = re.compile(r"[ \t]*其中[:：]?[ \t]*")
 # The qualifier of an item's further figure: 年初 / 调整后 / 全年 budgets, and changes (追加 …).
 _QUALIFIER = re.compile(r"(?P<initial>年初)|(?P<change>(?:年中)?(?:追加|调增|调减|调整))|年中调整后|调整后|全年|年度|累计|实际")
 _NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
+# A lead-in clause inside a statement: words without an amount before a colon ('具体分配如下：',
+# '按3个村分配：').
+_CLAUSE_LEAD = re.compile(r"[ \t]*(?P<lead>(?:(?!\d[\d.]*[ \t]*(?:万|亿|元|%))[^,，;；:：。()（）]){2,20})[:：][ \t]*")
 _USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
 # A time before an item's name ('2023年', '本年度'): the item is what follows.
 _TIME_BEFORE_NAME = re.compile(r"(?:\d{4}年度?|本年度?|当年)(?![度底末初中])[ \t]*")
@@ -544,6 +547,16 @@ class _ParagraphReader:
                 lead = before if before.strip() else self.previous  # '实际支出…。其中：…'
                 self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
                 ps = opening.end()
+            lead_in = _CLAUSE_LEAD.match(masked, ps, pe) if not first_clause and not opening else None
+            if lead_in:
+                # '下达资金100万元，具体分配如下：A 50万元、B…': a lead-in after the total's
+                # clause opens the list as a colon at the statement's start does.
+                if lx.classify_level(lead_in["lead"].strip()) or "指标" in lead_in["lead"]:
+                    return  # an indicator lead-in ('，质量指标：…'), not a money list
+                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead_in["lead"]) else "budget"
+                self.lead_list = list_open = True
+                current, head = None, None
+                ps = _strip_numbering(masked, lead_in.end())
             use = _USE_LEAD.match(masked, ps, pe)
             if use:
                 # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
