@@ -124,7 +124,7 @@ def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
             lines[-1].rstrip()[-1:] in _SENTENCE_ENDS
             or _NUMBERED.match(line)
             or _LEVEL_START.match(line)
-            or _heading_line("".join(lines).strip())
+            or (len(index) <= 200 and _heading_line("".join(lines).strip()))  # bounded: long texts stay linear
         ):
             close()
         lines.append(line)
@@ -306,8 +306,9 @@ def _one_value_indicator(flat: str, index: list[int], s: int, e: int) -> tuple[S
 
 def indicator_sentences(text: str) -> list[ProseIndicator]:
     """Indicators printed as sentences, each with the 一级 / 二级 levels the numbered lines and
-    lead-ins above it open. A sentence is an indicator only when it prints both a target and an
-    actual after their labels (年度目标 / 目标值 / 指标值 … and 实际完成 / 完成值 / 实际 …)."""
+    lead-ins above it open. A sentence is an indicator when it prints a target and an actual
+    after their labels (年度目标 / 目标值 / 指标值 … and 实际完成 / 完成值 / 实际 …), or, under an
+    open indicator heading, one of them with its label and a figure ('资金到位率：实际完成100%。')."""
     rows: list[ProseIndicator] = []
     level1: Span | None = None
     level2: Span | None = None
