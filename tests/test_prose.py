@@ -349,3 +349,117 @@ def test_rules_extractor_keeps_traditional_characters_of_prose_items():
     assert record.projects[0].name == "道路清掃保潔"
     assert record.indicators[1].name == "沿街商戶滿意度"
     assert record.indicators[1].level2 == "服务对象满意度指标"
+
+
+# --- leftover HTML and indicator values with money units ----------------------------------------
+
+
+def test_headings_wrapped_in_leftover_html_still_open_levels_and_sections():
+    text = (
+        "<p><strong>三、路灯运维绩效情况</strong></p>\n"
+        "<b>（一）产出指标</b>&nbsp;\n"
+        "1.数量指标：\n"
+        "（1）新装路灯盏数，年度目标值≥150盏，实际完成162盏。\n"
+        "2.成本指标：\n"
+        "（1）单盏路灯年维护费用，年度目标值≤380元，实际完成365元。\n"
+        "<span>（二）满意度指标</span>\n"
+        "夜行居民满意度：年度目标值≥90%，实际完成93.5%。\n"
+    )
+    assert _indicators(text) == [
+        ("产出指标", "数量指标", "新装路灯盏数", "≥150盏", "162盏"),
+        # 成本指标 numbered like a 二级 under the open 一级 is a 二级, once the tags no longer hide the 一级.
+        ("产出指标", "成本指标", "单盏路灯年维护费用", "≤380元", "365元"),
+        ("满意度指标", None, "夜行居民满意度", "≥90%", "93.5%"),
+    ]
+
+
+def test_a_heading_in_html_tags_does_not_run_on_into_the_money_sentence():
+    text = "<p><strong>二、资金拨付情况</strong></p>\n资金按3个社区分配：东苑社区12万、南塘社区8万、柳岸社区6.5万。\n"
+    assert _items(text) == [("东苑社区", 12.0, None, None), ("南塘社区", 8.0, None, None), ("柳岸社区", 6.5, None, None)]
+
+
+def test_indicator_values_in_yuan_are_not_items():
+    text = (
+        "五、绩效目标完成情况\n"
+        "人均培训成本：目标值≤450元，实际完成值432元，已完成。\n"
+        "单次巡检费用：年度目标值≤1.2万元，实际完成1.15万元，指标完成。\n"
+    )
+    assert _items(text) == []
+    assert [row[2] for row in _indicators(text)] == ["人均培训成本", "单次巡检费用"]
+
+
+def test_block_tags_the_text_joined_into_one_line_still_divide_paragraphs():
+    # A converter joined the tagged heading to the sentences around it.
+    text = (
+        "（二）服务目标。做好辖区公园日常管护。<p><strong>二、资金安排情况</strong></p>"
+        "2023年安排资金52万元。资金分配情况：1.东湖公园管护20万元；2.西山绿道维护18万元；3.滨河步道保洁14万元。\n"
+    )
+    assert _items(text) == [("东湖公园管护", 20.0, None, None), ("西山绿道维护", 18.0, None, None), ("滨河步道保洁", 14.0, None, None)]
+    paragraphs = [flat.strip() for flat, _ in prose.paragraphs(view(text)[0].text)]
+    assert "二、资金安排情况" in paragraphs
+
+
+def test_a_numbered_heading_in_inline_tags_joined_to_its_first_sentence():
+    text = "<span>二、专项资金使用情况</span>路灯维修项目预算30万元，实际支出28万元；绿化养护项目预算12万元，实际支出12万元。\n"
+    assert _items(text) == [("路灯维修项目", 30.0, 28.0, None), ("绿化养护项目", 12.0, 12.0, None)]
+    # Emphasis inside a sentence is no heading: the sentence stays one paragraph.
+    sentence = "全年<b>实际支出</b>28万元，执行率93.33%。"
+    assert len(prose.paragraphs(view(sentence)[0].text)) == 1
+
+
+# --- indicators that print only a target or only an actual ----------------------------------------
+
+
+ONE_VALUE_REPORT = (
+    "三、绩效指标完成情况\n"
+    "（一）产出指标\n"
+    "1.数量指标\n"
+    "新建健身广场：年度目标值≥6个，实际完成7个，指标完成。\n"
+    "健身器材更新数量：实际完成120件。\n"
+    "2.成本指标\n"
+    "单个广场建设成本，年度目标值≤35万元。\n"
+    "（二）满意度指标\n"
+    "1.周边居民满意度：实际完成95.2%，已完成。\n"
+    "四、存在的问题\n"
+    "器材损耗率：实际完成3%。\n"
+    "部分广场夜间照明不足。\n"
+)
+
+
+def test_under_an_indicator_heading_a_sentence_with_only_a_target_or_only_an_actual_is_an_indicator():
+    assert _indicators(ONE_VALUE_REPORT) == [
+        ("产出指标", "数量指标", "新建健身广场", "≥6个", "7个"),
+        ("产出指标", "数量指标", "健身器材更新数量", None, "120件"),
+        ("产出指标", "成本指标", "单个广场建设成本", "≤35万元", None),
+        ("满意度指标", None, "周边居民满意度", None, "95.2%"),
+        # Outside the indicator section one value alone names no indicator.
+    ]
+    record = extract_rules(text_document(ONE_VALUE_REPORT))
+    assert [(i.name, i.target, i.actual) for i in record.indicators][1:3] == [("健身器材更新数量", None, "120件"), ("单个广场建设成本", "≤35万元", None)]
+    assert record.evidence["indicators[1].actual"].quote == "120件"
+
+
+def test_one_value_sentences_that_are_no_indicator():
+    text = (
+        "（一）产出指标\n"
+        "全年目标：完成改造12处。\n"  # the goal, not a named indicator
+        "数量指标：2023年项目，实际完成9处。\n"  # a year is no indicator's name
+        "健身广场建设，实际完成7个，另有3个正在施工，预计明年完工。\n"  # more than a verdict after the value
+        "群众评价：实际完成情况良好。\n"  # no figure
+    )
+    assert _indicators(text) == []
+
+
+def test_a_lead_in_after_the_totals_clause_opens_the_list():
+    assert _items("镇财政拨付资金45万元，具体分配如下：东岗村20万元、北塘村15万元、柳林村10万元。") == [
+        ("东岗村", 20.0, None, None),
+        ("北塘村", 15.0, None, None),
+        ("柳林村", 10.0, None, None),
+    ]
+    # A count in the lead-in is no amount; numbering after it is no part of the first name.
+    assert _items("全年安排资金26万元，按2类用途使用：1.路面修补16万元；2.护栏更换10万元。") == [
+        ("路面修补", 16.0, None, None),
+        ("护栏更换", 10.0, None, None),
+    ]
+    # An indicator lead-in inside a statement opens no money list.
+    assert _items("（一）产出指标。成本控制良好，成本指标：单公里养护费用1.2万元，实际1.1万元。") == []

@@ -113,9 +113,7 @@ def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
         lines.clear()
         index.clear()
 
-    pos = 0
-    for line in text.split("\n"):
-        start, pos = pos, pos + len(line) + 1
+    for start, line in _lines(text):
         stripped = line.strip()
         if "\t" in line or not stripped:
             close()
@@ -126,13 +124,57 @@ def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
             lines[-1].rstrip()[-1:] in _SENTENCE_ENDS
             or _NUMBERED.match(line)
             or _LEVEL_START.match(line)
-            or (len(index) <= 30 and _heading_line("".join(lines)))
+            or (len(index) <= 200 and _heading_line("".join(lines).strip()))  # bounded: long texts stay linear
         ):
             close()
         lines.append(line)
         index.extend(range(start, start + len(line)))
     close()
     return out
+
+
+# HTML left over from a mirror site ('<h3>（一）产出指标</h3>', '&nbsp;'): no text of the report.
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}(?:[ \t][^<>\n]{0,80})?/?>|&(?:nbsp|amp|lt|gt|quot|ensp|emsp|#\d{2,5});")
+
+
+# Block tags end a paragraph even where the text joined them into one line ('…监督。<p>二、…</p>').
+_BLOCK_TAG = re.compile(r"</?(?:p|h[1-6]|div|br|li|ul|ol|tr|td|th|table|section|article)(?:[ \t][^<>\n]{0,80})?/?>", re.IGNORECASE)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) of each line, markup blanked; a line with block tags is one line per
+    block."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if "<" in line and _BLOCK_TAG.search(line):
+            cut = 0
+            for tag in _BLOCK_TAG.finditer(line):
+                out.append((start + cut, _without_markup(line[cut : tag.start()])))
+                out.append((start + tag.start(), ""))  # the tag: a paragraph break
+                cut = tag.end()
+            out.append((start + cut, _without_markup(line[cut:])))
+        else:
+            heading = _TAGGED_HEADING.match(line)
+            if heading and _heading_line(_without_markup(heading.group()).strip()):
+                # '<span>二、资金情况</span>2023年…': a heading in inline tags the text joined
+                # to its first sentence.
+                out.append((start, _without_markup(heading.group())))
+                out.append((start + heading.end(), ""))
+                out.append((start + heading.end(), _without_markup(line[heading.end() :])))
+            else:
+                out.append((start, _without_markup(line)))
+    return out
+
+
+_TAGGED_HEADING = re.compile(r"[ \t]*(?:<[A-Za-z][A-Za-z0-9]{0,9}[^<>\n]{0,80}>)+[^<>\n]{1,40}(?:</[A-Za-z][A-Za-z0-9]{0,9}>)+(?=.)")
+
+
+def _without_markup(line: str) -> str:
+    """The line with HTML tags and entities blanked, offsets kept: a heading wrapped in tags
+    is still a heading, a name after '&nbsp;' still a name."""
+    return _MARKUP.sub(lambda m: " " * len(m.group()), line) if "<" in line or "&" in line else line
 
 
 _LEVEL_START = re.compile(r"[ \t]*(?:%s)[ \t]*[:：(（]" % "|".join(map(re.escape, sorted({*lx.INDICATOR_LEVEL1, *lx.INDICATOR_LEVEL2}, key=len, reverse=True))))
@@ -235,10 +277,38 @@ def _indicators_in(flat: str, index: list[int], s: int, e: int) -> list[tuple[Sp
     return out
 
 
+# '<name>：<target label or actual label><figure>' and nothing more than a verdict after it:
+# '资金到位率：实际完成100%，指标完成。' / '单位面积成本，年度目标值≤85元。'
+_ONE_VALUE = re.compile(
+    rf"(?P<name>[^,，;；:：。]{{2,40}}?)[ \t]*[:：,，][ \t]*(?:(?P<tlabel>{_TARGET_LABEL})|(?P<alabel>{_ACTUAL_LABEL}))[ \t]*{_FILLER}[ \t]*"
+    r"(?P<value>(?:[≥≤<>=＞＜][ \t]*)?\d[^,，;；。]{0,20}?)[ \t]*(?=[,，;；。]|$)"
+)
+_VERDICT = re.compile(r"[ \t]*[,，;；]?[ \t]*(?:指标|目标|任务)?(?:已|未|基本|全部|超额|按时|如期)?(?:完成|达到|达标|实现)(?:目标|指标|任务|年度目标)?[ \t]*[。;；]?[ \t]*")
+
+
+def _one_value_indicator(flat: str, index: list[int], s: int, e: int) -> tuple[Span, Span | None, Span | None] | None:
+    """(name, target, actual) of a statement that names an indicator and prints one of its
+    values with that value's label, and nothing else but a verdict ('指标完成')."""
+    numbering = _NAME_NUMBERING.match(flat, s, e)
+    if numbering:
+        s = numbering.end()
+    m = _ONE_VALUE.match(flat, s, e)
+    if m is None or (m.end() != e and not _VERDICT.fullmatch(flat, m.end(), e)):
+        return None
+    name_start = m.start("name") + len(m["name"]) - len(m["name"].lstrip())
+    name_text = re.sub(r"[(（]\d+(?:\.\d+)?分[)）]", "", flat[name_start : m.end("name")]).strip()
+    if len(name_text) < 2 or lx.classify_level(name_text) or _NOT_INDICATOR_NAME.search(name_text) or re.search(r"指标|目标|^\d{4}年", name_text):
+        return None
+    name = Span(name_text.replace(" ", ""), index[name_start], index[m.end("name") - 1] + 1)
+    value = _value(flat, index, m.start("value"), m.end("value"), False)
+    return (name, value, None) if m["tlabel"] else (name, None, value)
+
+
 def indicator_sentences(text: str) -> list[ProseIndicator]:
     """Indicators printed as sentences, each with the 一级 / 二级 levels the numbered lines and
-    lead-ins above it open. A sentence is an indicator only when it prints both a target and an
-    actual after their labels (年度目标 / 目标值 / 指标值 … and 实际完成 / 完成值 / 实际 …)."""
+    lead-ins above it open. A sentence is an indicator when it prints a target and an actual
+    after their labels (年度目标 / 目标值 / 指标值 … and 实际完成 / 完成值 / 实际 …), or, under an
+    open indicator heading, one of them with its label and a figure ('资金到位率：实际完成100%。')."""
     rows: list[ProseIndicator] = []
     level1: Span | None = None
     level2: Span | None = None
@@ -246,7 +316,8 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
     for flat, index in paragraphs(text):
         numbered = _NUMBERED.match(flat)
         lead = _LEVEL_LEAD.match(flat)
-        if numbered and not lead and not (_may_hold_indicator(flat) and _INDICATOR.search(flat)):
+        one_value = (level1 is not None or level2 is not None) and _one_value_indicator(flat, index, numbered.end() if numbered else 0, len(flat))
+        if numbered and not lead and not one_value and not (_may_hold_indicator(flat) and _INDICATOR.search(flat)):
             level1 = level2 = None  # another numbered section: the indicator block has ended
             continue
         # Statements end at '；' / '。', except a '；' between a target and its actual.
@@ -265,9 +336,15 @@ def indicator_sentences(text: str) -> list[ProseIndicator]:
                 else:
                     level2 = span
                 s = lead.end()
-            if s >= e or not _may_hold_indicator(flat[s:e]):
+            if s >= e:
                 continue
-            for name, target, actual in _indicators_in(flat, index, s, e):
+            found = _indicators_in(flat, index, s, e) if _may_hold_indicator(flat[s:e]) else []
+            if not found and (level1 is not None or level2 is not None):
+                # Under an indicator heading a sentence may print only the target or only
+                # the actual: still an indicator (a row that prints either is one).
+                single = _one_value_indicator(flat, index, s, e)
+                found = [single] if single else []
+            for name, target, actual in found:
                 l1, inferred = level1, False
                 if l1 is None and level2 is not None and level2.text in LEVEL1_OF_LEVEL2:
                     l1, inferred = Span(LEVEL1_OF_LEVEL2[level2.text], level2.start, level2.end), True
@@ -306,6 +383,9 @@ _OPENING = re.compile(r"[ \t]*其中[:：]?[ \t]*")
 # The qualifier of an item's further figure: 年初 / 调整后 / 全年 budgets, and changes (追加 …).
 _QUALIFIER = re.compile(r"(?P<initial>年初)|(?P<change>(?:年中)?(?:追加|调增|调减|调整))|年中调整后|调整后|全年|年度|累计|实际")
 _NAME_CLAUSE = re.compile(r"[^\d,，;；:：。%]{2,30}")
+# A lead-in clause inside a statement: words without an amount before a colon ('具体分配如下：',
+# '按3个村分配：').
+_CLAUSE_LEAD = re.compile(r"[ \t]*(?P<lead>(?:(?!\d[\d.]*[ \t]*(?:万|亿|元|%))[^,，;；:：。()（）]){2,20})[:：][ \t]*")
 _USE_LEAD = re.compile(r"[^,，;；:：。、\d]{0,20}?(?:主要|分别|具体)?用于[ \t]*[:：]?[ \t]*")
 # A time before an item's name ('2023年', '本年度'): the item is what follows.
 _TIME_BEFORE_NAME = re.compile(r"(?:\d{4}年度?|本年度?|当年)(?![度底末初中])[ \t]*")
@@ -453,7 +533,7 @@ class _ParagraphReader:
             if lx.classify_level(h_text) or re.search(r"指标", h_text):
                 return  # an indicator statement ('成本指标：…'), not a money list
             head = self.span(h_start, h_text)
-            st += colon.end()
+            st = _strip_numbering(masked, st + colon.end())  # '分配情况：1.A 12万元；2.B…'
             list_open = True
         first_clause = True
         opens_item = (self.opens_item and self.first_statement) or statement_numbered
@@ -468,6 +548,16 @@ class _ParagraphReader:
                 lead = before if before.strip() else self.previous  # '实际支出…。其中：…'
                 self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
                 ps = opening.end()
+            lead_in = _CLAUSE_LEAD.match(masked, ps, pe) if not first_clause and not opening else None
+            if lead_in:
+                # '下达资金100万元，具体分配如下：A 50万元、B…': a lead-in after the total's
+                # clause opens the list as a colon at the statement's start does.
+                if lx.classify_level(lead_in["lead"].strip()) or "指标" in lead_in["lead"]:
+                    return  # an indicator lead-in ('，质量指标：…'), not a money list
+                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead_in["lead"]) else "budget"
+                self.lead_list = list_open = True
+                current, head = None, None
+                ps = _strip_numbering(masked, lead_in.end())
             use = _USE_LEAD.match(masked, ps, pe)
             if use:
                 # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
@@ -554,7 +644,13 @@ def not_a_project(name: str) -> bool:
     return bool(_NOT_PROJECT.search(name))
 
 
+# An indicator's target or actual label before a figure with a unit of money ('目标值≤84元',
+# '实际完成值7.8元'): a cost indicator's value, not an item.
+_INDICATOR_VALUE_LABEL = re.compile(rf"(?:{_TARGET_LABEL}|{_ACTUAL_LABEL})[ \t]*(?:为|是|达到)?[ \t]*[≥≤<>=＞＜]*|.*[≥≤＞＜]")
+
+
 def _rejected(name: str) -> bool:
     """Not an item's name: a funding source, budget scope, total or remainder, a sentence
-    subject ('2023年我局…'), a batch of an allocation ('第一批'), or too long to be a name."""
-    return not 2 <= len(name) <= 40 or bool(_NOT_A_NAME.search(name) or _NOT_PROJECT.search(name))
+    subject ('2023年我局…'), a batch of an allocation ('第一批'), an indicator's value label or a
+    comparison sign, or too long to be a name."""
+    return not 2 <= len(name) <= 40 or bool(_NOT_A_NAME.search(name) or _NOT_PROJECT.search(name) or _INDICATOR_VALUE_LABEL.fullmatch(name))
