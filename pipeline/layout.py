@@ -498,7 +498,8 @@ def _headings(lines: list[Line]) -> list[Heading]:
     for line in lines:
         if line.is_table_row:
             continue
-        match = _HEADING.match(line.text)
+        # '<h3>五、存在问题</h3>': a mirror site's tags around a heading are no part of it.
+        match = _HEADING.match(_HTML_TAG.sub("", line.text) if "<" in line.text else line.text)
         if not match:
             continue
         number, title = match["num"], match["title"].strip()

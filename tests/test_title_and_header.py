@@ -130,3 +130,21 @@ def test_headings_whose_opening_bracket_was_lost():
     record = extract_rules(text_document(text))
     assert record.problems == "部分县区补助资金拨付滞后。"
     assert record.improvements == "建立按月调度制度，加快拨付。"
+
+
+def test_html_tags_around_section_headings():
+    text = (
+        "<h3>一、项目概况</h3>\n本项目全年预算80万元，实际支出76万元。\n"
+        "<h3>五、存在问题</h3>\n<p>资金拨付进度偏慢。</p>\n<h3>六、改进措施</h3>\n<p>按月调度资金拨付。</p>\n"
+    )
+    layout = analyze(text)
+    assert [h.title for h in layout.headings] == ["项目概况", "存在问题", "改进措施"]
+    record = extract_rules(text_document(text))
+    assert "资金拨付进度偏慢" in record.problems and "按月调度资金拨付" in record.improvements
+
+
+def test_a_fund_run_as_a_project_is_named_without_the_word_project():
+    text = "2024年乡村道路养护专项资金项目绩效自评报告\n一、项目概况\n本项目全年预算80万元。\n"
+    assert extract_rules(text_document(text)).subject == "乡村道路养护专项资金"
+    works = "2024年城区排水管网改造工程项目绩效自评报告\n一、项目概况\n本项目全年预算80万元。\n"
+    assert extract_rules(text_document(works)).subject == "城区排水管网改造工程项目"

@@ -623,7 +623,8 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
     # A report on one fund names it in the title; neither the place nor the year evaluated before
     # it is part of the fund's name ('…2023年度中央水利发展资金绩效自评报告' → 中央水利发展资金).
     title = ctx.layout.title
-    m = re.search(r"(?:\d{4}\s*年度?)?([\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
+    # '…专项资金项目绩效自评报告': the fund is named; 项目 after it only says it is run as a project.
+    m = re.search(r"(?:\d{4}\s*年度?)?([\u4e00-\u9fff“”\"（）()]{4,40}?(?:资金|经费|项目))\s*(?:项目)?\s*(?:支出)?\s*(?:绩效)?(?:自评|评价)", title)
     if not title and report_type in ("project_report", "project_table"):
         return _subject_from_body(ctx)
     if m and names_one_project(title) and "部门" not in m.group(1) and "整体" not in m.group(1):
