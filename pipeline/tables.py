@@ -222,7 +222,8 @@ class Table:
         roles = {c.role for c in self.columns.values()}
         if "name" in roles and roles & {"target", "ind_actual"}:
             return "indicator"
-        if "project_name" in roles and roles & {"budget", "adjusted", "initial", "actual", "rate"}:
+        # A 项目名称 column, or a …内容 column naming what the money paid for (支出内容 | 预算数 | 实际支出数).
+        if roles & {"project_name", "content"} and roles & {"budget", "adjusted", "initial", "actual", "rate"}:
             # '项目' also heads the label column of a money grid (基本支出 / 项目支出 / 合计 rows).
             labelled = [r.label for r in self.rows if r.label]
             scoped = sum(1 for label in labelled if row_scope(label) is not None)

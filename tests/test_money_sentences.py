@@ -150,3 +150,14 @@ def test_a_start_of_year_budget_does_not_make_the_spending_partial():
     # A half-year figure in its own clause stays partial: the year's spending wins over it.
     both = "2024年全年预算3,000.00万元，上半年实际支出1,200.00万元。\n2024年全年实际支出2,950.00万元。\n"
     assert _budget(both).actual == 2950.0
+
+
+def test_a_detail_table_of_uses_lists_the_projects_in_its_own_unit():
+    text = (
+        "桂岭县2022年度村级公益设施维护资金绩效自评报告\n一、资金情况\n2022年本项目安排资金120.00万元，实际支出98.50万元，执行率82.08%。\n"
+        "附件：项目支出决算表（单位：元）\n支出内容\t预算数\t实际支出数\n"
+        "村道修补\t700000.00\t615000.00\n路灯维护\t500000.00\t370000.00\n合计\t1200000.00\t985000.00\n"
+    )
+    record = extract_rules(text_document(text))
+    assert [(p.name, p.budget, p.actual) for p in record.projects] == [("村道修补", 70.0, 61.5), ("路灯维护", 50.0, 37.0)]
+    assert record.budget.adjusted == 120.0 and record.budget.actual == 98.5

@@ -1147,6 +1147,9 @@ def _table_projects(ctx: Context, table: tb.Table) -> list[ProjectRow]:
     The budget and actual columns named by the header are confirmed by arithmetic (rate ≈
     actual / budget on most rows), because OCR shifts header fragments between columns."""
     name_col = table.column("project_name")
+    if name_col is None and table.columns_with("actual", "budget", "adjusted"):
+        # A detail table of what the money paid for ('支出内容 | 支出金额'): its items are the uses.
+        name_col = table.column("content")
     if name_col is None or table.kind == "money" or not table.header:
         return []
     rows: list[tuple[tb.Row, dict[int, NumberMention]]] = []
