@@ -583,10 +583,12 @@ def to_wan(value: float, unit: str | None) -> float | None:
     """An amount in 万元 (元 / 10000, 亿元 x 10000); None when ``unit`` is not money."""
     if unit == "万元":
         return value
+    # Rounded past any digit a report prints (万元 carry at most 6 decimals, 元 4 more), so that
+    # binary noise (2.47亿元 -> 24700.000000000004) never reaches a record.
     if unit == "元":
-        return value / 10000
+        return round(value / 10000, 10)
     if unit == "亿元":
-        return value * 10000
+        return round(value * 10000, 10)
     return None
 
 

@@ -638,3 +638,11 @@ def test_a_title_line_is_never_joined_as_a_wrapped_sentence():
     text = "\n".join(["青溪市北山区人民政府关于公开2024年度部门预算的说明", "2023年健康教育经费项目绩效自评报告", *lines])
     nt = normalize(text)
     assert "\n2023年健康教育经费项目绩效自评报告\n" in nt.text
+
+
+def test_amounts_in_wan_carry_no_binary_noise():
+    from pipeline.normalize import to_wan
+
+    assert to_wan(2.47, "亿元") == 24700.0
+    assert to_wan(0.118987, "亿元") == 1189.87
+    assert to_wan(1094.96, "元") == 0.109496
