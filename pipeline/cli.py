@@ -280,6 +280,7 @@ def synth(
     out_dir: Path = typer.Option(..., "--out", help="Directory for <doc_id>.txt + <doc_id>.json (gold)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also render a text-layer PDF of each report."),
     scan: bool = typer.Option(False, "--scan", help="Also render an image-only (scanned) PDF of each report."),
+    ruled: bool = typer.Option(False, "--ruled", help="Draw the PDFs' tables as ruled grids, cells wrapping inside their borders."),
 ) -> None:
     """Generate reports with known gold in every layout, at a chosen noise level."""
     from pipeline import synth as generator
@@ -289,7 +290,7 @@ def synth(
     except ValueError as error:
         err.print(f"synth: {error}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    written = generator.write(reports, out_dir, pdf=pdf, scan=scan)
+    written = generator.write(reports, out_dir, pdf=pdf, scan=scan, ruled=ruled)
     planted = sum(1 for r in reports if r.plants)
     out.print(f"wrote {len(reports)} reports ({planted} with planted inconsistencies), {len(written)} files, to {out_dir}")
 

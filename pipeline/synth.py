@@ -2214,11 +2214,12 @@ def write(
     *,
     scan_dpi: int = 200,
     scan_pages: int | None = None,
+    ruled: bool = False,
 ) -> list[Path]:
     """Write ``<doc_id>.txt`` and ``<doc_id>.json`` per report (a directory `pipeline eval` reads as
     gold + documents), plus a text-layer ``<doc_id>.pdf`` (pdf=True) and an image-only
-    ``<doc_id>.scan.pdf`` (scan=True; its first ``scan_pages`` pages, all when None). Returns the
-    paths written."""
+    ``<doc_id>.scan.pdf`` (scan=True; its first ``scan_pages`` pages, all when None); ``ruled``
+    draws their tables as ruled grids (see render_pdf). Returns the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -2229,7 +2230,7 @@ def write(
         js.write_text(gold_json(report), encoding="utf-8")
         written += [txt, js]
         if pdf or scan:
-            data = render_pdf(report.text)
+            data = render_pdf(report.text, ruled=ruled)
             if pdf:
                 path = out / f"{report.doc_id}.pdf"
                 path.write_bytes(data)
@@ -2249,8 +2250,12 @@ _PAGE_W, _PAGE_H, _MARGIN, _FONT_SIZE = 595.0, 842.0, 50.0, 10.5
 _LINE_H, _TAB_STOP, _MIN_TAB_GAP = _FONT_SIZE * 1.6, _FONT_SIZE * 4, _FONT_SIZE * 2
 
 
-def render_pdf(text: str) -> bytes:
-    """A text-layer PDF of ``text`` (A4, built-in CJK font, TABs on tab stops)."""
+def render_pdf(text: str, *, ruled: bool = False) -> bytes:
+    """A text-layer PDF of ``text`` (A4, built-in CJK font, TABs on tab stops).
+
+    ``ruled``: each run of consecutive lines with TABs is drawn as a ruled table instead (see
+    :func:`_ruled_table`): every cell in its own bordered box, text wrapping inside the cell, as
+    real reports print their tables."""
     import pymupdf
 
     font = pymupdf.Font("cjk")
@@ -2282,7 +2287,18 @@ def render_pdf(text: str) -> bytes:
 
     new_page()
     right = _PAGE_W - _MARGIN
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if ruled and "\t" in line:
+            block = [line]
+            while index < len(lines) and "\t" in lines[index]:
+                block.append(lines[index])
+                index += 1
+            _ruled_table(block, state, new_page, font, width)
+            continue
         x = _MARGIN
         for i, cell in enumerate(line.split("\t")):
             if i:
@@ -2312,6 +2328,86 @@ def render_pdf(text: str) -> bytes:
     data = doc.tobytes(garbage=3, deflate=True)
     doc.close()
     return data
+
+
+_CELL_PAD, _MIN_CELL_CHARS = 3.0, 3
+
+
+def _ruled_table(rows: list[str], state: dict[str, Any], new_page: Any, font: Any, width: Any) -> None:
+    """Draw TAB-separated ``rows`` as a ruled table at ``state["y"]`` (a helper of render_pdf).
+
+    Columns share the text width by water-filling (a column narrower than its fair share keeps
+    its natural width, the rest split what is left); a row with fewer cells than the table lets
+    its last cell span the remaining columns. A table too wide for the page is set in a smaller
+    font (every column holds at least _MIN_CELL_CHARS characters, as wide forms are printed); a
+    row that does not fit goes to the next page, and a row taller than a page continues on it."""
+    import pymupdf
+
+    grid = [row.split("\t") for row in rows]
+    ncols = max(len(cells) for cells in grid)
+    span = _PAGE_W - 2 * _MARGIN
+    size = min(_FONT_SIZE, max(5.0, (span / ncols - 2 * _CELL_PAD) / _MIN_CELL_CHARS))
+    scale, line_h = size / _FONT_SIZE, size * 1.3
+    natural = [2 * size + 2 * _CELL_PAD] * ncols
+    for cells in grid:
+        for j, cell in enumerate(cells if len(cells) == ncols else cells[:-1]):
+            natural[j] = max(natural[j], scale * sum(width(ch) for ch in cell) + 2 * _CELL_PAD + 1)
+    widths = [0.0] * ncols
+    left, todo = span, sorted(range(ncols), key=natural.__getitem__)
+    while todo:
+        share = left / len(todo)
+        if natural[todo[0]] > share:
+            for j in todo:
+                widths[j] = share
+            break
+        widths[todo[0]] = natural[todo[0]]
+        left -= natural[todo.pop(0)]
+    extra = (span - sum(widths)) / ncols
+    edges = [_MARGIN]
+    for w in widths:
+        edges.append(edges[-1] + w + extra)
+
+    def wrap(cell: str, room: float) -> list[str]:
+        out, run, run_w = [], "", 0.0
+        for ch in cell:
+            w = scale * width(ch)
+            if run and run_w + w > room:
+                out.append(run)
+                run, run_w = "", 0.0
+            run += ch
+            run_w += w
+        return out + [run] if run else out
+
+    bottom = _PAGE_H - _MARGIN
+    top = state["y"] - _FONT_SIZE  # state["y"] is the next text baseline
+    for cells in grid:
+        boxes = []
+        for j, cell in enumerate(cells):
+            x0, x1 = edges[j], edges[ncols if j == len(cells) - 1 else j + 1]
+            boxes.append((x0, x1, wrap(cell, x1 - x0 - 2 * _CELL_PAD)))
+        todo_lines, done = max(1, *(len(b[2]) for b in boxes)), 0
+        while done < todo_lines:
+            room = int((bottom - top - 2 * _CELL_PAD) // line_h)
+            if room < todo_lines - done and (top > _MARGIN or room < 1):
+                new_page()
+                top = _MARGIN
+                continue
+            take = min(room, todo_lines - done)
+            height = take * line_h + 2 * _CELL_PAD
+            shape = state["page"].new_shape()
+            for x0, x1, text_lines in boxes:
+                shape.draw_rect(pymupdf.Rect(x0, top, x1, top + height))
+                for k, run in enumerate(text_lines[done : done + take]):
+                    baseline = top + _CELL_PAD + size + k * line_h
+                    state["writer"].append((x0 + _CELL_PAD, baseline), run, font=font, fontsize=size)
+                    state["used"] = True
+            shape.finish(width=0.6, color=(0, 0, 0))
+            shape.commit()
+            top += height
+            done += take
+    state["y"] = top + _LINE_H + _FONT_SIZE * 0.5
+    if state["y"] > bottom:
+        new_page()
 
 
 def render_scan(pdf: bytes, *, dpi: int = 200, pages: int | None = None) -> bytes:
