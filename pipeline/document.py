@@ -20,6 +20,20 @@ PAGE_SEPARATOR = "\f"
 Engine = Literal["text", "text_layer", "ocr"]
 
 
+class PageBox(BaseModel):
+    """A run of text as positioned on its page: ``Page.text[start:end]`` is its text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int
+    end: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    score: float | None = Field(None, description="OCR recognition score; None for a text layer.")
+
+
 class Page(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -29,6 +43,12 @@ class Page(BaseModel):
     ocr_confidence: float | None = Field(None, description="Mean recognition score of OCR'd lines.")
     text_layer_rejected: str | None = Field(
         None, description="Why the page's PDF text layer was judged garbage and OCR used instead."
+    )
+    size: tuple[float, float] | None = Field(
+        None, description="Page width and height in the units of `boxes`: PDF points for PDF pages, pixels for images."
+    )
+    boxes: tuple[PageBox, ...] = Field(
+        (), description="Where the page's text runs (text-layer lines, OCR boxes) are printed; empty for text files."
     )
 
 
