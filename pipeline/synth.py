@@ -2263,17 +2263,20 @@ def render_pdf(text: str, *, ruled: bool = False) -> bytes:
     widths: dict[str, float] = {}
     state: dict[str, Any] = {}
 
-    def new_page() -> None:
+    def new_page(landscape: bool = False) -> None:
         if state.get("writer") is not None:
             state["writer"].write_text(state["page"])
-        state["page"] = doc.new_page(width=_PAGE_W, height=_PAGE_H)
+            if not state["used"]:
+                doc.delete_page(-1)  # a page that received only blank lines (before a landscape table)
+        state["size"] = (_PAGE_H, _PAGE_W) if landscape else (_PAGE_W, _PAGE_H)
+        state["page"] = doc.new_page(width=state["size"][0], height=state["size"][1])
         state["writer"] = pymupdf.TextWriter(state["page"].rect)
         state["y"] = _MARGIN + _FONT_SIZE
         state["used"] = False
 
     def newline() -> None:
         state["y"] += _LINE_H
-        if state["y"] > _PAGE_H - _MARGIN:
+        if state["y"] > state["size"][1] - _MARGIN:
             new_page()
 
     def put(x: float, run: str) -> None:
@@ -2330,7 +2333,7 @@ def render_pdf(text: str, *, ruled: bool = False) -> bytes:
     return data
 
 
-_CELL_PAD, _MIN_CELL_CHARS = 3.0, 3
+_CELL_PAD, _MIN_CELL_CHARS, _MIN_PORTRAIT_FONT = 3.0, 3, 8.0
 
 
 def _ruled_table(rows: list[str], state: dict[str, Any], new_page: Any, font: Any, width: Any) -> None:
@@ -2339,14 +2342,24 @@ def _ruled_table(rows: list[str], state: dict[str, Any], new_page: Any, font: An
     Columns share the text width by water-filling (a column narrower than its fair share keeps
     its natural width, the rest split what is left); a row with fewer cells than the table lets
     its last cell span the remaining columns. A table too wide for the page is set in a smaller
-    font (every column holds at least _MIN_CELL_CHARS characters, as wide forms are printed); a
-    row that does not fit goes to the next page, and a row taller than a page continues on it."""
+    font (every column holds at least _MIN_CELL_CHARS characters), on landscape pages when the
+    font would fall under _MIN_PORTRAIT_FONT, as wide forms are printed; a row that does not fit
+    goes to the next page, and a row taller than a page continues on it."""
     import pymupdf
 
     grid = [row.split("\t") for row in rows]
     ncols = max(len(cells) for cells in grid)
-    span = _PAGE_W - 2 * _MARGIN
-    size = min(_FONT_SIZE, max(5.0, (span / ncols - 2 * _CELL_PAD) / _MIN_CELL_CHARS))
+
+    def fitting_size(span: float) -> float:
+        return min(_FONT_SIZE, (span / ncols - 2 * _CELL_PAD) / _MIN_CELL_CHARS)
+
+    landscape = fitting_size(_PAGE_W - 2 * _MARGIN) < _MIN_PORTRAIT_FONT
+    if landscape:
+        new_page(landscape=True)
+        state["y"] = _MARGIN + _FONT_SIZE
+    page_w, page_h = state["size"]
+    span = page_w - 2 * _MARGIN
+    size = max(5.0, fitting_size(span))
     scale, line_h = size / _FONT_SIZE, size * 1.3
     natural = [2 * size + 2 * _CELL_PAD] * ncols
     for cells in grid:
@@ -2378,7 +2391,7 @@ def _ruled_table(rows: list[str], state: dict[str, Any], new_page: Any, font: An
             run_w += w
         return out + [run] if run else out
 
-    bottom = _PAGE_H - _MARGIN
+    bottom = page_h - _MARGIN
     top = state["y"] - _FONT_SIZE  # state["y"] is the next text baseline
     for cells in grid:
         boxes = []
@@ -2389,7 +2402,7 @@ def _ruled_table(rows: list[str], state: dict[str, Any], new_page: Any, font: An
         while done < todo_lines:
             room = int((bottom - top - 2 * _CELL_PAD) // line_h)
             if room < todo_lines - done and (top > _MARGIN or room < 1):
-                new_page()
+                new_page(landscape)
                 top = _MARGIN
                 continue
             take = min(room, todo_lines - done)

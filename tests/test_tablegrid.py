@@ -203,3 +203,15 @@ def test_wrapped_cell_stays_in_its_cell_on_a_ruled_scan(tmp_path: Path):
     # OCR boxes are kept with their place on the page (PDF points) and their offsets.
     assert page.boxes and all(b.score is not None and page.text[b.start : b.end] for b in page.boxes)
     assert all(0 <= b.x0 < b.x1 <= 596 for b in page.boxes)
+
+
+def test_a_form_too_wide_for_portrait_is_ruled_on_landscape_pages_and_reads_back(tmp_path: Path):
+    header = "\t".join(f"第{i}项指标" for i in range(1, 21))
+    values = "\t".join(f"{i * 3.5:.2f}" for i in range(1, 21))
+    text = f"多栏汇总表\n{header}\n{values}"
+    path = tmp_path / "wide.pdf"
+    path.write_bytes(synth.render_pdf(text, ruled=True))
+    with pymupdf.open(path) as pdf:
+        assert [page.rect.width > page.rect.height for page in pdf] == [False, True]
+    doc = ingest.load(path)
+    assert [p.text.split("\n") for p in doc.pages] == [["多栏汇总表"], [header, values]]
