@@ -9,6 +9,9 @@ and the benchmark, but not a contract).
   garbled (mojibake, private-use or ``(cid:NN)`` glyphs, replacement characters, random rare
   characters) is rendered at ``settings.ocr_dpi`` and OCR'd instead.
 * Images (.png/.jpg/.jpeg/.tif/.tiff, multi-page TIFF included): OCR'd, one page per frame.
+* Ruled tables, on text layers and scans alike, keep their cells (pipeline/tablegrid.py): a row
+  is one TAB-separated line however its cells wrap. Every page keeps its positioned text runs
+  (``Page.boxes``: offsets into the page text and bounding boxes).
 
 Bad input raises a typed :class:`~pipeline.errors.IngestError` naming the file and the reason.
 """
@@ -313,13 +316,13 @@ def _ocr_boxes(result: ocr.OcrResult, scale: float = 1.0) -> tuple[PageBox, ...]
     """The OCR boxes as PageBoxes, pixel coordinates times ``scale`` (72/dpi gives PDF points)."""
     return tuple(
         PageBox(
-            start=p.start,
-            end=p.end,
-            x0=p.box.x0 * scale,
-            y0=min(p.box.left[0], p.box.right[0]) * scale,
-            x1=p.box.x1 * scale,
-            y1=max(p.box.left[1], p.box.right[1]) * scale,
-            score=p.box.score,
+            p.start,
+            p.end,
+            p.box.x0 * scale,
+            min(p.box.left[0], p.box.right[0]) * scale,
+            p.box.x1 * scale,
+            max(p.box.left[1], p.box.right[1]) * scale,
+            p.box.score,
         )
         for p in result.placed
     )
@@ -390,7 +393,7 @@ def read_text_layer(page: pymupdf.Page) -> tuple[str, tuple[PageBox, ...]]:
         where[id(box)] = tuple(bbox)
     laid = ocr.layout(boxes, [g.transformed(rotate) for g in grids], join_touching=True)
     return laid.text, tuple(
-        PageBox(start=p.start, end=p.end, x0=r[0], y0=r[1], x1=r[2], y1=r[3])
+        PageBox(p.start, p.end, *r)
         for p in laid.placed
         for r in [where[id(p.box)]]
     )
