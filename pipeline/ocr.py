@@ -406,7 +406,10 @@ def ocr_image(image: np.ndarray, settings: Settings | None = None) -> OcrResult:
         return OcrResult("", None, (), seconds)
     confidence = round(float(np.mean([b.score for b in boxes])), 4)
     start = time.perf_counter()
-    grids = tuple(grids_from_image(page, statistics.median(b.height for b in boxes)))
+    try:
+        grids = tuple(grids_from_image(page, statistics.median(b.height for b in boxes)))
+    except Exception:  # noqa: BLE001 - grids only refine the reading order; never lose the OCR
+        grids = ()
     grid_seconds = time.perf_counter() - start
     with _stats_lock:
         _stats["grid_seconds"] += grid_seconds

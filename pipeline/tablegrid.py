@@ -100,11 +100,23 @@ def fits(grid: CellGrid, boxes: Sequence[Rect]) -> bool:
 # --- vector PDFs --------------------------------------------------------------------------
 
 
+# A page with more vector paths than this is a chart or a map, not a form: find_tables would spend
+# seconds on it (a ruled table page draws tens to hundreds).
+MAX_DRAWINGS = 5000
+
+
 def grids_from_pdf_page(page: Any) -> list[CellGrid]:
-    """Cell grids of the ruled tables drawn on a pymupdf page (empty when it draws no lines)."""
-    if not page.get_cdrawings():
+    """Cell grids of the ruled tables drawn on a pymupdf page (empty when it draws no lines).
+
+    Table detection only refines the reading order: when pymupdf fails on a page, the page is
+    read without grids rather than refused."""
+    drawings = len(page.get_cdrawings())
+    if not drawings or drawings > MAX_DRAWINGS:
         return []
-    found = page.find_tables(use_layout=False)
+    try:
+        found = page.find_tables(use_layout=False)
+    except Exception:  # noqa: BLE001 - a damaged drawing list must not make a readable page fail
+        return []
     grids = []
     for table in found.tables:
         rows = tuple(tuple(tuple(map(float, cell)) for cell in row.cells if cell is not None) for row in table.rows)

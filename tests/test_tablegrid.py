@@ -215,3 +215,17 @@ def test_a_form_too_wide_for_portrait_is_ruled_on_landscape_pages_and_reads_back
         assert [page.rect.width > page.rect.height for page in pdf] == [False, True]
     doc = ingest.load(path)
     assert [p.text.split("\n") for p in doc.pages] == [["多栏汇总表"], [header, values]]
+
+
+def test_a_page_full_of_vector_paths_is_not_searched_for_tables():
+    """A chart or map draws thousands of paths; find_tables would take seconds on it."""
+    with pymupdf.open(stream=synth.render_pdf(REPORT, ruled=True), filetype="pdf") as pdf:
+        page = pdf[0]
+        assert tablegrid.grids_from_pdf_page(page)
+        shape = page.new_shape()
+        for i in range(tablegrid.MAX_DRAWINGS + 1):
+            x, y = 60 + (i % 90) * 5, 500 + (i // 90) * 4
+            shape.draw_line((x, y), (x + 1, y))
+            shape.finish(width=0.3)
+        shape.commit()
+        assert tablegrid.grids_from_pdf_page(page) == []
