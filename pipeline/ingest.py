@@ -9,6 +9,9 @@ and the benchmark, but not a contract).
   garbled (mojibake, private-use or ``(cid:NN)`` glyphs, replacement characters, random rare
   characters) is rendered at ``settings.ocr_dpi`` and OCR'd instead.
 * Images (.png/.jpg/.jpeg/.tif/.tiff, multi-page TIFF included): OCR'd, one page per frame.
+* Ruled tables, on text layers and scans alike, keep their cells (pipeline/tablegrid.py): a row
+  is one TAB-separated line however its cells wrap. Every page keeps its positioned text runs
+  (``Page.boxes``: offsets into the page text and bounding boxes).
 
 Bad input raises a typed :class:`~pipeline.errors.IngestError` naming the file and the reason.
 """
@@ -33,9 +36,9 @@ import numpy as np
 import pymupdf  # imported once: the import loads two ONNX layout models (~0.5 s, ~160 MB)
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from pipeline import ocr
+from pipeline import ocr, tablegrid
 from pipeline.config import Settings, get_settings
-from pipeline.document import PAGE_SEPARATOR, Document, Page
+from pipeline.document import PAGE_SEPARATOR, Document, Page, PageBox
 from pipeline.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -280,7 +283,7 @@ def _pdf_page(doc: pymupdf.Document, index: int, shown: str, settings: Settings)
     number = index + 1
     try:
         page = doc.load_page(index)
-        text = text_layer(page)
+        text, boxes = read_text_layer(page)
         quality = text_quality(text)
         scan_reason = _scan_reason(page, quality.chars)
     except Exception as exc:
@@ -294,7 +297,7 @@ def _pdf_page(doc: pymupdf.Document, index: int, shown: str, settings: Settings)
     elif scan_reason is not None:
         rejected = scan_reason if quality.chars else None
     else:
-        return Page(number=number, text=text, engine="text_layer")
+        return Page(number=number, text=text, engine="text_layer", size=(page.rect.width, page.rect.height), boxes=boxes)
 
     image = render_page(page, settings, shown, number)
     result = _ocr(image, settings, shown, f"page {number}")
@@ -304,6 +307,24 @@ def _pdf_page(doc: pymupdf.Document, index: int, shown: str, settings: Settings)
         engine="ocr",
         ocr_confidence=result.confidence,
         text_layer_rejected=rejected,
+        size=(page.rect.width, page.rect.height),
+        boxes=_ocr_boxes(result, page.rect.width / image.shape[1]),
+    )
+
+
+def _ocr_boxes(result: ocr.OcrResult, scale: float = 1.0) -> tuple[PageBox, ...]:
+    """The OCR boxes as PageBoxes, pixel coordinates times ``scale`` (72/dpi gives PDF points)."""
+    return tuple(
+        PageBox(
+            p.start,
+            p.end,
+            p.box.x0 * scale,
+            min(p.box.left[0], p.box.right[0]) * scale,
+            p.box.x1 * scale,
+            max(p.box.left[1], p.box.right[1]) * scale,
+            p.box.score,
+        )
+        for p in result.placed
     )
 
 
@@ -315,44 +336,93 @@ def text_layer(page: pymupdf.Page) -> str:
     sort=True)`` (pymupdf 2.0) keeps a row together but pads cells and indents with runs of
     spaces ('项目名称    年初预算数   执行率'), which later stages cannot tell from word spaces.
     Instead each text line pymupdf finds becomes a positioned box and goes through the same
-    reading order as OCR (``ocr.layout_text``): boxes chained left to right on one row, rows top
+    reading order as OCR (``ocr.layout``): boxes chained left to right on one row, rows top
     to bottom, TAB across a column gap ('项目名称\t年初预算数\t执行率') — so a table row reads the
     same from a text layer as from a scan, and like the seeds. Costs ~2 ms a page.
+
+    Ruled tables (vector rulings, :func:`pipeline.tablegrid.grids_from_pdf_page`, 15–45 ms on a
+    page that draws lines): each text line is cut where it crosses into another cell, every piece
+    goes to its cell, and a row reads as one line whatever its cells wrap.
     """
-    boxes = []
-    lines = []
-    for block in page.get_text("dict", flags=_DICT_FLAGS)["blocks"]:
+    return read_text_layer(page)[0]
+
+
+def read_text_layer(page: pymupdf.Page) -> tuple[str, tuple[PageBox, ...]]:
+    """:func:`text_layer` and where each of its text runs is on the page (PDF points)."""
+    grids = tablegrid.grids_from_pdf_page(page)
+    runs = []  # (text, bbox, dir, size) in page coordinates
+    for block in page.get_text("rawdict" if grids else "dict", flags=_DICT_FLAGS)["blocks"]:
         if block.get("type", 0) != 0:
             continue
         for line in block["lines"]:
-            # A form feed is the page separator of Document.text and must not occur in a page.
-            text = "".join(span["text"] for span in line["spans"]).replace(PAGE_SEPARATOR, " ").strip()
-            if text:
-                size = max((span["size"] for span in line["spans"]), default=0.0)
-                lines.append((text, line["bbox"], line["dir"], size))
-    if not lines:
-        return ""
+            size = max((span["size"] for span in line["spans"]), default=0.0)
+            pieces = _cell_pieces(line, grids) if grids else [("".join(span["text"] for span in line["spans"]), line["bbox"])]
+            for text, bbox in pieces:
+                # A form feed is the page separator of Document.text and must not occur in a page;
+                # TAB and newline are the layout's own separators.
+                text = re.sub(r"[\f\t\n]", " ", text).strip()
+                if text:
+                    runs.append((text, bbox, line["dir"], size))
+    if not runs:
+        return "", ()
 
     # Rotate coordinates so the dominant writing direction runs left to right (pages whose
     # content is drawn sideways, e.g. landscape tables on a portrait page).
     weights: Counter[tuple[int, int]] = Counter()
-    for text, _, (dx, dy), _ in lines:
+    for text, _, (dx, dy), _ in runs:
         weights[(round(dx), round(dy))] += len(text)
     cos, sin = max(weights, key=weights.__getitem__)
     if (cos, sin) not in ((1, 0), (0, 1), (-1, 0), (0, -1)):
         cos, sin = 1, 0
 
-    for text, (x0, y0, x1, y1), _, size in lines:
-        xs, ys = [], []
-        for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
-            xs.append(x * cos + y * sin)
-            ys.append(-x * sin + y * cos)
+    def rotate(rect: tablegrid.Rect) -> tablegrid.Rect:
+        x0, y0, x1, y1 = rect
+        xs = [x * cos + y * sin for x, y in ((x0, y0), (x1, y1))]
+        ys = [-x * sin + y * cos for x, y in ((x0, y0), (x1, y1))]
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    boxes, where = [], {}
+    for text, bbox, _, size in runs:
+        x0, y0, x1, y1 = rotate(tuple(bbox))
         # Use the font size as the box height (the line bbox includes ascender and descender),
         # so the TAB threshold (one text height) means about one em, as for OCR boxes.
-        cy = (min(ys) + max(ys)) / 2
-        half = (size or (max(ys) - min(ys))) / 2
-        boxes.append(ocr.TextBox.from_rect(text, min(xs), cy - half, max(xs), cy + half))
-    return ocr.layout_text(boxes, join_touching=True)
+        cy = (y0 + y1) / 2
+        half = (size or (y1 - y0)) / 2
+        box = ocr.TextBox.from_rect(text, x0, cy - half, x1, cy + half)
+        boxes.append(box)
+        where[id(box)] = tuple(bbox)
+    laid = ocr.layout(boxes, [g.transformed(rotate) for g in grids], join_touching=True)
+    return laid.text, tuple(
+        PageBox(p.start, p.end, *r)
+        for p in laid.placed
+        for r in [where[id(p.box)]]
+    )
+
+
+def _cell_pieces(line: dict, grids: list[tablegrid.CellGrid]) -> list[tuple[str, tuple[float, ...]]]:
+    """A rawdict text line cut into runs of characters that lie in the same table cell (or in
+    none), each with its bounding box: one PDF text line may run across a cell border."""
+    _, ly0, _, ly1 = line["bbox"]
+    cy = (ly0 + ly1) / 2
+    pieces: list[tuple[str, tuple[float, ...]]] = []
+    current, chars, x0, x1 = None, [], 0.0, 0.0
+    for span in line["spans"]:
+        for char in span["chars"]:
+            cx0, _, cx1, _ = char["bbox"]
+            cell = next(
+                ((g, *at) for g, grid in enumerate(grids) if (at := grid.cell_at((cx0 + cx1) / 2, cy)) is not None),
+                None,
+            )
+            if chars and cell != current:
+                pieces.append(("".join(chars), (x0, ly0, x1, ly1)))
+                chars = []
+            if not chars:
+                current, x0 = cell, cx0
+            chars.append(char["c"])
+            x1 = cx1
+    if chars:
+        pieces.append(("".join(chars), (x0, ly0, x1, ly1)))
+    return pieces
 
 
 def _scan_reason(page: pymupdf.Page, layer_chars: int) -> str | None:
@@ -437,5 +507,14 @@ def _load_image(data: bytes, shown: str, settings: Settings) -> list[Page]:
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise CorruptFileError(shown, f"image data is damaged (frame {frame + 1}): {exc}") from None
         result = _ocr(pixels, settings, shown, f"frame {frame + 1}" if frames > 1 else "the image")
-        pages.append(Page(number=frame + 1, text=result.text, engine="ocr", ocr_confidence=result.confidence))
+        pages.append(
+            Page(
+                number=frame + 1,
+                text=result.text,
+                engine="ocr",
+                ocr_confidence=result.confidence,
+                size=(float(pixels.shape[1]), float(pixels.shape[0])),
+                boxes=_ocr_boxes(result),
+            )
+        )
     return pages

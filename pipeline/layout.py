@@ -131,7 +131,7 @@ def _split_lines(text: str, joins: list[int] = ()) -> list[Line]:
     lines: list[Line] = []
     pos = 0
     joins = sorted(joins)
-    for raw_line in text.split("\n"):
+    for raw_line in re.split(r"[\n\f]", text):  # a page break ends a line too
         start, end = pos, pos + len(raw_line)
         pos = end + 1
         inside = joins[bisect_left(joins, start + 1) : bisect_left(joins, end)] if joins else []

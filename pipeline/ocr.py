@@ -18,9 +18,13 @@ Reading order (:func:`layout_text`) turns positioned boxes into text lines:
 3. Inside a line, boxes are always separated: a TAB for a column gap (at least one text height),
    a single space otherwise. Gluing boxes turned '331.96' '310.87' into '331.96310.87'.
 
-Known limits: a table cell that wraps onto several lines has no cell geometry here, so the
-wrapped parts become their own lines and may interleave with the next row; pages scanned sideways
-are not auto-rotated.
+4. Ruled tables (cell rectangles from :mod:`pipeline.tablegrid`): every box goes into the cell
+   that contains its centre, a table row is one line with its cells TAB-separated, and a cell that
+   wraps over several lines is joined inside its cell, so the cells of one row never interleave.
+
+Known limits: a borderless table's wrapped cells have no cell geometry, so their wrapped parts
+become their own lines and may interleave with the next row; pages scanned sideways are not
+auto-rotated.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import statistics
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +42,7 @@ import numpy as np
 
 from pipeline.config import Settings, get_settings
 from pipeline.errors import OcrUnavailableError
+from pipeline.tablegrid import CellGrid, fits, grids_from_image
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; rapidocr (cv2, omegaconf) is imported lazily
     from rapidocr import RapidOCR
@@ -51,6 +56,9 @@ MODEL_FILES = {
 
 # A gap between two boxes of one line wider than this many text heights is a column gap (TAB).
 TAB_GAP = 1.0
+# A line inside a table cell that ends within this many text heights of the cell's right border
+# ran out of room (a wrap); one that ends further left ended its paragraph.
+WRAP_REACH = 2.0
 # Two boxes belong to one line when they overlap vertically by more than this share of the
 # smaller box height.
 LINE_OVERLAP = 0.5
@@ -167,25 +175,125 @@ def _chain_slope(lines: list[list[TextBox]]) -> float:
 
 
 def layout_text(boxes: Sequence[TextBox], *, join_touching: bool = False) -> str:
-    """Text of ``boxes`` in reading order: one line per chain, TAB between distant boxes.
+    """Text of ``boxes`` in reading order (:func:`layout` without table grids)."""
+    return layout(boxes, join_touching=join_touching).text
+
+
+@dataclass(frozen=True)
+class PlacedBox:
+    """Where a box's text landed in the laid-out text: ``text[start:end] == box.text``."""
+
+    start: int
+    end: int
+    box: TextBox
+
+
+@dataclass(frozen=True)
+class Layout:
+    text: str
+    placed: tuple[PlacedBox, ...]
+
+
+def layout(boxes: Sequence[TextBox], grids: Sequence[CellGrid] = (), *, join_touching: bool = False) -> Layout:
+    """Text of ``boxes`` in reading order: one line per chain, TAB between distant boxes; and
+    where each box's text went.
+
+    ``grids`` (ruled tables, see :mod:`pipeline.tablegrid`): a box whose centre lies in a cell
+    belongs to that cell; a table row becomes one line with its cells TAB-separated (empty cells
+    kept, so columns stay aligned as in a text file), and the lines of a cell that wraps are
+    joined inside it (:func:`join_wrapped`); a row whose only text is one cell's keeps that
+    cell's paragraph breaks. Rows and the other lines are ordered together top to bottom.
 
     ``join_touching`` (for PDF text layers, never for OCR): boxes that touch horizontally (gap
     under 0.1 text heights) are fragments of one run split by the PDF producer and are joined
     without a separator. OCR boxes are only ever split at visible gaps, so they always get one.
     """
-    out = []
-    for line in group_lines([b for b in boxes if b.text]):
-        parts = [line[0].text]
+    boxes = [_one_line(b) for b in boxes if b.text]
+    rects = [(b.x0, min(b.left[0], b.right[0]), b.x1, max(b.left[1], b.right[1])) for b in boxes]
+    grids = [grid for grid in grids if fits(grid, rects)]
+    cells: dict[tuple[int, int], dict[int, list[TextBox]]] = {}
+    free = []
+    for box in boxes:
+        for g, grid in enumerate(grids):
+            at = grid.cell_at(box.cx, box.cy)
+            if at is not None:
+                cells.setdefault((g, at[0]), {}).setdefault(at[1], []).append(box)
+                break
+        else:
+            free.append(box)
+
+    lines = group_lines(free)
+    slope = _box_slope(boxes) if any(_is_wide(b) for b in boxes) else _chain_slope(lines)
+
+    def key(bs: Sequence[TextBox]) -> float:
+        return statistics.median(b.cy - slope * b.cx for b in bs)
+
+    entries: list[tuple[float, Any, Any]] = [(key(line), line, None) for line in lines]
+    for (g, r), by_cell in cells.items():
+        row = [group_lines(by_cell.get(c, [])) for c in range(len(grids[g].rows[r]))]
+        # A row sorts by its top text line (a tall wrapped cell must not push it down).
+        entries.append((min(key(line) for cell in row for line in cell), row, grids[g].rows[r]))
+    entries.sort(key=lambda e: e[0])
+
+    out: list[str] = []
+    placed: list[PlacedBox] = []
+    pos = 0
+
+    def put(text: str, box: TextBox | None = None) -> None:
+        nonlocal pos
+        if box is not None:
+            placed.append(PlacedBox(pos, pos + len(text), box))
+        out.append(text)
+        pos += len(text)
+
+    def put_line(line: list[TextBox], tab: bool) -> None:
+        put(line[0].text, line[0])
         for prev, box in zip(line, line[1:]):
             gap = box.x0 - prev.x1
             height = min(prev.height, box.height)
-            if gap > TAB_GAP * height:
-                parts.append("\t")
+            if tab and gap > TAB_GAP * height:
+                put("\t")
             elif not (join_touching and gap < 0.1 * height):
-                parts.append(" ")
-            parts.append(box.text)
-        out.append("".join(parts))
-    return "\n".join(out)
+                put(" ")
+            put(box.text, box)
+
+    for i, (_, entry, rects) in enumerate(entries):
+        if i:
+            put("\n")
+        if rects is None:
+            put_line(entry, tab=True)
+            continue
+        # A row whose text is all in one cell is a box of text drawn as a table (a narrative in
+        # a bordered form): its paragraphs and headings keep their line breaks, only lines that
+        # run to the cell's right side are wraps. In a row of several cells every wrap is joined.
+        alone = sum(1 for cell in entry if cell) == 1
+        for c, (cell, rect) in enumerate(zip(entry, rects)):
+            if c:
+                put("\t")
+            for li, line in enumerate(cell):
+                if li:
+                    prev = cell[li - 1][-1]
+                    if alone and prev.x1 < rect[2] - WRAP_REACH * prev.height:
+                        put("\n")
+                    else:
+                        put(join_wrapped(prev.text, line[0].text))
+                put_line(line, tab=False)  # inside one cell a gap is a space, never a column
+    return Layout("".join(out), tuple(placed))
+
+
+def join_wrapped(before: str, after: str) -> str:
+    """What goes between two lines of one wrapped table cell: a space between two Latin words,
+    nothing otherwise (Chinese text and numbers wrap mid-word: '调整后预算' + '数', '3,848.' + '29')."""
+    if before and after and before[-1].isascii() and before[-1].isalpha() and after[0].isascii() and after[0].isalpha():
+        return " "
+    return ""
+
+
+def _one_line(box: TextBox) -> TextBox:
+    """A box whose text holds no TAB or newline (they are the layout's own separators)."""
+    if "\t" in box.text or "\n" in box.text:
+        return replace(box, text=box.text.replace("\t", " ").replace("\n", " "))
+    return box
 
 
 # --- engine ---------------------------------------------------------------------------------
@@ -197,16 +305,20 @@ class OcrResult:
     confidence: float | None  # mean recognition score of the kept boxes; None when nothing read
     boxes: tuple[TextBox, ...]
     engine_seconds: float  # wall time spent inside the RapidOCR call
+    placed: tuple[PlacedBox, ...] = ()  # where each box's text is in ``text``
+    grids: tuple[CellGrid, ...] = ()  # ruled tables found on the image (pixels)
+    grid_seconds: float = 0.0  # wall time of the ruling-line detection
 
 
 _engine: RapidOCR | None = None
 _engine_lock = threading.Lock()
-_stats = {"calls": 0, "seconds": 0.0}
+_stats = {"calls": 0, "seconds": 0.0, "grid_seconds": 0.0}
 _stats_lock = threading.Lock()
 
 
 def engine_stats() -> dict[str, float]:
-    """Calls into RapidOCR so far in this process and the wall time spent inside them."""
+    """Calls into RapidOCR so far in this process, the wall time spent inside them, and the wall
+    time of the table-grid step that follows each call (``grid_seconds``)."""
     with _stats_lock:
         return dict(_stats)
 
@@ -271,6 +383,7 @@ def get_engine(settings: Settings | None = None) -> RapidOCR:
 def ocr_image(image: np.ndarray, settings: Settings | None = None) -> OcrResult:
     """OCR one page image: ``image`` is uint8 HxW (gray) or HxWx3 **RGB** (as PIL/pymupdf give)."""
     engine = get_engine(settings)
+    page = image[:, :, 0] if image.ndim == 3 and image.shape[2] == 1 else image
     if image.ndim == 3 and image.shape[2] == 3:
         image = np.ascontiguousarray(image[:, :, ::-1])  # RapidOCR takes 3-channel arrays as BGR
     elif image.ndim == 3 and image.shape[2] == 1:
@@ -292,4 +405,13 @@ def ocr_image(image: np.ndarray, settings: Settings | None = None) -> OcrResult:
     if not boxes:
         return OcrResult("", None, (), seconds)
     confidence = round(float(np.mean([b.score for b in boxes])), 4)
-    return OcrResult(layout_text(boxes), confidence, boxes, seconds)
+    start = time.perf_counter()
+    try:
+        grids = tuple(grids_from_image(page, statistics.median(b.height for b in boxes)))
+    except Exception:  # noqa: BLE001 - grids only refine the reading order; never lose the OCR
+        grids = ()
+    grid_seconds = time.perf_counter() - start
+    with _stats_lock:
+        _stats["grid_seconds"] += grid_seconds
+    laid = layout(boxes, grids)
+    return OcrResult(laid.text, confidence, boxes, seconds, laid.placed, grids, grid_seconds)

@@ -3214,8 +3214,12 @@ _PAGE_W, _PAGE_H, _MARGIN, _FONT_SIZE = 595.0, 842.0, 50.0, 10.5
 _LINE_H, _TAB_STOP, _MIN_TAB_GAP = _FONT_SIZE * 1.6, _FONT_SIZE * 4, _FONT_SIZE * 2
 
 
-def render_pdf(text: str) -> bytes:
-    """A text-layer PDF of ``text`` (A4, built-in CJK font, TABs on tab stops)."""
+def render_pdf(text: str, *, ruled: bool = False) -> bytes:
+    """A text-layer PDF of ``text`` (A4, built-in CJK font, TABs on tab stops).
+
+    ``ruled``: each run of consecutive lines with TABs is drawn as a ruled table instead (see
+    :func:`_ruled_table`): every cell in its own bordered box, text wrapping inside the cell, as
+    real reports print their tables."""
     import pymupdf
 
     font = pymupdf.Font("cjk")
@@ -3223,17 +3227,20 @@ def render_pdf(text: str) -> bytes:
     widths: dict[str, float] = {}
     state: dict[str, Any] = {}
 
-    def new_page() -> None:
+    def new_page(landscape: bool = False) -> None:
         if state.get("writer") is not None:
             state["writer"].write_text(state["page"])
-        state["page"] = doc.new_page(width=_PAGE_W, height=_PAGE_H)
+            if not state["used"]:
+                doc.delete_page(-1)  # a page that received only blank lines (before a landscape table)
+        state["size"] = (_PAGE_H, _PAGE_W) if landscape else (_PAGE_W, _PAGE_H)
+        state["page"] = doc.new_page(width=state["size"][0], height=state["size"][1])
         state["writer"] = pymupdf.TextWriter(state["page"].rect)
         state["y"] = _MARGIN + _FONT_SIZE
         state["used"] = False
 
     def newline() -> None:
         state["y"] += _LINE_H
-        if state["y"] > _PAGE_H - _MARGIN:
+        if state["y"] > state["size"][1] - _MARGIN:
             new_page()
 
     def put(x: float, run: str) -> None:
@@ -3247,7 +3254,18 @@ def render_pdf(text: str) -> bytes:
 
     new_page()
     right = _PAGE_W - _MARGIN
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if ruled and "\t" in line:
+            block = [line]
+            while index < len(lines) and "\t" in lines[index]:
+                block.append(lines[index])
+                index += 1
+            _ruled_table(block, state, new_page, font, width)
+            continue
         x = _MARGIN
         for i, cell in enumerate(line.split("\t")):
             if i:
@@ -3279,115 +3297,100 @@ def render_pdf(text: str) -> bytes:
     return data
 
 
-_CELL_PAD = 3.0
-_NUMBER_RUN = re.compile(r"[-+≥≤]?[0-9０-９][0-9０-９.,%％ ]*[0-9０-９%％]|[0-9０-９]")
-
-
 def render_ruled_pdf(text: str) -> bytes:
-    """A text-layer PDF of ``text`` with its tables drawn as ruled grids, as printed 自评表 are.
+    """A text-layer PDF of ``text`` with its tables drawn as ruled grids, as printed 自评表 are
+    (``render_pdf(text, ruled=True)``). ``render_scan`` of this PDF is a ruled scan."""
+    return render_pdf(text, ruled=True)
 
-    Every run of lines holding a TAB is one table: each cell a bordered box, its text wrapped
-    inside the box (so a long name or goal takes several lines of its own cell, and the row grows),
-    columns as wide as their content allows within the margins. Other lines are set as
-    ``render_pdf`` sets them. ``render_scan`` of this PDF is a ruled scan."""
+
+_CELL_PAD, _MIN_CELL_CHARS, _MIN_PORTRAIT_FONT = 3.0, 3, 8.0
+
+
+def _ruled_table(rows: list[str], state: dict[str, Any], new_page: Any, font: Any, width: Any) -> None:
+    """Draw TAB-separated ``rows`` as a ruled table at ``state["y"]`` (a helper of render_pdf).
+
+    Columns share the text width by water-filling (a column narrower than its fair share keeps
+    its natural width, the rest split what is left); a row with fewer cells than the table lets
+    its last cell span the remaining columns. A table too wide for the page is set in a smaller
+    font (every column holds at least _MIN_CELL_CHARS characters), on landscape pages when the
+    font would fall under _MIN_PORTRAIT_FONT, as wide forms are printed; a row that does not fit
+    goes to the next page, and a row taller than a page continues on it."""
     import pymupdf
 
-    font = pymupdf.Font("cjk")
-    doc = pymupdf.open()
-    widths: dict[str, float] = {}
-    left, right, bottom = _MARGIN, _PAGE_W - _MARGIN, _PAGE_H - _MARGIN
-    state: dict[str, Any] = {}
+    grid = [row.split("\t") for row in rows]
+    ncols = max(len(cells) for cells in grid)
 
-    def width(s: str) -> float:
-        total = 0.0
-        for ch in s:
-            if ch not in widths:
-                widths[ch] = font.text_length(ch, _FONT_SIZE)
-            total += widths[ch]
-        return total
+    def fitting_size(span: float) -> float:
+        return min(_FONT_SIZE, (span / ncols - 2 * _CELL_PAD) / _MIN_CELL_CHARS)
 
-    def new_page() -> None:
-        if state.get("writer") is not None:
-            state["writer"].write_text(state["page"])
-        state["page"] = doc.new_page(width=_PAGE_W, height=_PAGE_H)
-        state["writer"] = pymupdf.TextWriter(state["page"].rect)
-        state["y"] = _MARGIN  # top of the next line box
-
-    def put(x: float, baseline: float, run: str) -> None:
-        if run:
-            state["writer"].append((x, baseline), run, font=font, fontsize=_FONT_SIZE)
+    landscape = fitting_size(_PAGE_W - 2 * _MARGIN) < _MIN_PORTRAIT_FONT
+    if landscape:
+        new_page(landscape=True)
+        state["y"] = _MARGIN + _FONT_SIZE
+    page_w, page_h = state["size"]
+    span = page_w - 2 * _MARGIN
+    size = max(5.0, fitting_size(span))
+    scale, line_h = size / _FONT_SIZE, size * 1.3
+    natural = [2 * size + 2 * _CELL_PAD] * ncols
+    for cells in grid:
+        for j, cell in enumerate(cells if len(cells) == ncols else cells[:-1]):
+            natural[j] = max(natural[j], scale * sum(width(ch) for ch in cell) + 2 * _CELL_PAD + 1)
+    widths = [0.0] * ncols
+    left, todo = span, sorted(range(ncols), key=natural.__getitem__)
+    while todo:
+        share = left / len(todo)
+        if natural[todo[0]] > share:
+            for j in todo:
+                widths[j] = share
+            break
+        widths[todo[0]] = natural[todo[0]]
+        left -= natural[todo.pop(0)]
+    extra = (span - sum(widths)) / ncols
+    edges = [_MARGIN]
+    for w in widths:
+        edges.append(edges[-1] + w + extra)
 
     def wrap(cell: str, room: float) -> list[str]:
-        """Greedy wrap inside ``room``; a number is never broken (it overflows rather)."""
-        lines, current, used = [], "", 0.0
-        for atom in _ATOM.findall(cell):
-            w = width(atom)
-            if current and used + w > room:
-                lines.append(current)
-                current, used = "", 0.0
-            current += atom
-            used += w
-        return lines + [current] if current or not lines else lines
+        out, run, run_w = [], "", 0.0
+        for ch in cell:
+            w = scale * width(ch)
+            if run and run_w + w > room:
+                out.append(run)
+                run, run_w = "", 0.0
+            run += ch
+            run_w += w
+        return out + [run] if run else out
 
-    def widest_number(cells: list[str]) -> float:
-        return max((width(m.group()) for c in cells for m in _NUMBER_RUN.finditer(c)), default=0.0)
-
-    def text_line(line: str) -> None:
-        for piece in wrap(line.replace("\t", " "), right - left) or [""]:
-            if state["y"] + _LINE_H > bottom:
-                new_page()
-            put(left, state["y"] + _FONT_SIZE, piece)
-            state["y"] += _LINE_H
-
-    def table(rows: list[list[str]]) -> None:
-        ncols = max(len(r) for r in rows)
-        # The last cell of a shorter row spans the columns left (a merged cell), so it does not
-        # decide the width of the column it starts in.
-        own = lambda j: [r[j] for r in rows if j < len(r) - 1 or len(r) == ncols]  # noqa: E731
-        natural = [max(2 * _FONT_SIZE, max((width(c) for c in own(j)), default=0.0) + 2 * _CELL_PAD) for j in range(ncols)]
-        # a column is never narrower than its widest number: amounts do not wrap in printed forms
-        floor = [min(n, widest_number(own(j)) + 2 * _CELL_PAD) for j, n in enumerate(natural)]
-        room = right - left
-        cols = natural
-        if sum(natural) > room:  # cap the widest columns until the table fits the page
-            lo, hi = 0.0, max(natural)
-            for _ in range(40):
-                mid = (lo + hi) / 2
-                lo, hi = (mid, hi) if sum(max(f, min(n, mid)) for f, n in zip(floor, natural)) <= room else (lo, mid)
-            cols = [max(f, min(n, lo)) for f, n in zip(floor, natural)]
-        state["y"] += _LINE_H * 0.3
-        for cells in rows:
-            spans = [cols[j] if j < len(cells) - 1 else sum(cols[j:]) for j in range(len(cells))]
-            wrapped = [wrap(c, spans[j] - 2 * _CELL_PAD) for j, c in enumerate(cells)]
-            height = max(len(w) for w in wrapped) * _LINE_H + 2 * _CELL_PAD
-            if state["y"] + height > bottom:
-                new_page()
-            x, y = left, state["y"]
-            for j, lines in enumerate(wrapped):
-                state["page"].draw_rect(pymupdf.Rect(x, y, x + spans[j], y + height), color=(0, 0, 0), width=0.7)
-                for k, piece in enumerate(lines):
-                    put(x + _CELL_PAD, y + _CELL_PAD + _FONT_SIZE + k * _LINE_H, piece)
-                x += spans[j]
-            state["y"] += height
-        state["y"] += _LINE_H * 0.3
-
-    new_page()
-    block: list[list[str]] = []
-    for line in text.split("\n"):
-        if "\t" in line:
-            block.append(line.split("\t"))
-            continue
-        if block:
-            table(block)
-            block = []
-        text_line(line)
-    if block:
-        table(block)
-    state["writer"].write_text(state["page"])
-    doc.subset_fonts()
-    data = doc.tobytes(garbage=3, deflate=True)
-    doc.close()
-    return data
+    bottom = page_h - _MARGIN
+    top = state["y"] - _FONT_SIZE  # state["y"] is the next text baseline
+    for cells in grid:
+        boxes = []
+        for j, cell in enumerate(cells):
+            x0, x1 = edges[j], edges[ncols if j == len(cells) - 1 else j + 1]
+            boxes.append((x0, x1, wrap(cell, x1 - x0 - 2 * _CELL_PAD)))
+        todo_lines, done = max(1, *(len(b[2]) for b in boxes)), 0
+        while done < todo_lines:
+            room = int((bottom - top - 2 * _CELL_PAD) // line_h)
+            if room < todo_lines - done and (top > _MARGIN or room < 1):
+                new_page(landscape)
+                top = _MARGIN
+                continue
+            take = min(room, todo_lines - done)
+            height = take * line_h + 2 * _CELL_PAD
+            shape = state["page"].new_shape()
+            for x0, x1, text_lines in boxes:
+                shape.draw_rect(pymupdf.Rect(x0, top, x1, top + height))
+                for k, run in enumerate(text_lines[done : done + take]):
+                    baseline = top + _CELL_PAD + size + k * line_h
+                    state["writer"].append((x0 + _CELL_PAD, baseline), run, font=font, fontsize=size)
+                    state["used"] = True
+            shape.finish(width=0.6, color=(0, 0, 0))
+            shape.commit()
+            top += height
+            done += take
+    state["y"] = top + _LINE_H + _FONT_SIZE * 0.5
+    if state["y"] > bottom:
+        new_page()
 
 
 def render_scan(pdf: bytes, *, dpi: int = 200, pages: int | None = None) -> bytes:
