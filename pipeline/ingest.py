@@ -52,7 +52,7 @@ from pipeline.errors import (
     UndecodableTextError,
     UnsupportedTypeError,
 )
-from pipeline.normalize import TRADITIONAL_TO_SIMPLIFIED
+from pipeline.charfold import fold
 
 __all__ = ["load"]
 
@@ -68,7 +68,7 @@ SUPPORTED = ", ".join(sorted(TEXT_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES))
 # A page's text layer is judged garbled when fewer than GARBLED_BELOW of its non-space characters
 # are "common": printable ASCII, GB2312 level-1 hanzi (the 3,755 most frequent), or GB2312
 # punctuation / numbering / full-width forms / box drawing (rows 0xA1-0xA3, 0xA9). A traditional
-# character counts as its 1:1 simplified fold (pipeline.normalize.TRADITIONAL_TO_SIMPLIFIED), so a
+# character counts as its 1:1 simplified fold (pipeline.charfold), so a
 # layer in traditional characters (項目支出) is no mojibake. Measured on the five seeds: real text
 # scores 0.997-1.000, the same text converted to traditional (OpenCC s2t) 1.00 (0.68-0.71 before
 # folding); as UTF-8-read-as-Latin-1/cp1252 0.07-0.15, UTF-8-read-as-GBK 0.21-0.24,
@@ -88,8 +88,7 @@ SCAN_MAX_LAYER_CHARS = 200
 _CID_GLYPH = re.compile(r"\(cid:\d+\)")
 
 
-# Traditional -> simplified for text_quality (full-width forms are common as they are).
-_TO_SIMPLIFIED = str.maketrans(dict(TRADITIONAL_TO_SIMPLIFIED))
+
 
 
 def _common_characters() -> frozenset[str]:
@@ -122,7 +121,7 @@ def text_quality(text: str) -> TextQuality:
 
     A character is common when it, or its 1:1 simplified fold, is in COMMON_CHARACTERS."""
     text = _CID_GLYPH.sub("\ue000", text)  # a (cid:NN) placeholder is one unknown glyph
-    text = text.translate(_TO_SIMPLIFIED)  # 項目 counts as 项目
+    text = fold(text)  # 項目 counts as 项目
     total = common = 0
     for ch in text:
         if ch.isspace():
