@@ -504,3 +504,87 @@ def test_a_table_continues_after_a_running_head_and_keeps_its_merged_levels():
         ("产出指标", "数量指标", "发放技术手册"),
         ("效益指标", "社会效益指标", "示范户增收"),
     ]
+
+
+# --- headers wrapped word by word, empty cells not printed (converters' flattenings) -------------
+
+
+PIPES_BLOCK_LABEL = """| 绩效 | 一级 | 二级 | 三级 | 年度指 | 实际完 | 分值 | 得分 |
+| 指标 | 指标 | 指标 | 指标 | 标值 | 成值 |  |  |
+|  | 产出指标 | 数量指标 | 疏浚河道长度 | ≥42公里 | 45公里 | 20 | 20 |
+|  |  |  | 清理淤泥 | ≥9万方 | 9.6万方 | 20 | 20 |
+|  | 效益指标 | 生态效益指标 | 水质达标率 | ≥90% | 92.5% | 20 | 19 |
+"""
+
+
+def test_pipes_with_a_wrapped_block_label_left_of_the_levels():
+    # '绩效' over '指标' labels the block: the indicator names are the column right of the levels.
+    assert indicators(PIPES_BLOCK_LABEL) == [
+        ("产出指标", "数量指标", "疏浚河道长度", "≥42公里", "45公里"),
+        ("产出指标", "数量指标", "清理淤泥", "≥9万方", "9.6万方"),
+        ("效益指标", "生态效益指标", "水质达标率", "≥90%", "92.5%"),
+    ]
+
+
+CELLS_WRAPPED = "\n".join(f"{c} |" for c in [
+    "项目名称", "渔港码头维修", "主管部门", "临沙县海洋渔业局",
+    "项目", "年初", "调整后", "预算", "预算", "分值", "得分",
+    "资金", "预算", "预算数", "执行数", "执行率",
+    "（万元）",
+    "年度资金总额", "210.00", "240.00", "228.00", "95.00%", "10", "9.5",
+    "其中：财政拨款", "210.00", "240.00", "—", "—", "—", "—",
+    "绩效", "一级", "二级", "三级", "年度指", "实际完", "分值", "得分", "偏差原因分",
+    "指标", "指标", "指标", "指标", "标值", "成值", "析及改进措施",
+    "产出指标", "数量指标", "维修泊位", "≥6个", "6个", "25", "25",
+    "加固护岸", "≥800米", "760米", "25", "22", "部分材料到货延迟，已督促供货。",
+    "满意度指标", "服务对象满意度指标", "渔民满意度", "≥90%", "93.1%", "30", "30",
+    "总分", "100", "96.5",
+]) + "\n"
+
+
+def test_one_cell_per_line_with_a_wrapped_header_and_no_empty_cells():
+    tables = read(CELLS_WRAPPED)
+    money = next(t for t in tables if t.kind == "money")
+    assert roles(money)[1:5] == ["initial", "adjusted", "actual", "rate"]
+    assert [c.text for c in money.rows[0].filled()] == ["年度资金总额", "210.00", "240.00", "228.00", "95.00%", "10", "9.5"]
+    assert indicators(CELLS_WRAPPED) == [
+        ("产出指标", "数量指标", "维修泊位", "≥6个", "6个"),
+        ("产出指标", "数量指标", "加固护岸", "≥800米", "760米"),
+        ("满意度指标", "服务对象满意度指标", "渔民满意度", "≥90%", "93.1%"),
+    ]
+    grid = next(t for t in tables if t.kind == "indicator")
+    total = next(r for r in grid.rows if r.label == "总分")
+    assert total.cell(grid.column("score")).text == "96.5"
+
+
+def test_one_cell_per_bare_line_reads_like_cells_with_pipes():
+    bare = CELLS_WRAPPED.replace(" |\n", "\n")
+    assert indicators(bare) == indicators(CELLS_WRAPPED)
+    record = extract_rules(text_document("临沙县海洋渔业局2021年度项目支出绩效自评表\n" + bare)).plain()
+    assert (record["budget"]["initial"], record["budget"]["adjusted"], record["budget"]["actual"]) == (210.0, 240.0, 228.0)
+
+
+FORM_LINE_SPLIT_TARGETS = (
+    "项目名称 林区防火道路修缮 项目 年初预 全年预算数 全年执行数 执行率 分值 得分 资金 算数 （A） （B） （B/A） （万元） "
+    "年度资金总额 64.00 70.00 66.50 95.00% 10 9.5 年度总体目标 预期目标 实际完成情况 修缮防火道路，保障巡护通行。 完成修缮，巡护通行顺畅。 "
+    "绩效 一级 二级 三级 指标 指标值 度量 实际 分值 得分 指标 指标 指标 指标 性质 单位 完成值 "
+    "产出指标 数量指标 修缮防火道路 ≥ 12 公里 12.6 30 30 ≥ 4 座 4 20 20 新建瞭望台 "
+    "效益指标 生态效益指标 森林火灾受害率 ≤ 0.8 ‰ 0.5 40 40 总分 100 99\n"
+)
+
+
+def test_a_whole_form_on_one_line_with_sign_and_unit_columns_and_a_name_after_its_values():
+    assert indicators(FORM_LINE_SPLIT_TARGETS) == [
+        ("产出指标", "数量指标", "修缮防火道路", "≥12公里", "12.6公里"),
+        ("产出指标", "数量指标", "新建瞭望台", "≥4座", "4座"),
+        ("效益指标", "生态效益指标", "森林火灾受害率", "≤0.8‰", "0.5‰"),
+    ]
+    money = next(t for t in read(FORM_LINE_SPLIT_TARGETS) if t.kind == "money")
+    assert roles(money)[1:5] == ["initial", "adjusted", "actual", "rate"]
+
+
+def test_a_header_of_whole_words_is_not_read_as_wrapped():
+    text = "三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 病媒监测点 ≥30个 32个 50 50 消杀覆盖率 ≥95% 96% 50 48\n"
+    table = next(t for t in read(text) if t.kind == "indicator")
+    assert roles(table) == ["name", "target", "ind_actual", "points", "score", "note"]
+    assert indicators(text) == [(None, None, "病媒监测点", "≥30个", "32个"), (None, None, "消杀覆盖率", "≥95%", "96%")]
