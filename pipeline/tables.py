@@ -506,6 +506,27 @@ def _long_text(text: str) -> bool:
     return len(text) > 25 or bool(re.search(r"[。；;，,]", text))
 
 
+_RUN_AFTER_PERCENT = re.compile(r"([≥≤=<>≧≦]?\d+(?:\.\d+)?%)(\d[\d.%]*\S{0,4})")
+
+
+def _name_rest(tokens: list[TableCell], i: int) -> bool:
+    """tokens[i] is the rest of the row's name printed after its values: a short text that is
+    no level name and no value, followed by a level name, a total row or the end (a new row's
+    name would be followed by its values)."""
+    text = tokens[i].text
+    if len(text) > 12 or _level_of(text) or _value_like(text) or _long_text(text) or text.startswith(_TOTAL_LABELS):
+        return False
+    after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    return not after or bool(_level_of(after)) or after.startswith(_TOTAL_LABELS)
+
+
+def _value_like(text: str) -> bool:
+    """A target or actual where a name was expected ('≥2700人次', '46', '='): the row printed its
+    name after its values."""
+    text = text.replace(" ", "")
+    return is_numeric(text) or bool(re.match(r"[≥≤=<>≧≦]", text)) or bool(re.fullmatch(r"\d[\d.,]*[^\d\s]{0,4}", text))
+
+
 def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: bool = False):
     """Rows from a run of tokens under a space-separated header. An indicator header takes, per
     row, the level names, a name, then per column after the name what fits its role (empty
@@ -516,6 +537,7 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
     ``count``, (rows, tokens used)."""
     roles = [column_role(h.text) for h in header]
     rows: list[list[TableCell]] = []
+    tokens = list(tokens)  # run-together values are split in place
     i, n = 0, len(tokens)
     indicator = "name" in roles and ("target" in roles or "ind_actual" in roles)
     level_cols = {r: roles.index(r) for r in ("level1", "level2") if r in roles}
@@ -554,7 +576,7 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
                 i += 1
             if i >= n or _long_text(tokens[i].text) or tokens[i].text.startswith(_TOTAL_LABELS):
                 break
-            name_after = is_numeric(tokens[i].text) or bool(_SIGNS.fullmatch(tokens[i].text))
+            name_after = _value_like(tokens[i].text)
             if not name_after:
                 cells.append(replace(tokens[i], column=name_col))
                 i += 1
@@ -573,6 +595,14 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
                     fits = len(text) <= 4 and not re.search(r"\d", text) and not is_placeholder(text)
                 elif role in ("target", "ind_actual"):
                     fits = not _long_text(text)
+                    glued = _RUN_AFTER_PERCENT.fullmatch(text)
+                    if fits and glued:
+                        # '100%100%1818': a value and the figures printed against it; the
+                        # rest is read as the next token.
+                        cut = glued.end(1)
+                        tokens[i : i + 1] = [replace(tokens[i], text=text[:cut], end=tokens[i].start + cut),
+                                             replace(tokens[i], text=text[cut:], start=tokens[i].start + cut)]
+                        n = len(tokens)
                 elif role == "note":
                     fits = _long_text(text) or is_placeholder(text)
                 else:
@@ -583,6 +613,11 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
                     i += 1
             if name_after and i < n and not is_numeric(tokens[i].text) and not _level_of(tokens[i].text) and not _long_text(tokens[i].text):
                 cells.append(replace(tokens[i], column=name_col))
+                i += 1
+            elif not name_after and values and i < n and _name_rest(tokens, i):
+                # '城乡低保对 ≥18000人 19116人 象保障人数': the name wrapped around its values.
+                k = next(k for k, c in enumerate(cells) if c.column == name_col)
+                cells[k] = cells[k].joined(tokens[i])
                 i += 1
         else:
             label: list[TableCell] = []
@@ -602,7 +637,7 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
             break
         rows.append(sorted(cells, key=lambda c: c.column))
         used = i
-    return (rows, used) if count else rows
+    return (rows, tokens[used:]) if count else rows
 
 
 # --- a header wrapped over several lines, read from a flat run of cells or tokens ----------------
@@ -773,10 +808,10 @@ def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
         rows.append(header)
         stop = zones[z + 1][1] if z + 1 < len(zones) else len(cells)
         rest = cells[ze:stop]
-        parsed, used = _parse_space_rows(rest, header, count=True)
+        parsed, left = _parse_space_rows(rest, header, count=True)
         rows.extend(parsed)
-        if used < len(rest):
-            rows.append([replace(c, column=k) for k, c in enumerate(rest[used:])])
+        if left:
+            rows.append([replace(c, column=k) for k, c in enumerate(left)])
     return rows
 
 
@@ -973,9 +1008,11 @@ def _decompose(text: str, roles: list[str]) -> list[str] | None:
 
 
 def _label_pair(row: Row) -> bool:
-    """A form's label-value pair ('项目名称 | 渔港码头维修'), never a group header line."""
+    """A form's label-value pairs ('项目名称 | 渔港码头维修', '主管部门 | … | 实施单位 | …'),
+    never a group header line."""
     filled = row.filled()
-    return len(filled) == 2 and re.sub(r"\s+", "", filled[0].text).rstrip(":：").endswith(("名称", "部门", "单位", "负责人"))
+    return len(filled) % 2 == 0 and bool(filled) and all(
+        re.sub(r"\s+", "", c.text).rstrip(":：").endswith(("名称", "部门", "单位", "负责人")) for c in filled[::2])
 
 
 def _words_only(row: Row) -> bool:

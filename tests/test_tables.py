@@ -588,3 +588,23 @@ def test_a_header_of_whole_words_is_not_read_as_wrapped():
     table = next(t for t in read(text) if t.kind == "indicator")
     assert roles(table) == ["name", "target", "ind_actual", "points", "score", "note"]
     assert indicators(text) == [(None, None, "病媒监测点", "≥30个", "32个"), (None, None, "消杀覆盖率", "≥95%", "96%")]
+
+
+RUN_ON_ROWS = """绩效 一级 二级 三级 年度 实际完 分值 得分
+指标 指标 指标 指标 指标值 成值
+产出指标 数量指标 ≥260户 274户 2020
+改造农村危房
+完成 ≥35 35处 2020
+户厕改造村
+质量指标 竣工验收合格率 100%98%2019
+效益指标 社会效益指标 住房安全保障率 ≥99% 99.6%2020
+"""
+
+
+def test_rows_run_on_over_lines_with_names_around_their_values_and_figures_run_together():
+    assert indicators(RUN_ON_ROWS) == [
+        ("产出指标", "数量指标", "改造农村危房", "≥260户", "274户"),
+        ("产出指标", "数量指标", "完成户厕改造村", "≥35", "35处"),
+        ("产出指标", "质量指标", "竣工验收合格率", "100%", "98%"),
+        ("效益指标", "社会效益指标", "住房安全保障率", "≥99%", "99.6%"),
+    ]
