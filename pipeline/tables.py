@@ -520,6 +520,93 @@ def _name_rest(tokens: list[TableCell], i: int) -> bool:
     return not after or bool(_level_of(after)) or after.startswith(_TOTAL_LABELS)
 
 
+_AMOUNT_ROLES = ("initial", "adjusted", "adjustment", "actual", "budget", "total")
+_GLUED_PATTERNS = {
+    "amount": r"(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*|0)\.\d{1,2}",
+    "rate": r"(?:[1-9]\d*|0)(?:\.\d{1,2})?%",
+    "points": r"[1-9]\d?0?",
+    "score": r"(?:[1-9]\d*|0)(?:\.\d{1,2})?",
+}
+
+
+def _glued_readings(text: str, roles: list[str]) -> list[list[tuple[int, int]]]:
+    """Every way to read ``text`` as one figure per role, in order (spans in ``text``)."""
+    kinds = ["amount" if r in _AMOUNT_ROLES else r if r in ("rate", "points", "score") else "" for r in roles]
+    if "" in kinds:
+        return []
+    out: list[list[tuple[int, int]]] = []
+
+    def walk(pos: int, k: int, spans: list[tuple[int, int]]) -> None:
+        if k == len(kinds):
+            if pos == len(text):
+                out.append(list(spans))
+            return
+        for end in range(pos + 1, len(text) + 1):
+            if re.fullmatch(_GLUED_PATTERNS[kinds[k]], text[pos:end]):
+                walk(end, k + 1, spans + [(pos, end)])
+
+    walk(0, 0, [])
+    return out
+
+
+def _glued_consistent(values: list[float], roles: list[str]) -> bool:
+    """A money row's figures agree: the rate is actual over budget, the adjusted budget is the
+    initial one plus the adjustment, the score is at most its points."""
+    by = dict(zip(roles, values))
+    budget = by.get("adjusted", by.get("budget", by.get("initial")))
+    if "rate" in by and "actual" in by and budget:
+        if abs(by["actual"] / budget * 100 - by["rate"]) > 0.6:
+            return False
+    if {"initial", "adjustment", "adjusted"} <= by.keys() and abs(by["initial"] + by["adjustment"] - by["adjusted"]) > 0.011:
+        return False
+    if "points" in by and "score" in by and by["score"] > by["points"]:
+        return False
+    return True
+
+
+def _glued_parts(token: TableCell, roles: list[str]) -> list[TableCell] | None:
+    """A token holding one figure per role run together ('10098.41' under 分值 | 得分), split
+    when exactly one reading agrees with itself."""
+    text = token.text
+    readings = [r for r in _glued_readings(text, roles)
+                if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles)]
+    if len(readings) != 1:
+        return None
+    return [TableCell(text[a:b], token.start + a, token.start + b, -1, value=float(text[a:b].rstrip("%").replace(",", "")),
+                      run_together=(token.start, token.end)) for a, b in readings[0]]
+
+
+def _glued_figures(tokens: list[TableCell], i: int, roles: list[str]) -> tuple[list[TableCell], int] | None:
+    """A money row's figures printed run together after its label ('39.990.0039.9933.6184.05%108.41',
+    maybe broken by a stray space '269. 5339.90…'): the tokens from i made only of figures, at
+    least one no figure by itself, read as one figure per column of the header (or fewer, the
+    last columns empty) when exactly one reading is consistent. (cells, next token index)."""
+    j = i
+    while j < len(tokens) and re.fullmatch(r"[\d.,%]+", tokens[j].text):
+        j += 1
+    if j == i or all(is_numeric(t.text) for t in tokens[i:j]):
+        return None
+    chars = [(ch, t.start + k) for t in tokens[i:j] for k, ch in enumerate(t.text)]
+    text = "".join(ch for ch, _ in chars)
+    found = None
+    for count in range(len(roles), 1, -1):
+        if any(r not in (*_AMOUNT_ROLES, "rate", "points", "score") for r in roles[:count]):
+            continue
+        readings = [r for r in _glued_readings(text, roles[:count])
+                    if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles[:count])]
+        if len(readings) == 1:
+            found = readings[0]
+            break
+        if readings:
+            return None
+    if found is None:
+        return None
+    whole = (tokens[i].start, tokens[j - 1].end)
+    cells = [TableCell(text[a:b], chars[a][1], chars[b - 1][1] + 1, -1, value=float(text[a:b].rstrip("%").replace(",", "")),
+                       run_together=whole) for a, b in found]
+    return cells, j
+
+
 def _value_like(text: str) -> bool:
     """A target or actual where a name was expected ('≥2700人次', '46', '='): the row printed its
     name after its values."""
@@ -557,6 +644,9 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
                 got = tokens[i + 1 : j]
                 if not got:
                     break
+                if len(got) == 1 and len(figures) >= 2:
+                    parts = _glued_parts(got[0], [roles[c] for c in figures[-2:]])
+                    got = parts if parts is not None else got
                 cells = [replace(tokens[i], column=0)] + [replace(t, column=c) for t, c in zip(got, figures[len(figures) - len(got):])]
                 rows.append(cells)
                 i = used = j
@@ -621,10 +711,14 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
                 i += 1
         else:
             label: list[TableCell] = []
-            while i < n and not is_numeric(tokens[i].text) and not is_placeholder(tokens[i].text) and not _long_text(tokens[i].text):
+            while i < n and not is_numeric(tokens[i].text) and not is_placeholder(tokens[i].text) and not _long_text(tokens[i].text) \
+                    and not re.fullmatch(r"[\d.,%]+", tokens[i].text):
                 label.append(tokens[i])
                 i += 1
             values: list[TableCell] = []
+            glued = _glued_figures(tokens, i, roles[1:]) if label else None
+            if glued is not None:
+                values, i = glued
             while i < n and (is_numeric(tokens[i].text) or is_placeholder(tokens[i].text)) and len(values) < len(roles) - 1:
                 values.append(tokens[i])
                 i += 1
@@ -773,15 +867,38 @@ def _header_runs(cells: list[TableCell]) -> list[tuple[int, int]]:
     def word(text: str) -> bool:
         return len(text) <= 14 and _is_header_word(text) and not re.search(r"[。；;，,:：]|\d", _FORMULA.sub("", text))
 
+    def row_label(j: int) -> bool:  # '年度资金总额' before its figures opens a row
+        after = cells[j + 1].text if j + 1 < len(cells) else ""
+        return (cells[j].text.startswith(_TOTAL_LABELS) or row_scope(cells[j].text) is not None) and bool(re.match(r"\d", after))
+
     runs, i = [], 0
     while i < len(cells):
         j = i
-        while j < len(cells) and word(cells[j].text):
+        while j < len(cells) and word(cells[j].text) and not row_label(j):
             j += 1
         if j - i >= 3:
             runs.append((i, j))
         i = max(j, i + 1)
     return runs
+
+
+def _unglue_row_labels(cells: list[TableCell]) -> list[TableCell]:
+    """'得分年度资金总额' before '39.99…': the header's last word and the first row's label,
+    glued when the line break between them was read as a wrap ('88.8%1818总分': a row's last
+    figures and the total row's label). Split where the tail is a total row's label and the head
+    a header word or figures."""
+    out = []
+    for k, cell in enumerate(cells):
+        after = cells[k + 1].text if k + 1 < len(cells) else ""
+        label = next((t for t in _TOTAL_LABELS if cell.text.endswith(t) and len(cell.text) > len(t)), None)
+        head = cell.text[: -len(label)] if label else ""
+        if label and (re.match(r"\d", after) and _is_header_word(head) or re.fullmatch(r"[\d.,%]+", head)):
+            cut = len(cell.text) - len(label)
+            if cell.end - cell.start == len(cell.text):
+                out += [replace(cell, text=cell.text[:cut], end=cell.start + cut), replace(cell, text=label, start=cell.start + cut)]
+                continue
+        out.append(cell)
+    return out
 
 
 def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
@@ -790,6 +907,7 @@ def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
     after it are read by the kinds of their cells under the header's column roles
     (``_parse_space_rows``); cells before the first header are label-value pairs, cells no row
     takes stay together as a row of their own. None when no header zone is found."""
+    cells = _unglue_row_labels(cells)
     zones = []
     for s, e in _header_runs(cells):
         if zones and s < zones[-1][2]:

@@ -608,3 +608,28 @@ def test_rows_run_on_over_lines_with_names_around_their_values_and_figures_run_t
         ("产出指标", "质量指标", "竣工验收合格率", "100%", "98%"),
         ("效益指标", "社会效益指标", "住房安全保障率", "≥99%", "99.6%"),
     ]
+
+
+GLUED_MONEY_FORM = """项目名称 老旧供水管网改造
+项目资金（万元） 年初预算数① 年中调整数② 全年预算数③=①+② 执行数④ 执行率⑤=④/③ 分值 得分
+年度资金总额 150.0030.00180.00171.0095.00%109.5
+一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分
+产出指标 数量指标 更换供水管道 ≥12公里 12.4公里 4545
+效益指标 社会效益指标 管网漏损率 ≤12% 11.2%4540总分
+10094.5
+"""
+
+
+def test_figures_run_together_across_a_money_row_and_a_total_row_are_read_when_they_agree():
+    tables = read(GLUED_MONEY_FORM)
+    money = next(t for t in tables if t.kind == "money")
+    row = money.rows[0]
+    assert row.label == "年度资金总额"
+    assert [c.value for c in row.filled()[1:]] == [150.0, 30.0, 180.0, 171.0, 95.0, 10.0, 9.5]
+    grid = next(t for t in tables if t.kind == "indicator")
+    total = next(r for r in grid.rows if r.label == "总分")
+    assert (total.cell(grid.column("points")).value, total.cell(grid.column("score")).value) == (100.0, 94.5)
+    assert indicators(GLUED_MONEY_FORM)[1] == ("效益指标", "社会效益指标", "管网漏损率", "≤12%", "11.2%")
+    # A glued run with no consistent reading (a score above its points) stays whole.
+    assert tb._glued_parts(tb.TableCell("1010.5", 0, 6, -1), ["points", "score"]) is None
+    assert [c.text for c in tb._glued_parts(tb.TableCell("1010", 0, 4, -1), ["points", "score"])] == ["10", "10"]
