@@ -626,6 +626,7 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
     rows: list[list[TableCell]] = []
     tokens = list(tokens)  # run-together values are split in place
     i, n = 0, len(tokens)
+    seen_level1 = False
     indicator = "name" in roles and ("target" in roles or "ind_actual" in roles)
     level_cols = {r: roles.index(r) for r in ("level1", "level2") if r in roles}
     used = 0
@@ -659,10 +660,15 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
                 elif kind == "level1" or "level2" not in level_cols:
                     col = level_cols.get("level1", level_cols.get("level2"))
                 else:  # 满意度指标 / 成本指标: level 1 or 2 by template
-                    col = level_cols.get("level1", 0) if level_cols.get("level1", -1) not in taken and not cells else level_cols["level2"]
+                    # Level 1 when a level 2 follows it, or the grid has no level 1 yet; alone
+                    # under a level 1 in force, it is that level's level 2.
+                    following = _level_of(tokens[i + 1].text) if i + 1 < n else None
+                    first = level_cols.get("level1", -1) not in taken and not cells
+                    col = level_cols.get("level1", 0) if first and (following or not seen_level1) else level_cols["level2"]
                 if col in taken:
                     col = level_cols.get("level2", col)
                 cells.append(replace(tokens[i], column=col))
+                seen_level1 = seen_level1 or col == level_cols.get("level1")
                 i += 1
             if i >= n or _long_text(tokens[i].text) or tokens[i].text.startswith(_TOTAL_LABELS):
                 break
@@ -933,6 +939,40 @@ def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
     return rows
 
 
+def _join_wrapped_cells(lines: list[list[TableCell]]) -> list[list[TableCell]]:
+    """Lines of a grid printed in narrow columns (a PDF's text layer): a line of short words
+    only, under a row with figures, holds the rest of that row's wrapped text cells ('资助家庭经
+    1900人 1900人 13 13' over '济困难学生'); its words join the row's unfinished text cells,
+    the last ones first. A line followed by a line of figures is a name above its values and
+    stays."""
+    def value_line(line: list[TableCell]) -> bool:
+        return any(_value_like(t.text) for t in line)
+
+    def words_only(line: list[TableCell]) -> bool:
+        return bool(line) and all(len(t.text) <= 6 and not _value_like(t.text) and not _level_of(t.text)
+                                   and not t.text.startswith(_TOTAL_LABELS) and not _is_header_word(t.text) for t in line)
+
+    out: list[list[TableCell]] = []
+    anchor: int | None = None  # the row line whose cells the words continue
+    for k, line in enumerate(lines):
+        following = lines[k + 1] if k + 1 < len(lines) else []
+        if anchor is not None and words_only(line) and not (following and _value_like(following[0].text)):
+            row = out[anchor]
+            open_cells = [n for n, t in enumerate(row) if not _value_like(t.text) and not _level_of(t.text) and not _long_text(t.text)]
+            if open_cells and len(line) <= len(open_cells):
+                for n, word in zip(open_cells[len(open_cells) - len(line):], line):
+                    row[n] = row[n].joined(word)
+                continue
+            if not open_cells:
+                out.append(list(line))  # a name printed below its row's values: its rest follows
+                anchor = len(out) - 1
+                continue
+        out.append(list(line))
+        total = any(label in t.text for t in line for label in _TOTAL_LABELS)  # a total row ends the grid
+        anchor = len(out) - 1 if value_line(line) and not total else None
+    return out
+
+
 def _plain_run(pieces: list[_Piece], i: int) -> tuple[int, list[tuple[list[TableCell], list[int]]]]:
     """A run of two or more plain lines (no tabs, no pipes, no blank line, no form title) from
     piece i, read as one flat run of cells when it holds a header: a form printed one cell per
@@ -944,7 +984,7 @@ def _plain_run(pieces: list[_Piece], i: int) -> tuple[int, list[tuple[list[Table
         j += 1
     if j - i < 2:
         return j, []
-    tokens = [t for p in pieces[i:j] for t in _tokens(p.line)]
+    tokens = [t for line in _join_wrapped_cells([_tokens(p.line) for p in pieces[i:j]]) for t in line]
     flat = _flat_rows(tokens)
     if flat is None:
         return j, []

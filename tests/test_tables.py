@@ -633,3 +633,26 @@ def test_figures_run_together_across_a_money_row_and_a_total_row_are_read_when_t
     # A glued run with no consistent reading (a score above its points) stays whole.
     assert tb._glued_parts(tb.TableCell("1010.5", 0, 6, -1), ["points", "score"]) is None
     assert [c.text for c in tb._glued_parts(tb.TableCell("1010", 0, 4, -1), ["points", "score"])] == ["10", "10"]
+
+
+NARROW_COLUMNS = """绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分
+产出指标 数量指标 新建农村公 ≥14座 15座 30 30
+厕
+质量指标 公厕验收合 100% 100% 30 30
+格率
+成本指标 单座建设成 ≤9万元 8.6万元 20 20
+本
+效益指标 社会效益指标 ≥95% 96.4% 20 19
+农户使用满
+意度
+总分 100 99
+"""
+
+
+def test_cells_wrapped_inside_narrow_columns_join_their_rows():
+    assert indicators(NARROW_COLUMNS) == [
+        ("产出指标", "数量指标", "新建农村公厕", "≥14座", "15座"),
+        ("产出指标", "质量指标", "公厕验收合格率", "100%", "100%"),
+        ("产出指标", "成本指标", "单座建设成本", "≤9万元", "8.6万元"),
+        ("效益指标", "社会效益指标", "农户使用满意度", "≥95%", "96.4%"),
+    ]
