@@ -10,8 +10,17 @@ module only, so they agree on what a table says. A table is recovered however it
 - pipes ('| 产出指标 | 数量指标 | … |', empty cells of merged levels kept as empty cells);
 - one cell per line ('产出指标 |' / '数量指标 |' …): label-value pairs, then each run of header
   words is a header row whose width cuts the cells after it into rows;
+- a form whose empty cells were not printed at all, one cell per line ('cell |' or bare lines)
+  or on one line or with rows run on over lines: the header wrapped word by word ('年度指' over
+  '标值') is re-joined where the joins make the best header, and the rows after it are read by
+  the kinds of their cells under the header's column roles (``_flat_rows``): level names, a
+  name (also printed after or wrapped around its values), a sign under 指标性质, a short word
+  under 度量单位, figures under 分值 / 得分, a sentence under remarks;
+- lines of a grid printed in narrow columns (a PDF's text layer), short words under a row
+  being the rest of its wrapped cells;
 - figures run together in one cell ('194.9194.9100%'), split over the empty columns after it
-  when one reading is certain;
+  when one reading is certain, and a whole money row or total row run together
+  ('39.990.0039.99…84.05%108.41', '10098.41') read when exactly one reading agrees with itself;
 - rows broken by a wrapped cell, by a short line without cells (a wrapped unit '（万元）', a name
   fragment), a name printed on the line below its values or begun on the line above them,
   target and actual cells wrapped side by side, or figures printed on the line below (or above)
@@ -765,32 +774,31 @@ def _join_gain(top: str, piece: str) -> float:
 
 
 def _align_wrapped(top: list[str], rest: list[str]) -> tuple[float, list[int]] | None:
-    """The columns of ``top`` the wrapped pieces ``rest`` belong under, in order (each column
-    takes at most one piece), joined where the joins make the best header words."""
+    """The columns of ``top`` the wrapped pieces ``rest`` belong under, in order, joined where
+    the joins make the best header words. A column takes one piece, or two or three in a row
+    when the header wrapped over three lines ('偏差原因分' / '析及改进措' / '施')."""
     n, m = len(rest), len(top)
-    if n > m:
+    if n > m + 4:
         return None
-    neg = float("-inf")
-    best = [[neg] * (m + 1) for _ in range(n + 1)]
-    back: dict[tuple[int, int], int] = {}
-    for c in range(m + 1):
-        best[0][c] = 0.0
-    for i in range(1, n + 1):
-        for c in range(i, m + 1):
-            stay = best[i][c - 1]  # piece i goes under a column before c
-            take = best[i - 1][c - 1] + _join_gain(top[c - 1], rest[i - 1])
-            if take >= stay:
-                best[i][c], back[(i, c)] = take, c - 1
-            else:
-                best[i][c], back[(i, c)] = stay, back.get((i, c - 1), -1)
-    if best[n][m] == neg:
-        return None
-    cols, c = [], m
-    for i in range(n, 0, -1):
-        col = back[(i, c)]
-        cols.append(col)
-        c = col
-    return best[n][m], cols[::-1]
+
+    @lru_cache(maxsize=None)
+    def solve(i: int, c: int) -> tuple[float, tuple[int, ...]] | None:
+        if i == n:
+            return 0.0, ()
+        if c >= m:
+            return None
+        best = solve(i, c + 1)  # nothing wraps under column c
+        for k in range(i + 1, min(n, i + 3) + 1):
+            after = solve(k, c + 1)
+            if after is None:
+                continue
+            score = _join_gain(top[c], "".join(rest[i:k])) - 0.5 * (k - i - 1) + after[0]
+            if best is None or score > best[0]:
+                best = (score, (c,) * (k - i) + after[1])
+        return best
+
+    found = solve(0, 0)
+    return (found[0], list(found[1])) if found is not None else None
 
 
 def _header_quality(texts: list[str]) -> float:

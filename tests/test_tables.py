@@ -656,3 +656,13 @@ def test_cells_wrapped_inside_narrow_columns_join_their_rows():
         ("产出指标", "成本指标", "单座建设成本", "≤9万元", "8.6万元"),
         ("效益指标", "社会效益指标", "农户使用满意度", "≥95%", "96.4%"),
     ]
+
+
+def test_a_header_wrapped_over_three_lines_joins_all_its_pieces():
+    text = ("绩效 一级 二级 三级 年度指 实际 分值 得分 偏差原因分\n"
+            "指标 指标 指标 指标 标值 完成值 析及改进措\n"
+            "施\n"
+            "产出指标 数量指标 培训乡村医生 ≥120人 131人 50 50\n")
+    table = next(t for t in read(text) if t.kind == "indicator")
+    assert [table.columns[c].header for c in sorted(table.columns)][-1] == "偏差原因分析及改进措施"
+    assert indicators(text) == [("产出指标", "数量指标", "培训乡村医生", "≥120人", "131人")]
