@@ -10,8 +10,17 @@ module only, so they agree on what a table says. A table is recovered however it
 - pipes ('| 产出指标 | 数量指标 | … |', empty cells of merged levels kept as empty cells);
 - one cell per line ('产出指标 |' / '数量指标 |' …): label-value pairs, then each run of header
   words is a header row whose width cuts the cells after it into rows;
+- a form whose empty cells were not printed at all, one cell per line ('cell |' or bare lines)
+  or on one line or with rows run on over lines: the header wrapped word by word ('年度指' over
+  '标值') is re-joined where the joins make the best header, and the rows after it are read by
+  the kinds of their cells under the header's column roles (``_flat_rows``): level names, a
+  name (also printed after or wrapped around its values), a sign under 指标性质, a short word
+  under 度量单位, figures under 分值 / 得分, a sentence under remarks;
+- lines of a grid printed in narrow columns (a PDF's text layer), short words under a row
+  being the rest of its wrapped cells;
 - figures run together in one cell ('194.9194.9100%'), split over the empty columns after it
-  when one reading is certain;
+  when one reading is certain, and a whole money row or total row run together
+  ('39.990.0039.99…84.05%108.41', '10098.41') read when exactly one reading agrees with itself;
 - rows broken by a wrapped cell, by a short line without cells (a wrapped unit '（万元）', a name
   fragment), a name printed on the line below its values or begun on the line above them,
   target and actual cells wrapped side by side, or figures printed on the line below (or above)
@@ -31,6 +40,7 @@ column's position in one template. Each table knows its money unit ('单位：�
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -328,6 +338,12 @@ def _pieces(layout: Layout) -> list[_Piece]:
     return out
 
 
+def _cells_run_on(piece: _Piece) -> bool:
+    """Several 'cell |' lines joined into one by the layout (no leading pipe, a closing one)."""
+    text = piece.line.text.strip()
+    return bool(piece.cells) and not piece.single and "\t" not in text and not text.startswith(("|", "｜")) and text.endswith(("|", "｜"))
+
+
 def _single_rows(run: list[_Piece]) -> list[tuple[list[TableCell], list[int]]]:
     """Rows of a one-cell-per-line block: a blank line ends a row; without blank lines, the
     header words at the top give the width and the cells are cut into rows of that width."""
@@ -340,6 +356,10 @@ def _single_rows(run: list[_Piece]) -> list[tuple[list[TableCell], list[int]]]:
         groups[-1].append(piece)
     groups = [g for g in groups if g]
     if len(groups) == 1 and len(groups[0]) > 1:
+        flat = _flat_rows([p.cells[0] for p in groups[0]])
+        if flat is not None:
+            index = {p.cells[0].start: p.line.index for p in groups[0]}
+            return [(cells, sorted({index[c.start] for c in cells if c.start in index})) for cells in flat]
         groups = _cut_at_headers(groups[0])
     rows = []
     for group in groups:
@@ -390,13 +410,19 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
     gap = 0
     i = 0
     space_header: list[TableCell] | None = None  # the header of a table whose cells are space-separated
+    plain_until = 0  # the end of the last run of plain lines read as one flat run
     while i < len(pieces):
         piece = pieces[i]
         if piece.single:
             j = i
             block = []
-            while j < len(pieces) and (pieces[j].single or (not pieces[j].line.text.strip() and j + 1 < len(pieces) and pieces[j + 1].single)):
-                block.append(pieces[j])
+            while j < len(pieces) and (pieces[j].single or _cells_run_on(pieces[j]) or (not pieces[j].line.text.strip() and j + 1 < len(pieces) and pieces[j + 1].single)):
+                if _cells_run_on(pieces[j]):
+                    # Lines 'cell |' that the layout joined (a long cell wrapped onto the next
+                    # lines): each cell is still one line's cell.
+                    block.extend(_Piece(pieces[j].line, [replace(c, column=0)], True) for c in pieces[j].cells if c.text)
+                else:
+                    block.append(pieces[j])
                 j += 1
             current.extend(_single_rows(block))
             gap, i = 0, j
@@ -407,12 +433,17 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[TableCell], list[int]] | s
             gap = 0
             i += 1
             continue
+        if i >= plain_until:
+            plain_until, rows = _plain_run(pieces, i)
+            if rows:
+                current.extend(rows)
+                gap, i = 0, plain_until
+                continue
         spaced = _space_rows(piece.line, space_header)
         if spaced is not None:
             header, rows = spaced
             if header is not None:
                 space_header = header
-                current.append(([replace(c) for c in header], [piece.line.index]))
             current.extend((cells, [piece.line.index]) for cells in rows)
             gap = 0
             i += 1
@@ -466,60 +497,244 @@ def _space_rows(line: Line, header: list[TableCell] | None) -> tuple[list[TableC
     was flattened onto one line), or a row under such a header. (new header or None, rows), or
     None when the line is neither."""
     text = line.text
-    if "\t" in text or "|" in text or not text.strip() or re.search(r"[。；;，,]", text):
+    if "\t" in text or "|" in text or not text.strip():
         return None
     tokens = _tokens(line)
-    run = _header_run(tokens)
-    if run is not None and _header_like([replace(t, column=k) for k, t in enumerate(tokens[run[0] : run[1]])]):
-        new_header = [replace(t, column=k) for k, t in enumerate(tokens[run[0] : run[1]])]
-        return new_header, _parse_space_rows(tokens[run[1] :], new_header)
-    if header is None:
+    flat = _flat_rows(tokens)
+    if flat is not None:
+        # The rows hold their header rows; the last header goes on to the lines below.
+        last = max(i for i, r in enumerate(flat) if _header_like(r))
+        return flat[last], flat
+    if header is None or re.search(r"[。；;，,]", text):
         return None
     rows = _parse_space_rows(tokens, header)
     return (None, rows) if rows else None
 
 
-def _parse_space_rows(tokens: list[TableCell], header: list[TableCell]) -> list[list[TableCell]]:
+def _long_text(text: str) -> bool:
+    """A sentence (a remark, a goal), never a name or a value of a grid row."""
+    return len(text) > 25 or bool(re.search(r"[。；;，,]", text))
+
+
+_RUN_AFTER_PERCENT = re.compile(r"([≥≤=<>≧≦]?\d+(?:\.\d+)?%)(\d[\d.%]*\S{0,4})")
+
+
+def _name_rest(tokens: list[TableCell], i: int) -> bool:
+    """tokens[i] is the rest of the row's name printed after its values: a short text that is
+    no level name and no value, followed by a level name, a total row or the end (a new row's
+    name would be followed by its values)."""
+    text = tokens[i].text
+    if len(text) > 12 or _level_of(text) or _value_like(text) or _long_text(text) or text.startswith(_TOTAL_LABELS):
+        return False
+    after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    return not after or bool(_level_of(after)) or after.startswith(_TOTAL_LABELS)
+
+
+_AMOUNT_ROLES = ("initial", "adjusted", "adjustment", "actual", "budget", "total")
+_GLUED_PATTERNS = {
+    "amount": r"(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*|0)\.\d{1,2}",
+    "rate": r"(?:[1-9]\d*|0)(?:\.\d{1,2})?%",
+    "points": r"[1-9]\d?0?",
+    "score": r"(?:[1-9]\d*|0)(?:\.\d{1,2})?",
+}
+
+
+def _glued_readings(text: str, roles: list[str]) -> list[list[tuple[int, int]]]:
+    """Every way to read ``text`` as one figure per role, in order (spans in ``text``)."""
+    kinds = ["amount" if r in _AMOUNT_ROLES else r if r in ("rate", "points", "score") else "" for r in roles]
+    if "" in kinds:
+        return []
+    out: list[list[tuple[int, int]]] = []
+
+    def walk(pos: int, k: int, spans: list[tuple[int, int]]) -> None:
+        if k == len(kinds):
+            if pos == len(text):
+                out.append(list(spans))
+            return
+        for end in range(pos + 1, len(text) + 1):
+            if re.fullmatch(_GLUED_PATTERNS[kinds[k]], text[pos:end]):
+                walk(end, k + 1, spans + [(pos, end)])
+
+    walk(0, 0, [])
+    return out
+
+
+def _glued_consistent(values: list[float], roles: list[str]) -> bool:
+    """A money row's figures agree: the rate is actual over budget, the adjusted budget is the
+    initial one plus the adjustment, the score is at most its points."""
+    by = dict(zip(roles, values))
+    budget = by.get("adjusted", by.get("budget", by.get("initial")))
+    if "rate" in by and "actual" in by and budget:
+        if abs(by["actual"] / budget * 100 - by["rate"]) > 0.6:
+            return False
+    if {"initial", "adjustment", "adjusted"} <= by.keys() and abs(by["initial"] + by["adjustment"] - by["adjusted"]) > 0.011:
+        return False
+    if "points" in by and "score" in by and by["score"] > by["points"]:
+        return False
+    return True
+
+
+def _glued_parts(token: TableCell, roles: list[str]) -> list[TableCell] | None:
+    """A token holding one figure per role run together ('10098.41' under 分值 | 得分), split
+    when exactly one reading agrees with itself."""
+    text = token.text
+    readings = [r for r in _glued_readings(text, roles)
+                if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles)]
+    if len(readings) != 1:
+        return None
+    return [TableCell(text[a:b], token.start + a, token.start + b, -1, value=float(text[a:b].rstrip("%").replace(",", "")),
+                      run_together=(token.start, token.end)) for a, b in readings[0]]
+
+
+def _glued_figures(tokens: list[TableCell], i: int, roles: list[str]) -> tuple[list[TableCell], int] | None:
+    """A money row's figures printed run together after its label ('39.990.0039.9933.6184.05%108.41',
+    maybe broken by a stray space '269. 5339.90…'): the tokens from i made only of figures, at
+    least one no figure by itself, read as one figure per column of the header (or fewer, the
+    last columns empty) when exactly one reading is consistent. (cells, next token index)."""
+    j = i
+    while j < len(tokens) and re.fullmatch(r"[\d.,%]+", tokens[j].text):
+        j += 1
+    if j == i or all(is_numeric(t.text) for t in tokens[i:j]):
+        return None
+    chars = [(ch, t.start + k) for t in tokens[i:j] for k, ch in enumerate(t.text)]
+    text = "".join(ch for ch, _ in chars)
+    found = None
+    for count in range(len(roles), 1, -1):
+        if any(r not in (*_AMOUNT_ROLES, "rate", "points", "score") for r in roles[:count]):
+            continue
+        readings = [r for r in _glued_readings(text, roles[:count])
+                    if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles[:count])]
+        if len(readings) == 1:
+            found = readings[0]
+            break
+        if readings:
+            return None
+    if found is None:
+        return None
+    whole = (tokens[i].start, tokens[j - 1].end)
+    cells = [TableCell(text[a:b], chars[a][1], chars[b - 1][1] + 1, -1, value=float(text[a:b].rstrip("%").replace(",", "")),
+                       run_together=whole) for a, b in found]
+    return cells, j
+
+
+def _value_like(text: str) -> bool:
+    """A target or actual where a name was expected ('≥2700人次', '46', '='): the row printed its
+    name after its values."""
+    text = text.replace(" ", "")
+    return is_numeric(text) or bool(re.match(r"[≥≤=<>≧≦]", text)) or bool(re.fullmatch(r"\d[\d.,]*[^\d\s]{0,4}", text))
+
+
+def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: bool = False):
     """Rows from a run of tokens under a space-separated header. An indicator header takes, per
-    row, the level names, a name, then one token per target / actual / sign / unit column and a
-    figure per 分值 / 得分 column; a money header takes a label (its words) and the figures after
-    it, in column order."""
+    row, the level names, a name, then per column after the name what fits its role (empty
+    cells are not printed, so a column whose kind the next token lacks is passed): any value
+    under target / actual, a sign under 指标性质, a short word under 度量单位, a figure under
+    分值 / 得分, a sentence under remarks; a name printed after its values is taken back. A
+    money header takes a label (its words) and the figures after it, in column order. With
+    ``count``, (rows, tokens used)."""
     roles = [column_role(h.text) for h in header]
     rows: list[list[TableCell]] = []
+    tokens = list(tokens)  # run-together values are split in place
     i, n = 0, len(tokens)
+    seen_level1 = False
     indicator = "name" in roles and ("target" in roles or "ind_actual" in roles)
+    level_cols = {r: roles.index(r) for r in ("level1", "level2") if r in roles}
+    used = 0
+    names = [c for c, r in enumerate(roles) if r == "name"]
+    # Indicator names print right of their levels ('绩效指标' left of them labels the block).
+    name_col = next((c for c in names if c > max(level_cols.values(), default=-1)), names[0] if names else 0)
     while i < n:
         cells: list[TableCell] = []
         if indicator:
-            name_col = roles.index("name")
-            while i < n and _level_of(tokens[i].text) and roles[0] in ("level1", "level2"):
+            text = tokens[i].text
+            if text.startswith(_TOTAL_LABELS):
+                figures = [c for c in range(len(roles)) if roles[c] in ("points", "score", "review_score")]
+                j = i + 1
+                while j < n and is_numeric(tokens[j].text) and j - i - 1 < len(figures):
+                    j += 1
+                got = tokens[i + 1 : j]
+                if not got:
+                    break
+                if len(got) == 1 and len(figures) >= 2:
+                    parts = _glued_parts(got[0], [roles[c] for c in figures[-2:]])
+                    got = parts if parts is not None else got
+                cells = [replace(tokens[i], column=0)] + [replace(t, column=c) for t, c in zip(got, figures[len(figures) - len(got):])]
+                rows.append(cells)
+                i = used = j
+                continue
+            while i < n and _level_of(tokens[i].text) and level_cols:
                 kind = _level_of(tokens[i].text)
-                col = roles.index("level2") if kind == "level2" and "level2" in roles else roles.index(roles[0])
-                if any(c.column == col for c in cells) and "level2" in roles:
-                    col = roles.index("level2")
+                taken = {c.column for c in cells}
+                if kind == "level2" and "level2" in level_cols:
+                    col = level_cols["level2"]
+                elif kind == "level1" or "level2" not in level_cols:
+                    col = level_cols.get("level1", level_cols.get("level2"))
+                else:  # 满意度指标 / 成本指标: level 1 or 2 by template
+                    # Level 1 when a level 2 follows it, or the grid has no level 1 yet; alone
+                    # under a level 1 in force, it is that level's level 2.
+                    following = _level_of(tokens[i + 1].text) if i + 1 < n else None
+                    first = level_cols.get("level1", -1) not in taken and not cells
+                    col = level_cols.get("level1", 0) if first and (following or not seen_level1) else level_cols["level2"]
+                if col in taken:
+                    col = level_cols.get("level2", col)
                 cells.append(replace(tokens[i], column=col))
+                seen_level1 = seen_level1 or col == level_cols.get("level1")
                 i += 1
-            if i >= n or is_numeric(tokens[i].text):
+            if i >= n or _long_text(tokens[i].text) or tokens[i].text.startswith(_TOTAL_LABELS):
                 break
-            cells.append(replace(tokens[i], column=name_col))
-            i += 1
+            name_after = _value_like(tokens[i].text)
+            if not name_after:
+                cells.append(replace(tokens[i], column=name_col))
+                i += 1
+            values = 0
             for col in range(name_col + 1, len(roles)):
                 if i >= n:
                     break
-                role = roles[col]
-                if role in ("points", "score", "review_score"):
-                    if not is_numeric(tokens[i].text):
-                        break
-                elif role not in ("target", "ind_actual", "nature", "unit"):
+                role, text = roles[col], tokens[i].text
+                if _level_of(text) or text.startswith(_TOTAL_LABELS):
                     break
-                cells.append(replace(tokens[i], column=col))
+                if role in ("points", "score", "review_score"):
+                    fits = is_numeric(text) and not text.endswith("%")
+                elif role == "nature":
+                    fits = bool(_SIGNS.fullmatch(text))
+                elif role == "unit":
+                    fits = len(text) <= 4 and not re.search(r"\d", text) and not is_placeholder(text)
+                elif role in ("target", "ind_actual"):
+                    fits = not _long_text(text)
+                    glued = _RUN_AFTER_PERCENT.fullmatch(text)
+                    if fits and glued:
+                        # '100%100%1818': a value and the figures printed against it; the
+                        # rest is read as the next token.
+                        cut = glued.end(1)
+                        tokens[i : i + 1] = [replace(tokens[i], text=text[:cut], end=tokens[i].start + cut),
+                                             replace(tokens[i], text=text[cut:], start=tokens[i].start + cut)]
+                        n = len(tokens)
+                elif role == "note":
+                    fits = _long_text(text) or is_placeholder(text)
+                else:
+                    fits = False
+                if fits:
+                    cells.append(replace(tokens[i], column=col))
+                    values += 1
+                    i += 1
+            if name_after and i < n and not is_numeric(tokens[i].text) and not _level_of(tokens[i].text) and not _long_text(tokens[i].text):
+                cells.append(replace(tokens[i], column=name_col))
+                i += 1
+            elif not name_after and values and i < n and _name_rest(tokens, i):
+                # '城乡低保对 ≥18000人 19116人 象保障人数': the name wrapped around its values.
+                k = next(k for k, c in enumerate(cells) if c.column == name_col)
+                cells[k] = cells[k].joined(tokens[i])
                 i += 1
         else:
             label: list[TableCell] = []
-            while i < n and not is_numeric(tokens[i].text) and not is_placeholder(tokens[i].text):
+            while i < n and not is_numeric(tokens[i].text) and not is_placeholder(tokens[i].text) and not _long_text(tokens[i].text) \
+                    and not re.fullmatch(r"[\d.,%]+", tokens[i].text):
                 label.append(tokens[i])
                 i += 1
             values: list[TableCell] = []
+            glued = _glued_figures(tokens, i, roles[1:]) if label else None
+            if glued is not None:
+                values, i = glued
             while i < n and (is_numeric(tokens[i].text) or is_placeholder(tokens[i].text)) and len(values) < len(roles) - 1:
                 values.append(tokens[i])
                 i += 1
@@ -530,8 +745,265 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell]) -> list[
             cells.extend(replace(v, column=k + 1) for k, v in enumerate(values))
         if len(cells) < 2:
             break
-        rows.append(cells)
+        rows.append(sorted(cells, key=lambda c: c.column))
+        used = i
+    return (rows, tokens[used:]) if count else rows
+
+
+# --- a header wrapped over several lines, read from a flat run of cells or tokens ----------------
+
+_ROLELESS = ("", "other")
+
+
+def _join_gain(top: str, piece: str) -> float:
+    """How much joining a wrapped piece to a header cell makes a header of it: '年度指' + '标值'
+    names a role the upper piece alone does not; '分值' + '析及改进措施' names none."""
+    r0, r1 = column_role(top), column_role(top + piece)
+    if r0 in _ROLELESS and lx.is_table_header(top) and r1 not in _ROLELESS and column_role(piece) == r1:
+        return -2.0  # the piece names that role alone: a column of its own beside a label column
+    if r1 not in _ROLELESS and r0 in _ROLELESS:
+        return 3.0
+    if r1 not in _ROLELESS and r1 != r0:
+        return 2.0
+    if lx.is_table_header(top + piece):
+        return 1.0 if lx.is_table_header(top) else 2.0  # '项目' + '资金': the label column's header
+    if r1 in _ROLELESS and r0 not in _ROLELESS:
+        return -2.0
+    if re.fullmatch(r"[(（].*[)）]|[①-⑳=+\-/×÷*%A-Z()（）]+", piece):
+        return 1.0
+    return 0.5 if r1 == r0 and r1 not in _ROLELESS else -0.5
+
+
+def _align_wrapped(top: list[str], rest: list[str]) -> tuple[float, list[int]] | None:
+    """The columns of ``top`` the wrapped pieces ``rest`` belong under, in order, joined where
+    the joins make the best header words. A column takes one piece, or two or three in a row
+    when the header wrapped over three lines ('偏差原因分' / '析及改进措' / '施')."""
+    n, m = len(rest), len(top)
+    if n > m + 4:
+        return None
+
+    @lru_cache(maxsize=None)
+    def solve(i: int, c: int) -> tuple[float, tuple[int, ...]] | None:
+        if i == n:
+            return 0.0, ()
+        if c >= m:
+            return None
+        best = solve(i, c + 1)  # nothing wraps under column c
+        for k in range(i + 1, min(n, i + 3) + 1):
+            after = solve(k, c + 1)
+            if after is None:
+                continue
+            score = _join_gain(top[c], "".join(rest[i:k])) - 0.5 * (k - i - 1) + after[0]
+            if best is None or score > best[0]:
+                best = (score, (c,) * (k - i) + after[1])
+        return best
+
+    found = solve(0, 0)
+    return (found[0], list(found[1])) if found is not None else None
+
+
+def _header_quality(texts: list[str]) -> float:
+    """How well header cells read as a header: each role named once counts, a role named again
+    or a cell that names nothing counts against (a wrapped header read unwrapped leaves
+    fragments '年初预' '算数' and repeats '预算')."""
+    seen: set[str] = set()
+    quality = 0.0
+    for text in texts:
+        role = column_role(text)
+        if role in _ROLELESS:
+            quality -= 0.0 if lx.is_table_header(text) else 1.0
+        elif role in seen:
+            quality -= 0.0 if role in ("name", "note", "other") else 1.0
+        else:
+            seen.add(role)
+            quality += 1.0 if lx.is_table_header(text) else 0.5  # '一级', '实际': a fragment
+    return quality
+
+
+def _header_fragment_word(text: str) -> bool:
+    """A piece of a wrapped header cell: short, no figure, no level name, no row label."""
+    return (0 < len(text) <= 8 and not is_numeric(text) and not is_placeholder(text) and not _level_of(text)
+            and not re.search(r"\d", _FORMULA.sub("", text)) and row_scope(text) is None
+            and not text.startswith(_TOTAL_LABELS) and not re.search(r"[。；;，,:：]", text))
+
+
+def _wrapped_header(cells: list[TableCell], start: int, end: int) -> tuple[list[TableCell], int, int]:
+    """The header zone around a run of header words cells[start:end] in a flat run: short pieces
+    before it (the first line's fragments '项目' '年初'), pieces after it up to the first row
+    (a level name, or the label before a figure), then the best cut of the zone into the first
+    line and its wrapped pieces. (header cells with columns, zone start, zone end)."""
+    run = (start, end)
+    while start > 0 and len(cells[start - 1].text) <= 4 and _header_fragment_word(cells[start - 1].text):
+        start -= 1
+    while end < len(cells) and _header_fragment_word(cells[end].text) and \
+            not (end + 1 < len(cells) and (is_numeric(cells[end + 1].text) or is_placeholder(cells[end + 1].text))):
+        end += 1
+    zone = cells[start:end]
+    texts = [c.text for c in zone]
+    # A money grid's first row (a label, then its figures) prints every column: the header is
+    # as wide as that row.
+    width = 0
+    if end < len(cells) and not _level_of(cells[end].text):
+        j = end + 1
+        while j < len(cells) and (is_numeric(cells[j].text) or is_placeholder(cells[j].text)):
+            j += 1
+        width = j - end if j - end >= 3 else 0
+    unwrapped = _header_quality(texts)
+    choice: tuple[float, int, list[int]] = (unwrapped, len(zone), [])
+    for k in range(3, len(zone)):
+        aligned = _align_wrapped(texts[:k], texts[k:])
+        if aligned is None or aligned[0] <= 0:
+            continue
+        joined = list(texts[:k])
+        for piece, col in zip(texts[k:], aligned[1]):
+            joined[col] += piece
+        quality = _header_quality(joined)
+        if quality < unwrapped + 1:
+            continue  # joining must make a better header than the pieces as printed
+        quality += 0.02 * aligned[0] + (2.0 if k == width else 0.0)
+        if quality > choice[0]:
+            choice = (quality, k, aligned[1])
+    _, k, cols = choice
+    if k == len(zone):
+        # Not wrapped: the header is the run of header words; the short words around it are
+        # the cells of the rows next to it ('巡河次数' after 实际完成值).
+        start, end = run
+        zone = cells[start:end]
+        k = len(zone)
+    header = [replace(c, column=i) for i, c in enumerate(zone[:k])]
+    for piece, col in zip(zone[k:], cols):
+        header[col] = header[col].joined(piece)
+    return header, start, end
+
+
+def _header_runs(cells: list[TableCell]) -> list[tuple[int, int]]:
+    """Every run of three or more header words in a flat run of cells (short words without
+    figures: a sentence naming 年初预算数 is prose)."""
+    def word(text: str) -> bool:
+        return len(text) <= 14 and _is_header_word(text) and not re.search(r"[。；;，,:：]|\d", _FORMULA.sub("", text))
+
+    def row_label(j: int) -> bool:  # '年度资金总额' before its figures opens a row
+        after = cells[j + 1].text if j + 1 < len(cells) else ""
+        return (cells[j].text.startswith(_TOTAL_LABELS) or row_scope(cells[j].text) is not None) and bool(re.match(r"\d", after))
+
+    runs, i = [], 0
+    while i < len(cells):
+        j = i
+        while j < len(cells) and word(cells[j].text) and not row_label(j):
+            j += 1
+        if j - i >= 3:
+            runs.append((i, j))
+        i = max(j, i + 1)
+    return runs
+
+
+def _unglue_row_labels(cells: list[TableCell]) -> list[TableCell]:
+    """'得分年度资金总额' before '39.99…': the header's last word and the first row's label,
+    glued when the line break between them was read as a wrap ('88.8%1818总分': a row's last
+    figures and the total row's label). Split where the tail is a total row's label and the head
+    a header word or figures."""
+    out = []
+    for k, cell in enumerate(cells):
+        after = cells[k + 1].text if k + 1 < len(cells) else ""
+        label = next((t for t in _TOTAL_LABELS if cell.text.endswith(t) and len(cell.text) > len(t)), None)
+        head = cell.text[: -len(label)] if label else ""
+        if label and (re.match(r"\d", after) and _is_header_word(head) or re.fullmatch(r"[\d.,%]+", head)):
+            cut = len(cell.text) - len(label)
+            if cell.end - cell.start == len(cell.text):
+                out += [replace(cell, text=cell.text[:cut], end=cell.start + cut), replace(cell, text=label, start=cell.start + cut)]
+                continue
+        out.append(cell)
+    return out
+
+
+def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
+    """Rows of a flat run of cells (one cell per line without blank lines, or a form on one
+    line): each header zone (wrapped header lines joined) becomes a header row and the rows
+    after it are read by the kinds of their cells under the header's column roles
+    (``_parse_space_rows``); cells before the first header are label-value pairs, cells no row
+    takes stay together as a row of their own. None when no header zone is found."""
+    cells = _unglue_row_labels(cells)
+    zones = []
+    for s, e in _header_runs(cells):
+        if zones and s < zones[-1][2]:
+            continue
+        header, zs, ze = _wrapped_header(cells, s, e)
+        if not _header_like(header):
+            continue
+        zones.append((header, zs, ze))
+    if not zones:
+        return None
+    rows: list[list[TableCell]] = []
+    pre = cells[: zones[0][1]]
+    for i in range(0, len(pre), 2):
+        rows.append([replace(c, column=k) for k, c in enumerate(pre[i : i + 2])])
+    for z, (header, zs, ze) in enumerate(zones):
+        rows.append(header)
+        stop = zones[z + 1][1] if z + 1 < len(zones) else len(cells)
+        rest = cells[ze:stop]
+        parsed, left = _parse_space_rows(rest, header, count=True)
+        rows.extend(parsed)
+        if left:
+            rows.append([replace(c, column=k) for k, c in enumerate(left)])
     return rows
+
+
+def _join_wrapped_cells(lines: list[list[TableCell]]) -> list[list[TableCell]]:
+    """Lines of a grid printed in narrow columns (a PDF's text layer): a line of short words
+    only, under a row with figures, holds the rest of that row's wrapped text cells ('资助家庭经
+    1900人 1900人 13 13' over '济困难学生'); its words join the row's unfinished text cells,
+    the last ones first. A line followed by a line of figures is a name above its values and
+    stays."""
+    def value_line(line: list[TableCell]) -> bool:
+        return any(_value_like(t.text) for t in line)
+
+    def words_only(line: list[TableCell]) -> bool:
+        return bool(line) and all(len(t.text) <= 6 and not _value_like(t.text) and not _level_of(t.text)
+                                   and not t.text.startswith(_TOTAL_LABELS) and not _is_header_word(t.text) for t in line)
+
+    out: list[list[TableCell]] = []
+    anchor: int | None = None  # the row line whose cells the words continue
+    for k, line in enumerate(lines):
+        following = lines[k + 1] if k + 1 < len(lines) else []
+        if anchor is not None and words_only(line) and not (following and _value_like(following[0].text)):
+            row = out[anchor]
+            open_cells = [n for n, t in enumerate(row) if not _value_like(t.text) and not _level_of(t.text) and not _long_text(t.text)]
+            if open_cells and len(line) <= len(open_cells):
+                for n, word in zip(open_cells[len(open_cells) - len(line):], line):
+                    row[n] = row[n].joined(word)
+                continue
+            if not open_cells:
+                out.append(list(line))  # a name printed below its row's values: its rest follows
+                anchor = len(out) - 1
+                continue
+        out.append(list(line))
+        total = any(label in t.text for t in line for label in _TOTAL_LABELS)  # a total row ends the grid
+        anchor = len(out) - 1 if value_line(line) and not total else None
+    return out
+
+
+def _plain_run(pieces: list[_Piece], i: int) -> tuple[int, list[tuple[list[TableCell], list[int]]]]:
+    """A run of two or more plain lines (no tabs, no pipes, no blank line, no form title) from
+    piece i, read as one flat run of cells when it holds a header: a form printed one cell per
+    bare line, or with its rows broken over lines anywhere. (end of the run, rows with their
+    line indexes); no rows when the run holds no header."""
+    j = i
+    while j < len(pieces) and pieces[j].cells is None and pieces[j].line.text.strip() \
+            and not _is_form_title(squash_cell(pieces[j].line.text)) and not _PAGE_LINE.fullmatch(pieces[j].line.text.strip()):
+        j += 1
+    if j - i < 2:
+        return j, []
+    tokens = [t for line in _join_wrapped_cells([_tokens(p.line) for p in pieces[i:j]]) for t in line]
+    flat = _flat_rows(tokens)
+    if flat is None:
+        return j, []
+    starts = [p.line.start for p in pieces[i:j]]
+    indexes = [p.line.index for p in pieces[i:j]]
+
+    def line_of(cell: TableCell) -> int:
+        return indexes[bisect_right(starts, cell.start) - 1]
+
+    return j, [(cells, sorted({line_of(c) for c in cells})) for cells in flat]
 
 
 def _loose_line(text: str) -> bool:
@@ -597,7 +1069,7 @@ def _split_run(text: str, layout: Layout, run: list, before: list[Table], defaul
                 table.header.append(Row(cells, lines))
             else:
                 top: list[Row] = []
-                if table is not None and not table.header and out and table is out[-1] and all(_words_only(r) for r in table.rows) \
+                if table is not None and not table.header and out and table is out[-1] and all(_words_only(r) and not _label_pair(r) for r in table.rows) \
                         and table.rows and lines[0] - table.rows[-1].lines[-1] == 1:
                     # '年度预算 | | | 执行情况' over the header proper: a group line that named
                     # too few columns to read as a header on its own.
@@ -700,6 +1172,14 @@ def _decompose(text: str, roles: list[str]) -> list[str] | None:
             return len(p.rstrip("%").partition(".")[2])
         certain = [parts for parts in certain if len({decimals(p) for p in parts}) == 1]
     return certain[0] if len(certain) == 1 else None
+
+
+def _label_pair(row: Row) -> bool:
+    """A form's label-value pairs ('项目名称 | 渔港码头维修', '主管部门 | … | 实施单位 | …'),
+    never a group header line."""
+    filled = row.filled()
+    return len(filled) % 2 == 0 and bool(filled) and all(
+        re.sub(r"\s+", "", c.text).rstrip(":：").endswith(("名称", "部门", "单位", "负责人")) for c in filled[::2])
 
 
 def _words_only(row: Row) -> bool:
@@ -818,8 +1298,12 @@ def _finish_header(text: str, layout: Layout, table: Table, default_unit: str) -
     names = table.columns_with("name")
     if len(names) > 1:
         # '绩效指标' heading the whole indicator block beside 一级 / 二级 / 三级指标 names no column.
+        # A name column left of the level columns is such a block label: indicator names are
+        # printed right of their levels (the header may be wrapped, '绩效' over '指标').
+        levels = table.columns_with("level1", "level2")
         for col in names:
-            if header_core(table.columns[col].leaf) in ("绩效指标",) and len(names) > 1:
+            words = (header_core(table.columns[col].leaf), header_core(table.columns[col].header))
+            if len(names) > 1 and ("绩效指标" in words or (levels and col < min(levels))):
                 table.columns[col].role = "other"
                 names = [c for c in names if c != col]
     table.unit = _table_unit(text, layout, table, default_unit)

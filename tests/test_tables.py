@@ -504,3 +504,165 @@ def test_a_table_continues_after_a_running_head_and_keeps_its_merged_levels():
         ("产出指标", "数量指标", "发放技术手册"),
         ("效益指标", "社会效益指标", "示范户增收"),
     ]
+
+
+# --- headers wrapped word by word, empty cells not printed (converters' flattenings) -------------
+
+
+PIPES_BLOCK_LABEL = """| 绩效 | 一级 | 二级 | 三级 | 年度指 | 实际完 | 分值 | 得分 |
+| 指标 | 指标 | 指标 | 指标 | 标值 | 成值 |  |  |
+|  | 产出指标 | 数量指标 | 疏浚河道长度 | ≥42公里 | 45公里 | 20 | 20 |
+|  |  |  | 清理淤泥 | ≥9万方 | 9.6万方 | 20 | 20 |
+|  | 效益指标 | 生态效益指标 | 水质达标率 | ≥90% | 92.5% | 20 | 19 |
+"""
+
+
+def test_pipes_with_a_wrapped_block_label_left_of_the_levels():
+    # '绩效' over '指标' labels the block: the indicator names are the column right of the levels.
+    assert indicators(PIPES_BLOCK_LABEL) == [
+        ("产出指标", "数量指标", "疏浚河道长度", "≥42公里", "45公里"),
+        ("产出指标", "数量指标", "清理淤泥", "≥9万方", "9.6万方"),
+        ("效益指标", "生态效益指标", "水质达标率", "≥90%", "92.5%"),
+    ]
+
+
+CELLS_WRAPPED = "\n".join(f"{c} |" for c in [
+    "项目名称", "渔港码头维修", "主管部门", "临沙县海洋渔业局",
+    "项目", "年初", "调整后", "预算", "预算", "分值", "得分",
+    "资金", "预算", "预算数", "执行数", "执行率",
+    "（万元）",
+    "年度资金总额", "210.00", "240.00", "228.00", "95.00%", "10", "9.5",
+    "其中：财政拨款", "210.00", "240.00", "—", "—", "—", "—",
+    "绩效", "一级", "二级", "三级", "年度指", "实际完", "分值", "得分", "偏差原因分",
+    "指标", "指标", "指标", "指标", "标值", "成值", "析及改进措施",
+    "产出指标", "数量指标", "维修泊位", "≥6个", "6个", "25", "25",
+    "加固护岸", "≥800米", "760米", "25", "22", "部分材料到货延迟，已督促供货。",
+    "满意度指标", "服务对象满意度指标", "渔民满意度", "≥90%", "93.1%", "30", "30",
+    "总分", "100", "96.5",
+]) + "\n"
+
+
+def test_one_cell_per_line_with_a_wrapped_header_and_no_empty_cells():
+    tables = read(CELLS_WRAPPED)
+    money = next(t for t in tables if t.kind == "money")
+    assert roles(money)[1:5] == ["initial", "adjusted", "actual", "rate"]
+    assert [c.text for c in money.rows[0].filled()] == ["年度资金总额", "210.00", "240.00", "228.00", "95.00%", "10", "9.5"]
+    assert indicators(CELLS_WRAPPED) == [
+        ("产出指标", "数量指标", "维修泊位", "≥6个", "6个"),
+        ("产出指标", "数量指标", "加固护岸", "≥800米", "760米"),
+        ("满意度指标", "服务对象满意度指标", "渔民满意度", "≥90%", "93.1%"),
+    ]
+    grid = next(t for t in tables if t.kind == "indicator")
+    total = next(r for r in grid.rows if r.label == "总分")
+    assert total.cell(grid.column("score")).text == "96.5"
+
+
+def test_one_cell_per_bare_line_reads_like_cells_with_pipes():
+    bare = CELLS_WRAPPED.replace(" |\n", "\n")
+    assert indicators(bare) == indicators(CELLS_WRAPPED)
+    record = extract_rules(text_document("临沙县海洋渔业局2021年度项目支出绩效自评表\n" + bare)).plain()
+    assert (record["budget"]["initial"], record["budget"]["adjusted"], record["budget"]["actual"]) == (210.0, 240.0, 228.0)
+
+
+FORM_LINE_SPLIT_TARGETS = (
+    "项目名称 林区防火道路修缮 项目 年初预 全年预算数 全年执行数 执行率 分值 得分 资金 算数 （A） （B） （B/A） （万元） "
+    "年度资金总额 64.00 70.00 66.50 95.00% 10 9.5 年度总体目标 预期目标 实际完成情况 修缮防火道路，保障巡护通行。 完成修缮，巡护通行顺畅。 "
+    "绩效 一级 二级 三级 指标 指标值 度量 实际 分值 得分 指标 指标 指标 指标 性质 单位 完成值 "
+    "产出指标 数量指标 修缮防火道路 ≥ 12 公里 12.6 30 30 ≥ 4 座 4 20 20 新建瞭望台 "
+    "效益指标 生态效益指标 森林火灾受害率 ≤ 0.8 ‰ 0.5 40 40 总分 100 99\n"
+)
+
+
+def test_a_whole_form_on_one_line_with_sign_and_unit_columns_and_a_name_after_its_values():
+    assert indicators(FORM_LINE_SPLIT_TARGETS) == [
+        ("产出指标", "数量指标", "修缮防火道路", "≥12公里", "12.6公里"),
+        ("产出指标", "数量指标", "新建瞭望台", "≥4座", "4座"),
+        ("效益指标", "生态效益指标", "森林火灾受害率", "≤0.8‰", "0.5‰"),
+    ]
+    money = next(t for t in read(FORM_LINE_SPLIT_TARGETS) if t.kind == "money")
+    assert roles(money)[1:5] == ["initial", "adjusted", "actual", "rate"]
+
+
+def test_a_header_of_whole_words_is_not_read_as_wrapped():
+    text = "三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 病媒监测点 ≥30个 32个 50 50 消杀覆盖率 ≥95% 96% 50 48\n"
+    table = next(t for t in read(text) if t.kind == "indicator")
+    assert roles(table) == ["name", "target", "ind_actual", "points", "score", "note"]
+    assert indicators(text) == [(None, None, "病媒监测点", "≥30个", "32个"), (None, None, "消杀覆盖率", "≥95%", "96%")]
+
+
+RUN_ON_ROWS = """绩效 一级 二级 三级 年度 实际完 分值 得分
+指标 指标 指标 指标 指标值 成值
+产出指标 数量指标 ≥260户 274户 2020
+改造农村危房
+完成 ≥35 35处 2020
+户厕改造村
+质量指标 竣工验收合格率 100%98%2019
+效益指标 社会效益指标 住房安全保障率 ≥99% 99.6%2020
+"""
+
+
+def test_rows_run_on_over_lines_with_names_around_their_values_and_figures_run_together():
+    assert indicators(RUN_ON_ROWS) == [
+        ("产出指标", "数量指标", "改造农村危房", "≥260户", "274户"),
+        ("产出指标", "数量指标", "完成户厕改造村", "≥35", "35处"),
+        ("产出指标", "质量指标", "竣工验收合格率", "100%", "98%"),
+        ("效益指标", "社会效益指标", "住房安全保障率", "≥99%", "99.6%"),
+    ]
+
+
+GLUED_MONEY_FORM = """项目名称 老旧供水管网改造
+项目资金（万元） 年初预算数① 年中调整数② 全年预算数③=①+② 执行数④ 执行率⑤=④/③ 分值 得分
+年度资金总额 150.0030.00180.00171.0095.00%109.5
+一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分
+产出指标 数量指标 更换供水管道 ≥12公里 12.4公里 4545
+效益指标 社会效益指标 管网漏损率 ≤12% 11.2%4540总分
+10094.5
+"""
+
+
+def test_figures_run_together_across_a_money_row_and_a_total_row_are_read_when_they_agree():
+    tables = read(GLUED_MONEY_FORM)
+    money = next(t for t in tables if t.kind == "money")
+    row = money.rows[0]
+    assert row.label == "年度资金总额"
+    assert [c.value for c in row.filled()[1:]] == [150.0, 30.0, 180.0, 171.0, 95.0, 10.0, 9.5]
+    grid = next(t for t in tables if t.kind == "indicator")
+    total = next(r for r in grid.rows if r.label == "总分")
+    assert (total.cell(grid.column("points")).value, total.cell(grid.column("score")).value) == (100.0, 94.5)
+    assert indicators(GLUED_MONEY_FORM)[1] == ("效益指标", "社会效益指标", "管网漏损率", "≤12%", "11.2%")
+    # A glued run with no consistent reading (a score above its points) stays whole.
+    assert tb._glued_parts(tb.TableCell("1010.5", 0, 6, -1), ["points", "score"]) is None
+    assert [c.text for c in tb._glued_parts(tb.TableCell("1010", 0, 4, -1), ["points", "score"])] == ["10", "10"]
+
+
+NARROW_COLUMNS = """绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分
+产出指标 数量指标 新建农村公 ≥14座 15座 30 30
+厕
+质量指标 公厕验收合 100% 100% 30 30
+格率
+成本指标 单座建设成 ≤9万元 8.6万元 20 20
+本
+效益指标 社会效益指标 ≥95% 96.4% 20 19
+农户使用满
+意度
+总分 100 99
+"""
+
+
+def test_cells_wrapped_inside_narrow_columns_join_their_rows():
+    assert indicators(NARROW_COLUMNS) == [
+        ("产出指标", "数量指标", "新建农村公厕", "≥14座", "15座"),
+        ("产出指标", "质量指标", "公厕验收合格率", "100%", "100%"),
+        ("产出指标", "成本指标", "单座建设成本", "≤9万元", "8.6万元"),
+        ("效益指标", "社会效益指标", "农户使用满意度", "≥95%", "96.4%"),
+    ]
+
+
+def test_a_header_wrapped_over_three_lines_joins_all_its_pieces():
+    text = ("绩效 一级 二级 三级 年度指 实际 分值 得分 偏差原因分\n"
+            "指标 指标 指标 指标 标值 完成值 析及改进措\n"
+            "施\n"
+            "产出指标 数量指标 培训乡村医生 ≥120人 131人 50 50\n")
+    table = next(t for t in read(text) if t.kind == "indicator")
+    assert [table.columns[c].header for c in sorted(table.columns)][-1] == "偏差原因分析及改进措施"
+    assert indicators(text) == [("产出指标", "数量指标", "培训乡村医生", "≥120人", "131人")]
