@@ -428,6 +428,8 @@ def _break_kind(
         return None
     if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):
         return None  # a report's title line is a block of its own, never a wrapped sentence
+    if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded):
+        return None  # a form's 'label：value' lines ('项目名称：…' | '主管部门：…') are fields, not a wrap
     if wrap_width:
         if a.width < wrap_width - 4 and _CHAPTER_HEADING.match(a.folded):
             return None  # a section heading

@@ -54,10 +54,12 @@ _FORMULA = re.compile(r"[(（][^()（）]*[)）]|[①-⑳][=+\-/×÷*①-⑳]*")
 _PAGE_LINE = re.compile(r"\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)\s*")
 _UNIT_NOTE = re.compile(r"单位\s*[:：]?\s*(万元|亿元|元)|[(（]\s*(万元|亿元|元)\s*[)）]")
 _FORM_TITLE_END = re.compile(r"(?:自评表|评价表|自评情况表)$")
+_TITLE_YEAR = re.compile(r"\s*[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）]$")
 
 
 def _is_form_title(text: str) -> bool:
     """A form's title line ('…项目支出绩效自评表')."""
+    text = _TITLE_YEAR.sub("", text)  # '…绩效自评表(2022年度)': the year printed after the title
     return 4 < len(text) <= 64 and text.endswith("表") and bool(_FORM_TITLE_END.search(text))
 _SIGNS = re.compile(r"[≥≤=<>≧≦]|大于等于|小于等于|等于|大于|小于")
 _TOTAL_LABELS = ("合计", "总计", "总分", "年度资金总额", "资金总额", "年度总金额", "总额")

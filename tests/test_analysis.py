@@ -104,3 +104,30 @@ def test_a_page_of_several_forms_has_no_document_score():
     assert record.evaluation.score is None and record.evaluation.grade is None
     assert record.subject is None
     assert sorted(p.name for p in record.projects) == ["农机购置补贴经费", "耕地保护补助经费"]
+
+
+def test_forms_titled_with_their_year_after_the_title_are_forms_of_one_page():
+    form = (
+        "部门预算项目支出绩效自评表(2022年度)\n项目名称\t5109{code}-{name}\n主管部门\t某县人社局\t实施单位\t某县人社局本级\n"
+        "预算执行情况(10分)\t年度预算数(万元)\n\t年初预算\t调整后预算数\t预算执行数\t预算执行率\t权重\t得分\n"
+        "总额\t{b}\t{b}\t{a}\t{r}%\t10\t{s}\n合计\t100\t{t}\n"
+    )
+    text = form.format(code="21R000000000001", name="工资福利支出", b="400.00", a="400.00", r="100.00", s="10", t="98") + form.format(
+        code="21R000000000002", name="社会保障缴费", b="100.00", a="95.00", r="95.00", s="9.5", t="96"
+    )
+    record = extract_rules(text_document(text))
+    assert sorted(p.name for p in record.projects) == ["工资福利支出", "社会保障缴费"]
+    assert record.budget.adjusted is None and record.budget.execution_rate is None and record.evaluation.score is None
+
+
+def test_a_form_of_label_value_lines_and_a_detail_table_of_payments():
+    text = (
+        "项目支出绩效自评报告\n(2021年度)\n项目名称：村级卫生室运行补助经费\n项目单位：某县卫生健康局\n"
+        "主管部门：某县卫生健康局\n项目负责人：李××\n"
+        "一、项目资金情况(单位：万元)\n资金来源\t计划安排资金\t实际支出\n合计\t50\t48.2\n预算执行率：96.40%\n"
+        "二、项目支出明细表(单位：元)\n序号\t支出项目\t支出金额\t支付时间\n1\t卫生室运行补助\t300000.00\t2021.06.30\n"
+        "2\t医生培训费\t182000.00\t2021.11.02\n"
+    )
+    record = extract_rules(text_document(text))
+    assert (record.subject, record.department) == ("村级卫生室运行补助经费", "某县卫生健康局")
+    assert [(p.name, p.actual) for p in record.projects] == [("卫生室运行补助", 30.0), ("医生培训费", 18.2)]

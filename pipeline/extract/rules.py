@@ -735,8 +735,8 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
             # the figure sits in the cell under the label's value cell.
             cell = _pair_value_cell(ctx, s, e)
             mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
-        if mention is None or _in_score_column(ctx, mention):
-            continue
+        if mention is None or _in_score_column(ctx, mention) or ctx.text.startswith("分", mention.norm_end):
+            continue  # points ('预算执行情况(10分)'), not money
         gap = ctx.text[e : mention.norm_start]
         if "\n" not in gap and lx.variant_regex(lx.FUNDING_PART).search(gap):
             continue  # '安排配套资金12万元': the figure of one funding-source part, not of the label
@@ -1662,6 +1662,8 @@ def extract_rules(document: Document) -> ExtractedRecord:
     cands.setdefault("budget.adjusted", []).extend(_allocation_candidates(ctx))
     for path, founds in _budget_from_grid(ctx).items():
         cands.setdefault(path, []).extend(founds)
+    if tb.forms(ctx.tables):
+        cands = {}  # a page of several one-project forms: each form's money is its project's
     chosen = _choose_budget(ctx, cands) | _choose_scoped(ctx, cands)
     budget = Budget(
         **{k: put(f"budget.{k}", chosen.get(f"budget.{k}")) for k in ("initial", "adjusted", "adjustment", "actual", "execution_rate", "adjustment_rate")},
