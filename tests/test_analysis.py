@@ -131,3 +131,15 @@ def test_a_form_of_label_value_lines_and_a_detail_table_of_payments():
     record = extract_rules(text_document(text))
     assert (record.subject, record.department) == ("村级卫生室运行补助经费", "某县卫生健康局")
     assert [(p.name, p.actual) for p in record.projects] == [("卫生室运行补助", 30.0), ("医生培训费", 18.2)]
+
+
+def test_a_money_row_standing_one_column_off_its_header_is_realigned_by_its_rate():
+    cells = [
+        "项目支出绩效自评表", "(2023年度)", "项目名称", "某县退役军人优抚补助", "主管部门", "某县退役军人事务局",
+        "预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因",
+        "总额", "150.00", "160.00", "152.00", "95.00%", "10", "9.5", "",
+    ]
+    record = extract_rules(text_document("\n".join(f"{c} |" for c in cells) + "\n"))
+    budget = record.budget
+    assert (budget.initial, budget.adjusted, budget.actual, budget.execution_rate) == (150.0, 160.0, 152.0, 95.0)
+    assert record.fiscal_year == 2023  # the year line '(2023年度) |' under the title

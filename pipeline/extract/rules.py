@@ -478,7 +478,7 @@ def _fiscal_year(ctx: Context) -> Found | None:
             founds.append(Found("fiscal_year", int(m.group(1)), ypos, ypos + 4, None, 3.0, "title"))
     # The template's year line under the title: '项目支出绩效自评表' | '（2023年度）'.
     for line in ctx.layout.lines[:12]:
-        m = re.fullmatch(r"\s*[(（]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*", line.text)
+        m = re.fullmatch(r"\s*[(（]\s*((?:19|20)\d{2})\s*年度?\s*[)）][\s|]*", line.text)
         if m:
             founds.append(Found("fiscal_year", int(m.group(1)), line.start + m.start(1), line.start + m.end(1), None, 3.0, "year line under the title"))
             break
@@ -1045,8 +1045,9 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
             scope = _row_scope(row_label)
             if scope is None:
                 continue
+            shift = _row_shift(row, columns)
             for col, (meaning, label) in columns.items():
-                cell = row.cell(col)
+                cell = row.cell(col - shift)
                 if cell is None or cell.empty:
                     continue
                 mention = _cell_figure(ctx, cell)
@@ -1065,6 +1066,19 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
                         Found(path, value, mention.norm_start, mention.norm_end, label, strength, f"table column {label}, row {row_label}", scope)
                     )
     return out
+
+
+def _row_shift(row: tb.Row, columns: dict[int, tuple[str, str]]) -> int:
+    """Columns a row's figures stand off from their header (a group header such as '年度预算数'
+    read as a column of its own on a form flattened to one cell per line): the rate's '%' tells.
+    0 when the percent sits under the rate column, or when the row says nothing."""
+    rate_cols = [c for c, (meaning, _) in columns.items() if meaning == "execution_rate"]
+    percent = [c.column for c in row.filled() if c.text.rstrip().endswith("%")]
+    if len(rate_cols) != 1 or len(percent) != 1 or percent[0] == rate_cols[0]:
+        return 0
+    shift = rate_cols[0] - percent[0]
+    meaning_there = columns.get(percent[0], ("", ""))[0]
+    return shift if abs(shift) == 1 and meaning_there not in lx.RATE_FIELDS else 0
 
 
 @dataclass
