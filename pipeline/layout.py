@@ -606,10 +606,10 @@ def _report_type(title: str, lines: list[Line], tables: list[Table]) -> ReportTy
 
 # What a title calls the document: a table (自评表, 汇总表), a report, a summary of the year's work.
 _REPORT_KIND = re.compile(r"报告|总结|表")
-_PROJECT_WORDS = re.compile(r"项目|资金|专项|转移支付")
+_PROJECT_WORDS = re.compile(r"项目|资金|专项|专款|转移支付")
 _WHOLE_DEPARTMENT = re.compile(r"部门整体|整体支出|部门预算整体")
 # A fund's own report: the money was allocated to it (转移支付, 补助资金, 专项资金).
-_FUND_WORDS = re.compile(r"转移支付|补助资金|专项资金|专项经费")
+_FUND_WORDS = re.compile(r"转移支付|补助资金|专项资金|专项经费|专款")
 _BODY_CUE_LINES = 60
 _FORM_FIELD_LINES = 30
 _PROJECT_NAME_FIELD = re.compile(r"^[ \t]*(?:项目|资金|专项)名称[ \t]*(?:[:：][ \t]*|\t[ \t]*)(?P<value>[^\t\n]{2,60})")
@@ -631,7 +631,7 @@ def _names_one_project_in_form(lines: list[Line]) -> bool:
 
 
 # '…资金/经费/专项/X项目 (支出) 绩效自评'; a bare '2021年度项目支出绩效自评报告' names no project.
-_ONE_PROJECT_TITLE = re.compile(r"(?:资金|经费|专项|(?<![年度\d\s])项目)\s*(?:支出)?\s*(?:绩效)?\s*(?:自评|评价)")
+_ONE_PROJECT_TITLE = re.compile(r"(?:资金|经费|专项|专款|(?<![年度\d\s])项目)\s*(?:支出)?\s*(?:绩效)?\s*(?:自评|评价)")
 
 
 def names_one_project(title: str) -> bool:

@@ -148,3 +148,13 @@ def test_a_fund_run_as_a_project_is_named_without_the_word_project():
     assert extract_rules(text_document(text)).subject == "乡村道路养护专项资金"
     works = "2024年城区排水管网改造工程项目绩效自评报告\n一、项目概况\n本项目全年预算80万元。\n"
     assert extract_rules(text_document(works)).subject == "城区排水管网改造工程项目"
+
+
+def test_a_special_fund_form_with_unit_codes():
+    text = (
+        "中央补助地方禁毒工作专款绩效评价表\n(2021年度)\n主管部门：412-桐江县公安局　　实施单位：412003-桐江县禁毒大队\n"
+        "项目名称\t中央补助地方禁毒工作专款\n"
+    )
+    record = extract_rules(text_document(text))
+    assert record.report_type == "project_table"
+    assert record.department == "桐江县公安局"

@@ -404,7 +404,8 @@ def _department(ctx: Context) -> Found | None:
             founds.append(Found("department", cell.text, cell.start, cell.end, label, strength, f"label {label}, table pair"))
             continue
         tail = ctx.text[e : e + 80]
-        m = re.match(r"\s*(?:[(（][^)）]{0,6}[)）])?[\s:：|]*(" + _ORG + r")(?![\u4e00-\u9fff])", tail)
+        # '主管部门：318-攸县司法局': a budget-unit code before the name is no part of it.
+        m = re.match(r"\s*(?:[(（][^)）]{0,6}[)）])?[\s:：|]*(?:\d{3,12}[-—－])?(" + _ORG + r")(?![\u4e00-\u9fff])", tail)
         if m:
             start = e + m.start(1)
             founds.append(Found("department", m.group(1), start, e + m.end(1), label, strength, f"label {label}"))
