@@ -759,6 +759,7 @@ def check_project_rates(ctx: CheckContext) -> Iterator[Finding]:
 _PLACEHOLDER = re.compile(r"^[—\-－–/／、]*$|^无$|^不适用$")
 _NUMERIC_CELL = re.compile(r"^-?\d[\d,，]*(?:\.\s?\d+)?\s*(?:%|万元|元|亿元|分)?$")
 _TOTAL_LABELS = ("合计", "总计", "年度资金总额", "资金总额", "年度总金额", "总额")
+_REVIEW_SCORE = re.compile(lx.with_variants(r"复核|评审"))
 _SCORE_TOTAL_LABELS = ("总分", "自评总分", "得分合计", "总得分")
 
 
@@ -1485,6 +1486,8 @@ def _score_tables(ctx: CheckContext) -> list[ScoreTable]:
     current = ScoreTable([])
     for line in ctx.layout.lines[min(rows) :]:
         label, points, score, row = "", None, None, None
+        if _REVIEW_SCORE.search(line.text):
+            continue  # '自评总分 95 复核总分 93', a 复核分 header: scores side by side, no points
         if line.index in rows:
             block, row = rows[line.index]
             points, score = _score_pair(ctx, block, row)

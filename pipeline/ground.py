@@ -180,6 +180,8 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
         return float(value) < 0 and bool(re.search(NEGATIVE_WORDS, folded)) and _number_in(mentions, -float(value))
     # Compared as the normaliser folds text: a grade printed 優 is the category 优.
     needle, hay = _squash(str(value)).translate(_CHARACTER_FOLD), _squash(quote).translate(_CHARACTER_FOLD)
+    if "|" not in needle:
+        hay = hay.replace("|", "")  # a value composed of cells ('=' | '9' | '个'): pipes divide cells, like tabs
     return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
 
 

@@ -342,6 +342,7 @@ _STARTS_BLOCK = re.compile(
 _TITLE_LINE = re.compile(r"[^,.;:!?。，；：]{0,50}绩效[^,.;:!?。，；：]{0,12}(?:报告|表|总结)")
 _CHAPTER_HEADING = re.compile(r"[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)")
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,10}:")
+_FIELD_LINE_MAX = 40  # a form's field line is short; a wrapped sentence line is as wide as the page
 # '…共计 470.' with something before it on the line: a decimal cut by the wrap, not a list item.
 _NUMBER_DOT_AT_END = re.compile(r"(?<=.)(?<![\d.])\d+\.$")
 _DIGITS_NOT_ITEM = re.compile(r"\d++(?![.、)](?!\d))")  # digits, but not a list item '4.组织'
@@ -428,7 +429,7 @@ def _break_kind(
         return None
     if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):
         return None  # a report's title line is a block of its own, never a wrapped sentence
-    if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded):
+    if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded) and max(len(a.folded), len(b.folded)) <= _FIELD_LINE_MAX:
         return None  # a form's 'label：value' lines ('项目名称：…' | '主管部门：…') are fields, not a wrap
     if wrap_width:
         if a.width < wrap_width - 4 and _CHAPTER_HEADING.match(a.folded):

@@ -583,3 +583,20 @@ def test_a_nested_aside_inside_a_breakdown_is_not_a_part():
 def test_furniture_above_the_title_is_no_year_statement():
     text = "云岭市财政局关于公开2022年度部门预算的说明\n2021年度教师培训专项经费绩效自评报告\n一、项目概况\n2021年本项目安排资金100万元。\n"
     assert only("year_consistency", record(fiscal_year=2021), text) == []
+
+
+def test_review_scores_and_total_points_are_no_restated_score():
+    from pipeline.extract.rules import extract_rules
+
+    text = "项目支出绩效自评表\n一级指标\t分值\t得分\n产出指标\t50\t48\n效益指标\t50\t47\n总分\t100\t95\n自评总分 95 复核总分 93\n"
+    document = text_document(text)
+    extracted = extract_rules(document)
+    assert extracted.evaluation.score == 95.0
+    assert run_checks(extracted, document, only=["score_or_grade_restated"]) == []
+
+
+def test_a_value_composed_of_pipe_cells_is_grounded():
+    from pipeline.ground import quote_contains
+
+    assert quote_contains("= | 9 | 个", "=9个")
+    assert not quote_contains("= | 8 | 个", "=9个")

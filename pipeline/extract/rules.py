@@ -667,7 +667,15 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
         return None, None  # a page of several one-project forms: each form scores its own project
     scores: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.SCORE_LABELS):
+        if re.search(r"复核|评审|核定$", ctx.text[max(0, s - 2) : s]):
+            continue  # '复核总分95': the reviewers' score, another quantity than the self-evaluation's
         mention = ctx.number_after(e, max_gap=6)
+        if mention and mention.value == 100:
+            # '总分 | 100 | 98.82': the points of the total row, then its score.
+            following = ctx.number_after(mention.norm_end, max_gap=6)
+            line_end = ctx.text.find("\n", mention.norm_end)
+            if following and (line_end < 0 or following.norm_start < line_end) and 0 < following.value < 100:
+                mention = following
         if mention and mention.unit in (None, "分") and 0 < mention.value <= 100:
             strength = 3.0 if label != "总分" else 2.0
             scores.append(Found("evaluation.score", mention.value, mention.norm_start, mention.norm_end, label, strength, f"label {label}"))
