@@ -320,13 +320,14 @@ def schema(
 
 @app.command()
 def demo(
-    shared: Path = typer.Option(Path("../shared"), help="The team's shared folder (seeds, gold)."),
+    shared: Path = typer.Option(Path("../shared"), help="The team's shared folder (seeds, gold, dev)."),
     samples: Path = typer.Option(Path("eval/gold"), help="The project's bundled synthetic sample reports."),
 ) -> None:
-    """Run the main job on the offline default over the bundled samples and the shared seeds."""
+    """Run the main job on the offline default over the bundled samples, the shared seeds and the
+    shared dev reports."""
     from pipeline.demo import run_demo
 
-    raise typer.Exit(run_demo(out, [samples, shared / "seeds"]))
+    raise typer.Exit(run_demo(out, [samples, shared / "seeds", shared / "dev"]))
 
 
 def main() -> None:  # pragma: no cover - console entry

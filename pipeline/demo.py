@@ -1,7 +1,8 @@
-"""`make demo`: the main job on the offline default, over bundled samples and the shared seeds.
+"""`make demo`: the main job on the offline default, over bundled samples, the shared seeds and
+the shared dev reports.
 
 For each document: ingest, rules extraction, the key fields, and — when a gold record sits
-beside the document (eval/gold) or in ../shared/gold — the field accuracy against it.
+beside the document (eval/gold, ../shared/dev) or in ../shared/gold — the field accuracy against it.
 """
 
 from __future__ import annotations
