@@ -1621,7 +1621,9 @@ def indicator_rows(table: Table) -> list[IndicatorCells]:
                 values[key] = cell
         if name is None or is_numeric(name.text) or re.fullmatch(r"任务\d+", name.text):
             continue
-        if any(re.sub(r"\s+", "", name.text).startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", "得分"]):
+        # A total row is no indicator; an indicator may well be about the whole department
+        # ('部门整体支出控制数 | ≤6218.93万元 | 6104.57万元'), so 部门整体 alone does not make a total.
+        if any(re.sub(r"\s+", "", name.text).startswith(t) for t in [*lx.TOTAL_ROW_LABELS, "总分", "得分"] if t != "部门整体"):
             continue
         target, actual = values.get("target"), values.get("ind_actual")
         if target is None and actual is None:

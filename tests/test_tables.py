@@ -666,3 +666,17 @@ def test_a_header_wrapped_over_three_lines_joins_all_its_pieces():
     table = next(t for t in read(text) if t.kind == "indicator")
     assert [table.columns[c].header for c in sorted(table.columns)][-1] == "偏差原因分析及改进措施"
     assert indicators(text) == [("产出指标", "数量指标", "培训乡村医生", "≥120人", "131人")]
+
+
+def test_an_indicator_about_the_whole_department_is_no_total_row():
+    from pipeline.analysis import analyze
+
+    text = (
+        "一级指标\t二级指标\t三级指标\t指标值\t完成值\t分值\t得分\n"
+        "产出指标\t数量指标\t道路保洁面积\t≥500万平方米\t520万平方米\t10\t10\n"
+        "\t成本指标\t部门整体支出控制数\t≤3200.00万元\t3105.40万元\t10\t10\n"
+        "合计\t\t\t\t\t100\t98\n"
+    )
+    table = next(t for t in analyze(text_document(text)).tables if t.kind == "indicator")
+    names = [row.name.text for row in tb.indicator_rows(table)]
+    assert names == ["道路保洁面积", "部门整体支出控制数"]
