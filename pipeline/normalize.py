@@ -160,13 +160,6 @@ class _Edits:
         )
 
 
-# --- folding (pipeline.charfold) -----------------------------------------------------------------
-
-
-def _fold(raw: str) -> str:
-    return fold(raw)
-
-
 # --- number repairs -------------------------------------------------------------------------------
 
 _SPACE_IN_NUMBER = re.compile(r"(?<![\d.])(\d+)\.( +)(?=\d)")
@@ -516,7 +509,7 @@ def normalize(raw: str, *, wrap_width: int | None | Literal["auto"] = "auto") ->
     estimates it, None turns wrap joining off (page-break joins still apply). To normalise part
     of a document as the whole was, pass the whole's ``wrap_width``.
     """
-    folded = _fold(raw)
+    folded = fold(raw)  # one character for one character (pipeline.charfold)
     edits = _Edits(raw)
     wrapped_decimals = _number_edits(folded, raw, edits)
     found_width = _line_edits(folded, raw, wrap_width, edits, wrapped_decimals)
