@@ -331,6 +331,7 @@ _STARTS_BLOCK = re.compile(
     | 注\ *: | [①-⑳]
     """
 )
+_GLUED_HEADER_LINE = re.compile(r"(?:一级指标|二级指标|三级指标)(?:一级指标|二级指标|三级指标)")
 # A title line naming the report kind: '2023年X经费项目绩效自评报告', '…部门整体支出绩效自评表'.
 _TITLE_LINE = re.compile(r"[^,.;:!?。，；：]{0,50}绩效[^,.;:!?。，；：]{0,12}(?:报告|表|总结)")
 _CHAPTER_HEADING = re.compile(r"[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)")
@@ -420,6 +421,8 @@ def _break_kind(
         return "unit_wrap_joined"
     if b.start not in wrapped_decimals and _STARTS_BLOCK.match(b.folded):
         return None
+    if _GLUED_HEADER_LINE.search(a.folded) or _GLUED_HEADER_LINE.search(b.folded):
+        return None  # an indicator table's header words printed without separators: a row, no prose
     if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):
         return None  # a report's title line is a block of its own, never a wrapped sentence
     if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded) and max(len(a.folded), len(b.folded)) <= _FIELD_LINE_MAX:

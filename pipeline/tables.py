@@ -1729,3 +1729,55 @@ def form_money(form: Form) -> dict[str, TableCell]:
         if out:
             return out
     return {}
+
+
+# --- an indicator table glued together ---------------------------------------------------------
+#
+# A converter that drops every cell separator prints an indicator table as one run per row:
+# '一级指标二级指标三级指标年度指标值全年完成值…' over '产出指标数量指标案件办结数≥600件632件'. The
+# header is recognised by three or more indicator header words glued together; each row below is
+# read from its ends: the level words the lexicon knows at its start, the actual and the target
+# (a figure with its unit, the target with its sign) at its end, and the name in between.
+
+_GLUED_HEADER = re.compile(r"(?:一级指标|二级指标|三级指标|指标值|完成值){3,}")
+_FIGURE = r"\d+(?:\.\d+)?\s*(?:%|‰|[\u4e00-\u9fff]{1,4})?"
+_GLUED_ROW = re.compile(
+    r"(?P<name>.{2,40}?)(?P<target>(?:[≥≤=<>≧≦]|不低于|不高于|不少于)\s*" + _FIGURE + r"|" + _FIGURE + r")"
+    r"(?P<actual>" + _FIGURE + r")"
+)
+
+
+def glued_indicator_rows(text: str, layout: Layout) -> list[IndicatorCells]:
+    """Indicators of indicator tables printed without any cell separator (see above)."""
+    levels = sorted({*lx.INDICATOR_LEVEL1, *lx.INDICATOR_LEVEL2}, key=len, reverse=True)
+    level_at_start = re.compile("|".join(map(re.escape, levels)))
+    out: list[IndicatorCells] = []
+    lines = layout.lines
+    for i, header in enumerate(lines):
+        if header.cells or not _GLUED_HEADER.search(re.sub(r"\s+", "", header.text)):
+            continue
+        level1 = level2 = None
+        for line in lines[i + 1 : i + 40]:
+            if line.cells:
+                break
+            raw = line.text
+            pos, own = line.start + (len(raw) - len(raw.lstrip())), []
+            while m := level_at_start.match(text, pos, line.end):
+                own.append(TableCell(m.group(), m.start(), m.end(), len(own)))
+                pos = m.end()
+            row = _GLUED_ROW.fullmatch(text, pos, line.end - (len(raw) - len(raw.rstrip())))
+            if row is None:
+                break  # the table ends at the first line that is no indicator row
+            for k, cell in enumerate(own):
+                one, two = cell.text in lx.INDICATOR_LEVEL1, cell.text in lx.INDICATOR_LEVEL2
+                # 满意度指标 / 成本指标 are either level: first of two level words, or with no
+                # 一级 in force yet, it opens a 一级; under a 一级 it is a 二级.
+                if one and (not two or (k == 0 and len(own) == 2) or level1 is None):
+                    level1, level2 = cell, None
+                else:
+                    level2 = cell
+            name = TableCell(row.group("name"), row.start("name"), row.end("name"), 2)
+            target = TableCell(re.sub(r"\s+", "", row.group("target")), row.start("target"), row.end("target"), 3)
+            actual = TableCell(re.sub(r"\s+", "", row.group("actual")), row.start("actual"), row.end("actual"), 4)
+            out.append(IndicatorCells(level1, level2, clean_name(name), target, actual))
+    return out

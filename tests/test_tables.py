@@ -680,3 +680,29 @@ def test_an_indicator_about_the_whole_department_is_no_total_row():
     table = next(t for t in analyze(text_document(text)).tables if t.kind == "indicator")
     names = [row.name.text for row in tb.indicator_rows(table)]
     assert names == ["道路保洁面积", "部门整体支出控制数"]
+
+
+def test_an_indicator_table_printed_without_any_separator():
+    text = (
+        "绩效指标\n一级指标二级指标三级指标年度指标值全年完成值未完成原因\n"
+        "产出指标数量指标社区矫正对象走访数≥300人次318人次\n"
+        "质量指标矫正档案合格率100%98.5%\n"
+        "时效指标12345热线转办及时率≥95%97.1%\n"
+        "满意度指标服务对象满意度指标受援群众满意度≥90%94%\n"
+        "存在的问题\n走访记录不够规范。\n"
+    )
+    from pipeline.analysis import analyze
+
+    view = analyze(text_document(text))
+    rows = [
+        (c.level1 and c.level1.text, c.level2 and c.level2.text, c.name.text, c.target.text, c.actual.text)
+        for c in tb.glued_indicator_rows(view.text, view.layout)
+    ]
+    assert rows == [
+        ("产出指标", "数量指标", "社区矫正对象走访数", "≥300人次", "318人次"),
+        ("产出指标", "质量指标", "矫正档案合格率", "100%", "98.5%"),
+        ("产出指标", "时效指标", "12345热线转办及时率", "≥95%", "97.1%"),
+        ("满意度指标", "服务对象满意度指标", "受援群众满意度", "≥90%", "94%"),
+    ]
+    record = extract_rules(text_document(text))
+    assert [i.name for i in record.indicators] == [r[2] for r in rows]

@@ -1494,12 +1494,12 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
             return None
         return Found(f"indicators[].{kind}", cell.text, cell.start, cell.end, kind, 2.0, "indicator table", more=list(cell.more))
 
-    for table in ctx.tables:
-        for cells in tb.indicator_rows(table):
-            rows.append(IndicatorRow(
-                found(cells.level1, "level1"), found(cells.level2, "level2"), found(cells.name, "name"),
-                found(cells.target, "target"), found(cells.actual, "actual"),
-            ))
+    table_rows = [c for table in ctx.tables for c in tb.indicator_rows(table)]
+    for cells in table_rows + tb.glued_indicator_rows(ctx.text, ctx.layout):
+        rows.append(IndicatorRow(
+            found(cells.level1, "level1"), found(cells.level2, "level2"), found(cells.name, "name"),
+            found(cells.target, "target"), found(cells.actual, "actual"),
+        ))
     known = [r.name.value for r in rows]
     # A sentence restating a table row ('…，目标…，实际…' below the table) is that row, not another.
     rows.extend(r for r in _prose_indicators(ctx) if not any(_similar(r.name.value, k) >= 0.8 for k in known))
