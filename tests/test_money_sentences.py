@@ -161,3 +161,13 @@ def test_a_detail_table_of_uses_lists_the_projects_in_its_own_unit():
     record = extract_rules(text_document(text))
     assert [(p.name, p.budget, p.actual) for p in record.projects] == [("村道修补", 70.0, 61.5), ("路灯维护", 50.0, 37.0)]
     assert record.budget.adjusted == 120.0 and record.budget.actual == 98.5
+
+
+def test_problem_and_measure_headings_alone_on_their_lines():
+    text = (
+        "绩效指标\n产出指标\t数量指标\t走访数\t≥300人次\t318人次\n存在的问题\n一是走访记录不够规范；二是经费结算偏晚。\n"
+        "改进措施\n一是统一走访记录格式；二是按季度结算。\n说明：本表数据截至年底。\n"
+    )
+    record = extract_rules(text_document(text))
+    assert record.problems == "一是走访记录不够规范；二是经费结算偏晚。"
+    assert record.improvements == "一是统一走访记录格式；二是按季度结算。"

@@ -1600,14 +1600,21 @@ def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
     # At a line's start, or right after a sentence the line break before the label was lost
     # behind ('…项目支出。主要问题：一是…': a hard wrap joined into the previous paragraph).
     label = re.compile(r"(?:^|(?<=[。；;]))[ \t]*(?P<label>%s)[ \t]*[:：][ \t]*" % "|".join(map(re.escape, keywords)))
+    section_words = {*lx.PROBLEM_HEADINGS, *lx.IMPROVEMENT_HEADINGS}
     for i, line in enumerate(lines):
         m = None if line.is_table_row else label.search(line.text)
-        if not m or not line.text[m.end() :].strip():
+        alone = not line.is_table_row and line.text.strip() in keywords  # '存在的问题' alone on its line
+        if alone and i + 1 < len(lines) and lines[i + 1].text.strip() and not lines[i + 1].is_table_row:
+            start, end = lines[i + 1].start, lines[i + 1].end
+            first = i + 2
+        elif not m or not line.text[m.end() :].strip():
             continue
-        start, end = line.start + m.end(), line.end
-        for following in lines[i + 1 :]:
+        else:
+            start, end = line.start + m.end(), line.end
+            first = i + 1
+        for following in lines[first:]:
             text = following.text.strip()
-            if not text or following.is_table_row or re.match(r"[\u4e00-\u9fff]{2,8}[:：]", text):
+            if not text or following.is_table_row or re.match(r"[\u4e00-\u9fff]{2,8}[:：]", text) or text in section_words:
                 break
             end = following.end
         # The next problems / measures label ends the paragraph, on its own line or not.
@@ -1616,7 +1623,7 @@ def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
             end = other.start()
         start, end = ctx.without_garbage(start, end)
         body = ctx.text[start:end].strip()
-        return Found("", re.sub(r"\s*\n\s*", "", body), start, end, m["label"], 2.5, "label paragraph")
+        return Found("", re.sub(r"\s*\n\s*", "", body), start, end, m["label"] if m else line.text.strip(), 2.5, "label paragraph")
     return None
 
 
