@@ -40,6 +40,7 @@ column's position in one template. Each table knows its money unit ('单位：�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -1693,20 +1694,34 @@ def _form_name(group: list[Table]) -> TableCell | None:
     return clean_name(found[1], codes=True) if found else None
 
 
-def labelled_value(tables: list[Table], labels: tuple[str, ...]) -> tuple[str, TableCell] | None:
-    """(label, value cell) of the first label-value pair of a form ('项目名称 | 乡村道路养护'): a
-    cell naming one of the labels followed by a cell that is no header word (a column header
-    row of a multi-project table names no value)."""
+_MAX_FIELD_ROW_CELLS = 6  # 项目名称 | X | 主管部门 | Y | 实施单位 | Z
+
+
+def labelled_values(tables: list[Table], labels: Iterable[str]) -> Iterator[tuple[str, TableCell]]:
+    """(label, value cell) of a form's label-value pairs, in text order, however the form was
+    flattened ('项目名称 | 乡村道路养护', pipes, one cell per line): a cell that is one of the labels
+    (a colon or a short bracket after it allowed: '主管部门（盖章）：') followed by a
+    cell that is a value: no header word (a column header row of a multi-project table names no
+    value), no figure, no placeholder and no other label."""
+    wanted = tuple(labels)
     for table in tables:
         for row in [*table.header, *table.rows]:
             filled = row.filled()
-            for i, cell in enumerate(filled[:-1]):
-                text = re.sub(r"\s+", "", cell.text).rstrip(":：")
-                label = next((lab for lab in labels if text == lab or text.startswith(lab) and len(text) <= len(lab) + 4), None)
-                value = filled[i + 1]
-                if label and not _is_header_word(value.text) and not is_numeric(value.text) and len(value.text) >= 2:
-                    return label, value
-    return None
+            if len(filled) > _MAX_FIELD_ROW_CELLS:
+                continue  # a long run of cells (a form flattened to one cell per line) pairs no label with its value
+            for cell, value in zip(filled, filled[1:]):
+                text = re.sub(r"[\s:：]|[(（][^)）]{0,6}[)）]", "", cell.text)
+                label = text if text in wanted else None
+                if label is None or len(value.text) < 2 or is_numeric(value.text) or is_placeholder(value.text):
+                    continue
+                if _is_header_word(value.text) or re.sub(r"\s", "", value.text) in wanted:
+                    continue
+                yield label, value
+
+
+def labelled_value(tables: list[Table], labels: Iterable[str]) -> tuple[str, TableCell] | None:
+    """The first of ``labelled_values``."""
+    return next(labelled_values(tables, labels), None)
 
 
 def form_money(form: Form) -> dict[str, TableCell]:

@@ -706,3 +706,15 @@ def test_an_indicator_table_printed_without_any_separator():
     ]
     record = extract_rules(text_document(text))
     assert [i.name for i in record.indicators] == [r[2] for r in rows]
+
+
+def test_a_column_header_after_a_label_is_no_value():
+    from pipeline.analysis import analyze
+
+    text = "项目支出绩效自评表\n项目名称\t全年预算数\t实际支出\t执行率\n河道保洁\t40.00\t38.00\t95.00%\n"
+    view = analyze(text_document(text))
+    assert list(tb.labelled_values(view.tables, ["项目名称"])) == []
+    form = analyze(text_document("项目支出绩效自评表\n项目名称：\t河道保洁经费\t主管部门（盖章）\t某县水利局\n"))
+    assert [(label, cell.text) for label, cell in tb.labelled_values(form.tables, ["项目名称", "主管部门"])] == [
+        ("项目名称", "河道保洁经费"), ("主管部门", "某县水利局"),
+    ]

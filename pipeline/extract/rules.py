@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from pipeline.document import Document
 from pipeline.extract import prose
@@ -390,7 +390,7 @@ _ACTING_ORG = re.compile(r"(?:^|(?<=[。，,；;\n]))(" + _ORG + r")(?:会同|�
 
 def _department(ctx: Context) -> Found | None:
     founds: list[Found] = []
-    for label, cell in _form_fields(ctx, lx.DEPARTMENT_LABELS):
+    for label, cell in tb.labelled_values(ctx.tables, lx.DEPARTMENT_LABELS):
         name = re.sub(r"^[\dA-Za-z]+[-—－]", "", cell.text)  # a unit code before the name ('318-')
         if re.fullmatch(_ORG, name):
             strength = 3.6 - 0.2 * lx.DEPARTMENT_LABELS.index(label)
@@ -513,23 +513,6 @@ def _vote_year(founds: list[Found]) -> Found:
     return max((f for f in founds if f.value == year), key=lambda f: f.score)
 
 
-def _form_fields(ctx: Context, labels: list[str]) -> Iterator[tuple[str, tb.TableCell]]:
-    """(label, value cell) of a form's label/value pairs, however the form was flattened (pipes,
-    one cell per line, a wrapped value): a cell that is one of ``labels`` (with an optional
-    colon) and the filled cell after it in its row, in text order."""
-    wanted = {lab: lab for lab in labels}
-    for table in ctx.tables:
-        for row in [*table.header, *table.rows]:
-            filled = row.filled()
-            for cell, value in zip(filled, filled[1:]):
-                label = wanted.get(re.sub(r"[\s:：]|[(（][^)）]{0,6}[)）]", "", cell.text))
-                if label is None or tb.is_numeric(value.text) or len(filled) > 6:
-                    continue
-                if re.sub(r"\s", "", value.text) in wanted or tb.is_placeholder(value.text):
-                    continue
-                yield label, value
-
-
 # A financial-system code before a project's name: '51092324T000010258841-X经费'.
 _LEADING_CODE = re.compile(r"[0-9A-Za-z]{10,}\s*[-—－_]?\s*")
 _CELL_END = re.compile(r"\s*\|?\s*$")
@@ -600,7 +583,7 @@ _NUMBERED_LINE = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[(�
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
     if tb.forms(ctx.tables):
         return None  # a page of several one-project forms evaluates no single subject
-    for label, cell in _form_fields(ctx, lx.SUBJECT_LABELS):
+    for label, cell in tb.labelled_values(ctx.tables, lx.SUBJECT_LABELS):
         name = tb.clean_name(cell, codes=True)
         return Found("subject", name.text, name.start, name.end, label, 3.0, f"label {label}, form field", more=list(name.more))
     for s, e, label in _label_hits(ctx, lx.SUBJECT_LABELS):
