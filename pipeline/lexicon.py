@@ -128,6 +128,10 @@ PARTIAL_QUALIFIERS = r"年初|追加|调减|上半年|下半年|结转"
 THRESHOLD_BEFORE = r"(达不到|不低于|不少于|不超过|不高于|低于|高于|超过|达到|目标|要求|力争|确保)\s*$"
 THRESHOLD_AFTER = r"^\s*(以上|以下|左右|之内|以内)"
 
+# A financial-system code printed before a project's name ('51092324T000010258841-X经费'): no part
+# of the name (gold README).
+CODE_PREFIX = re.compile(r"[0-9A-Z]{12,}\s*[-—_－]*\s*")
+
 SUBJECT_LABELS = ["项目名称", "资金名称", "专项名称"]
 # Other fields of a one-project form's head: a value printed before them ends there.
 FORM_FIELD_LABELS = ["项目负责人", "联系电话", "项目资金", "资金来源", "年度资金总额", "填报日期", "评价机构", "项目类型"]

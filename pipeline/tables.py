@@ -1546,7 +1546,6 @@ def level_cells(table: Table, row: Row) -> set[int]:
 
 _POINTS = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
 _NUMBERING = re.compile(r"^\s*(?:指标\s*\d{1,2}\s*[:：.、]|\d{1,2}\s*[.、．)）](?!\d)|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、)\s*")
-_CODE = re.compile(r"^[0-9A-Z]{12,}[-—_－]*")
 
 
 def clean_name(cell: TableCell, codes: bool = False) -> TableCell:
@@ -1559,7 +1558,7 @@ def clean_name(cell: TableCell, codes: bool = False) -> TableCell:
     if m and len(text) - m.end() >= 2:
         head = m.end()
     if codes:
-        c = _CODE.match(text, head)
+        c = lx.CODE_PREFIX.match(text, head)
         if c and len(text) - c.end() >= 2:
             head = c.end()
     tail = len(text)

@@ -372,7 +372,7 @@ _NOT_A_NAME = re.compile(
     r"|^[一二三四五六七八九十]+是|^(?:投入|争取|筹措|筹集|发放|拨付|下达|到位|落实)"
 )
 # A financial-system code before a name ('43052221R000000012345-'), with the list number before it.
-_CODE = re.compile(r"(?:\d{1,2}[.、．])?[0-9A-Z]{12,}[-—_－]*")
+_CODE = re.compile(r"(?:\d{1,2}[.、．])?" + lx.CODE_PREFIX.pattern)  # a list number may precede the code
 _SENTENCE = re.compile(r"[^。]+")
 _STATEMENT = re.compile(r"[^;；]+")
 _COLON_HEAD = re.compile(r"[ \t]*(?P<head>[^,，:：]{1,40})[:：]")

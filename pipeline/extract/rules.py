@@ -513,8 +513,6 @@ def _vote_year(founds: list[Found]) -> Found:
     return max((f for f in founds if f.value == year), key=lambda f: f.score)
 
 
-# A financial-system code before a project's name: '51092324T000010258841-X经费'.
-_LEADING_CODE = re.compile(r"[0-9A-Za-z]{10,}\s*[-—－_]?\s*")
 _CELL_END = re.compile(r"\s*\|?\s*$")
 # The words that open the next field of a form: a value stops before them ('项目名称 X 主管部门 Y').
 _NEXT_FIELD = re.compile(
@@ -563,7 +561,7 @@ def _label_value(ctx: Context, label_end: int) -> tuple[str, int, int, list[tupl
             break
         start = nxt.start + nxt.text.index(core)
         if not pieces:
-            code = _LEADING_CODE.match(core)
+            code = lx.CODE_PREFIX.match(core)
             if code and len(core) - code.end() >= 2:
                 start, core = start + code.end(), core[code.end() :]
         pieces.append((start, start + len(core)))
@@ -590,7 +588,7 @@ def _subject(ctx: Context, report_type: str | None) -> Found | None:
         value = _label_value(ctx, e)
         if value is not None:
             text, start, end, more = value
-            code = _LEADING_CODE.match(text)
+            code = lx.CODE_PREFIX.match(text)
             if code and len(text) - code.end() >= 2 and not more:
                 text, start = text[code.end() :], start + code.end()
             if not re.search(r"主管部门|实施单位|预算|单位", text) and len(text) >= 2:
