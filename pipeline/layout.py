@@ -521,7 +521,8 @@ def _headings(lines: list[Line]) -> list[Heading]:
 # spam line), so the title is found by what it says, not by being first.
 _KIND_LINE = re.compile(r"(?:自评|评价|绩效)[^。，,；;：:]{0,12}(?:报告|表|总结)")
 _HTML_TAG = re.compile(r"<[^<>]{0,80}>|&nbsp;")
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．])")
+# A line that opens with section or list numbering: '一、' '一.' '（一）' '(3)' '2、' '1.' (not '1.5').
+NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．](?!\d))")
 # A title line that begins with its own organisation and year ('X局2020年度…报告') is whole; one
 # that begins with the year or the report kind ('2019年…报告', '整体支出绩效自评报告') wrapped
 # from the line above, which holds the organisation.
@@ -546,7 +547,7 @@ def _title_fragment(text: str, title_has_year: bool) -> bool:
         and not re.search(r"[:：。，,;；_|]|关于|说明|通知|公告", text)
         and not (title_has_year and _YEAR_IN_TITLE.search(text))
         and not re.fullmatch(r"附件\s*\d*", text)
-        and not _NUMBERED.match(text)
+        and not NUMBERING.match(text)
     )
 
 
@@ -557,7 +558,7 @@ def _title(lines: list[Line]) -> str:
         text = _title_text(line)
         if not text or len(text) > 80 or line.is_table_row and len(line.filled()) > 2:
             continue
-        if _NUMBERED.match(text) or re.search(r"[。，,；;]", text) or not _KIND_LINE.search(text):
+        if NUMBERING.match(text) or re.search(r"[。，,；;]", text) or not _KIND_LINE.search(text):
             continue
         if not _WHOLE_TITLE.match(text) and i > 0:
             above = _title_text(lines[i - 1])

@@ -26,7 +26,7 @@ from pipeline.document import Document
 from pipeline.extract import prose
 from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
-from pipeline.layout import Cell, Heading, Layout, names_one_project, squash_cell
+from pipeline.layout import NUMBERING, Cell, Heading, Layout, names_one_project, squash_cell
 from pipeline.analysis import DocumentView, analyze
 from pipeline import tables as tb
 from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan
@@ -544,7 +544,7 @@ def _label_value(ctx: Context, label_end: int) -> tuple[str, int, int, list[tupl
             # A value cut by the cell's width: '项目名称 基本公共卫' | '生服务项目'.
             nxt = ctx.layout.lines[line.index + 1] if line.index + 1 < len(ctx.layout.lines) else None
             wrap = nxt.text.strip() if nxt is not None else ""
-            if 0 < len(wrap) <= 12 and not re.search(r"[\s\t|:：，。]", wrap) and not _NUMBERED_LINE.match(wrap) and not _NEXT_FIELD.match(" " + wrap):
+            if 0 < len(wrap) <= 12 and not re.search(r"[\s\t|:：，。]", wrap) and not NUMBERING.match(wrap) and not _NEXT_FIELD.match(" " + wrap):
                 at = nxt.start + nxt.text.index(wrap)
                 more = [(at, at + len(wrap))]
         text = squash_cell(body + "".join(ctx.text[a:b] for a, b in more))
@@ -557,7 +557,7 @@ def _label_value(ctx: Context, label_end: int) -> tuple[str, int, int, list[tupl
     for nxt in ctx.layout.lines[line.index + 1 : line.index + 4]:
         text = nxt.text.strip()
         core = _CELL_END.sub("", text)
-        if not core or _NEXT_FIELD.match(" " + core) or tb.is_numeric(core) or _NUMBERED_LINE.match(core) or len(core) > 60:
+        if not core or _NEXT_FIELD.match(" " + core) or tb.is_numeric(core) or NUMBERING.match(core) or len(core) > 60:
             break
         start = nxt.start + nxt.text.index(core)
         if not pieces:
@@ -575,7 +575,6 @@ def _label_value(ctx: Context, label_end: int) -> tuple[str, int, int, list[tupl
 
 # A name that ends as names of funds and units end: nothing of it is left on the next line.
 _COMPLETE_NAME = re.compile(r"(?:资金|经费|项目|工程|补助|补贴|局|中心|委员会|政府|大队|办公室)$")
-_NUMBERED_LINE = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．](?!\d))")
 
 
 def _subject(ctx: Context, report_type: str | None) -> Found | None:
