@@ -29,6 +29,10 @@ _HEADING = re.compile(
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff\"“”、（）()])[ \t]+(?=[\u4e00-\u9fff\"“”、（）()])")
 
 
+# HTML left over from a mirror site ('<h3>（一）产出指标</h3>', '&nbsp;'): no text of the report.
+MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}(?:[ \t][^<>\n]{0,80})?/?>|&(?:nbsp|amp|lt|gt|quot|ensp|emsp|#\d{2,5});")
+
+
 def squash_cell(text: str) -> str:
     """A cell's text with the spaces that cell wrapping leaves between CJK characters removed."""
     return _CJK_SPACE.sub("", text.strip())
@@ -499,7 +503,7 @@ def _headings(lines: list[Line]) -> list[Heading]:
         if line.is_table_row:
             continue
         # '<h3>五、存在问题</h3>': a mirror site's tags around a heading are no part of it.
-        match = _HEADING.match(_HTML_TAG.sub("", line.text) if "<" in line.text else line.text)
+        match = _HEADING.match(MARKUP.sub("", line.text) if "<" in line.text or "&" in line.text else line.text)
         if not match:
             continue
         number, title = match["num"], match["title"].strip()
@@ -520,7 +524,6 @@ def _headings(lines: list[Line]) -> list[Heading]:
 # '…绩效自评工作情况总结'. Titles come after page furniture (索引号 / 发布机构 rows, docx metadata, a
 # spam line), so the title is found by what it says, not by being first.
 _KIND_LINE = re.compile(r"(?:自评|评价|绩效)[^。，,；;：:]{0,12}(?:报告|表|总结)")
-_HTML_TAG = re.compile(r"<[^<>]{0,80}>|&nbsp;")
 # A line that opens with section or list numbering: '一、' '一.' '（一）' '(3)' '2、' '1.' (not '1.5').
 NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.．](?!\d))")
 # A title line that begins with its own organisation and year ('X局2020年度…报告') is whole; one
@@ -531,7 +534,7 @@ TITLE_SEARCH_LINES = 40
 
 
 def _title_text(line: Line) -> str:
-    return squash_cell(_HTML_TAG.sub("", line.text).replace("\t", " "))
+    return squash_cell(MARKUP.sub("", line.text).replace("\t", " "))
 
 
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年")

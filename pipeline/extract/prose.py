@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import lexicon as lx
+from pipeline.layout import MARKUP
 from pipeline.normalize import to_wan
 
 __all__ = ["Span", "Amount", "ProseIndicator", "ProseItem", "paragraphs", "indicator_sentences", "money_items", "not_a_project"]
@@ -133,8 +134,6 @@ def _paragraphs(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-# HTML left over from a mirror site ('<h3>（一）产出指标</h3>', '&nbsp;'): no text of the report.
-_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}(?:[ \t][^<>\n]{0,80})?/?>|&(?:nbsp|amp|lt|gt|quot|ensp|emsp|#\d{2,5});")
 
 
 # Block tags end a paragraph even where the text joined them into one line ('…监督。<p>二、…</p>').
@@ -174,7 +173,7 @@ _TAGGED_HEADING = re.compile(r"[ \t]*(?:<[A-Za-z][A-Za-z0-9]{0,9}[^<>\n]{0,80}>)
 def _without_markup(line: str) -> str:
     """The line with HTML tags and entities blanked, offsets kept: a heading wrapped in tags
     is still a heading, a name after '&nbsp;' still a name."""
-    return _MARKUP.sub(lambda m: " " * len(m.group()), line) if "<" in line or "&" in line else line
+    return MARKUP.sub(lambda m: " " * len(m.group()), line) if "<" in line or "&" in line else line
 
 
 _LEVEL_START = re.compile(r"[ \t]*(?:%s)[ \t]*[:：(（]" % "|".join(map(re.escape, sorted({*lx.INDICATOR_LEVEL1, *lx.INDICATOR_LEVEL2}, key=len, reverse=True))))
