@@ -52,7 +52,7 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from pipeline.analysis import DocumentView, analyze
-from pipeline.config import Settings, get_settings
+from pipeline.config import Settings, get_settings, require_endpoint
 from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, ground_value
@@ -717,11 +717,9 @@ def extract_llm(document: Document, settings: Settings | None = None, *, client=
     Raises ``BackendUnavailableError`` when no endpoint is configured and
     ``LlmExtractionError`` when the model could not produce a valid record.
     """
-    from pipeline.extract import require_endpoint
-
     settings = settings or get_settings()
     if client is None:
-        require_endpoint(document, "llm", settings)
+        require_endpoint(document.path, "llm", settings)
     prompt = load_prompt()
     text = bounded_text(document.text, settings.llm_max_input_chars)
     notes: list[str] = []

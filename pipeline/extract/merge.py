@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.config import Settings, get_settings
+from pipeline.config import Settings, get_settings, require_endpoint
 from pipeline.document import Document
-from pipeline.evaluate import is_empty, pair_by_name, values_match
+from pipeline.compare import is_empty, pair_by_name, values_match
 from pipeline.ground import ungrounded
 from pipeline.record import Candidate, Evidence, ExtractedRecord, Record, RecordMeta
 
@@ -203,13 +203,12 @@ def _meta(rules_meta: RecordMeta | None, llm_meta: RecordMeta | None) -> RecordM
 def extract_hybrid(document: Document, settings: Settings | None = None, *, client=None) -> ExtractedRecord:
     """Rules first; the model only when the rules leave a field null or a list empty, or their
     candidates disagree. Raises like ``extract_llm`` when the model is needed and fails."""
-    from pipeline.extract import require_endpoint
     from pipeline.extract.llm import extract_llm
     from pipeline.extract.rules import extract_rules
 
     settings = settings or get_settings()
     if client is None:
-        require_endpoint(document, "hybrid", settings)
+        require_endpoint(document.path, "hybrid", settings)
     rules = extract_rules(document)
     disputed = disputed_fields(rules)
     if not missing_fields(rules) and not disputed:
