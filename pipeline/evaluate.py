@@ -55,6 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from pipeline import __version__
 
+from pipeline.record import RECORD_FIELDS, RecordField
 from pipeline.compare import (  # noqa: F401  (re-exported: the scorer's definitions)
     NAME_RATIO_THRESHOLD,
     NUMBER_TOLERANCE,
@@ -91,31 +92,19 @@ class ListSpec:
     name_key: str = "name"
 
 
-_MONEY = {"budget": SCALAR, "actual": SCALAR}
+def _spec(fields: tuple[RecordField, ...]) -> dict[str, Any]:
+    """The scoring spec, nested like the record: derived from ``pipeline.record``'s models."""
+    spec: dict[str, Any] = {}
+    for field in fields:
+        *parents, leaf = field.path.split(".")
+        node = spec
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = ListSpec(fields=field.item_fields) if field.shape == "list" else (TEXT if field.shape == "text" else SCALAR)
+    return spec
 
-RECORD_SPEC: dict[str, Any] = {
-    "doc_id": SCALAR,
-    "department": SCALAR,
-    "fiscal_year": SCALAR,
-    "report_type": SCALAR,
-    "subject": SCALAR,
-    "budget": {
-        "initial": SCALAR,
-        "adjusted": SCALAR,
-        "adjustment": SCALAR,
-        "actual": SCALAR,
-        "execution_rate": SCALAR,
-        "adjustment_rate": SCALAR,
-        "basic": dict(_MONEY),
-        "project": dict(_MONEY),
-        "three_public": dict(_MONEY),
-    },
-    "evaluation": {"score": SCALAR, "grade": SCALAR},
-    "indicators": ListSpec(fields=("level1", "level2", "target", "actual")),
-    "projects": ListSpec(fields=("budget", "actual", "execution_rate")),
-    "problems": TEXT,
-    "improvements": TEXT,
-}
+
+RECORD_SPEC: dict[str, Any] = _spec(RECORD_FIELDS)
 
 
 def _field_keys(spec: dict[str, Any], prefix: str = "") -> list[str]:
