@@ -860,19 +860,24 @@ def _annotation_of(header: str) -> tuple[str | None, tuple[str, str] | None, tup
 
 
 def _rates_from_formulas(table: Table) -> None:
-    """A rate column whose formula divides a column that is no spending ('预算到位(D/C)' with D =
-    到位资金) is not the execution rate: it keeps no rate role."""
+    """Of two rate columns whose formulas say what they divide ('预算到位(D/C)' beside
+    '预算执行(E/C)'), the one over the spending column is the execution rate; the others (money
+    arrived over budget) keep no rate role."""
     owners = {}
     for col, column in table.columns.items():
         own = _annotation_of(column.header)[0]
         if own:
             owners[own] = col
-    for column in table.columns.values():
-        if column.role != "rate":
-            continue
-        formula = _annotation_of(column.header)[1]
-        if formula and formula[0] in owners and table.columns[owners[formula[0]]].role != "actual":
-            column.role = "other"
+    numerators = {}
+    for col in table.columns_with("rate"):
+        formula = _annotation_of(table.columns[col].header)[1]
+        if formula and formula[0] in owners:
+            numerators[col] = table.columns[owners[formula[0]]].role
+    if len(table.columns_with("rate")) < 2 or "actual" not in numerators.values():
+        return
+    for col, role in numerators.items():
+        if role != "actual":
+            table.columns[col].role = "other"
 
 
 def fixed_precision_splits(run: str) -> list[list[tuple[int, int]]]:

@@ -727,7 +727,7 @@ GLUED_FUND_FORM = """青石县乡村公路养护补助资金绩效评价表
 (2023年度)
 主管部门：青石县交通运输局　　实施单位：青石县公路事务中心
 项目名称乡村公路养护补助资金
-资金来源(万元)年度预算数(A)整合资金(B)整合后预算数(C)到位资金(D)到位率(D/C×100%)实际支出(E)支出率(E/C×100%)备注
+资金来源(万元)年度预算数(A)整合资金(B)整合后预算数(C)到位资金(D)资金到位完成率(D/C×100%)实际支出(E)支出率(E/C×100%)备注
 列次1234567
 行次
 年度资金总额(万元) 1 120.400000120.400000120.400000100.00%110.76800092.00%支付凭证
@@ -755,7 +755,7 @@ def test_a_run_at_one_precision_has_one_split():
 def test_figures_run_together_under_a_glued_header_fill_their_columns_with_a_blank_one():
     table = next(t for t in read(GLUED_FUND_FORM) if t.kind == "money")
     headers = [table.columns[c].leaf for c in sorted(table.columns)]
-    assert headers == ["资金来源(万元)", "行次", "年度预算数(A)", "整合资金(B)", "整合后预算数(C)", "到位资金(D)", "到位率(D/C×100%)",
+    assert headers == ["资金来源(万元)", "行次", "年度预算数(A)", "整合资金(B)", "整合后预算数(C)", "到位资金(D)", "资金到位完成率(D/C×100%)",
                        "实际支出(E)", "支出率(E/C×100%)", "备注"]
     assert table.columns_with("rate") == [8]  # 支出率 divides the spending; 到位率 does not
     total = table.rows[0]
@@ -784,3 +784,9 @@ def test_figures_run_together_stay_whole_when_the_header_formulas_fail():
     table = next(t for t in read(text) if t.kind == "money")
     assert not any(c.run_together for c in table.rows[0].cells)
     assert extract_rules(text_document(text)).plain()["budget"]["actual"] is None
+
+
+def test_a_lone_rate_column_keeps_its_role_whatever_its_formula_divides():
+    table = next(t for t in read("经费类别(万元)预算数（A）支付数（B）执行率（B/A）说明\n合计 50.0048.0096.00%\n") if t.kind == "money")
+    assert table.columns_with("rate") == [3]
+    assert [(c.column, c.text) for c in table.rows[0].filled()] == [(0, "合计"), (1, "50.00"), (2, "48.00"), (3, "96.00%")]
