@@ -132,6 +132,16 @@ AT_MOST_100_RATES = r"满意度|满意率|合格率|覆盖率|达标率|知晓�
 THRESHOLD_BEFORE = r"(达不到|不低于|不少于|不超过|不高于|低于|高于|超过|达到|目标|要求|力争|确保)\s*$"
 THRESHOLD_AFTER = r"^\s*(以上|以下|左右|之内|以内)"
 
+# A column header's annotation: a letter or formula in brackets ('(A)', '（B）', '(D/C×100%)'), a
+# unit in brackets ('(万元)', '(%)'), circled numbers ('①', '③=①+②', '⑤=④/③').
+COLUMN_ANNOTATION = re.compile(
+    r"[(（]\s*(?:[A-Za-z](?:\s*[A-Za-z0-9/×*÷+\-=%．.]\s*)*|万元|亿元|元|%)\s*[)）]"
+    r"|[①-⑳](?:\s*[=+\-/×÷*]\s*[①-⑳])*"
+)
+# A header line whose column labels are glued together, told apart by their letter or circled
+# annotations ('全年预算数(A)统筹资金(B)执行率(B/A)'): three labels at least.
+GLUED_ANNOTATED_HEADER = re.compile(r"(?:[\u4e00-\u9fff]{2,}(?:[(（][A-Za-z][^()（）]{0,12}[)）]|[①-⑳](?:[=+\-/×÷*][①-⑳])*)){3}")
+
 # A financial-system code printed before a project's name ('51092324T000010258841-X经费'): no part
 # of the name (gold README).
 CODE_PREFIX = re.compile(r"[0-9A-Z]{12,}\s*[-—_－]*\s*")

@@ -777,10 +777,7 @@ def _parse_space_rows(tokens: list[TableCell], header: list[TableCell], count: b
 # columns allowed, where the header's formulas hold (a rate column 'D/C' equals D/C at its
 # printed precision, and D and C hold figures). No unique consistent reading: no split.
 
-_ANNOTATION = re.compile(
-    r"[(（]\s*(?:[A-Za-z](?:\s*[A-Za-z0-9/×*÷+\-=%．.]\s*)*|万元|亿元|元|%)\s*[)）]"
-    r"|[①-⑳](?:\s*[=+\-/×÷*]\s*[①-⑳])*"
-)
+_ANNOTATION = lx.COLUMN_ANNOTATION
 _NUMBERING_LINE = re.compile(r"\s*(?:列次|行次|栏次)\s*(?:\d\s*)*")  # '列次1234567', '行次': column / row numbering
 _NUMBERING_TAIL = re.compile(r"(?:列次|行次|栏次)(?:\d|列次|行次|栏次)*$")
 _RATE_FORMULA = re.compile(r"([A-Za-z①-⑳])\s*/\s*([A-Za-z①-⑳])")
@@ -880,11 +877,16 @@ def _rates_from_formulas(table: Table) -> None:
             table.columns[col].role = "other"
 
 
+_LONGEST_RUN = 160  # a row of a dozen figures at six decimals; longer digit runs are no row of figures
+
+
 def fixed_precision_splits(run: str) -> list[list[tuple[int, int]]]:
     """Every way to cut ``run`` into two or more figures where each amount has the same number
     (at least one) of decimals and a rate ends at its '%' ('86.50000086.500000100.00%' ->
     86.500000 | 86.500000 | 100.00%); no figure starts with a superfluous 0."""
     out: list[list[tuple[int, int]]] = []
+    if len(run) > _LONGEST_RUN:
+        return out
     for decimals in range(1, 9):
         amount = re.compile(r"(?:[1-9]\d*|0)\.\d{%d}" % decimals)
         rate = re.compile(r"(?:[1-9]\d*|0)(?:\.\d+)?%")

@@ -790,3 +790,17 @@ def test_a_lone_rate_column_keeps_its_role_whatever_its_formula_divides():
     table = next(t for t in read("经费类别(万元)预算数（A）支付数（B）执行率（B/A）说明\n合计 50.0048.0096.00%\n") if t.kind == "money")
     assert table.columns_with("rate") == [3]
     assert [(c.column, c.text) for c in table.rows[0].filled()] == [(0, "合计"), (1, "50.00"), (2, "48.00"), (3, "96.00%")]
+
+
+CIRCLED_GLUED = "项目资金(万元)年初预算①调整数②全年预算③=①+②执行数④执行率⑤=④/③\n年度资金总额 40.0005.00045.00042.75095.00%\n"
+
+
+def test_a_glued_header_with_circled_formulas_stays_its_own_line_and_its_sum_decides_the_split():
+    table = next(t for t in read(CIRCLED_GLUED) if t.kind == "money")
+    assert roles(table) == ["other", "initial", "adjustment", "adjusted", "actual", "rate"]
+    assert [c.text for c in table.rows[0].filled()] == ["年度资金总额", "40.000", "5.000", "45.000", "42.750", "95.00%"]
+    budget = extract_rules(text_document(CIRCLED_GLUED)).plain()["budget"]
+    assert (budget["initial"], budget["adjustment"], budget["adjusted"], budget["actual"], budget["execution_rate"]) == (40.0, 5.0, 45.0, 42.75, 95.0)
+    # 40 + 5 is not 46: the sum the header prints fails, so the figures stay unread.
+    broken = next(t for t in read(CIRCLED_GLUED.replace("45.00042.750", "46.00042.750")) if t.kind == "money")
+    assert not any(c.run_together for r in broken.rows for c in r.cells)
