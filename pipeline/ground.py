@@ -173,6 +173,20 @@ def _number_in(mentions: list[NumberMention], value: float) -> bool:
     return any(abs(m.value - value) <= AMOUNT_TOLERANCE or prints_amount(m, value) for m in mentions)
 
 
+def mentions_in_quote(mentions: list[NumberMention], raw_starts: list[int], raw_start: int, raw_end: int) -> list[NumberMention] | None:
+    """The document's number mentions wholly inside a quote's raw span (mentions sorted by raw
+    start, ``raw_starts`` their starts), or None when a mention runs across either end of the
+    quote: the scanner read the quote's digits into another number (figures printed run together,
+    '82.37250095.23%', that the table reader split by its columns), so the quote is read alone."""
+    first, last = bisect_left(raw_starts, raw_start), bisect_left(raw_starts, raw_end)
+    if first > 0 and mentions[first - 1].raw_end > raw_start:
+        return None
+    inside = mentions[first:last]
+    if any(m.raw_end > raw_end for m in inside):
+        return None
+    return inside
+
+
 def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None = None) -> bool:
     """Does the quote print ``value``? Numbers compare by value using the document's number
     mentions inside the quote's span (so OCR spacing is repaired in context); texts compare with
@@ -219,12 +233,12 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
             p = mismatched[0]
             problems.append(GroundingProblem(path, f"quote differs from page {p.page} text at {p.start}:{p.end}"))
             continue
-        inside = []
+        inside: list[NumberMention] | None = []
         for p in pieces:
             raw_start = document.global_offset(p.page, p.start)
             raw_end = raw_start + len(p.quote or "")
-            first, last = bisect_left(raw_starts, raw_start), bisect_left(raw_starts, raw_end)
-            inside += [m for m in all_mentions[first:last] if m.raw_end <= raw_end]
+            found = mentions_in_quote(all_mentions, raw_starts, raw_start, raw_end)
+            inside = None if found is None or inside is None else inside + found
         joined = "".join(p.quote or "" for p in pieces)
         if not quote_contains(joined, value, inside):
             problems.append(GroundingProblem(path, f"quote {evidence.quote!r} does not contain {value!r}"))

@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.charfold import CHARACTER_FOLD, TRADITIONAL_DENIED, TRADITIONAL_TO_SIMPLIFIED, fold
+from pipeline.lexicon import GLUED_ANNOTATED_HEADER
 
 __all__ = [
     "CHARACTER_FOLD",
@@ -423,6 +424,8 @@ def _break_kind(
         return None
     if _GLUED_HEADER_LINE.search(a.folded) or _GLUED_HEADER_LINE.search(b.folded):
         return None  # an indicator table's header words printed without separators: a row, no prose
+    if GLUED_ANNOTATED_HEADER.search(a.folded) or GLUED_ANNOTATED_HEADER.search(b.folded):
+        return None  # a money header's labels glued at their annotations ('预算数(A)支出数(B)…'): a row
     if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):
         return None  # a report's title line is a block of its own, never a wrapped sentence
     if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded) and max(len(a.folded), len(b.folded)) <= _FIELD_LINE_MAX:
