@@ -10,7 +10,7 @@ per document and the extractor and the checks each had their own default-unit pa
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from collections import OrderedDict
 from functools import cached_property
@@ -141,6 +141,20 @@ class DocumentView:
     @cached_property
     def number_starts(self) -> list[int]:
         return [m.norm_start for m in self.numbers]
+
+    @cached_property
+    def number_raw_starts(self) -> list[int]:
+        return [m.raw_start for m in self.numbers]  # the normaliser keeps text order
+
+    def numbers_in_raw(self, raw_start: int, raw_end: int) -> list[NumberMention]:
+        """Number mentions lying wholly inside raw ``document.text[raw_start:raw_end]``."""
+        out = []
+        i = bisect_left(self.number_raw_starts, raw_start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.numbers) and self.numbers[i].raw_start < raw_end:
+            if self.numbers[i].raw_end <= raw_end:
+                out.append(self.numbers[i])
+            i += 1
+        return out
 
     @cached_property
     def default_unit(self) -> str:

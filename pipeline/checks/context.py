@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from pipeline import lexicon as lx
 from pipeline import tables as tb
 from pipeline.analysis import DocumentView, analyze
-from pipeline.checks.compare import SAME_VALUE, Printed, decimals_of, in_record_units, plain_number, rounding_half
+from pipeline.checks.compare import SAME_VALUE, Printed, decimals_of, in_record_units, rounding_half
 from pipeline.checks.grid import GridBlock, grid_blocks
 from pipeline.document import Document
-from pipeline.ground import evidence_at, ground_value, quote_contains, value_kind
+from pipeline.ground import evidence_at, evidence_holds, find_value, raw_span_of, value_kind
 from pipeline.layout import Layout, Line
-from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan
-from pipeline.record import Evidence, ExtractedRecord, Span, leaf_values
+from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention
+from pipeline.record import Evidence, ExtractedRecord, leaf_values
 
 if TYPE_CHECKING:
     from pipeline.checks.scores import ScoreTable
@@ -55,10 +55,6 @@ class CheckContext:
     @cached_property
     def _norm_starts(self) -> list[int]:
         return self.view.number_starts
-
-    @cached_property
-    def _raw_starts(self) -> list[int]:
-        return [m.raw_start for m in self.mentions]  # the normaliser keeps text order
 
     @cached_property
     def layout(self) -> Layout:
@@ -119,102 +115,18 @@ class CheckContext:
         value = self.value(path)
         found: Evidence | None = None
         own = self.record.evidence.get(path)
-        if own is not None and self._valid(own, value):
+        if own is not None and evidence_holds(self.document, own, value):
             found = own
         elif value is not None and value != "":
-            found = self._ground(path, value)
+            found = find_value(self.document, path, value)
         self._evidence_cache[path] = found
         return found
 
-    def _ground(self, path: str, value: Any) -> Evidence | None:
-        """Find a value with no (valid) evidence back in the document: as ``ground`` does, then
-        a bare table figure in the unit in force (a 元 table's '186,452,318.60' is 18645.23 万元),
-        then a text wrapped over two places (a name cell continued on the next line)."""
-        kind = value_kind(path, value)
-        grounded = ground_value(self.document, value, kind, method="rules")
-        if grounded.match != "ungrounded":
-            return grounded
-        if kind == "amount" and isinstance(value, (int, float)) and value < 0:
-            grounded = ground_value(self.document, abs(value), kind, method="rules")  # '调减77万元' is −77
-            if grounded.match != "ungrounded":
-                return grounded
-        if kind in ("amount", "rate", "number") and isinstance(value, (int, float)):
-            found = self._ground_spaced(float(value))
-            if found is not None:
-                return found
-        if kind == "amount":
-            for m in self.mentions:
-                if m.unit is None and m.counter is None and m.scale is None and abs((to_wan(m.value, self.default_unit) or m.value) - float(value)) <= SAME_VALUE:
-                    return self.mention_evidence(m).model_copy(update={"match": "normalized", "confidence": 0.8})
-        if kind == "text" and len(str(value)) >= 2:
-            # Joined from two places: a name cell wrapped onto the next line (within 300 chars
-            # after), or a figure and its unit from split 指标值 / 度量单位 columns (close by).
-            text, raw = str(value), self.document.text
-            for cut in range(len(text) - 1, 0, -1):
-                if cut < 2 and len(text) > 3:
-                    break
-                head = raw.find(text[:cut])
-                while head >= 0:
-                    window = 300 if len(text) >= 6 else 40
-                    tail = raw.find(text[cut:], max(0, head - window), head + cut + window)
-                    if tail >= 0 and not head <= tail < head + cut:
-                        first = self.raw_evidence(head, head + cut).model_copy(update={"match": "normalized", "confidence": 0.8})
-                        rest = self.raw_evidence(tail, tail + len(text) - cut)
-                        return first.model_copy(update={"parts": [Span(page=rest.page, start=rest.start, end=rest.end, quote=rest.quote)]})
-                    head = raw.find(text[:cut], head + 1)
-        return None
-
-    def _ground_spaced(self, value: float) -> Evidence | None:
-        """A number printed with breaks the number scanner does not bridge: '47. 19' at the start
-        of a wrapped line, '4,215. 36'. Tried as printed with 2 decimals and as its shortest form."""
-        v = abs(value)
-        forms = {f"{v:.2f}", plain_number(v), f"{v * 10000:.2f}", plain_number(round(v * 10000, 6)), plain_number(round(v / 10000, 8))}  # 万元, 元, 亿元
-        for form in sorted(forms, key=len, reverse=True):
-            digits = [re.escape(ch) for ch in form]
-            pattern = r"(?<![\d.])" + r"[\s,，]*".join(digits).replace(r"\.", r"\s*[.．]\s*") + r"(?![\d])"
-            m = re.search(pattern, self.document.text)
-            if m:
-                return self.raw_evidence(m.start(), m.end()).model_copy(update={"match": "normalized", "confidence": 0.6})
-        return None
-
-    def _valid(self, evidence: Evidence, value: Any) -> bool:
-        if evidence.page is None or evidence.start is None or evidence.end is None or evidence.match == "ungrounded":
-            return False
-        try:
-            page_text = self.document.page(evidence.page).text
-        except IndexError:
-            return False
-        if page_text[evidence.start : evidence.end] != evidence.quote:
-            return False
-        if value is None:
-            return True
-        quotes = "".join(p.quote or "" for p in [evidence, *evidence.parts])
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return quote_contains(quotes, value, self.mentions_in_raw(*self.raw_span(evidence)))
-        if quote_contains(quotes, value):
-            return True
-        # A value joined from split columns ('9' + 度量单位 '条'): the quote is one piece and the
-        # rest is printed right beside it.
-        text, quote = re.sub(r"\s+", "", str(value)), re.sub(r"\s+", "", quotes)
-        if quote and quote in text:
-            start, end = self.raw_span(evidence)
-            around = re.sub(r"\s+", "", self.document.text[max(0, start - 40) : end + 40])
-            rest = text.replace(quote, "", 1)
-            return bool(rest) and rest in around
-        return False
-
     def raw_span(self, evidence: Evidence) -> tuple[int, int]:
-        start = self.document.global_offset(evidence.page, evidence.start)  # type: ignore[arg-type]
-        return start, start + (evidence.end - evidence.start)  # type: ignore[operator]
+        return raw_span_of(evidence, self.document)
 
     def mentions_in_raw(self, raw_start: int, raw_end: int) -> list[NumberMention]:
-        out = []
-        i = bisect_left(self._raw_starts, raw_start)  # an index, not a slice: no copy of the tail per call
-        while i < len(self.mentions) and self.mentions[i].raw_start < raw_end:
-            if self.mentions[i].raw_end <= raw_end:
-                out.append(self.mentions[i])
-            i += 1
-        return out
+        return self.view.numbers_in_raw(raw_start, raw_end)
 
     def printed(self, path: str) -> Printed | None:
         """The record value at ``path`` with its printed precision and evidence."""
