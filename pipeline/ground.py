@@ -124,7 +124,7 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         hit = min(hits, key=lambda m: abs(m.raw_start - near)) if near is not None else hits[0]
         printed = text[hit.raw_start : hit.raw_end]
         digits = re.match(r"\s*-?[\d.]+", printed)
-        exact = bool(digits) and float(digits.group()) == float(value) and digits.group().strip().lstrip("-") in (_plain_number(value), f"{float(value):.2f}")
+        exact = bool(digits) and float(digits.group()) == float(value) and digits.group().strip().lstrip("-") in (plain_number(value), f"{float(value):.2f}")
         return evidence_at(document, hit.raw_start, hit.raw_end, match="exact" if exact else "normalized", method=method)
     needle = str(value)
     position = text.find(needle)
@@ -149,9 +149,9 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
     return ungrounded(method)
 
 
-def _plain_number(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text
+def plain_number(value: float) -> str:
+    """A figure as a report prints it: at most six decimals, no trailing zeros ('2097.1', '20')."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def _number_in(mentions: list[NumberMention], value: float) -> bool:
@@ -287,7 +287,7 @@ def _ground_spaced(document: Document, value: float) -> Evidence | None:
     of a wrapped line, '4,215. 36'. Tried in 万元, 元 and 亿元, each as printed with 2 decimals and
     as its shortest form, longest first."""
     v = abs(value)
-    forms = {f"{v:.2f}", _plain_number(v), f"{v * 10000:.2f}", _plain_number(round(v * 10000, 6)), _plain_number(round(v / 10000, 8))}
+    forms = {f"{v:.2f}", plain_number(v), f"{v * 10000:.2f}", plain_number(round(v * 10000, 6)), plain_number(round(v / 10000, 8))}
     for form in sorted(forms, key=len, reverse=True):
         digits = [re.escape(ch) for ch in form]
         pattern = r"(?<![\d.])" + r"[\s,，]*".join(digits).replace(r"\.", r"\s*[.．]\s*") + r"(?![\d])"

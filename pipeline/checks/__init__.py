@@ -46,11 +46,11 @@ from typing import Any, Callable, Iterable
 
 from pipeline.document import Document
 from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity
-from pipeline.checks.compare import Op, RateVerdict, compare_rate, sum_tolerance
+from pipeline.checks.compare import REPORTED_DECIMALS, Op, RateVerdict, compare_rate, sum_tolerance
 from pipeline.checks.context import CheckContext
 
 __all__ = [
-    "CHECKS", "Check", "CheckContext", "run_checks", "checks_by_kind", "check", "make_finding",
+    "CHECKS", "REPORT_ORDER", "Check", "CheckContext", "run_checks", "checks_by_kind", "check", "make_finding",
     "compare_rate", "sum_tolerance", "Op", "RateVerdict", "grade_for", "GRADE_BANDS",
 ]
 
@@ -72,6 +72,8 @@ CHECKS: list[Check] = []
 
 
 def check(id: str, kind: str, description: str):
+    """Register the decorated function as check ``id``, raising flags of ``kind``."""
+
     def register(func: Callable[["CheckContext"], Iterable[Finding]]):
         CHECKS.append(Check(id, kind, description, func))
         return func
@@ -119,7 +121,7 @@ def _as_extracted(record: ExtractedRecord | Record | dict) -> ExtractedRecord:
 
 def _freeze(value: Any) -> Any:
     if isinstance(value, float):
-        return round(value, 6)
+        return round(value, REPORTED_DECIMALS)
     if isinstance(value, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
@@ -138,7 +140,9 @@ def make_finding(
     tolerance: float | None = None,
     evidence: Iterable[Evidence | None] = (),
 ) -> Finding:
-    # Deduplicated by value through a hashable key: comparing each with all kept before was
+    """A finding as every check reports one: the check id appended to the message, each field
+    and each evidence span once, figures rounded to six decimals."""
+    # Evidence deduplicated by value through a hashable key: comparing each with all kept before was
     # quadratic for a finding citing every project of a long document.
     unique: list[Evidence] = []
     seen: set[tuple] = set()
@@ -161,14 +165,14 @@ def make_finding(
         message=f"{message} ({check_id})",
         stated=_round(stated),
         computed=_round(computed),
-        tolerance=None if tolerance is None else round(tolerance, 6),
+        tolerance=None if tolerance is None else round(tolerance, REPORTED_DECIMALS),
         evidence=unique,
     )
 
 
 def _round(value: Any) -> Any:
     if isinstance(value, float):
-        return round(value, 6)
+        return round(value, REPORTED_DECIMALS)
     if isinstance(value, dict):
         return {k: _round(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -176,10 +180,10 @@ def _round(value: Any) -> Any:
     return value
 
 
-# The families register their checks on import. Findings are reported in registry order (the
-# order of a record's findings list), which is this order of the families, and within each the
-# order of its checks; ``REPORT_ORDER`` keeps the order a report's findings have always had
-# (a part's rate after the table totals, the adjustment sum among the rates).
+# The families register their checks on import; CHECKS is then put in REPORT_ORDER, the order
+# findings are reported in (a record's findings list), which is not the order of the families:
+# records keep the order they had when all checks lived in one module (the adjustment sum among
+# the rates, a part's rate after the table totals). A new check takes its place here.
 from pipeline.checks import rates, sums, scores, units, statements, evidence  # noqa: E402,F401
 from pipeline.checks.scores import GRADE_BANDS, grade_for  # noqa: E402
 

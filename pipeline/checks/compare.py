@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from pipeline.ground import AMOUNT_TOLERANCE
+from pipeline.ground import AMOUNT_TOLERANCE, plain_number
 from pipeline.normalize import MONEY_UNITS, NumberMention, to_wan
 from pipeline.record import Evidence
 
@@ -23,6 +23,9 @@ SAME_VALUE = AMOUNT_TOLERANCE
 # The rounding of a figure printed with two decimals (half a unit of the second decimal): what
 # an operand of unknown printing, or one score item, may be off by.
 TWO_DECIMALS_HALF = 0.005
+# Decimals a finding reports its figures with (stated, computed, tolerance), and a computed rate.
+REPORTED_DECIMALS = 6
+RATE_REPORTED_DECIMALS = 4
 # Yuan in one 万元: an amount read in the wrong one of the two is off by this factor.
 YUAN_PER_WAN = 1e4
 
@@ -45,8 +48,8 @@ class Printed:
 
 
 def decimals_of(value: float) -> int:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return len(text.partition(".")[2])
+    """The decimals a value shows when printed plainly (no trailing zeros)."""
+    return len(plain_number(value).partition(".")[2])
 
 
 def rounding_half(decimals: int, unit: str | None) -> float:
@@ -108,13 +111,6 @@ def sum_tolerance(ops: Iterable[Op]) -> float:
     for op in ops:
         total += finest[op.unit].half if op.decimals == 0 and op.unit in finest else op.half
     return total
-
-
-def plain_number(value: float) -> str:
-    """A figure as a report would print it: no trailing zeros beyond two decimals."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    whole, _, frac = text.partition(".")
-    return whole + ("." + frac[:6] if frac else "")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ import re
 from typing import Iterator
 
 from pipeline.checks import check, make_finding
-from pipeline.checks.compare import compare_rate, in_wan, mention_half, plain_number, sum_tolerance
+from pipeline.checks.compare import RATE_REPORTED_DECIMALS, compare_rate, in_wan, mention_half, sum_tolerance
 from pipeline.checks.context import CheckContext, adjustment_mentioned, sentence_before
 from pipeline.checks.grid import money_cell, rate_cell
+from pipeline.ground import plain_number
 from pipeline.normalize import NumberMention
 from pipeline.record import Finding, Severity
 
@@ -51,7 +52,7 @@ def _check_execution_rate(ctx: CheckContext) -> Iterator[Finding]:
             "execution_rate_vs_amounts", "execution_rate_mismatch", "warning",
             f"预算执行率印为 {plain_number(rate.value)}%，实际支出/{name} = {plain_number(actual.value)}/{plain_number(denominator)} = {verdict.computed:.4f}%，"
             f"按 {rate.decimals} 位小数应为 {verdict.computed:.{rate.decimals}f}%：数值被截断而非四舍五入",
-            all_fields, rate.value, round(verdict.computed, 4), verdict.tolerance, evidence,
+            all_fields, rate.value, round(verdict.computed, RATE_REPORTED_DECIMALS), verdict.tolerance, evidence,
         )
         return
     other = next(((d, v) for d, v in verdicts[1:] if v.status in ("ok", "truncated")), None)
@@ -61,7 +62,7 @@ def _check_execution_rate(ctx: CheckContext) -> Iterator[Finding]:
             "execution_rate_vs_amounts", "execution_rate_mismatch", "warning",
             f"预算执行率 {plain_number(rate.value)}% 与 实际支出/{name} = {verdict.computed:.2f}% 不符，"
             f"但与 实际支出/{oname} = {plain_number(actual.value)}/{plain_number(odenominator)} = {ov.computed:.2f}% 相符：分母用的不是全年预算",
-            ["budget.execution_rate", "budget.actual", *fields, *ofields], rate.value, round(verdict.computed, 4), verdict.tolerance,
+            ["budget.execution_rate", "budget.actual", *fields, *ofields], rate.value, round(verdict.computed, RATE_REPORTED_DECIMALS), verdict.tolerance,
             evidence + [ctx.evidence(f) for f in ofields],
         )
         return
@@ -72,7 +73,7 @@ def _check_execution_rate(ctx: CheckContext) -> Iterator[Finding]:
     yield make_finding(
         "execution_rate_vs_amounts", "execution_rate_mismatch", "error",
         f"预算执行率印为 {plain_number(rate.value)}%，但 实际支出/{name} = {plain_number(actual.value)}/{plain_number(denominator)} = {verdict.computed:.2f}%",
-        all_fields, rate.value, round(verdict.computed, 4), verdict.tolerance, evidence,
+        all_fields, rate.value, round(verdict.computed, RATE_REPORTED_DECIMALS), verdict.tolerance, evidence,
     )
 
 
@@ -101,7 +102,7 @@ def _check_adjustment_rate(ctx: CheckContext) -> Iterator[Finding]:
     yield make_finding(
         "adjustment_rate_vs_budgets", "adjustment_rate_mismatch", severity,
         f"预算调整率印为 {plain_number(rate.value)}%，但 {name} = {plain_number(change)}/{plain_number(initial.value)} = {verdict.computed:.2f}%{note}",
-        ["budget.adjustment_rate", *fields], rate.value, round(verdict.computed, 4), verdict.tolerance,
+        ["budget.adjustment_rate", *fields], rate.value, round(verdict.computed, RATE_REPORTED_DECIMALS), verdict.tolerance,
         [rate.evidence] + [ctx.evidence(f) for f in fields],
     )
 
@@ -122,13 +123,13 @@ def _check_project_rates(ctx: CheckContext) -> Iterator[Finding]:
             yield make_finding(
                 "project_rate_vs_amounts", "project_rate_mismatch", "warning",
                 f"项目“{project['name']}”执行率印为 {plain_number(rate.value)}%，{plain_number(actual.value)}/{plain_number(budget.value)} = {verdict.computed:.4f}%：截断而非四舍五入",
-                fields, rate.value, round(verdict.computed, 4), verdict.tolerance, evidence,
+                fields, rate.value, round(verdict.computed, RATE_REPORTED_DECIMALS), verdict.tolerance, evidence,
             )
             continue
         yield make_finding(
             "project_rate_vs_amounts", "project_rate_mismatch", "error",
             f"项目“{project['name']}”执行率印为 {plain_number(rate.value)}%，但 实际支出/预算 = {plain_number(actual.value)}/{plain_number(budget.value)} = {verdict.computed:.2f}%",
-            fields, rate.value, round(verdict.computed, 4), verdict.tolerance, evidence,
+            fields, rate.value, round(verdict.computed, RATE_REPORTED_DECIMALS), verdict.tolerance, evidence,
         )
 
 
@@ -179,6 +180,6 @@ def _part_rate_finding(ctx: CheckContext, label: str, rate: NumberMention, actua
     yield make_finding(
         "part_rate_vs_amounts", "execution_rate_mismatch", severity,
         f"“{label}”执行率印为 {plain_number(rate.value)}%，但 {plain_number(actual[0])}/{plain_number(budget[0])} = {verdict.computed:.2f}%{note}",
-        [f for m in mentions for f in ctx.fields_of_mention(m)], rate.value, round(verdict.computed, 4), verdict.tolerance,
+        [f for m in mentions for f in ctx.fields_of_mention(m)], rate.value, round(verdict.computed, RATE_REPORTED_DECIMALS), verdict.tolerance,
         [ctx.mention_evidence(m) for m in mentions],
     )

@@ -9,9 +9,10 @@ from typing import Iterator
 
 from pipeline import lexicon as lx
 from pipeline.checks import check, make_finding
-from pipeline.checks.compare import EPS, TWO_DECIMALS_HALF, plain_number
+from pipeline.checks.compare import EPS, REPORTED_DECIMALS, TWO_DECIMALS_HALF
 from pipeline.checks.context import CJK, CheckContext
 from pipeline.checks.grid import GridBlock, GridRow, cell_mention, is_numeric
+from pipeline.ground import plain_number
 from pipeline.normalize import NumberMention
 from pipeline.record import Finding
 
@@ -142,16 +143,16 @@ def _check_score_sum(ctx: CheckContext) -> Iterator[Finding]:
             if points_sum < total_points and score_sum > total_value + tolerance:
                 yield make_finding(
                     "score_items_sum", "score_items_do_not_sum", "error",
-                    f"评分表已读出的 {len(table.items)} 项（分值共 {plain_number(points_sum)}）得分之和 {plain_number(round(score_sum, 6))} 已超过总分 {plain_number(total_value)}",
-                    score_fields, total_value, round(score_sum, 6), tolerance, evidence,
+                    f"评分表已读出的 {len(table.items)} 项（分值共 {plain_number(points_sum)}）得分之和 {plain_number(round(score_sum, REPORTED_DECIMALS))} 已超过总分 {plain_number(total_value)}",
+                    score_fields, total_value, round(score_sum, REPORTED_DECIMALS), tolerance, evidence,
                 )
             continue
         if abs(score_sum - total_value) <= tolerance:
             continue
         yield make_finding(
             "score_items_sum", "score_items_do_not_sum", "error",
-            f"评分表 {len(table.items)} 项得分之和为 {plain_number(round(score_sum, 6))}，但总分印为 {plain_number(total_value)}（各项分值之和 {plain_number(points_sum)} 与总分值相符）",
-            score_fields, total_value, round(score_sum, 6), tolerance, evidence,
+            f"评分表 {len(table.items)} 项得分之和为 {plain_number(round(score_sum, REPORTED_DECIMALS))}，但总分印为 {plain_number(total_value)}（各项分值之和 {plain_number(points_sum)} 与总分值相符）",
+            score_fields, total_value, round(score_sum, REPORTED_DECIMALS), tolerance, evidence,
         )
 
 

@@ -8,9 +8,10 @@ from typing import Any, Iterator
 
 from pipeline import lexicon as lx
 from pipeline.checks import check, make_finding
-from pipeline.checks.compare import EPS, SAME_VALUE, plain_number
+from pipeline.checks.compare import EPS, SAME_VALUE
 from pipeline.checks.context import CJK, CheckContext, sentence_before
 from pipeline.checks.scores import score_tables
+from pipeline.ground import plain_number
 from pipeline.normalize import NumberMention
 from pipeline.record import Evidence, Finding, Severity
 

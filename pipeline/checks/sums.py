@@ -9,9 +9,10 @@ from typing import Iterator
 
 from pipeline import lexicon as lx
 from pipeline.checks import check, make_finding
-from pipeline.checks.compare import EPS, Op, Printed, in_wan, mention_half, op_of, plain_number, sum_tolerance
+from pipeline.checks.compare import EPS, REPORTED_DECIMALS, Op, Printed, in_wan, mention_half, op_of, sum_tolerance
 from pipeline.checks.context import CheckContext, adjustment_mentioned, broken_number
 from pipeline.checks.grid import PLACEHOLDER, GridBlock, GridRow, has_money, money_cell, money_columns_of
+from pipeline.ground import plain_number
 from pipeline.normalize import MONEY_UNITS, NumberMention, to_wan
 from pipeline.record import Evidence, Finding, Severity
 
@@ -32,14 +33,14 @@ def _check_adjustment_sum(ctx: CheckContext) -> Iterator[Finding]:
             "adjustment_sum", "adjustment_sum_mismatch", "warning",
             f"年初预算 {plain_number(initial.value)} + 预算调整数 {plain_number(adjustment.value)} = {plain_number(computed)} ≠ 调整后预算 {plain_number(adjusted.value)}；"
             f"按调减计算 {plain_number(initial.value)} − {plain_number(abs(adjustment.value))} 才相符：调整数的符号与文字不一致",
-            fields, adjusted.value, round(computed, 6), tolerance, evidence,
+            fields, adjusted.value, round(computed, REPORTED_DECIMALS), tolerance, evidence,
         )
         return
     yield make_finding(
         "adjustment_sum", "adjustment_sum_mismatch", "error",
         f"年初预算 {plain_number(initial.value)} + 预算调整数 {plain_number(adjustment.value)} = {plain_number(computed)}，但调整后预算印为 {plain_number(adjusted.value)}"
-        f"（相差 {plain_number(round(adjusted.value - computed, 6))}）",
-        fields, adjusted.value, round(computed, 6), tolerance, evidence,
+        f"（相差 {plain_number(round(adjusted.value - computed, REPORTED_DECIMALS))}）",
+        fields, adjusted.value, round(computed, REPORTED_DECIMALS), tolerance, evidence,
     )
 
 
@@ -145,10 +146,10 @@ def _check_table_totals(ctx: CheckContext) -> Iterator[Finding]:
                 yield make_finding(
                     "table_total_row", "parts_do_not_sum", "error",
                     f"表格“{row.label}”行各列全为 0，而其下/上各行合计为 "
-                    + "、".join(f"{block.columns[t[0]]} {plain_number(round(t[3], 6))}" for t in checked),
+                    + "、".join(f"{block.columns[t[0]]} {plain_number(round(t[3], REPORTED_DECIMALS))}" for t in checked),
                     [f for m in mentions for f in ctx.fields_of_mention(m)],
                     {block.columns[t[0]]: 0.0 for t in checked},
-                    {block.columns[t[0]]: round(t[3], 6) for t in checked},
+                    {block.columns[t[0]]: round(t[3], REPORTED_DECIMALS) for t in checked},
                     max(t[4] for t in checked),
                     [ctx.mention_evidence(m) for m in mentions],
                 )
@@ -162,10 +163,10 @@ def _check_table_totals(ctx: CheckContext) -> Iterator[Finding]:
                 labels = "、".join(p.label or "?" for p in parts[:5]) + (f" 等 {len(parts)} 行" if len(parts) > 5 else "")
                 yield make_finding(
                     "table_total_row", "parts_do_not_sum", "error",
-                    f"表格“{block.columns[column]}”列：“{row.label}”行印为 {plain_number(total[0])} 万元，但 {labels} 各行之和为 {plain_number(round(part_sum, 6))} 万元"
-                    f"（相差 {plain_number(round(total[0] - part_sum, 6))}）",
+                    f"表格“{block.columns[column]}”列：“{row.label}”行印为 {plain_number(total[0])} 万元，但 {labels} 各行之和为 {plain_number(round(part_sum, REPORTED_DECIMALS))} 万元"
+                    f"（相差 {plain_number(round(total[0] - part_sum, REPORTED_DECIMALS))}）",
                     [f for m in mentions for f in ctx.fields_of_mention(m)],
-                    total[0], round(part_sum, 6), tolerance,
+                    total[0], round(part_sum, REPORTED_DECIMALS), tolerance,
                     [ctx.mention_evidence(m, block.columns[column]) for m in mentions],
                 )
 
@@ -189,8 +190,8 @@ def _check_basic_plus_project(ctx: CheckContext) -> Iterator[Finding]:
             continue
         yield make_finding(
             "basic_plus_project", "parts_do_not_sum", "error",
-            f"基本支出 {plain_number(basic.value)} + 项目支出 {plain_number(project.value)} = {plain_number(round(computed, 6))} 万元，但{name}印为 {plain_number(total.value)} 万元",
-            [f"budget.basic.{measure}", f"budget.project.{measure}", *total_fields], total.value, round(computed, 6), tolerance,
+            f"基本支出 {plain_number(basic.value)} + 项目支出 {plain_number(project.value)} = {plain_number(round(computed, REPORTED_DECIMALS))} 万元，但{name}印为 {plain_number(total.value)} 万元",
+            [f"budget.basic.{measure}", f"budget.project.{measure}", *total_fields], total.value, round(computed, REPORTED_DECIMALS), tolerance,
             [basic.evidence, project.evidence] + [ctx.evidence(f) for f in total_fields],
         )
 
@@ -220,8 +221,8 @@ def _check_projects_within_total(ctx: CheckContext) -> Iterator[Finding]:
         word = "预算" if measure == "budget" else "实际支出"
         yield make_finding(
             "projects_within_total", "parts_do_not_sum", "error",
-            f"{len(items)} 个项目的{word}之和 {plain_number(round(part_sum, 6))} 万元超过了总数 {total_path} = {plain_number(total.value)} 万元",
-            [total_path] + [f"projects[{i}].{measure}" for i, _ in items], total.value, round(part_sum, 6), tolerance,
+            f"{len(items)} 个项目的{word}之和 {plain_number(round(part_sum, REPORTED_DECIMALS))} 万元超过了总数 {total_path} = {plain_number(total.value)} 万元",
+            [total_path] + [f"projects[{i}].{measure}" for i, _ in items], total.value, round(part_sum, REPORTED_DECIMALS), tolerance,
             [total.evidence] + [p.evidence for _, p in items],
         )
 
@@ -424,9 +425,9 @@ def _breakdown_finding(ctx, measure, total: _Amount, items, default_measure, by_
     shown = " + ".join(plain_number(a.value) for a in parts)
     yield make_finding(
         "prose_breakdown_sum", "parts_do_not_sum", severity,
-        f"{word}总数印为 {plain_number(total.value)} 万元，其中所列各项 {shown} = {plain_number(round(part_sum, 6))} 万元（相差 {plain_number(round(total.value - part_sum, 6))}）"
+        f"{word}总数印为 {plain_number(total.value)} 万元，其中所列各项 {shown} = {plain_number(round(part_sum, REPORTED_DECIMALS))} 万元（相差 {plain_number(round(total.value - part_sum, REPORTED_DECIMALS))}）"
         + ("" if severity == "error" else "；所列可能不全"),
-        fields, total.value, round(part_sum, 6), tolerance, [ctx.mention_evidence(mm) for mm in mentions],
+        fields, total.value, round(part_sum, REPORTED_DECIMALS), tolerance, [ctx.mention_evidence(mm) for mm in mentions],
     )
 
 
@@ -465,8 +466,8 @@ def _check_remainders(ctx: CheckContext) -> Iterator[Finding]:
         note = f"；只在取整到 {mention.decimals} 位小数时相符，而预算与已支付数精确到 {max(o.decimals for o in pair.ops)} 位" if severity == "warning" else ""
         yield make_finding(
             "remainder_vs_paid", "remainder_mismatch", severity,
-            f"文中称“{m.group().strip()}{mention.text.strip()}”，但 {pair.name}：{plain_number(pair.budget)} − {plain_number(pair.paid)} = {plain_number(round(computed, 6))} 万元{note}",
-            [*ctx.fields_of_mention(mention), *pair.fields], remainder, round(computed, 6), sum_tolerance([*pair.ops, own]),
+            f"文中称“{m.group().strip()}{mention.text.strip()}”，但 {pair.name}：{plain_number(pair.budget)} − {plain_number(pair.paid)} = {plain_number(round(computed, REPORTED_DECIMALS))} 万元{note}",
+            [*ctx.fields_of_mention(mention), *pair.fields], remainder, round(computed, REPORTED_DECIMALS), sum_tolerance([*pair.ops, own]),
             [ctx.mention_evidence(mention, m.group().strip()), *pair.evidence],
         )
 

@@ -8,9 +8,10 @@ from typing import Iterator
 
 from pipeline import lexicon as lx
 from pipeline.checks import check, make_finding
-from pipeline.checks.compare import EPS, YUAN_PER_WAN, in_wan, plain_number
+from pipeline.checks.compare import EPS, REPORTED_DECIMALS, YUAN_PER_WAN, in_wan
 from pipeline.checks.context import CheckContext, broken_number
 from pipeline.checks.grid import money_cell, money_columns_of
+from pipeline.ground import plain_number
 from pipeline.normalize import MONEY_UNITS, NumberMention
 from pipeline.record import Finding
 
@@ -94,9 +95,9 @@ def _unit_finding(ctx: CheckContext, m: NumberMention, verdict: str, others: lis
     median = sorted(others)[len(others) // 2]
     return make_finding(
         "amount_unit_magnitude", "unit_suspect", "error",
-        f"“{label.strip()[-16:]}{m.text.strip()}”：同句/同行其他金额约 {plain_number(round(median, 2))} 万元，此数按所印单位只有 {plain_number(round(as_wan, 6))} 万元，"
-        f"相差约一万倍；单位疑为笔误（{verdict}，应约为 {plain_number(round(intended, 6))} 万元）",
-        fields, round(as_wan, 6), round(intended, 6), None, [ctx.mention_evidence(m)],
+        f"“{label.strip()[-16:]}{m.text.strip()}”：同句/同行其他金额约 {plain_number(round(median, 2))} 万元，此数按所印单位只有 {plain_number(round(as_wan, REPORTED_DECIMALS))} 万元，"
+        f"相差约一万倍；单位疑为笔误（{verdict}，应约为 {plain_number(round(intended, REPORTED_DECIMALS))} 万元）",
+        fields, round(as_wan, REPORTED_DECIMALS), round(intended, REPORTED_DECIMALS), None, [ctx.mention_evidence(m)],
     )
 
 
