@@ -37,6 +37,11 @@ The package, by flag family (each module registers its checks with ``@check``):
 * ``units.py`` — 元 / 万元 slips, impossible percentages, repaired numbers;
 * ``statements.py`` — the same quantity stated twice, the evaluated year;
 * ``evidence.py`` — garbled text, values without evidence, evidence under another field's label.
+
+To add a check: a private function ``_check_x(ctx: CheckContext) -> Iterator[Finding]`` in the
+module of its family, decorated ``@check(id, kind, description)`` (``kind`` from the gold
+README's vocabulary), reporting through ``make_finding``; its id in ``REPORT_ORDER``; a passing
+and a failing case in ``tests/test_checks.py`` (tests hold each of these).
 """
 
 from __future__ import annotations

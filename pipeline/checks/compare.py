@@ -130,7 +130,7 @@ def compare_rate(stated: float, numerator: float, denominator: float, decimals: 
         return None
     computed = numerator / denominator * 100
     propagated = 100 * (num_half / abs(denominator) + abs(numerator) * den_half / denominator**2)
-    tolerance = 0.5 * 10**-decimals + propagated + EPS
+    tolerance = rounding_half(decimals, None) + propagated + EPS
     if abs(stated - computed) <= tolerance:
         return RateVerdict("ok", computed, tolerance)
     step = 10**-decimals

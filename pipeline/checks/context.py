@@ -146,7 +146,7 @@ class CheckContext:
             unit = None if is_rate else (mention.unit if mention.unit in MONEY_UNITS else self.default_unit)
             return Printed(value, mention.decimals, rounding_half(mention.decimals, unit), evidence, mention, unit)
         decimals = decimals_of(value)
-        return Printed(value, decimals, 0.5 * 10**-decimals, evidence, None, None if value_kind(path, value) == "rate" else "万元")
+        return Printed(value, decimals, rounding_half(decimals, None), evidence, None, None if value_kind(path, value) == "rate" else "万元")
 
     # --- spans -------------------------------------------------------------------------------
     def span_evidence(self, norm_start: int, norm_end: int, label: str | None = None) -> Evidence:

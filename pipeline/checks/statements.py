@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 from pipeline import lexicon as lx
 from pipeline.checks import check, make_finding
-from pipeline.checks.compare import EPS, SAME_VALUE
+from pipeline.checks.compare import EPS, SAME_VALUE, rounding_half
 from pipeline.checks.context import CJK, CheckContext, sentence_before
 from pipeline.checks.scores import score_tables
 from pipeline.ground import plain_number
@@ -60,7 +60,7 @@ def _check_rate_restated(ctx: CheckContext) -> Iterator[Finding]:
             if abs(a.value - b.value) <= EPS or (a.value, b.value) in reported:
                 continue
             reported.add((a.value, b.value))
-            coarse = 0.5 * 10 ** -min(a.decimals, b.decimals)
+            coarse = rounding_half(min(a.decimals, b.decimals), None)
             severity: Severity = "warning" if abs(a.value - b.value) <= coarse + EPS else "error"
             note = f"；两者只在取整到 {min(a.decimals, b.decimals)} 位小数时一致" if severity == "warning" else ""
             yield make_finding(
