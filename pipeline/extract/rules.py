@@ -701,12 +701,14 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
 # --- budget ------------------------------------------------------------------------------------
 
 
+_GENERIC_BUDGET_LABELS = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
+
+
 def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
     """Candidates keyed by record path (budget.initial, budget.basic.budget, …)."""
     out: dict[str, list[Found]] = {}
     labels = dict(lx.BUDGET_LABELS)
-    generic = {"预算安排": 1.5, "安排资金": 1.5, "预算": 0.8, "安排": 0.8}
-    hits = _label_hits(ctx, list(labels) + list(generic) + list(lx.SCOPE_LABELS))
+    hits = _label_hits(ctx, list(labels) + list(_GENERIC_BUDGET_LABELS) + list(lx.SCOPE_LABELS))
     item_spans = _Spans(ctx.layout.section_body(h) for h in _project_headings(ctx))
     project_level = ctx.layout.report_type in PROJECT_LEVEL_TYPES
     for s, e, label in hits:
@@ -718,83 +720,108 @@ def _budget_candidates(ctx: Context) -> dict[str, list[Found]]:
                 continue
             if scope == "project" or (scope == "other" and _only_fund_kind_words(ctx, s)):
                 scope = "dept"
-        mention = ctx.number_after(e)
+        mention = _money_after_label(ctx, s, e)
         if mention is None:
-            # A labels line over a values line ('→实际支出数→→预算完成率→' | '→→8,067.41→→96.0%'):
-            # the figure sits in the cell under the label's value cell.
-            cell = _pair_value_cell(ctx, s, e)
-            mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
-        if mention is None or _in_score_column(ctx, mention) or ctx.text.startswith("分", mention.norm_end):
-            continue  # points ('预算执行情况(10分)'), not money
-        gap = ctx.text[e : mention.norm_start]
-        if "\n" not in gap and lx.variant_regex(lx.FUNDING_PART).search(gap):
-            continue  # '安排配套资金12万元': the figure of one funding-source part, not of the label
+            continue
         if label in lx.SCOPE_LABELS:
             scope = lx.SCOPE_LABELS[label]
-            measure = _breakdown_measure(ctx, s)
-            meanings = [(measure, 1.8)]
+            meanings = [(_breakdown_measure(ctx, s), 1.8)]
             statement = _sentence_prefix(ctx.text, s, _STATEMENT_END)
             # '项目支出年初预算600万元': the words between the label and its figure qualify it too.
             qualified = _PAREN.sub("", statement) + ctx.text[e : mention.norm_start]
             partial = bool(lx.variant_regex(lx.PARTIAL_QUALIFIERS).search(qualified))
-        elif label in generic:
-            meanings = [("budget", generic[label])]
+        elif label in _GENERIC_BUDGET_LABELS:
+            meanings = [("budget", _GENERIC_BUDGET_LABELS[label])]
         else:
             meanings = labels[label]
+        if scope == "dept" and s in item_spans:
+            continue  # inside one project's own section: that project's money, not the department's
+        if label not in lx.SCOPE_LABELS and _in_named_item(ctx, s):
+            continue  # a list item's own money ('2.X资金：全年预算…'), whatever heading is above it
         for meaning, strength in meanings:
-            is_rate = meaning in lx.RATE_FIELDS
-            if is_rate:
-                if mention.unit != "%" or _is_threshold(ctx, e, mention):
-                    continue
-                value = mention.value
-            else:
-                value = ctx.amount_of(mention, e)
-                if value is None:
-                    continue
-            path = _path_for(meaning, scope, label)
-            if path is None:
-                continue
-            if scope == "dept" and s in item_spans:
-                continue  # inside one project's own section: that project's money, not the department's
-            if label not in lx.SCOPE_LABELS and _in_named_item(ctx, s):
-                continue  # a list item's own money ('2.X资金：全年预算…'), whatever heading is above it
-            # A scoped 年初 figure is the opening part of the year, not the full-year budget; a
-            # label that says 全年 / 调整后 is the full year whatever qualifies the figures before it
-            # ('项目支出年初预算600万元，追加预算100万元，全年预算700万元').
-            full_year = meaning == "adjusted" and bool(re.match(r"全年|调整后", label))
-            partial = (partial and not full_year) or (scope != "dept" and meaning == "initial")
-            score = strength - (3.0 if partial and scope != "dept" else 0.0)
-            weak = label in lx.SUPPORT_ONLY_LABELS
-            if weak and scope == "dept" and _in_budget_chain(ctx, s, mention.norm_end):
-                weak, score = False, score + 1.0
-                label_reason = ", between initial and full-year budget"
-            else:
-                label_reason = ""
-            value_start = mention.norm_start
-            if label in lx.NEGATIVE_LABELS:
-                # The sign is the word, not the numeral: the evidence quotes both ('调减预算227.42万元').
-                value, value_start = -value, s
-            if partial and meaning == "actual" and not _clause_partial(ctx, s):
-                # '年初预算安排X，截至年底已支付Y': 年初 qualifies the budget, not the spending.
-                partial = False
-            if partial and scope == "dept" and meaning in ("adjusted", "actual", "budget"):
-                score -= 1.5
-            if scope == "dept" and label not in lx.SCOPE_LABELS and _in_breakdown_list(ctx, s):
-                # '…已支付55.43万元。其中，A预算24.32万元，实际支出20.72万元；B…': a part's figure.
-                # Weaker, not gone: arithmetic may still show it is the department's own.
-                score -= 1.5
-            suspect = mention.unit == "元" and ctx.money_unit == "万元" and mention.value < 10000
-            if suspect:
-                score -= 1.0
-            reason = (
-                f"label {label}"
-                + label_reason
-                + (f", scope {scope}" if scope != "dept" else "")
-                + (", partial-year qualifier" if partial else "")
-                + (", 元 amount in a 万元 report" if suspect else "")
-            )
-            out.setdefault(path, []).append(Found(path, value, value_start, mention.norm_end, label, score, reason, scope, weak))
+            found = _budget_candidate(ctx, _LabelHit(s, e, label, scope, partial), mention, meaning, strength)
+            if found is not None:
+                out.setdefault(found.field, []).append(found)
     return out
+
+
+@dataclass(frozen=True)
+class _LabelHit:
+    """A budget label in the text with the scope and partial-year qualifier it is read under."""
+
+    start: int
+    end: int
+    label: str
+    scope: str
+    partial: bool
+
+
+def _money_after_label(ctx: Context, s: int, e: int) -> NumberMention | None:
+    """The figure a budget label gives: the number after it, or the one in the value cell under
+    it; None for points or a funding-source part's figure."""
+    mention = ctx.number_after(e)
+    if mention is None:
+        # A labels line over a values line ('→实际支出数→→预算完成率→' | '→→8,067.41→→96.0%'):
+        # the figure sits in the cell under the label's value cell.
+        cell = _pair_value_cell(ctx, s, e)
+        mention = next(iter(ctx.numbers_between(cell.start, cell.end)), None) if cell is not None else None
+    if mention is None or _in_score_column(ctx, mention) or ctx.text.startswith("分", mention.norm_end):
+        return None  # points ('预算执行情况(10分)'), not money
+    gap = ctx.text[e : mention.norm_start]
+    if "\n" not in gap and lx.variant_regex(lx.FUNDING_PART).search(gap):
+        return None  # '安排配套资金12万元': the figure of one funding-source part, not of the label
+    return mention
+
+
+def _budget_candidate(ctx: Context, hit: _LabelHit, mention: NumberMention, meaning: str, strength: float) -> Found | None:
+    """One meaning of a label's figure as a scored candidate, or None when it cannot be that."""
+    s, e, label, scope = hit.start, hit.end, hit.label, hit.scope
+    if meaning in lx.RATE_FIELDS:
+        if mention.unit != "%" or _is_threshold(ctx, e, mention):
+            return None
+        value = mention.value
+    else:
+        value = ctx.amount_of(mention, e)
+        if value is None:
+            return None
+    path = _path_for(meaning, scope, label)
+    if path is None:
+        return None
+    # A scoped 年初 figure is the opening part of the year, not the full-year budget; a
+    # label that says 全年 / 调整后 is the full year whatever qualifies the figures before it
+    # ('项目支出年初预算600万元，追加预算100万元，全年预算700万元').
+    full_year = meaning == "adjusted" and bool(re.match(r"全年|调整后", label))
+    partial = (hit.partial and not full_year) or (scope != "dept" and meaning == "initial")
+    score = strength - (3.0 if partial and scope != "dept" else 0.0)
+    weak = label in lx.SUPPORT_ONLY_LABELS
+    label_reason = ""
+    if weak and scope == "dept" and _in_budget_chain(ctx, s, mention.norm_end):
+        weak, score = False, score + 1.0
+        label_reason = ", between initial and full-year budget"
+    value_start = mention.norm_start
+    if label in lx.NEGATIVE_LABELS:
+        # The sign is the word, not the numeral: the evidence quotes both ('调减预算227.42万元').
+        value, value_start = -value, s
+    if partial and meaning == "actual" and not _clause_partial(ctx, s):
+        # '年初预算安排X，截至年底已支付Y': 年初 qualifies the budget, not the spending.
+        partial = False
+    if partial and scope == "dept" and meaning in ("adjusted", "actual", "budget"):
+        score -= 1.5
+    if scope == "dept" and label not in lx.SCOPE_LABELS and _in_breakdown_list(ctx, s):
+        # '…已支付55.43万元。其中，A预算24.32万元，实际支出20.72万元；B…': a part's figure.
+        # Weaker, not gone: arithmetic may still show it is the department's own.
+        score -= 1.5
+    suspect = mention.unit == "元" and ctx.money_unit == "万元" and mention.value < 10000
+    if suspect:
+        score -= 1.0
+    reason = (
+        f"label {label}"
+        + label_reason
+        + (f", scope {scope}" if scope != "dept" else "")
+        + (", partial-year qualifier" if partial else "")
+        + (", 元 amount in a 万元 report" if suspect else "")
+    )
+    return Found(path, value, value_start, mention.norm_end, label, score, reason, scope, weak)
 
 
 _SPENDING_WORDS = r"实际支出|执行数|执行了|支出了|决算|支付|使用|拨付|累计支出"
