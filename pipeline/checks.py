@@ -1926,23 +1926,28 @@ def check_amount_restated(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-_STAFF = re.compile(r"(?:在职|实有)(?:在职)?(?:人员|职工)(?:数|总数|总计|合计|共计|共)?(?:为|有)?\s*(\d+)\s*(?:人|名)")
+# The label's first word names the count: 在职 (on the payroll at a date) and 实有 (actually present,
+# often an indicator's census) are different quantities, so only equal words are compared.
+_STAFF = re.compile(r"(在职|实有)(?:在职)?(?:人员|职工)(?:数|总数|总计|合计|共计|共)?(?:为|有)?\s*(\d+)\s*(?:人|名)")
 
 
-@check("staff_count_restated", "conflicting_statement", "The number of staff (在职人员 / 实有人员) stated twice with different values (seed 004: 23 vs 21).")
+@check("staff_count_restated", "conflicting_statement", "The same staff count (在职人员 … / 实有人员 …) stated twice with different values.")
 def check_staff_restated(ctx: CheckContext) -> Iterator[Finding]:
-    found = [(int(m.group(1)), m) for m in _STAFF.finditer(ctx.text)]
-    values = sorted({v for v, _ in found})
-    if len(values) < 2:
-        return
-    first = {v: m for v, m in reversed(found)}
-    a, b = first[values[0]], first[values[-1]]
-    yield _finding(
-        "staff_count_restated", "conflicting_statement", "warning",
-        f"人员数前后不一：“{a.group()}”与“{b.group()}”" + ("" if len(values) == 2 else f"（共 {len(values)} 个不同数字）"),
-        [], values[-1], values[0], None,
-        [ctx.span_evidence(m.start(), m.end()) for v, m in sorted(first.items())],
-    )
+    by_word: dict[str, list[tuple[int, re.Match[str]]]] = {}
+    for m in _STAFF.finditer(ctx.text):
+        by_word.setdefault(m.group(1), []).append((int(m.group(2)), m))
+    for found in by_word.values():
+        values = sorted({v for v, _ in found})
+        if len(values) < 2:
+            continue
+        first = {v: m for v, m in reversed(found)}
+        a, b = first[values[0]], first[values[-1]]
+        yield _finding(
+            "staff_count_restated", "conflicting_statement", "warning",
+            f"人员数前后不一：“{a.group()}”与“{b.group()}”" + ("" if len(values) == 2 else f"（共 {len(values)} 个不同数字）"),
+            [], values[-1], values[0], None,
+            [ctx.span_evidence(m.start(), m.end()) for v, m in sorted(first.items())],
+        )
 
 
 # ============================================================================================

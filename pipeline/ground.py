@@ -17,7 +17,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from rapidfuzz import fuzz
 from functools import lru_cache
 from typing import Any
 
@@ -134,15 +134,11 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         found = squashed.find(squashed_needle)
         if found >= 0:
             return evidence_at(document, raw_index[found], raw_index[found + len(squashed_needle) - 1] + 1, match="normalized", method=method)
-        # Fuzzy: the best window of the same length (OCR misreads a few characters).
-        size = len(squashed_needle)
-        if 4 <= size <= 400 and len(squashed) >= size:
-            matcher = SequenceMatcher(None, squashed, squashed_needle, autojunk=False)
-            block = max(matcher.get_matching_blocks(), key=lambda b: b.size)
-            start = max(0, block.a - block.b)
-            window = squashed[start : start + size]
-            if SequenceMatcher(None, window, squashed_needle).ratio() >= FUZZY_THRESHOLD:
-                return evidence_at(document, raw_index[start], raw_index[min(start + size, len(raw_index)) - 1] + 1, match="fuzzy", method=method)
+        # Fuzzy: the best-aligned window (OCR misreads a few characters).
+        if 4 <= len(squashed_needle) <= 400 and len(squashed) >= len(squashed_needle):
+            aligned = fuzz.partial_ratio_alignment(squashed_needle, squashed, score_cutoff=100 * FUZZY_THRESHOLD)
+            if aligned is not None and aligned.dest_end > aligned.dest_start:
+                return evidence_at(document, raw_index[aligned.dest_start], raw_index[aligned.dest_end - 1] + 1, match="fuzzy", method=method)
     return ungrounded(method)
 
 
@@ -151,15 +147,30 @@ def _plain_number(value: float) -> str:
     return text
 
 
+def wan_readings(mention: NumberMention) -> tuple[float, ...]:
+    """What a printed number can mean in 万元: with a money unit of its own, exactly that unit's
+    value; a bare number (its table's unit sits in the header) as 万元, 元 or 亿元; anything else
+    (a percent; a count or a year, '12次', '2021年') no amount at all. The one place this question
+    is answered."""
+    if mention.counter:
+        return ()
+    if mention.unit in MONEY_UNITS:
+        wan = to_wan(mention.value, mention.unit)
+        return () if wan is None else (wan,)
+    if mention.unit is None:
+        return (mention.value, mention.value / 10000, mention.value * 10000)
+    return ()
+
+
+def prints_amount(mention: NumberMention, value: float, tolerance: float = AMOUNT_TOLERANCE) -> bool:
+    """Does this printed number state ``value`` 万元 under any unit it can carry?"""
+    return any(abs(reading - value) <= tolerance for reading in wan_readings(mention))
+
+
 def _number_in(mentions: list[NumberMention], value: float) -> bool:
-    """A number printed in the span equals ``value``: as printed, or in 万元 from its unit, or —
-    for a table whose unit sits in its header — scaled from 元 or 亿元."""
-    for m in mentions:
-        as_wan = to_wan(m.value, m.unit) if m.unit in MONEY_UNITS else None
-        for candidate in (m.value, as_wan, m.value / 10000, m.value * 10000):
-            if candidate is not None and abs(candidate - value) <= AMOUNT_TOLERANCE:
-                return True
-    return False
+    """A number printed in the span equals ``value``: as printed (a rate, a score, a year), or in
+    万元 under its unit (``wan_readings``)."""
+    return any(abs(m.value - value) <= AMOUNT_TOLERANCE or prints_amount(m, value) for m in mentions)
 
 
 def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None = None) -> bool:
@@ -182,7 +193,7 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
     needle, hay = _squash(str(value)).translate(_CHARACTER_FOLD), _squash(quote).translate(_CHARACTER_FOLD)
     if "|" not in needle:
         hay = hay.replace("|", "")  # a value composed of cells ('=' | '9' | '个'): pipes divide cells, like tabs
-    return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
+    return needle in hay or fuzz.ratio(needle, hay) >= 100 * FUZZY_THRESHOLD
 
 
 def verify_evidence(document: Document, record: ExtractedRecord) -> list[GroundingProblem]:
