@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 export ORT_DISABLE_TELEMETRY := 1
 
-.PHONY: setup demo test bench schema clean record record-key
+.PHONY: setup demo test bench schema clean record record-key textquality-reference
 
 setup: $(STAMP)
 
@@ -40,6 +40,11 @@ record-key:
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Rebuild the garbage detector's reference table (pipeline/data/textquality_bigrams.tsv, package
+# data) from clean generated reports; tests/test_textquality.py fails until it matches the generator.
+textquality-reference: setup
+	$(BIN)/python -m pipeline.synth_reference
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -256,139 +256,20 @@ def _num(value: float | None, signed: bool = False) -> str:
 # HTML
 # --------------------------------------------------------------------------------------------
 
-_ENV = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+# The template ships inside the package (pipeline/templates/), so an installed wheel renders the same
+# page as a checkout. Autoescaping is on for every template: documents are untrusted.
+_ENV = Environment(
+    loader=PackageLoader("pipeline", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 _ENV.filters.update(pct=pct, show=show_value, shorten=_shorten, flags=_flag_list)
 
 _BAR_LABEL_W, _BAR_W, _BAR_H, _BAR_GAP = 230, 360, 16, 6
 
-_HTML = _ENV.from_string(
-    """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="referrer" content="no-referrer">
-<title>Evaluation report</title>
-<style>
-body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", sans-serif; margin: 2rem; color: #1f2328; }
-table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.headline { font-size: 1.6rem; font-weight: 600; }
-.correct { color: #1a7f37; } .wrong { color: #cf222e; } .missed { color: #9a6700; } .hallucinated { color: #8250df; }
-.value { font-family: ui-monospace, "Noto Sans Mono CJK SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", monospace; white-space: pre-wrap; word-break: break-all; }
-.quote { color: #57606a; }
-details { margin: 0.5rem 0; } summary { cursor: pointer; font-weight: 600; }
-</style>
-</head>
-<body>
-<h1>Evaluation report</h1>
-<p>backend <b>{{ m.backend or "—" }}</b> · {{ m.timestamp }} · gold {{ m.gold_dir or "—" }} · pipeline {{ m.pipeline_version }}
-{% for k, v in m.extra.items() %} · {{ k }} {{ v }}{% endfor %}</p>
-
-<p class="headline">Field accuracy {{ h.accuracy | pct }}</p>
-<p>{{ h.correct }} of {{ h.scored }} scored fields correct over {{ h.documents }} documents:
-<span class="wrong">{{ h.wrong }} wrong</span>, <span class="missed">{{ h.missed }} missed</span>,
-<span class="hallucinated">{{ h.hallucinated }} hallucinated</span>
-(plus {{ h.hallucinated_items }} hallucinated list items, not scored).</p>
-
-<h2>Accuracy per field</h2>
-<svg role="img" aria-label="Accuracy per field" width="{{ label_w + bar_w + 110 }}" height="{{ bars | length * (bar_h + gap) + gap }}" viewBox="0 0 {{ label_w + bar_w + 110 }} {{ bars | length * (bar_h + gap) + gap }}" font-size="12" font-family="sans-serif">
-{% for b in bars %}
-{% set y = gap + loop.index0 * (bar_h + gap) %}
-<text x="{{ label_w - 6 }}" y="{{ y + bar_h - 4 }}" text-anchor="end">{{ b.label }}</text>
-<rect x="{{ label_w }}" y="{{ y }}" width="{{ bar_w }}" height="{{ bar_h }}" fill="#eaeef2"></rect>
-<rect x="{{ label_w }}" y="{{ y }}" width="{{ '%.1f' % (b.accuracy * bar_w) }}" height="{{ bar_h }}" fill="{{ b.colour }}"><title>{{ b.label }}: {{ b.accuracy | pct }} of {{ b.scored }}</title></rect>
-<text x="{{ label_w + bar_w + 6 }}" y="{{ y + bar_h - 4 }}">{{ b.accuracy | pct }} (n={{ b.scored }})</text>
-{% endfor %}
-</svg>
-
-<table>
-<tr><th>field</th>{% for c in count_headers %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for k, c in r.per_field.items() %}
-<tr><td>{{ k }}</td>{% for v in counts_row(c) %}<td class="num">{{ v }}</td>{% endfor %}</tr>
-{% endfor %}
-</table>
-
-<h2>Per document</h2>
-<table>
-<tr><th>document</th><th>type</th>{% for c in count_headers %}<th>{{ c }}</th>{% endfor %}<th>error</th></tr>
-{% for k, d in r.per_document.items() %}
-<tr><td>{{ k }}</td><td>{{ d.report_type }}</td>{% for v in counts_row(d) %}<td class="num">{{ v }}</td>{% endfor %}<td>{{ d.error or "" }}</td></tr>
-{% endfor %}
-</table>
-
-<h2>Per report type</h2>
-<table>
-<tr><th>type</th><th>documents</th>{% for c in count_headers %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for k, t in r.per_report_type.items() %}
-<tr><td>{{ k }}</td><td class="num">{{ t.documents }}</td>{% for v in counts_row(t) %}<td class="num">{{ v }}</td>{% endfor %}</tr>
-{% endfor %}
-</table>
-
-<h2>Lists</h2>
-<table>
-<tr><th>list</th><th>gold items</th><th>predicted items</th><th>matched</th><th>precision</th><th>recall</th><th>field accuracy</th></tr>
-{% for k, s in r.lists.items() %}
-<tr><td>{{ k }}</td><td class="num">{{ s.gold_items }}</td><td class="num">{{ s.predicted_items }}</td><td class="num">{{ s.matched }}</td>
-<td class="num">{{ s.precision | pct }}</td><td class="num">{{ s.recall | pct }}</td><td class="num">{{ s.fields.accuracy | pct }}</td></tr>
-{% endfor %}
-</table>
-
-<h2>Flags</h2>
-{% set f = r.flags.overall %}
-<p>precision {{ f.precision | pct }}, recall {{ f.recall | pct }}, F1 {{ f.f1 | pct }} (tp {{ f.tp }}, fp {{ f.fp }}, fn {{ f.fn }})</p>
-<table>
-<tr><th>document</th><th>expected</th><th>raised</th><th>not raised (fn)</th><th>unexpected (fp)</th><th>precision</th><th>recall</th></tr>
-{% for k, s in r.flags.per_document.items() %}
-<tr><td>{{ k }}</td><td>{{ s.expected | flags }}</td><td>{{ s.raised | flags }}</td><td class="missed">{{ s.false_negatives | flags }}</td>
-<td class="wrong">{{ s.false_positives | flags }}</td><td class="num">{{ s.precision | pct }}</td><td class="num">{{ s.recall | pct }}</td></tr>
-{% endfor %}
-</table>
-{% if r.flags.per_kind %}
-<table>
-<tr><th>flag kind</th><th>tp</th><th>fp</th><th>fn</th><th>precision</th><th>recall</th></tr>
-{% for k, c in r.flags.per_kind.items() %}
-<tr><td>{{ k }}</td><td class="num">{{ c.tp }}</td><td class="num">{{ c.fp }}</td><td class="num">{{ c.fn }}</td><td class="num">{{ c.precision | pct }}</td><td class="num">{{ c.recall | pct }}</td></tr>
-{% endfor %}
-</table>
-{% endif %}
-
-<h2>Cost</h2>
-<table>
-<tr><th>document</th><th>LLM calls</th><th>tokens in</th><th>tokens out</th><th>cache hits</th></tr>
-{% for k, c in r.cost.per_document.items() %}
-<tr><td>{{ k }}</td><td class="num">{{ c.llm_calls }}</td><td class="num">{{ c.tokens_in }}</td><td class="num">{{ c.tokens_out }}</td><td class="num">{{ c.cache_hits }}</td></tr>
-{% endfor %}
-{% set t = r.cost.total %}
-<tr><th>total</th><th>{{ t.llm_calls }}</th><th>{{ t.tokens_in }}</th><th>{{ t.tokens_out }}</th><th>{{ t.cache_hits }}</th></tr>
-</table>
-
-<h2>Differences per document</h2>
-{% for doc in r.documents %}
-{% set bad = doc.non_correct() %}
-<details{% if bad %} open{% endif %}>
-<summary>{{ doc.doc_id }} — {{ doc.accuracy | pct }} ({{ bad | length }} not correct)</summary>
-{% if bad %}
-<table>
-<tr><th>field</th><th>status</th><th>gold</th><th>predicted</th><th>evidence</th><th>note</th></tr>
-{% for x in bad %}
-<tr><td>{{ x.path }}</td><td class="{{ x.status }}">{{ x.status }}{% if not x.scored %} (not scored){% endif %}</td>
-<td class="value">{{ x.gold | show(400) }}</td><td class="value">{{ x.pred | show(400) }}</td>
-<td class="quote">{{ x.evidence | shorten(400) }}</td><td>{{ x.note or "" }}</td></tr>
-{% endfor %}
-</table>
-{% else %}
-<p class="correct">All scored fields correct.</p>
-{% endif %}
-{% if doc.ignored_gold_keys %}<p>Gold keys not scored (unknown): {{ doc.ignored_gold_keys | join(", ") }}</p>{% endif %}
-</details>
-{% endfor %}
-</body>
-</html>
-"""
-)
+_HTML = _ENV.get_template("report.html.j2")
 
 
 def _bar_colour(accuracy: float) -> str:

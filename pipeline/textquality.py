@@ -3,7 +3,10 @@
 The measure is **character-bigram plausibility**: the share of a passage's CJK character bigrams
 that normal report text also contains. "Normal report text" is
 
-* the synthetic reports that ship with the project (``eval/gold/*.txt``, written by the team), and
+* the reference table shipped inside the package (``pipeline/data/textquality_bigrams.tsv``): the
+  bigram counts of the project's own generator at noise 0 (``pipeline synth``, every layout, clean:
+  no garbage, no OCR swaps), rebuilt by ``make textquality-reference``
+  (``pipeline/synth_reference.py``); no evaluation report is in it, so none vouches for itself; and
 * the document's own *other* passages (leave-one-out: a passage never vouches for itself, so a
   bigram the passage repeats ten times is still unseen).
 
@@ -12,8 +15,9 @@ its bigrams seen elsewhere; OCR garbage substitutes look-alike characters (督�
 and loops on fragments, so most of its bigrams occur nowhere else. Two windows are judged:
 
 * the worst 150-bigram window of a long passage (garbage that reads like text, seed 000's
-  部门整体绩效 paragraph): real passages of the five seeds and seven synthetic reports reach at most
-  65 % unseen, seed 000's garbage 77 %; threshold 70 %;
+  部门整体绩效 paragraph): real passages of the five seeds, the sixteen dev reports and the seven
+  hand-written synthetic reports reach at most 65 % unseen, seed 000's garbage 77 % and the dev
+  set's OCR garbage 75 %; threshold 70 %;
 * the worst 40-bigram window of any passage of 20+ bigrams (garbage that is no text at all:
   random characters, a wrong encoding): real text reaches at most 85 % (a short new-vocabulary
   list), random characters and mojibake 97-100 %; threshold 92 %.
@@ -33,15 +37,18 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from itertools import accumulate
 from operator import add, sub
-from pathlib import Path
+from typing import Iterable
 
 from pipeline.lexicon import fold
 from pipeline.layout import Layout
 
-# Reference text shipped with the project: the team's synthetic reports.
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "eval" / "gold"
+# The reference table, package data: "<bigram>\t<count>" lines after '#' comment lines. Built
+# by pipeline/synth_reference.py from the generator's clean reports.
+REFERENCE_TABLE = "textquality_bigrams.tsv"
 
 WINDOW = 150  # bigrams per window for long passages
 LONG_UNSEEN_MAX = 0.70  # worst 150-bigram window above this: garbage
@@ -63,23 +70,35 @@ def _bigrams(text: str) -> list[str]:
     return out
 
 
+def reference_file() -> Traversable:
+    """Where the packaged reference table is (inside the installed package or the checkout)."""
+    return files("pipeline") / "data" / REFERENCE_TABLE
+
+
 @lru_cache(maxsize=1)
-def _reference_texts() -> tuple[tuple[str, str], ...]:
-    """(name, text) of each reference report; empty when the project's eval/ is not present."""
-    if not REFERENCE_DIR.is_dir():
-        return ()
-    return tuple((p.name, p.read_text(encoding="utf-8")) for p in sorted(REFERENCE_DIR.glob("*.txt")))
-
-
-@lru_cache(maxsize=16)
-def _reference_counts(exclude: str) -> Counter:
-    """Bigram counts of the reference reports, without the one whose text is ``exclude`` (a
-    reference report checked as a document must not vouch for itself)."""
+def reference_counts() -> Counter:
+    """Bigram counts of the packaged reference table. A missing table is an error: a detector
+    without its reference would call most text garbage (or, worse, quietly nothing)."""
     counts: Counter = Counter()
-    for _, text in _reference_texts():
-        if text.strip() != exclude:
-            counts.update(_bigrams(text))
+    for line in reference_file().read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            bigram, count = line.split("\t")
+            counts[bigram] = int(count)
     return counts
+
+
+def bigram_counts(texts: Iterable[str]) -> Counter:
+    """Bigram counts of ``texts``, folded like every judged passage (what a reference table holds)."""
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(_bigrams(text))
+    return counts
+
+
+def render_table(counts: Counter, provenance: list[str]) -> str:
+    """A reference table's text: '#' lines saying how it was made, then one sorted line per bigram."""
+    header = [f"# {line}" for line in provenance]
+    return "\n".join(header + [f"{bigram}\t{counts[bigram]}" for bigram in sorted(counts)]) + "\n"
 
 
 @dataclass(frozen=True)
@@ -150,9 +169,10 @@ def longest_repeat(text: str) -> tuple[int, str | None]:
 def score_passages(text: str, layout: Layout, document_text: str | None = None) -> list[Passage]:
     """Bigram plausibility of every passage of a normalised text (see the module docstring).
 
-    ``document_text`` is the raw text, used only to leave a reference report out when the
-    document is that report."""
-    reference = _reference_counts((document_text if document_text is not None else text).strip())
+    ``document_text`` (the raw text) is no longer read: it left a reference report out of a
+    reference built from evaluation reports, and the packaged table holds none. It stays
+    optional until its callers (rules, the garbled_text check) stop passing it."""
+    reference = reference_counts()
     units = passages(text, layout)
     unit_bigrams = [_bigrams(t) for _, _, t in units]
     document_counts: Counter = Counter()
@@ -186,3 +206,4 @@ def _garbled(text: str, layout: Layout, document_text: str | None) -> tuple[Pass
 def garbled_passages(text: str, layout: Layout, document_text: str | None = None) -> list[Passage]:
     """The garbage passages, scored once per (text, layout) for extraction and checks alike."""
     return list(_garbled(text, layout, document_text))
+

@@ -143,3 +143,22 @@ def test_a_money_row_standing_one_column_off_its_header_is_realigned_by_its_rate
     budget = record.budget
     assert (budget.initial, budget.adjusted, budget.actual, budget.execution_rate) == (150.0, 160.0, 152.0, 95.0)
     assert record.fiscal_year == 2023  # the year line '(2023年度) |' under the title
+
+
+def test_a_figure_on_a_numbered_item_line_belongs_to_that_item():
+    text = "一、项目支出情况\n1.河道保洁经费：全年预算30万元，执行率100%。\n（二）总体情况。全年预算90万元。\n本年度共支出88万元。\n"
+    view = analyze(text_document(text))
+    assert view.item_name_at(view.text.index("30万元")) == "河道保洁经费"
+    assert view.item_name_at(view.text.index("河道")) is None  # inside the name, not after it
+    assert view.item_name_at(view.text.index("90万元")) is None  # '总体情况' names the report's own section
+    assert view.item_name_at(view.text.index("88万元")) is None  # no numbered item on the line
+
+
+def test_a_unit_declared_with_no_table_below_runs_to_the_next_declaration():
+    text = "单位：万元\n年初预算100.00。\n单位：元\n说明：补助5000.00，奖励300.00。\n单位：万元\n全年支出95.00。\n"
+    view = analyze(text_document(text))
+    (region,) = view.unit_regions  # the declaration equal to the document's own opens none
+    assert region.unit == "元" and view.text[region.start : region.end].rstrip().endswith("奖励300.00。")
+    assert view.unit_at(view.text.index("5000.00")) == "元"
+    assert view.unit_at(view.text.index("95.00")) == view.unit_at(view.text.index("100.00")) == "万元"
+    assert view.number_starts == sorted(view.number_starts) and view.text.index("5000.00") in view.number_starts

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 # Module name prefixes, in the order the data flows. A module takes the rank of its longest prefix.
 STAGES: list[tuple[int, tuple[str, ...]]] = [
-    (0, ("charfold", "errors", "document", "compare", "lexicon", "record", "config")),
+    (0, ("charfold", "errors", "document", "compare", "lexicon", "record", "config", "resources")),
     (1, ("tablegrid", "ocr", "ingest")),
     (2, ("normalize",)),
     (3, ("layout", "textquality")),
@@ -28,7 +28,7 @@ STAGES: list[tuple[int, tuple[str, ...]]] = [
     (10, ("evaluate", "eval_run", "export", "report", "demo", "review", "batch")),
     (11, ("cli", "__main__")),
 ]
-TOOLS = ("synth",)
+TOOLS = ("synth",)  # the generator, and synth_reference (the text-quality table built from it)
 
 
 def _module_name(path: Path) -> str:

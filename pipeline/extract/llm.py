@@ -51,6 +51,7 @@ from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from pipeline import resources
 from pipeline.analysis import DocumentView, analyze
 from pipeline.config import Settings, get_settings, require_endpoint
 from pipeline.document import Document
@@ -60,7 +61,6 @@ from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbe
 from pipeline.record import Evidence, ExtractedRecord, RecordMeta, ReportType, Span
 
 EXTRACTOR_VERSION = "llm-1"
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 PROMPT_FILE = "extract_v2.md"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # Sent as the bearer token to a keyless local server (the openai client insists on some key).
@@ -86,10 +86,10 @@ class Prompt:
 def load_prompt(name: str = PROMPT_FILE) -> Prompt:
     """The prompt file, sent verbatim as the system message; its version is declared in its
     first line (``<!-- prompt_version: extract_v1``)."""
-    text = (PROMPTS_DIR / name).read_text(encoding="utf-8")
+    text = resources.read_text("prompts", name)  # package data in a wheel, prompts/ in a checkout
     found = re.match(r"<!--\s*prompt_version:\s*(\S+)", text)
     if not found:
-        raise ValueError(f"{PROMPTS_DIR / name}: first line must declare '<!-- prompt_version: NAME'")
+        raise ValueError(f"prompts/{name}: first line must declare '<!-- prompt_version: NAME'")
     return Prompt(version=found.group(1), text=text)
 
 
