@@ -28,6 +28,7 @@ from pipeline import lexicon as lx
 from pipeline.ground import evidence_at, span_at
 from pipeline.layout import NUMBERING, Cell, Heading, Layout, names_one_project, squash_cell
 from pipeline.analysis import DocumentView, analyze
+from pipeline import sidebyside
 from pipeline import tables as tb
 from pipeline.normalize import CHARACTER_FOLD, NormalizedText, NumberMention, to_wan
 from pipeline.record import (
@@ -1057,6 +1058,24 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
     return out
 
 
+def _budget_from_side_by_side(ctx: Context) -> dict[str, list[Found]]:
+    """A funding row with fewer figures than its headers (empty source columns) under a header
+    wrapped side by side ('合计(万' | '元)'): its 合计, actual and rate, singled out by the
+    relations between them (pipeline.sidebyside.assign_money)."""
+    out: dict[str, list[Found]] = {}
+    for money in sidebyside.money_figures(ctx.layout):
+        for path, cell, label in (("budget.adjusted", money.total, "合计"), ("budget.actual", money.actual, "执行数"),
+                                  ("budget.execution_rate", money.rate, "执行率")):
+            if cell is None:
+                continue
+            mention = _cell_figure(ctx, cell)
+            if mention is None:
+                continue
+            value = mention.value if path == "budget.execution_rate" else to_wan(mention.value, mention.unit if mention.unit in MONEY_UNITS else money.unit or (ctx.view.unit_at(cell.start) if ctx.view is not None else ctx.default_unit))
+            out.setdefault(path, []).append(Found(path, value, mention.norm_start, mention.norm_end, label, 3.0, "funding row read by its relations"))
+    return out
+
+
 def _row_shift(row: tb.Row, columns: dict[int, tuple[str, str]]) -> int:
     """Columns a row's figures stand off from their header (a group header such as '年度预算数'
     read as a column of its own on a form flattened to one cell per line): the rate's '%' tells.
@@ -1475,6 +1494,12 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
         return Found(f"indicators[].{kind}", cell.text, cell.start, cell.end, kind, 2.0, "indicator table", more=list(cell.more))
 
     table_rows = [c for table in ctx.tables for c in tb.indicator_rows(table)]
+    # Grids whose wrapped cells go on side by side on the next lines (pipeline.sidebyside) are
+    # read line by line there; the token reader's rows inside them are replaced.
+    grids = sidebyside.indicator_grids(ctx.layout)
+    if grids:
+        table_rows = [c for c in table_rows if not any(g.start <= c.name.start < g.end for g in grids)]
+        table_rows += [c for g in grids for c in g.rows]
     for cells in table_rows + tb.glued_indicator_rows(ctx.text, ctx.layout):
         rows.append(IndicatorRow(
             found(cells.level1, "level1"), found(cells.level2, "level2"), found(cells.name, "name"),
@@ -1671,6 +1696,8 @@ def extract_rules(document: Document) -> ExtractedRecord:
     cands = _budget_candidates(ctx)
     cands.setdefault("budget.adjusted", []).extend(_allocation_candidates(ctx))
     for path, founds in _budget_from_grid(ctx).items():
+        cands.setdefault(path, []).extend(founds)
+    for path, founds in _budget_from_side_by_side(ctx).items():
         cands.setdefault(path, []).extend(founds)
     if tb.forms(ctx.tables):
         cands = {}  # a page of several one-project forms: each form's money is its project's
