@@ -88,7 +88,7 @@ def _join_score(cell: str, fragment: str, header: bool = False) -> float | None:
     if header and not _open_bracket(cell):
         if lx.is_table_header(cell + fragment) and not lx.is_table_header(cell):
             return 3.0
-        return 1.0 if lx.is_table_header(cell + fragment) else 0.2
+        return 1.0 if lx.is_table_header(cell + fragment) else None  # only joins that make header words
     if _closes(fragment):
         return 3.0 if _open_bracket(cell) else None  # '元)' closes '(万', nothing else
     if _open_bracket(cell):
@@ -194,9 +194,10 @@ def merge_continuations(lines: list[list[TableCell]]) -> list[list[TableCell]]:
     for line in lines:
         above = out[-1] if out else None
         if above is not None and ((len(line) >= 2 and len(above) >= 3) or (len(line) == 1 and _label_value_line(above))):
-            # Headers are the table reader's: it joins pieces over two or three lines by the header
-            # words they make (tables._wrapped_header).
-            merged = None if _header_line(line) or _header_line(above) else _continuation(line, above, prefer=last)
+            # In a header every piece must make a header word where it joins; anything less is
+            # left to the table reader, which weighs pieces over two or three lines
+            # (tables._wrapped_header).
+            merged = None if _header_line(line) else _continuation(line, above, header=_header_line(above), prefer=last)
             if merged is not None:
                 last = _extended(above, merged)
                 out[-1] = merged

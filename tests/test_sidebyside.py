@@ -188,3 +188,12 @@ def test_form_fields_pair_within_their_printed_lines():
     assert record.department == "临川县住建局"
     assert record.subject == "城区雨污分流改造"
     assert (record.budget.initial, record.budget.adjusted, record.budget.actual, record.budget.execution_rate) == (300, 320, 304, 95)
+
+
+def test_header_pieces_merge_only_where_they_make_header_words():
+    merged = sbs.merge_continuations([cells("项目资金", "年初", "调整后", "全年执", "权重", "得分"), cells("(万元)", "预算数", "预算数", "行数")])
+    assert [c.text for c in merged[0]] == ["项目资金(万元)", "年初预算数", "调整后预算数", "全年执行数", "权重", "得分"]
+    # '偏差原因分' + '析及改进措' names nothing yet (a third line ends it): left to the table reader.
+    three = [cells("绩效", "一级", "二级", "三级", "年度指", "实际", "分值", "得分", "偏差原因分"),
+             cells("指标", "指标", "指标", "指标", "标值", "完成值", "析及改进措")]
+    assert len(sbs.merge_continuations(three)) == 2
