@@ -179,6 +179,14 @@ INDICATOR_LEVEL2 = [
     "可持续影响指标", "服务对象满意度指标", "满意度指标", "数量目标", "质量目标", "时效目标",
     "成本目标", "经济效益", "社会效益", "生态效益", "可持续影响",
 ]
+# Units an indicator value prints after its figure; a wrap may cut one ('120 公' | '里').
+MEASURE_UNITS = [
+    "万元", "亿元", "元", "公里", "千米", "平方米", "平方公里", "立方米", "万亩", "亩", "万人", "人次", "万人次",
+    "户", "人", "个", "件", "次", "年", "月", "天", "小时", "吨", "万吨", "台", "套", "座", "所", "家", "篇", "项", "批",
+]
+# How a complete organisation or fund name ends: a form value ending so is whole, and the
+# fragment a wrap leaves on the next line belongs to the value beside it.
+COMPLETE_NAME_ENDINGS = ("局", "委员会", "办公室", "中心", "大队", "政府", "专项资金", "经费", "补助资金")
 INDICATOR_NAME_HEADERS = ["三级指标", "指标名称", "关键指标", "绩效指标"]
 INDICATOR_TARGET_HEADERS = ["年度指标值", "指标值", "绩效目标值", "年初指标值", "预期指标值", "目标值", "年度目标值"]
 # Templates that split the target over three columns: 指标性质 (≥ = ≤) | 指标值 | 度量单位.

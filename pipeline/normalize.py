@@ -406,6 +406,22 @@ def _estimate_wrap_width(lines: list[_Line]) -> int | None:
     return mode if near >= max(8, 0.3 * len(widths)) else None
 
 
+# A gap between two cells of a row printed with spaces: a space run with no digit on either side
+# ('中央(万 省、地(万', '里 里'). '2023 年 3 月' (a PDF's spaced date) has none.
+_CELL_GAP = re.compile(r"(?<=[^\d\s]) +(?=[^\d\s])")
+
+
+def _row_break(a: str, b: str) -> bool:
+    """Whether the break after line ``a`` ends a row of a grid printed with spaces between its
+    cells (a PDF's columns come out so), never a wrapped sentence: ``a`` is such a row (three or
+    more cells, two words side by side) and ``b`` another row or the fragments its wrapped cells
+    go on with, side by side ('里 里', '元) 元)'). A spaced date ('2023 年 3 月') has no gap
+    between two words, so prose keeps its wraps."""
+    if "|" in a or "|" in b:
+        return False  # pipes separate their own cells
+    return len(a.split()) >= 3 and len(b.split()) >= 2 and bool(_CELL_GAP.search(a)) and bool(_CELL_GAP.search(b))
+
+
 def _break_kind(
     a: _Line, b: _Line, wrap_width: int | None, wrapped_decimals: set[int] = frozenset()
 ) -> str | None:
@@ -414,6 +430,8 @@ def _break_kind(
     after '…实际支出'), which is no list item."""
     if a.tab or b.tab:
         return None  # in a table a line break is a row boundary, never a wrap
+    if _row_break(a.folded, b.folded):
+        return None  # a row of space-separated cells and the fragments its wrapped cells continue with
     if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):
         return "number_wrap_joined"
     if (_SCALE_AT_END.search(a.folded) and b.folded.startswith("元")) or (

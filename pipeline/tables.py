@@ -1176,7 +1176,7 @@ def _unglue_row_labels(cells: list[TableCell]) -> list[TableCell]:
     return out
 
 
-def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
+def _flat_rows(cells: list[TableCell], line_starts: list[int] | None = None) -> list[list[TableCell]] | None:
     """Rows of a flat run of cells (one cell per line without blank lines, or a form on one
     line): each header zone (wrapped header lines joined) becomes a header row and the rows
     after it are read by the kinds of their cells under the header's column roles
@@ -1195,8 +1195,9 @@ def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
         return None
     rows: list[list[TableCell]] = []
     pre = cells[: zones[0][1]]
-    for i in range(0, len(pre), 2):
-        rows.append([replace(c, column=k) for k, c in enumerate(pre[i : i + 2])])
+    for group in _by_line(pre, line_starts):
+        for i in range(0, len(group), 2):
+            rows.append([replace(c, column=k) for k, c in enumerate(group[i : i + 2])])
     for z, (header, zs, ze) in enumerate(zones):
         rows.append(header)
         stop = zones[z + 1][1] if z + 1 < len(zones) else len(cells)
@@ -1206,6 +1207,18 @@ def _flat_rows(cells: list[TableCell]) -> list[list[TableCell]] | None:
         if left:
             rows.append([replace(c, column=k) for k, c in enumerate(left)])
     return rows
+
+
+def _by_line(cells: list[TableCell], line_starts: list[int] | None) -> list[list[TableCell]]:
+    """Label-value cells in groups that never straddle a printed line: a line holding an odd
+    cell (the year under the title) must not pair every label after it with the wrong value.
+    Without line starts, one group."""
+    if not line_starts:
+        return [cells] if cells else []
+    groups: dict[int, list[TableCell]] = {}
+    for c in cells:
+        groups.setdefault(bisect_right(line_starts, c.start), []).append(c)
+    return list(groups.values())
 
 
 def _join_wrapped_cells(lines: list[list[TableCell]]) -> list[list[TableCell]]:
@@ -1253,8 +1266,11 @@ def _plain_run(pieces: list[_Piece], i: int) -> tuple[int, list[tuple[list[Table
         j += 1
     if j - i < 2:
         return j, []
-    tokens = [t for line in _join_wrapped_cells([_tokens(p.line) for p in pieces[i:j]]) for t in line]
-    flat = _flat_rows(tokens)
+    from pipeline.sidebyside import merge_continuations  # it reads cells of this module
+
+    lines = merge_continuations([_tokens(p.line) for p in pieces[i:j]])
+    tokens = [t for line in _join_wrapped_cells(lines) for t in line]
+    flat = _flat_rows(tokens, [p.line.start for p in pieces[i:j]])
     if flat is None:
         return j, []
     starts = [p.line.start for p in pieces[i:j]]

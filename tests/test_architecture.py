@@ -19,7 +19,7 @@ STAGES: list[tuple[int, tuple[str, ...]]] = [
     (1, ("tablegrid", "ocr", "ingest")),
     (2, ("normalize",)),
     (3, ("layout", "textquality")),
-    (4, ("tables",)),
+    (4, ("tables", "sidebyside")),
     (5, ("analysis",)),
     (6, ("ground",)),
     (7, ("extract",)),

@@ -23,7 +23,7 @@ from pipeline.document import Document
 from pipeline.extract.rules.context import Context, EXTRACTOR_VERSION, Found
 from pipeline.extract.rules.head import _department, _fiscal_year, _score_and_grade, _subject
 from pipeline.extract.rules.items import _indicators, _projects
-from pipeline.extract.rules.money import _allocation_candidates, _budget_candidates, _budget_from_grid, _choose_budget, _choose_scoped
+from pipeline.extract.rules.money import _allocation_candidates, _budget_candidates, _budget_from_grid, _budget_from_side_by_side, _choose_budget, _choose_scoped
 from pipeline.extract.rules.passages import _inner_part, _section_text
 from pipeline.record import Budget, Evaluation, ExtractedRecord, MoneyPair, RecordMeta
 
@@ -67,6 +67,8 @@ def extract_rules(document: Document) -> ExtractedRecord:
     cands = _budget_candidates(ctx)
     cands.setdefault("budget.adjusted", []).extend(_allocation_candidates(ctx))
     for path, founds in _budget_from_grid(ctx).items():
+        cands.setdefault(path, []).extend(founds)
+    for path, founds in _budget_from_side_by_side(ctx).items():
         cands.setdefault(path, []).extend(founds)
     if tb.forms(ctx.tables):
         cands = {}  # a page of several one-project forms: each form's money is its project's

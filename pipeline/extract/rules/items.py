@@ -6,7 +6,7 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from pipeline import lexicon as lx, tables as tb
+from pipeline import lexicon as lx, sidebyside, tables as tb
 from pipeline.extract import prose
 from pipeline.extract.rules.context import Context, Found, MONEY_UNITS, _NameIndex, _PAREN, _project_headings, _sentence_prefix, _similar, _squash
 from pipeline.extract.rules.money import ProjectRow, _cell_figure, _close
@@ -333,6 +333,12 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
         return Found(f"indicators[].{kind}", cell.text, cell.start, cell.end, kind, 2.0, "indicator table", more=list(cell.more))
 
     table_rows = [c for table in ctx.tables for c in tb.indicator_rows(table)]
+    # Grids whose wrapped cells go on side by side on the next lines (pipeline.sidebyside) are
+    # read line by line there; the token reader's rows inside them are replaced.
+    grids = sidebyside.indicator_grids(ctx.layout)
+    if grids:
+        table_rows = [c for c in table_rows if not any(g.start <= c.name.start < g.end for g in grids)]
+        table_rows += [c for g in grids for c in g.rows]
     for cells in table_rows + tb.glued_indicator_rows(ctx.text, ctx.layout):
         actual = _actual_past_stray_digits(ctx, cells.name, cells.actual)
         rows.append(IndicatorRow(

@@ -8,7 +8,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
-from pipeline import lexicon as lx, tables as tb
+from pipeline import lexicon as lx, sidebyside, tables as tb
 from pipeline.extract.rules.context import Context, Found, MONEY_UNITS, _PAREN, _SENTENCE_END, _STATEMENT_END, _clause_partial, _is_threshold, _label_hits, _project_headings, _scope, _sentence_prefix, _squash
 from pipeline.extract.rules.head import _pair_value_cell
 from pipeline.normalize import NumberMention, to_wan
@@ -398,6 +398,28 @@ def _budget_from_grid(ctx: Context) -> dict[str, list[Found]]:
                     out.setdefault(path, []).append(
                         Found(path, value, mention.norm_start, mention.norm_end, label, strength, f"table column {label}, row {row_label}", scope)
                     )
+    return out
+
+
+def _budget_from_side_by_side(ctx: Context) -> dict[str, list[Found]]:
+    """A funding row with fewer figures than its headers (empty source columns) under a header
+    wrapped side by side ('合计(万' | '元)'): its 合计, actual and rate, singled out by the
+    relations between them (pipeline.sidebyside.assign_money)."""
+    out: dict[str, list[Found]] = {}
+    for money in sidebyside.money_figures(ctx.layout):
+        for path, cell, label in (("budget.adjusted", money.total, "合计"), ("budget.actual", money.actual, "执行数"),
+                                  ("budget.execution_rate", money.rate, "执行率")):
+            if cell is None:
+                continue
+            mention = _cell_figure(ctx, cell)
+            if mention is None:
+                continue
+            if path == "budget.execution_rate":
+                value = mention.value
+            else:
+                unit = mention.unit if mention.unit in MONEY_UNITS else money.unit or (ctx.view.unit_at(cell.start) if ctx.view is not None else ctx.default_unit)
+                value = to_wan(mention.value, unit)
+            out.setdefault(path, []).append(Found(path, value, mention.norm_start, mention.norm_end, label, 3.0, "funding row read by its relations"))
     return out
 
 
