@@ -2157,3 +2157,40 @@ def check_evidence_labels(ctx: CheckContext) -> Iterator[Finding]:
             f"{path} 取自标签“{evidence.label}”下的数值，而该标签表示 {'/'.join(sorted(meant))}，不是此字段",
             [path], ctx.value(path), sorted(meant), None, [evidence],
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Not a report: a document that carries nothing of the genre
+# --------------------------------------------------------------------------------------------
+
+# Flag kinds of this project beyond the gold README's vocabulary: a finding about the document
+# as a whole rather than about one value of it.
+PROJECT_FLAG_KINDS: tuple[str, ...] = ("not_a_report",)
+
+# What every self-evaluation report states and a reader recognises it by: who (a department or
+# the project evaluated), when (the year), and its money or its score. A record with none of
+# these carries no recognisable report, whatever the document is (a blank scan, a manual, a
+# news page); the reviewer fills these in, so the finding names them.
+_REPORT_CORE_FIELDS = ("department", "fiscal_year", "budget.adjusted", "budget.actual", "evaluation.score")
+
+
+def _carries_a_report(plain: dict) -> bool:
+    budget = plain["budget"]
+    money = [budget[k] for k in ("initial", "adjusted", "adjustment", "actual", "execution_rate", "adjustment_rate")]
+    money += [budget[part][k] for part in ("basic", "project", "three_public") for k in ("budget", "actual")]
+    evaluation = plain["evaluation"]
+    said = [plain["department"], plain["fiscal_year"], plain["subject"], evaluation["score"], evaluation["grade"], *money]
+    return any(v is not None and v != "" for v in said) or bool(plain["projects"])
+
+
+@check("not_a_report", "not_a_report", "A document from which no department, year, subject, budget figure, score, grade or project could be read: not a self-evaluation report, or no readable text (a blank scan).")
+def check_not_a_report(ctx: CheckContext) -> Iterator[Finding]:
+    if _carries_a_report(ctx.plain):
+        return
+    characters = sum(1 for ch in ctx.document.text if not ch.isspace())
+    why = "文档没有可读的文字（空白扫描件或图片？）" if characters == 0 else f"文档有 {characters} 个字符，但未读出部门、年度、项目、预算金额、得分或等级"
+    yield _finding(
+        "not_a_report", "not_a_report", "error",
+        f"未识别出绩效自评报告：{why}；请确认这是否是一份自评报告，并人工核对",
+        _REPORT_CORE_FIELDS, characters,
+    )
