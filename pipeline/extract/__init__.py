@@ -8,6 +8,7 @@ OpenAI-compatible endpoint: ``PIPELINE_LLM_BASE_URL`` and/or ``PIPELINE_LLM_API_
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from pipeline.document import Document
@@ -21,23 +22,39 @@ Backend = Literal["rules", "llm", "hybrid"]
 BACKENDS: tuple[str, ...] = ("rules", "llm", "hybrid")
 
 
+class BackendName(StrEnum):
+    """The backends as a command-line choice (a ``str``, so it is a ``Backend`` wherever one is
+    compared or stored)."""
+
+    rules = "rules"
+    llm = "llm"
+    hybrid = "hybrid"
+
+
 class BackendUnavailableError(PipelineError):
     code = "backend_unavailable"
 
 
+def endpoint_problem(backend: str, settings: "Settings") -> str | None:
+    """Why a model backend cannot run (no endpoint configured, saying what to set), or None."""
+    if backend == "rules" or settings.llm_configured:
+        return None
+    return (
+        f"the {backend} backend is not available: no LLM endpoint is configured. Set "
+        "PIPELINE_LLM_BASE_URL (an OpenAI-compatible endpoint) and/or PIPELINE_LLM_API_KEY, "
+        f"and PIPELINE_LLM_MODEL (default {settings.llm_model}); or use --backend rules"
+    )
+
+
 def require_endpoint(document: Document, backend: str, settings: "Settings") -> None:
     """Refuse a model backend when no endpoint is configured, saying what to set."""
-    if not settings.llm_configured:
-        raise BackendUnavailableError(
-            document.path,
-            f"the {backend} backend is not available: no LLM endpoint is configured. Set "
-            "PIPELINE_LLM_BASE_URL (an OpenAI-compatible endpoint) and/or PIPELINE_LLM_API_KEY, "
-            f"and PIPELINE_LLM_MODEL (default {settings.llm_model}); or use --backend rules",
-        )
+    problem = endpoint_problem(backend, settings)
+    if problem:
+        raise BackendUnavailableError(document.path, problem)
 
 
 def extract(
-    document: Document, backend: Backend = "rules", settings: "Settings | None" = None, checks: bool = True
+    document: Document, backend: Backend | BackendName = "rules", settings: "Settings | None" = None, checks: bool = True
 ) -> ExtractedRecord:
     """Extract one record with the chosen backend, then cross-check it (``findings``): every
     backend's output goes through the same checks, which report and never modify values."""
