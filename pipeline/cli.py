@@ -203,6 +203,7 @@ def extract_command(
     fmt = fmt or OutputFormat.json
     if fmt in (OutputFormat.csv, OutputFormat.xlsx) and not out_dir:
         refuse(f"--format {fmt}", "needs --out DIR")
+    _require_backend(backend)
     xlsx_file = out_dir if fmt == OutputFormat.xlsx and out_dir and out_dir.suffix.lower() == ".xlsx" else None
     if xlsx_file:
         _writable_file(xlsx_file, "--out")
@@ -210,7 +211,6 @@ def extract_command(
         _writable_dir(out_dir, "--out")
     if jsonl:
         _writable_file(jsonl, "--jsonl")
-    _require_backend(backend)
     # JSON Lines go to --jsonl, or to DIR/records.jsonl for --format jsonl --out DIR, or to stdout
     # when nothing else is asked for (the summary then goes to stderr).
     jsonl_path = jsonl or (out_dir / "records.jsonl" if out_dir and fmt == OutputFormat.jsonl else None)
@@ -309,8 +309,8 @@ def eval_command(
         refuse(gold, "no <doc_id>.json gold records in this directory")
     if docs is not None and not docs.is_dir():
         refuse(docs, "--docs is not a directory")
-    _writable_dir(out_dir, "--out")
     _require_backend(backend)
+    _writable_dir(out_dir, "--out")
     from pipeline.eval_run import run_eval
     from pipeline.report import print_report, write_report
 
