@@ -249,3 +249,13 @@ def test_readme_says_how_to_run_the_command_and_what_exit_codes_mean():
     codes = readme.split("## Exit status", 1)[1].split("\n## ", 1)[0]
     for code in ("`0`", "`1`", "`2`"):
         assert code in codes
+
+
+def test_check_and_schema_name_a_wrong_path_in_one_line(tmp_path):
+    source = _write(tmp_path / "r.txt")
+    result = runner.invoke(app, ["check", str(tmp_path), "--doc", str(source)])
+    assert result.exit_code == 2
+    _one_line_error(result, str(tmp_path), "cannot read")
+    result = runner.invoke(app, ["schema", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    _one_line_error(result, str(tmp_path), "--out must be a file")
