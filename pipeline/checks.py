@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from pipeline.document import Document
 from pipeline import lexicon as lx
-from pipeline.ground import evidence_at, ground_value, quote_contains, value_kind, verify_evidence
+from pipeline.ground import evidence_at, ground_value, mentions_in_quote, quote_contains, value_kind, verify_evidence
 from pipeline.analysis import DocumentView, analyze
 from pipeline.layout import Layout, Line
 from pipeline.normalize import MONEY_UNITS, NormalizedText, NumberMention, to_wan
@@ -305,7 +305,7 @@ class CheckContext:
             return True
         quotes = "".join(p.quote or "" for p in [evidence, *evidence.parts])
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return quote_contains(quotes, value, self.mentions_in_raw(*self.raw_span(evidence)))
+            return quote_contains(quotes, value, mentions_in_quote(self.mentions, self._raw_starts, *self.raw_span(evidence)))
         if quote_contains(quotes, value):
             return True
         # A value joined from split columns ('9' + 度量单位 '条'): the quote is one piece and the
@@ -1725,7 +1725,7 @@ def check_record_scale(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-_IMPOSSIBLE_OVER_100 = re.compile(r"满意度|满意率|合格率|覆盖率|达标率|知晓率|及时率|到位率|巩固率|入学率|普及率|通过率|受理率|办结率|准确率|完好率|参保率|接种率|结余率|调整率")
+_IMPOSSIBLE_OVER_100 = re.compile(lx.AT_MOST_100_RATES)
 
 
 @check("percent_over_100", "unit_suspect", "A percentage above 100 where it cannot be: satisfaction / pass / coverage / timeliness / arrival rates (completion, growth and execution rates can).")
@@ -1740,11 +1740,28 @@ def check_percent_over_100(ctx: CheckContext) -> Iterator[Finding]:
             continue  # completion rates (119.02% of a target), growth rates, execution rates (overspending) can exceed 100
         if re.search(lx.THRESHOLD_BEFORE.replace("\\s*$", ""), before[label.end() :]):
             continue
+        if _read_past_stray_digits(ctx, m):
+            continue
         yield _finding(
             "percent_over_100", "unit_suspect", "error",
             f"“{label.group()}”为 {_num(m.value)}%，而这一比率不可能超过 100%",
             ctx.fields_of_mention(m), m.value, 100.0, None, [ctx.mention_evidence(m, label.group())],
         )
+
+
+def _read_past_stray_digits(ctx: CheckContext, mention: NumberMention) -> bool:
+    """The record read this over-100 percentage as stray digits glued before the real figure
+    ('2' + '93.5%', which the report states in prose): a field's evidence is a proper tail of the
+    mention and its value is at most 100. The discarded digits are no rate."""
+    for path in ctx.fields_of_mention(mention):
+        evidence = ctx.evidence(path)
+        if evidence is None or evidence.page is None:
+            continue
+        start, end = ctx.raw_span(evidence)
+        figure = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%?\s*", str(ctx.value(path)))  # a number, or a printed '93.5%'
+        if mention.raw_start < start and end == mention.raw_end and figure and float(figure.group(1)) <= 100:
+            return True
+    return False
 
 
 _UNREPAIRED_SEPARATOR = re.compile(r"(?<![\d,.])\d{1,4}(?:,\d{3})*,\d{4,}(?:\.\d+)?(?![\d,])")
@@ -1926,23 +1943,28 @@ def check_amount_restated(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-_STAFF = re.compile(r"(?:在职|实有)(?:在职)?(?:人员|职工)(?:数|总数|总计|合计|共计|共)?(?:为|有)?\s*(\d+)\s*(?:人|名)")
+# The label's first word names the count: 在职 (on the payroll at a date) and 实有 (actually present,
+# often an indicator's census) are different quantities, so only equal words are compared.
+_STAFF = re.compile(r"(在职|实有)(?:在职)?(?:人员|职工)(?:数|总数|总计|合计|共计|共)?(?:为|有)?\s*(\d+)\s*(?:人|名)")
 
 
-@check("staff_count_restated", "conflicting_statement", "The number of staff (在职人员 / 实有人员) stated twice with different values (seed 004: 23 vs 21).")
+@check("staff_count_restated", "conflicting_statement", "The same staff count (在职人员 … / 实有人员 …) stated twice with different values.")
 def check_staff_restated(ctx: CheckContext) -> Iterator[Finding]:
-    found = [(int(m.group(1)), m) for m in _STAFF.finditer(ctx.text)]
-    values = sorted({v for v, _ in found})
-    if len(values) < 2:
-        return
-    first = {v: m for v, m in reversed(found)}
-    a, b = first[values[0]], first[values[-1]]
-    yield _finding(
-        "staff_count_restated", "conflicting_statement", "warning",
-        f"人员数前后不一：“{a.group()}”与“{b.group()}”" + ("" if len(values) == 2 else f"（共 {len(values)} 个不同数字）"),
-        [], values[-1], values[0], None,
-        [ctx.span_evidence(m.start(), m.end()) for v, m in sorted(first.items())],
-    )
+    by_word: dict[str, list[tuple[int, re.Match[str]]]] = {}
+    for m in _STAFF.finditer(ctx.text):
+        by_word.setdefault(m.group(1), []).append((int(m.group(2)), m))
+    for found in by_word.values():
+        values = sorted({v for v, _ in found})
+        if len(values) < 2:
+            continue
+        first = {v: m for v, m in reversed(found)}
+        a, b = first[values[0]], first[values[-1]]
+        yield _finding(
+            "staff_count_restated", "conflicting_statement", "warning",
+            f"人员数前后不一：“{a.group()}”与“{b.group()}”" + ("" if len(values) == 2 else f"（共 {len(values)} 个不同数字）"),
+            [], values[-1], values[0], None,
+            [ctx.span_evidence(m.start(), m.end()) for v, m in sorted(first.items())],
+        )
 
 
 # ============================================================================================

@@ -91,12 +91,14 @@ def _load(path: Path, doc_id: str):
 
 
 def _require_backend(backend: BackendName) -> None:
-    from pipeline.config import get_settings
-    from pipeline.extract import endpoint_problem
+    from pipeline.config import get_settings, require_endpoint
+    from pipeline.errors import BackendUnavailableError
 
-    problem = endpoint_problem(backend, get_settings())
-    if problem:
-        refuse(f"--backend {backend}", problem)
+    if backend != BackendName.rules:
+        try:
+            require_endpoint(f"--backend {backend}", backend, get_settings())
+        except BackendUnavailableError as error:
+            refuse(error.path, error.reason)
 
 
 def _writable_dir(path: Path, option: str) -> None:
@@ -198,7 +200,7 @@ def extract_command(
     """Extract one record per document. Exit 0: all records pass their checks; 1: a record has an
     error finding; 2: some input could not be read (the others are still written)."""
     from pipeline.export import write_csv, write_json, write_xlsx, record_json
-    from pipeline.extract import extract
+    from pipeline.run import process
 
     fmt = fmt or OutputFormat.json
     if fmt in (OutputFormat.csv, OutputFormat.xlsx) and not out_dir:
@@ -226,7 +228,7 @@ def extract_command(
     try:
         for path in inputs.documents:
             try:
-                record = extract(_load(path, ids[path]), backend)
+                record = process(_load(path, ids[path]), backend)
             except PipelineError as error:
                 report_bad_input(error)
                 count.failed += 1

@@ -30,7 +30,7 @@ def find_source(doc_id: str, gold_dir: Path, docs_dir: Path | None) -> Path | No
 
 
 def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: "Backend | BackendName" = "rules") -> EvalReport:
-    from pipeline.extract import extract
+    from pipeline.run import process
     from pipeline.ingest import load
 
     items = []
@@ -40,7 +40,7 @@ def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: "Backend | B
             items.append(EvalItem(doc_id=doc_id, gold=gold, error=f"no source document for {doc_id} beside the gold or in --docs"))
             continue
         try:
-            record = extract(load(source), backend)
+            record = process(load(source), backend)
         except PipelineError as error:
             items.append(EvalItem(doc_id=doc_id, gold=gold, error=str(error)))
             continue

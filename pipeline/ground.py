@@ -17,7 +17,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from rapidfuzz import fuzz
 from functools import lru_cache
 from typing import Any
 
@@ -134,15 +134,11 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         found = squashed.find(squashed_needle)
         if found >= 0:
             return evidence_at(document, raw_index[found], raw_index[found + len(squashed_needle) - 1] + 1, match="normalized", method=method)
-        # Fuzzy: the best window of the same length (OCR misreads a few characters).
-        size = len(squashed_needle)
-        if 4 <= size <= 400 and len(squashed) >= size:
-            matcher = SequenceMatcher(None, squashed, squashed_needle, autojunk=False)
-            block = max(matcher.get_matching_blocks(), key=lambda b: b.size)
-            start = max(0, block.a - block.b)
-            window = squashed[start : start + size]
-            if SequenceMatcher(None, window, squashed_needle).ratio() >= FUZZY_THRESHOLD:
-                return evidence_at(document, raw_index[start], raw_index[min(start + size, len(raw_index)) - 1] + 1, match="fuzzy", method=method)
+        # Fuzzy: the best-aligned window (OCR misreads a few characters).
+        if 4 <= len(squashed_needle) <= 400 and len(squashed) >= len(squashed_needle):
+            aligned = fuzz.partial_ratio_alignment(squashed_needle, squashed, score_cutoff=100 * FUZZY_THRESHOLD)
+            if aligned is not None and aligned.dest_end > aligned.dest_start:
+                return evidence_at(document, raw_index[aligned.dest_start], raw_index[aligned.dest_end - 1] + 1, match="fuzzy", method=method)
     return ungrounded(method)
 
 
@@ -151,15 +147,44 @@ def _plain_number(value: float) -> str:
     return text
 
 
+def wan_readings(mention: NumberMention) -> tuple[float, ...]:
+    """What a printed number can mean in 万元: with a money unit of its own, exactly that unit's
+    value; a bare number (its table's unit sits in the header) as 万元, 元 or 亿元; anything else
+    (a percent; a count or a year, '12次', '2021年') no amount at all. The one place this question
+    is answered."""
+    if mention.counter:
+        return ()
+    if mention.unit in MONEY_UNITS:
+        wan = to_wan(mention.value, mention.unit)
+        return () if wan is None else (wan,)
+    if mention.unit is None:
+        return (mention.value, mention.value / 10000, mention.value * 10000)
+    return ()
+
+
+def prints_amount(mention: NumberMention, value: float, tolerance: float = AMOUNT_TOLERANCE) -> bool:
+    """Does this printed number state ``value`` 万元 under any unit it can carry?"""
+    return any(abs(reading - value) <= tolerance for reading in wan_readings(mention))
+
+
 def _number_in(mentions: list[NumberMention], value: float) -> bool:
-    """A number printed in the span equals ``value``: as printed, or in 万元 from its unit, or —
-    for a table whose unit sits in its header — scaled from 元 or 亿元."""
-    for m in mentions:
-        as_wan = to_wan(m.value, m.unit) if m.unit in MONEY_UNITS else None
-        for candidate in (m.value, as_wan, m.value / 10000, m.value * 10000):
-            if candidate is not None and abs(candidate - value) <= AMOUNT_TOLERANCE:
-                return True
-    return False
+    """A number printed in the span equals ``value``: as printed (a rate, a score, a year), or in
+    万元 under its unit (``wan_readings``)."""
+    return any(abs(m.value - value) <= AMOUNT_TOLERANCE or prints_amount(m, value) for m in mentions)
+
+
+def mentions_in_quote(mentions: list[NumberMention], raw_starts: list[int], raw_start: int, raw_end: int) -> list[NumberMention] | None:
+    """The document's number mentions wholly inside a quote's raw span (mentions sorted by raw
+    start, ``raw_starts`` their starts), or None when a mention runs across either end of the
+    quote: the scanner read the quote's digits into another number (figures printed run together,
+    '82.37250095.23%', that the table reader split by its columns), so the quote is read alone."""
+    first, last = bisect_left(raw_starts, raw_start), bisect_left(raw_starts, raw_end)
+    if first > 0 and mentions[first - 1].raw_end > raw_start:
+        return None
+    inside = mentions[first:last]
+    if any(m.raw_end > raw_end for m in inside):
+        return None
+    return inside
 
 
 def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None = None) -> bool:
@@ -182,7 +207,7 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
     needle, hay = _squash(str(value)).translate(_CHARACTER_FOLD), _squash(quote).translate(_CHARACTER_FOLD)
     if "|" not in needle:
         hay = hay.replace("|", "")  # a value composed of cells ('=' | '9' | '个'): pipes divide cells, like tabs
-    return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
+    return needle in hay or fuzz.ratio(needle, hay) >= 100 * FUZZY_THRESHOLD
 
 
 def verify_evidence(document: Document, record: ExtractedRecord) -> list[GroundingProblem]:
@@ -208,12 +233,12 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
             p = mismatched[0]
             problems.append(GroundingProblem(path, f"quote differs from page {p.page} text at {p.start}:{p.end}"))
             continue
-        inside = []
+        inside: list[NumberMention] | None = []
         for p in pieces:
             raw_start = document.global_offset(p.page, p.start)
             raw_end = raw_start + len(p.quote or "")
-            first, last = bisect_left(raw_starts, raw_start), bisect_left(raw_starts, raw_end)
-            inside += [m for m in all_mentions[first:last] if m.raw_end <= raw_end]
+            found = mentions_in_quote(all_mentions, raw_starts, raw_start, raw_end)
+            inside = None if found is None or inside is None else inside + found
         joined = "".join(p.quote or "" for p in pieces)
         if not quote_contains(joined, value, inside):
             problems.append(GroundingProblem(path, f"quote {evidence.quote!r} does not contain {value!r}"))

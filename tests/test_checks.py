@@ -399,8 +399,13 @@ def test_score_or_grade_restated():
 
 
 def test_staff_count_restated():
-    (finding,) = only("staff_count_restated", record(), seed_text("004"))
-    assert finding.stated == 23 and finding.computed == 21
+    text = "一、基本情况\n年末在职人员总计46名，其中行政编制30名。\n二、绩效情况\n本年度在职人员共44人，人员经费按实结算。\n"
+    (finding,) = only("staff_count_restated", record(), text)
+    assert finding.stated == 46 and finding.computed == 44
+    assert [e.quote for e in finding.evidence] == ["在职人员共44人", "在职人员总计46名"]
+    # 在职 at year end and 实有 in an indicator's census are two quantities, not one restated.
+    census = text.replace("本年度在职人员共44人", "数量指标：实有人员数44人")
+    assert only("staff_count_restated", record(), census) == []
     assert only("staff_count_restated", record(), (SYNTHETIC_DIR / "syn_03_district_health_report.txt").read_text(encoding="utf-8")) == []
 
 

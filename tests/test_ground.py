@@ -30,7 +30,10 @@ def test_text_on_second_page_keeps_page_offsets():
 
 def test_fuzzy_text_and_ungrounded_values():
     document = text_document(TEXT)
-    assert ground_value(document, "绩效指标设量难以全面涵盖", "text").match == "fuzzy"
+    fuzzy = ground_value(document, "绩效指标设量难以全面涵盖", "text")
+    # The span is the printed sentence the misread aligns with, not a window of the misread's length
+    # guessed from one matching block.
+    assert fuzzy.match == "fuzzy" and fuzzy.quote == "绩效指标设置难以全面涵盖"
     assert ground_value(document, "完全不同的一句话内容", "text").match == "ungrounded"
     assert ground_value(document, 12345.67, "amount").match == "ungrounded"
 
