@@ -1,8 +1,14 @@
-"""Command line: `pipeline ingest | extract | check | eval | schema | demo`.
+"""Command line: `pipeline ingest | extract | check | eval | schema | synth | demo`.
 
-Batch commands never stop at a broken document: each bad input is reported on stderr with its
-path and reason, the rest are processed, and the exit status says what happened
-(0 all good, 1 a record has an error finding, 2 some input could not be read).
+Batch commands never stop at a broken document: each bad input is reported on stderr in one line
+naming the file and the reason, the rest are processed, and the last line says what happened.
+Exit status, the same for every command:
+
+* 0 — everything was read and no record has an error finding (eval: the set was scored);
+* 1 — a record has an error finding, or ``eval compare`` found a regression (``schema --check``: stale);
+* 2 — bad input or usage: a file that cannot be read, a folder without documents, an output that
+  cannot be written, a bad setting, a model backend without an endpoint. Outputs, settings and
+  the backend are checked before any document is read.
 """
 
 from __future__ import annotations
@@ -10,9 +16,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -20,6 +26,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.errors import PipelineError
+from pipeline.extract import BackendName
+from pipeline.inputs import SUPPORTED_SUFFIXES, Inputs, find_inputs, unique_ids
 
 app = typer.Typer(
     add_completion=False,
@@ -32,39 +40,126 @@ out = Console(highlight=False, soft_wrap=True, width=_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
-SUPPORTED_SUFFIXES = {".txt", ".md", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-
-
-def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files as given; directories expanded to their supported files, sorted."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
-        else:
-            yield path
 
 
 def report_bad_input(error: PipelineError) -> None:
     err.print(f"[bold red]error[/] {escape(error.path)}: {escape(error.reason)} [dim]({error.code})[/]", markup=True)
 
 
+def refuse(subject: str | Path, problem: str) -> NoReturn:
+    """One line naming what is wrong and why, then exit 2 (bad input or usage)."""
+    err.print(f"[bold red]error[/] {escape(str(subject))}: {escape(problem)}", markup=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.callback()
+def _settings_first() -> None:
+    """Read the settings before any command runs, so a bad value is one line and exit 2 instead
+    of a traceback half-way through a batch."""
+    from pydantic import ValidationError
+
+    from pipeline.config import get_settings
+
+    try:
+        get_settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "PIPELINE_" + "_".join(str(part) for part in first["loc"]).upper()
+        refuse(f"setting {name}={first.get('input')!r}", first["msg"])
+
+
+def _inputs(paths: list[Path], console: Console) -> Inputs:
+    """Walk the named files and folders; say what was found when a folder was walked; refuse
+    (exit 2) when there is nothing to read at all."""
+    inputs = find_inputs(paths)
+    for folder in inputs.empty_folders:
+        err.print(f"[bold red]error[/] {escape(str(folder))}: no documents ({' '.join(sorted(SUPPORTED_SUFFIXES))}) in this folder or below", markup=True)
+    if any(p.is_dir() for p in paths):
+        console.print(inputs.summary(), markup=False)
+    if not inputs.documents:
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return inputs
+
+
+def _load(path: Path, doc_id: str):
+    """The document at ``path`` under the batch's id for it (its stem unless another document
+    of the batch has the same stem)."""
+    from pipeline.ingest import load
+
+    document = load(path)
+    return document if document.doc_id == doc_id else document.model_copy(update={"doc_id": doc_id})
+
+
+def _require_backend(backend: BackendName) -> None:
+    from pipeline.config import get_settings, require_endpoint
+    from pipeline.errors import BackendUnavailableError
+
+    if backend != BackendName.rules:
+        try:
+            require_endpoint(f"--backend {backend}", backend, get_settings())
+        except BackendUnavailableError as error:
+            refuse(error.path, error.reason)
+
+
+def _writable_dir(path: Path, option: str) -> None:
+    """``path`` is, or can be made, a writable directory; else exit 2 before any work."""
+    if path.exists() and not path.is_dir():
+        refuse(path, f"{option} must be a directory, and this is an existing file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        refuse(path, f"cannot create the {option} directory: {error.strerror or error}")
+    if not os.access(path, os.W_OK | os.X_OK):
+        refuse(path, f"the {option} directory is not writable")
+
+
+def _writable_file(path: Path, option: str) -> None:
+    """``path`` can be written as a file (its folder is created); else exit 2 before any work."""
+    if path.is_dir():
+        refuse(path, f"{option} must be a file, and this is a directory")
+    _writable_dir(path.parent, f"{option} parent")
+    if path.exists() and not os.access(path, os.W_OK):
+        refuse(path, f"the {option} file is not writable")
+
+
+class BatchCount:
+    """What a multi-document command did, for its last line."""
+
+    def __init__(self) -> None:
+        self.done = self.with_errors = self.failed = 0
+
+    def add(self, record) -> None:
+        self.done += 1
+        self.with_errors += any(f.severity == "error" for f in record.findings)
+
+    @property
+    def status(self) -> int:
+        return EXIT_BAD_INPUT if self.failed else EXIT_FINDINGS if self.with_errors else EXIT_OK
+
+    def line(self, verb: str) -> str:
+        return f"{self.done} {verb}, {self.with_errors} with error findings, {self.failed} failed"
+
+
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or directories to read."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders (walked recursively) to read."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document on stdout."),
     full: bool = typer.Option(False, "--full", help="Print whole page texts, not a preview."),
 ) -> None:
     """Show what was read: per page the engine (text / text layer / OCR) and the text."""
-    from pipeline.ingest import load
-
-    status = EXIT_OK
-    for path in expand_paths(paths):
+    console = err if as_json else out
+    inputs = _inputs(paths, console)
+    ids = unique_ids(inputs.documents)
+    count = BatchCount()
+    count.failed = len(inputs.empty_folders)
+    for path in inputs.documents:
         try:
-            document = load(path)
+            document = _load(path, ids[path])
         except PipelineError as error:
             report_bad_input(error)
-            status = EXIT_BAD_INPUT
+            count.failed += 1
             continue
+        count.done += 1
         if as_json:
             sys.stdout.write(json.dumps(document.summary(), ensure_ascii=False) + "\n")
             continue
@@ -76,7 +171,8 @@ def ingest(
             out.print(f"[bold]page {page.number}[/] engine={page.engine}{confidence}{rejected}")
             text = page.text if full else _preview(page.text)
             out.print(text, markup=False)
-    raise typer.Exit(status)
+    console.print(f"ingest: {count.done} read, {count.failed} failed", markup=False)
+    raise typer.Exit(count.status)
 
 
 def _preview(text: str, lines: int = 12) -> str:
@@ -85,56 +181,63 @@ def _preview(text: str, lines: int = 12) -> str:
     return "\n".join(head) + (f"\n… {more} more line(s); --full shows all" if more > 0 else "")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
     xlsx = "xlsx"
 
 
-def _load_and_extract(path: Path, backend: str):
-    from pipeline.run import process
-    from pipeline.ingest import load
-
-    return process(load(path), backend)  # type: ignore[arg-type]
-
-
 @app.command("extract")
 def extract_command(
-    paths: list[Path] = typer.Argument(..., help="Files or directories to extract."),
-    backend: str = typer.Option("rules", "--backend", help="rules (offline default) | llm | hybrid."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="Directory: one <doc_id>.json per document (or the csv/xlsx tables)."),
-    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="One JSON record per line in this file."),
-    fmt: Optional[OutputFormat] = typer.Option(None, "--format", help="json | jsonl | csv | xlsx (default: json with --out, jsonl with --jsonl or stdout)."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders (walked recursively) to extract."),
+    backend: BackendName = typer.Option(BackendName.rules, "--backend", help="rules: offline, the default; llm and hybrid need an OpenAI-compatible endpoint (PIPELINE_LLM_*)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Directory: one <doc_id>.json per document (records.jsonl with --format jsonl, the tables with csv; xlsx: a directory or FILE.xlsx)."),
+    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Also (or only) one JSON record per line in this file."),
+    fmt: Optional[OutputFormat] = typer.Option(None, "--format", help="What --out holds (default json; without --out: JSON Lines)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-record summary."),
 ) -> None:
     """Extract one record per document. Exit 0: all records pass their checks; 1: a record has an
     error finding; 2: some input could not be read (the others are still written)."""
     from pipeline.export import write_csv, write_json, write_xlsx, record_json
+    from pipeline.run import process
 
-    fmt = fmt or (OutputFormat.jsonl if jsonl or not out_dir else OutputFormat.json)
+    fmt = fmt or OutputFormat.json
     if fmt in (OutputFormat.csv, OutputFormat.xlsx) and not out_dir:
-        err.print(f"--format {fmt.value} needs --out DIR")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        refuse(f"--format {fmt}", "needs --out DIR")
+    _require_backend(backend)
+    xlsx_file = out_dir if fmt == OutputFormat.xlsx and out_dir and out_dir.suffix.lower() == ".xlsx" else None
+    if xlsx_file:
+        _writable_file(xlsx_file, "--out")
+    elif out_dir:
+        _writable_dir(out_dir, "--out")
+    if jsonl:
+        _writable_file(jsonl, "--jsonl")
+    # JSON Lines go to --jsonl, or to DIR/records.jsonl for --format jsonl --out DIR, or to stdout
+    # when nothing else is asked for (the summary then goes to stderr).
+    jsonl_path = jsonl or (out_dir / "records.jsonl" if out_dir and fmt == OutputFormat.jsonl else None)
     to_stdout = out_dir is None and jsonl is None
     summary = err if to_stdout else out
+    inputs = _inputs(paths, summary)
+    ids = unique_ids(inputs.documents)
     records = []
-    status = EXIT_OK
-    jsonl_handle = jsonl.open("w", encoding="utf-8") if jsonl else None
+    count = BatchCount()
+    count.failed = len(inputs.empty_folders)
+    written: list[Path] = []
+    jsonl_handle = jsonl_path.open("w", encoding="utf-8") if jsonl_path else None
     try:
-        for path in expand_paths(paths):
+        for path in inputs.documents:
             try:
-                record = _load_and_extract(path, backend)
+                record = process(_load(path, ids[path]), backend)
             except PipelineError as error:
                 report_bad_input(error)
-                status = EXIT_BAD_INPUT
+                count.failed += 1
                 continue
             records.append(record)
-            if any(f.severity == "error" for f in record.findings) and status == EXIT_OK:
-                status = EXIT_FINDINGS
-            if fmt == OutputFormat.json and out_dir:
-                write_json(record, out_dir)
-            elif fmt == OutputFormat.jsonl or fmt == OutputFormat.json:
+            count.add(record)
+            if out_dir and fmt == OutputFormat.json:
+                written.append(write_json(record, out_dir))
+            if jsonl_handle or to_stdout:
                 line = json.dumps(record_json(record), ensure_ascii=False) + "\n"
                 (jsonl_handle.write(line) if jsonl_handle else sys.stdout.write(line))
             if not quiet:
@@ -143,12 +246,13 @@ def extract_command(
         if jsonl_handle:
             jsonl_handle.close()
     if fmt == OutputFormat.csv and out_dir:
-        for written in write_csv(records, out_dir):
-            summary.print(f"wrote {written}")
+        written += write_csv(records, out_dir)
     elif fmt == OutputFormat.xlsx and out_dir:
-        target = out_dir if out_dir.suffix == ".xlsx" else out_dir / "records.xlsx"
-        summary.print(f"wrote {write_xlsx(records, target)}")
-    raise typer.Exit(status)
+        written.append(write_xlsx(records, xlsx_file or out_dir / "records.xlsx"))
+    where = [str(jsonl_path)] if jsonl_path else []
+    where += [str(out_dir)] if out_dir and fmt != OutputFormat.jsonl else []
+    summary.print(f"extract: {count.line('written')}" + (f" (to {', '.join(where)})" if where else ""), markup=False)
+    raise typer.Exit(count.status)
 
 
 def print_record_summary(console: Console, record) -> None:
@@ -190,41 +294,72 @@ def eval_command(
     ctx: typer.Context,
     gold: Optional[Path] = typer.Option(None, "--gold", help="Directory of <doc_id>.json gold records."),
     docs: Optional[Path] = typer.Option(None, "--docs", help="Where the source documents are, if not beside the gold."),
-    backend: str = typer.Option("rules", "--backend", help="rules | llm | hybrid."),
+    backend: BackendName = typer.Option(BackendName.rules, "--backend", help="rules | llm | hybrid."),
     out_dir: Path = typer.Option(Path("eval/out"), "--out", help="Where report.json, report.md and report.html go."),
     diffs: bool = typer.Option(False, "--diffs", help="Also print every wrong, missed or hallucinated field."),
 ) -> None:
-    """Extract every document that has a gold record, score it, and write the reports."""
+    """Extract every document that has a gold record, score it, and write the reports. Exit 0:
+    the set was scored; 2: bad usage, or some gold's document was missing or unreadable (it is
+    scored as an empty prediction and the report is still written)."""
     if ctx.invoked_subcommand is not None:
         return
     if gold is None:
-        err.print("--gold DIR is required (or use `pipeline eval compare A B`)")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        refuse("--gold", "a directory of gold records is required (or use `pipeline eval compare A B`)")
     if not gold.is_dir():
-        err.print(f"{gold}: not a directory of gold records")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        refuse(gold, "not a directory of gold records")
+    if not any(gold.glob("*.json")):
+        refuse(gold, "no <doc_id>.json gold records in this directory")
+    if docs is not None and not docs.is_dir():
+        refuse(docs, "--docs is not a directory")
+    _require_backend(backend)
+    _writable_dir(out_dir, "--out")
     from pipeline.eval_run import run_eval
     from pipeline.report import print_report, write_report
 
     report = run_eval(gold, docs, backend)
     print_report(report, out, show_diffs=diffs)
     paths = write_report(report, out_dir)
-    out.print(f"wrote {paths.json}, {paths.markdown}, {paths.html}")
+    failed = {doc_id: summary.error for doc_id, summary in report.per_document.items() if summary.error}
+    for doc_id, error in failed.items():
+        err.print(f"[bold red]error[/] {escape(doc_id)}: {escape(error or '')}", markup=True)
+    out.print(f"wrote {paths.json}, {paths.markdown}, {paths.html}", markup=False)
+    accuracy = "-" if report.accuracy is None else f"{report.accuracy:.4f}"
+    out.print(f"eval: {report.headline.documents - len(failed)} scored, {len(failed)} failed; "
+              f"accuracy {report.headline.correct}/{report.headline.scored} = {accuracy}", markup=False)
+    raise typer.Exit(EXIT_BAD_INPUT if failed else EXIT_OK)
+
+
+def _read_report(path: Path) -> dict:
+    """A report.json of `pipeline eval`, or exit 2 naming the file (1 means "regression")."""
+    from pipeline.evaluate import load_report
+
+    try:
+        report = load_report(path)
+    except FileNotFoundError:
+        refuse(path, "no such file")
+    except OSError as error:
+        refuse(path, f"cannot read: {error.strerror or error}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        refuse(path, f"not a report.json of `pipeline eval` ({str(error).splitlines()[0]})")
+    if not isinstance(report, dict) or not isinstance(report.get("headline"), dict):
+        refuse(path, "not a report.json of `pipeline eval` (no headline)")
+    return report
 
 
 @eval_app.command("compare")
 def eval_compare(
     before: Path = typer.Argument(..., help="Baseline report.json."),
     after: Path = typer.Argument(..., help="Candidate report.json."),
-    tolerance: float = typer.Option(0.0, help="Allowed drop in accuracy (absolute, 0.01 = 1 point)."),
+    tolerance: float = typer.Option(0.0, min=0.0, help="Allowed drop in accuracy (absolute, 0.01 = 1 point)."),
 ) -> None:
-    """What got better and worse, per field and per document; exit 1 on a regression."""
-    from pipeline.evaluate import compare_reports, load_report
+    """What got better and worse, per field and per document. Exit 1 on a regression; 2 when a
+    report cannot be read."""
+    from pipeline.evaluate import compare_reports
     from pipeline.report import render_comparison_markdown
 
-    comparison = compare_reports(load_report(before), load_report(after), tolerance)
+    comparison = compare_reports(_read_report(before), _read_report(after), tolerance)
     out.print(render_comparison_markdown(comparison), markup=False)
-    raise typer.Exit(1 if comparison.regressed else 0)
+    raise typer.Exit(EXIT_FINDINGS if comparison.regressed else EXIT_OK)
 
 
 @app.command()
@@ -246,12 +381,13 @@ def check(
         raw = json.loads(record_path.read_text(encoding="utf-8"))
         record = ExtractedRecord.model_validate({k: v for k, v in raw.items() if not k.startswith("_")})
     except FileNotFoundError:
-        err.print(f"[bold red]error[/] {escape(str(record_path))}: no such file", markup=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    except (json.JSONDecodeError, UnicodeDecodeError, ValidationError) as error:
-        first = str(error).splitlines()[0]
-        err.print(f"[bold red]error[/] {escape(str(record_path))}: not a record ({escape(first)})", markup=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+        refuse(record_path, "no such file")
+    except OSError as error:
+        refuse(record_path, f"cannot read: {error.strerror or error}")
+    except (json.JSONDecodeError, UnicodeDecodeError, ValidationError, AttributeError) as error:
+        refuse(record_path, f"not a record ({str(error).splitlines()[0]})")
+    if write:
+        _writable_file(record_path, "the record")
     try:
         document = load(doc)
     except PipelineError as error:
@@ -270,31 +406,53 @@ def check(
     raise typer.Exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
+class LayoutChoice(StrEnum):
+    """`pipeline synth --layout`: one layout, or a cycle (mixed: the classic five; genre; all).
+    A test keeps this equal to the generator's layouts."""
+
+    mixed = "mixed"
+    genre = "genre"
+    all = "all"
+    overall_table = "overall_table"
+    overall_report = "overall_report"
+    score_report = "score_report"
+    project_table = "project_table"
+    project_single = "project_single"
+    project_report = "project_report"
+    project_form = "project_form"
+    score_table = "score_table"
+    multi_form = "multi_form"
+    form_tabs = "form_tabs"
+    form_cells = "form_cells"
+    form_oneline = "form_oneline"
+    form_pipes = "form_pipes"
+    form_runon = "form_runon"
+    form_columns = "form_columns"
+
+
 @app.command()
 def synth(
     n: int = typer.Argument(..., min=1, max=100_000, help="How many reports to generate."),
-    layout: str = typer.Option("mixed", "--layout", help="A layout (overall_table, overall_report, score_report, project_table, project_single; "
-                               "genre: project_report, project_form, score_table, multi_form, form_tabs, form_cells, form_oneline, "
-                               "form_pipes, form_runon, form_columns) or a cycle: mixed (the classic five), genre, all."),
+    layout: LayoutChoice = typer.Option(LayoutChoice.mixed, "--layout", help="A layout, or a cycle: mixed (the classic five), genre, all."),
     noise: int = typer.Option(0, "--noise", min=0, max=4, help="0 clean … 4 worse than the worst seed."),
     seed: int = typer.Option(0, "--seed", help="Same seed, same reports."),
     plant: float = typer.Option(0.0, "--plant", min=0.0, max=1.0, help="Share of reports with planted inconsistencies (flagged in _expected_flags)."),
     out_dir: Path = typer.Option(..., "--out", help="Directory for <doc_id>.txt + <doc_id>.json (gold)."),
-    pdf: bool = typer.Option(False, "--pdf", help="Also render a text-layer PDF of each report."),
-    scan: bool = typer.Option(False, "--scan", help="Also render an image-only (scanned) PDF of each report: its printed page, tables ruled."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also render a text-layer <doc_id>.pdf of each report."),
+    scan: bool = typer.Option(False, "--scan", help="Also render an image-only (scanned) PDF of each report into scan/<doc_id>.pdf: its printed page, tables ruled."),
     ruled: bool = typer.Option(False, "--ruled", help="Make the --pdf text-layer PDF the printed page with ruled (vector) tables."),
 ) -> None:
     """Generate reports with known gold in every layout, at a chosen noise level."""
+    _writable_dir(out_dir, "--out")
     from pipeline import synth as generator
 
     try:
-        reports = generator.generate(n, layout=layout, noise=noise, seed=seed, plant=plant if plant > 0 else False)
+        reports = generator.generate(n, layout=str(layout), noise=noise, seed=seed, plant=plant if plant > 0 else False)
     except ValueError as error:
-        err.print(f"synth: {error}")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        refuse("synth", str(error))
     written = generator.write(reports, out_dir, pdf=pdf, scan=scan, ruled=ruled)
     planted = sum(1 for r in reports if r.plants)
-    out.print(f"wrote {len(reports)} reports ({planted} with planted inconsistencies), {len(written)} files, to {out_dir}")
+    out.print(f"synth: wrote {len(reports)} reports ({planted} with planted inconsistencies), {len(written)} files, to {out_dir}", markup=False)
 
 
 @app.command()
@@ -313,7 +471,7 @@ def schema(
             raise typer.Exit(1)
         out.print(f"{out_path} is up to date")
         return
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    _writable_file(out_path, "--out")
     out_path.write_text(text, encoding="utf-8")
     out.print(f"wrote {out_path}")
 

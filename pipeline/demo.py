@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.errors import PipelineError
@@ -41,14 +42,18 @@ def run_demo(console: Console, folders: list[Path]) -> int:
         table.add_column(column, overflow="fold")
     correct = scored = 0
     status = 0
+    done = with_errors = failed = 0
     for source in sources:
         started = time.perf_counter()
         try:
             record = process(load(source), "rules")
         except PipelineError as error:
-            console.print(f"[red]error[/] {error}")
+            console.print(f"[red]error[/] {escape(str(error))}")
             status = 2
+            failed += 1
             continue
+        done += 1
+        with_errors += any(f.severity == "error" for f in record.findings)
         elapsed = (time.perf_counter() - started) * 1000
         plain = record.plain()
         accuracy = "-"
@@ -69,4 +74,5 @@ def run_demo(console: Console, folders: list[Path]) -> int:
     if scored:
         console.print(f"Field accuracy against gold: [bold]{correct}/{scored} = {correct / scored:.4f}[/]")
     console.print("Records: `pipeline extract PATH --out DIR`; evaluation: `pipeline eval --gold DIR`.")
+    console.print(f"demo: {done} extracted, {with_errors} with error findings, {failed} failed", markup=False)
     return status

@@ -9,9 +9,13 @@ prediction and the error is listed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import PipelineError
 from pipeline.evaluate import EvalItem, EvalReport, Cost, ReportMetadata, evaluate_set, load_gold_dir
+
+if TYPE_CHECKING:
+    from pipeline.extract import Backend, BackendName
 
 SOURCE_SUFFIXES = (".txt", ".md", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
@@ -25,7 +29,7 @@ def find_source(doc_id: str, gold_dir: Path, docs_dir: Path | None) -> Path | No
     return None
 
 
-def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: str = "rules") -> EvalReport:
+def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: "Backend | BackendName" = "rules") -> EvalReport:
     from pipeline.run import process
     from pipeline.ingest import load
 
@@ -36,7 +40,7 @@ def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: str = "rules
             items.append(EvalItem(doc_id=doc_id, gold=gold, error=f"no source document for {doc_id} beside the gold or in --docs"))
             continue
         try:
-            record = process(load(source), backend)  # type: ignore[arg-type]
+            record = process(load(source), backend)
         except PipelineError as error:
             items.append(EvalItem(doc_id=doc_id, gold=gold, error=str(error)))
             continue
@@ -55,4 +59,4 @@ def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: str = "rules
                 ),
             )
         )
-    return evaluate_set(items, ReportMetadata(backend=backend, gold_dir=str(gold_dir)))
+    return evaluate_set(items, ReportMetadata(backend=str(backend), gold_dir=str(gold_dir)))

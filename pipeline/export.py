@@ -1,7 +1,8 @@
 """Writing records: JSON per document, JSON Lines, and flat CSV/XLSX tables for spreadsheets.
 
-CSV and XLSX flatten the record into three tables an operator can open in Excel: one row per
-document (scalars, with the evidence quote of each), one per project, one per indicator.
+CSV and XLSX flatten the records into four tables an operator can open in Excel: one row per
+document (its source file and scalars), one per project, one per indicator (each with the quote
+it was read from), and one per finding (every message). Headers are Chinese and name the unit.
 """
 
 from __future__ import annotations
@@ -13,17 +14,26 @@ from typing import Any, Iterable
 
 from pipeline.record import ExtractedRecord
 
-DOCUMENT_COLUMNS = [
-    "doc_id", "department", "fiscal_year", "report_type", "subject",
-    "budget.initial", "budget.adjusted", "budget.adjustment", "budget.actual",
-    "budget.execution_rate", "budget.adjustment_rate",
-    "budget.basic.budget", "budget.basic.actual", "budget.project.budget", "budget.project.actual",
-    "budget.three_public.budget", "budget.three_public.actual",
-    "evaluation.score", "evaluation.grade", "problems", "improvements",
-    "indicators", "projects", "findings", "errors",
+# One row per document. Each column: its header (Chinese, naming the unit: amounts in 万元 and
+# rates in percent, as the record holds them) and the record field path it shows ("" for a
+# column computed from the whole record).
+DOCUMENT_COLUMNS: list[tuple[str, str]] = [
+    ("文档编号", "doc_id"), ("来源文件", "meta.source_path"), ("部门", "department"), ("评价年度", "fiscal_year"),
+    ("报告类型", "report_type"), ("评价对象", "subject"),
+    ("年初预算数（万元）", "budget.initial"), ("全年预算数（万元）", "budget.adjusted"),
+    ("预算调整数（万元）", "budget.adjustment"), ("实际支出数（万元）", "budget.actual"),
+    ("预算执行率（%）", "budget.execution_rate"), ("预算调整率（%）", "budget.adjustment_rate"),
+    ("基本支出预算数（万元）", "budget.basic.budget"), ("基本支出实际支出数（万元）", "budget.basic.actual"),
+    ("项目支出预算数（万元）", "budget.project.budget"), ("项目支出实际支出数（万元）", "budget.project.actual"),
+    ("“三公”经费预算数（万元）", "budget.three_public.budget"), ("“三公”经费实际支出数（万元）", "budget.three_public.actual"),
+    ("自评得分（分）", "evaluation.score"), ("自评等级", "evaluation.grade"),
+    ("存在的问题", "problems"), ("改进措施", "improvements"),
+    ("绩效指标数（个）", ""), ("项目数（个）", ""), ("核查发现数（条）", ""), ("其中错误（条）", ""),
 ]
-PROJECT_COLUMNS = ["doc_id", "index", "name", "budget", "actual", "execution_rate", "quote"]
-INDICATOR_COLUMNS = ["doc_id", "index", "level1", "level2", "name", "target", "actual", "quote"]
+PROJECT_COLUMNS = ["文档编号", "来源文件", "序号", "项目名称", "预算数（万元）", "实际支出数（万元）", "执行率（%）", "原文"]
+INDICATOR_COLUMNS = ["文档编号", "来源文件", "序号", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "原文"]
+# Every finding with its whole message, so a reviewer works from the spreadsheet alone.
+FINDING_COLUMNS = ["文档编号", "来源文件", "严重程度", "类型", "核查项", "涉及字段", "说明", "印出值", "计算值", "容差"]
 
 
 def record_json(record: ExtractedRecord) -> dict:
@@ -40,30 +50,38 @@ def _get(plain: dict, path: str) -> Any:
 
 
 def _cell(value: Any) -> Any:
-    """Spreadsheet-safe cell: a document string starting with = + - @ must not run as a formula."""
+    """Spreadsheet-safe cell: a document string starting with = + - @ must not run as a formula;
+    a list or dict (a finding's stated values) is written as JSON text."""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
 
 
 def flatten(records: Iterable[ExtractedRecord]) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    documents, projects, indicators = [], [], []
+    documents, projects, indicators, findings = [], [], [], []
     for record in records:
         plain = record.plain()
-        row = [_get(plain, c) for c in DOCUMENT_COLUMNS[:-4]]
+        plain["meta"] = {"source_path": record.meta.source_path if record.meta else None}
+        source = plain["meta"]["source_path"]
+        row = [_get(plain, path) for _, path in DOCUMENT_COLUMNS if path]
         errors = sum(1 for f in record.findings if f.severity == "error")
         row += [len(plain["indicators"]), len(plain["projects"]), len(record.findings), errors]
         documents.append(row)
         for i, p in enumerate(plain["projects"]):
             quote = record.evidence.get(f"projects[{i}].name")
-            projects.append([record.doc_id, i, p["name"], p["budget"], p["actual"], p["execution_rate"], quote.quote if quote else None])
+            projects.append([record.doc_id, source, i + 1, p["name"], p["budget"], p["actual"], p["execution_rate"], quote.quote if quote else None])
         for i, ind in enumerate(plain["indicators"]):
             quote = record.evidence.get(f"indicators[{i}].name")
-            indicators.append([record.doc_id, i, ind["level1"], ind["level2"], ind["name"], ind["target"], ind["actual"], quote.quote if quote else None])
+            indicators.append([record.doc_id, source, i + 1, ind["level1"], ind["level2"], ind["name"], ind["target"], ind["actual"], quote.quote if quote else None])
+        for f in record.findings:
+            findings.append([record.doc_id, source, f.severity, f.kind, f.check, ", ".join(f.fields), f.message, f.stated, f.computed, f.tolerance])
     return {
-        "documents": (DOCUMENT_COLUMNS, documents),
+        "documents": ([header for header, _ in DOCUMENT_COLUMNS], documents),
         "projects": (PROJECT_COLUMNS, projects),
         "indicators": (INDICATOR_COLUMNS, indicators),
+        "findings": (FINDING_COLUMNS, findings),
     }
 
 

@@ -210,8 +210,16 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1a")  # \x1a: DOS end-of-file marker
 _MAX_BAD_SHARE = 0.01
 
 
+# Legacy Chinese encodings a text without a BOM may be in, tried after UTF-8: GB18030 (mainland,
+# a superset of GBK and GB2312) and Big5 (Taiwan, Hong Kong; Python's cp950 is the Big5 that
+# Windows writes). Almost any byte string decodes as GB18030, so each plausible decoding is
+# judged by how much of it reads as common Chinese text, and the better one wins.
+LEGACY_ENCODINGS: tuple[tuple[str, str], ...] = (("gb18030", "gb18030"), ("big5", "cp950"))
+
+
 def decode_text(data: bytes, shown: str) -> tuple[str, str]:
-    """Decode a text file strictly: BOM, then UTF-8, then GB18030; refuse binary junk."""
+    """Decode a text file strictly: BOM, then UTF-8, then GB18030 or Big5 (whichever reads as
+    Chinese text); refuse binary junk, naming the encodings tried."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = [("utf-8-sig", data[len(codecs.BOM_UTF8) :], "utf-8")]
     elif data.startswith(codecs.BOM_UTF16_LE) and not data.startswith(codecs.BOM_UTF32_LE):
@@ -219,7 +227,7 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
     elif data.startswith(codecs.BOM_UTF16_BE):
         candidates = [("utf-16-be", data[2:], "utf-16-be")]
     else:
-        candidates = [("utf-8", data, "utf-8"), ("gb18030", data, "gb18030")]
+        candidates = [("utf-8", data, "utf-8")]
 
     failures = []
     for name, payload, codec in candidates:
@@ -232,7 +240,29 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
         if problem:
             raise UndecodableTextError(shown, f"decodes as {name} but looks binary: {problem}")
         return text, name
-    raise UndecodableTextError(shown, "; ".join(failures))
+    if candidates[0][0] != "utf-8":
+        raise UndecodableTextError(shown, "; ".join(failures))
+    return _decode_legacy(data, shown, failures)
+
+
+def _decode_legacy(data: bytes, shown: str, failures: list[str]) -> tuple[str, str]:
+    readings: list[tuple[float, str, str]] = []  # (share of common characters, text, name)
+    for name, codec in LEGACY_ENCODINGS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            failures.append(f"not {name} (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})")
+            continue
+        problem = _implausible(text)
+        if problem:
+            failures.append(f"decodes as {name} but looks binary: {problem}")
+            continue
+        readings.append((text_quality(text).score, text, name))
+    if not readings:
+        raise UndecodableTextError(shown, "; ".join(failures))
+    # max() keeps the first of equal scores: GB18030, the mainland default, wins a tie.
+    _, text, name = max(readings, key=lambda reading: reading[0])
+    return text, name
 
 
 def _implausible(text: str) -> str | None:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from pipeline.checks import run_checks
 from pipeline.document import Document
-from pipeline.extract import Backend, extract
+from pipeline.extract import Backend, BackendName, extract
 from pipeline.record import ExtractedRecord
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
 
 
-def process(document: Document, backend: Backend = "rules", settings: "Settings | None" = None) -> ExtractedRecord:
+def process(document: Document, backend: Backend | BackendName = "rules", settings: "Settings | None" = None) -> ExtractedRecord:
     """Extract one record with ``backend`` and add the cross-check findings."""
     record = extract(document, backend, settings)
     return record.model_copy(update={"findings": [*record.findings, *run_checks(record, document)]})

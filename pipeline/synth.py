@@ -4,7 +4,7 @@
 invented bureaus (every name, place, project and figure is made up; a match with a real place is
 a coincidence) together with their gold records in the format of ``../shared/gold/README.md``.
 ``write(reports, out_dir, pdf=..., scan=...)`` puts ``<doc_id>.txt`` + ``<doc_id>.json`` (and a
-text-layer ``<doc_id>.pdf`` / image-only ``<doc_id>.scan.pdf``) into a directory that
+text-layer ``<doc_id>.pdf`` / image-only ``scan/<doc_id>.pdf``) into a directory that
 ``pipeline eval`` can read as a gold directory.
 
 Layouts (``LAYOUTS``), all the kinds domain.md lists:
@@ -3182,7 +3182,7 @@ def write(
     gold + documents), plus a text-layer ``<doc_id>.pdf`` (pdf=True: the text set line by line, or
     with ruled=True the printed page with ruled vector tables, ``render_ruled_pdf`` of
     ``page_text``, what pymupdf's table finder reads) and an image-only
-    ``<doc_id>.scan.pdf`` (scan=True; the printed page with ruled tables, ``render_ruled_pdf`` of
+    ``scan/<doc_id>.pdf`` (scan=True; the printed page with ruled tables, ``render_ruled_pdf`` of
     ``page_text``; its first ``scan_pages`` pages, all when None). Returns the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -3199,9 +3199,12 @@ def write(
                 path.write_bytes(render_ruled_pdf(report.page_text or report.text) if ruled else render_pdf(report.text))
                 written.append(path)
             if scan:  # a scan shows the printed page: its tables ruled, each cell in its box
-                path = out / f"{report.doc_id}.scan.pdf"
-                ruled = render_ruled_pdf(report.page_text or report.text)
-                path.write_bytes(render_scan(ruled, dpi=scan_dpi, pages=scan_pages))
+                # scan/<doc_id>.pdf: the same stem as its gold, so `pipeline eval --gold DIR
+                # --docs DIR/scan` scores the scans (a <doc_id>.scan.pdf would be doc <doc_id>.scan).
+                (out / "scan").mkdir(exist_ok=True)
+                path = out / "scan" / f"{report.doc_id}.pdf"
+                printed = render_ruled_pdf(report.page_text or report.text)
+                path.write_bytes(render_scan(printed, dpi=scan_dpi, pages=scan_pages))
                 written.append(path)
     return written
 

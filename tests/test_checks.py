@@ -15,7 +15,7 @@ import pytest
 
 from conftest import GOLD_DIR, PROJECT_ROOT, seed_paths, seed_text
 from helpers import text_document
-from pipeline.checks import CHECKS, REPORT_ORDER, CheckContext, run_checks
+from pipeline.checks import CHECKS, PROJECT_FLAG_KINDS, REPORT_ORDER, CheckContext, run_checks
 from pipeline.checks.compare import Op, compare_rate, sum_tolerance
 from pipeline.checks.scores import grade_for
 from pipeline.extract.rules import extract_rules
@@ -75,7 +75,7 @@ def test_registry_ids_kinds_and_descriptions():
     vocabulary = _vocabulary()
     assert {"execution_rate_mismatch", "garbled_text", "ungrounded_value"} <= vocabulary
     for c in CHECKS:
-        assert c.kind in vocabulary, c
+        assert c.kind in vocabulary | set(PROJECT_FLAG_KINDS), c
         assert c.description and callable(c.run)
     # Every kind of the vocabulary has at least one check.
     assert vocabulary <= {c.kind for c in CHECKS}
@@ -636,3 +636,66 @@ def test_a_value_composed_of_pipe_cells_is_grounded():
 
     assert quote_contains("= | 9 | 个", "=9个")
     assert not quote_contains("= | 8 | 个", "=9个")
+
+
+# --------------------------------------------------------------------------------------------
+# not_a_report: a document that carries no recognisable report
+# --------------------------------------------------------------------------------------------
+
+# Invented texts that are no self-evaluation report: a news item, a recipe with quantities, a
+# tool manual, a shop receipt with money, whitespace only (what a blank page leaves).
+NON_REPORTS = {
+    "news": "本报讯 昨日，青川县第三小学举行秋季运动会，全校八百余名师生参加。\n比赛设有跳绳、拔河和接力等项目。\n",
+    "recipe": "番茄炒蛋的做法\n材料：番茄 2 个，鸡蛋 3 个，白糖 5 克，盐适量。\n1. 鸡蛋打散，加少许盐。\n2. 热锅下油，炒熟鸡蛋盛出。\n",
+    "manual": "# 使用说明\n\n本工具把文本文件转换为结构化记录。安装后运行 `tool run 文件夹`，结果写入 out 目录。\n",
+    "receipt": "超市购物小票\n2024年3月5日 14:32\n牛奶 2 盒 12.00 元\n面包 1 袋 8.50 元\n合计 20.50 元\n谢谢惠顾\n",
+    "blank": "  \n\n   \n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NON_REPORTS))
+def test_a_text_that_is_no_report_gets_a_not_a_report_error(name):
+    document = text_document(NON_REPORTS[name])
+    findings = [f for f in run_checks(extract_rules(document), document) if f.kind == "not_a_report"]
+    (finding,) = findings
+    assert finding.severity == "error" and "未识别出绩效自评报告" in finding.message
+    assert ("没有可读的文字" in finding.message) == (name == "blank")
+    assert finding.fields == ["department", "fiscal_year", "subject"]
+
+
+def test_a_blank_pdf_page_gets_a_not_a_report_error(tmp_path):
+    import pymupdf
+
+    path = tmp_path / "blank.pdf"
+    with pymupdf.open() as pdf:
+        pdf.new_page()
+        pdf.save(path)
+    document = load(path)
+    (finding,) = only("not_a_report", extract_rules(document), document)
+    assert "没有可读的文字" in finding.message
+
+
+def test_who_or_when_is_enough_to_be_a_report():
+    # A short invented report: its department, its year or the project it evaluates.
+    text = "某县档案馆2023年度项目支出绩效自评报告\n本项目全年预算数 12.5 万元。\n"
+    assert only("not_a_report", record(department="某县档案馆"), text) == []
+    assert only("not_a_report", record(fiscal_year=2023), text) == []
+    assert only("not_a_report", record(subject="档案数字化经费"), text) == []
+
+
+def test_notes_that_quote_a_reports_figures_are_no_report():
+    # Invented notes about a folder of reports: figures, but no department or year of their own.
+    text = "样例说明\n这些样例用于测试。其中一份写明全年预算数 300 万元，预算执行率 97%，自评得分 95 分。\n"
+    document = text_document(text)
+    extracted = extract_rules(document)
+    (finding,) = only("not_a_report", extracted, document)
+    assert "数值可能只是引用" in finding.message and finding.computed >= 1
+
+
+def test_not_a_report_never_fires_on_the_seeds_the_dev_reports_or_our_gold():
+    from conftest import SHARED_DIR
+
+    sources = _documents() + sorted((SHARED_DIR / "dev").glob("*.txt"))
+    assert len(sources) > 20
+    fired = [s.name for s in sources if only("not_a_report", *reversed(_extracted(str(s))))]
+    assert fired == []

@@ -100,12 +100,12 @@ def test_extract_csv_and_xlsx(tmp_path):
     result = runner.invoke(app, ["extract", "--format", "csv", "--out", str(tmp_path / "csv"), str(SEEDS_DIR)])
     assert result.exit_code == 1, result.output  # seed 002 has error findings; files are still written
     projects = (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert projects[0].startswith("doc_id,index,name")
+    assert projects[0].startswith("文档编号,来源文件,序号,项目名称,预算数（万元）")
     assert any("三防抢险工作经费" in line for line in projects)
     result = runner.invoke(app, ["extract", "--format", "xlsx", "--out", str(tmp_path / "x.xlsx"), str(SEEDS_DIR)])
     assert result.exit_code == 1, result.output
     workbook = load_workbook(tmp_path / "x.xlsx")
-    assert workbook.sheetnames == ["documents", "projects", "indicators"]
+    assert workbook.sheetnames == ["documents", "projects", "indicators", "findings"]
     assert workbook["documents"].max_row == 6  # header + five seeds
     assert workbook["indicators"].max_row > 40
 
@@ -174,7 +174,7 @@ def test_synth_genre_layouts_with_a_ruled_text_layer_pdf_round_trip(tmp_path):
 
 def test_synth_rejects_an_unknown_layout(tmp_path):
     result = runner.invoke(app, ["synth", "2", "--layout", "nope", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "unknown layout" in result.stderr
+    assert result.exit_code == 2 and "Invalid value for '--layout'" in result.stderr
 
 
 def test_document_text_cannot_inject_console_markup(tmp_path):

@@ -420,3 +420,34 @@ def test_text_over_max_text_chars(tmp_path: Path):
     path = tmp_path / "long.txt"
     path.write_bytes("预算".encode("utf-8") * 100)
     _expect(FileTooLargeError, path, Settings(max_text_chars=150), match="200 characters")
+
+
+# --- Big5 and GB18030 without a BOM --------------------------------------------------------------
+
+# An invented report opening, as a Taiwan or Hong Kong office would type it (traditional characters).
+_TRADITIONAL = "某市消防局2022年度部門整體支出績效自評報告\n一、預算執行情況：全年預算數 350.00 萬元，執行率 96.5%。\n"
+
+
+def test_big5_text_is_detected_and_decoded(tmp_path: Path):
+    path = tmp_path / "big5.txt"
+    path.write_bytes(_TRADITIONAL.encode("big5"))
+    doc = ingest.load(path)
+    assert (doc.encoding, doc.text) == ("big5", _TRADITIONAL)
+
+
+def test_gb18030_text_stays_gb18030_when_big5_also_decodes(tmp_path: Path):
+    # Simplified text with a four-byte GB18030 character (𠀀, outside GBK): GB18030 reads it,
+    # and a Big5 reading of the same bytes (if any) reads worse.
+    text = "某市消防局2022年度部门整体支出绩效自评报告\n全年预算数 350.00 万元，执行率 96.5%。𠀀\n"
+    path = tmp_path / "gb.txt"
+    path.write_bytes(text.encode("gb18030"))
+    doc = ingest.load(path)
+    assert (doc.encoding, doc.text) == ("gb18030", text)
+
+
+def test_undecodable_text_names_every_encoding_tried(tmp_path: Path):
+    path = tmp_path / "junk.txt"
+    path.write_bytes(bytes(range(128, 256)) * 20)
+    with pytest.raises(UndecodableTextError) as info:
+        ingest.load(path)
+    assert all(f"not {name}" in info.value.reason for name in ("utf-8", "gb18030", "big5"))

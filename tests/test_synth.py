@@ -387,7 +387,7 @@ def test_text_layer_of_the_noisiest_reports_holds_their_text(tmp_path):
 def test_scan_pdf_is_image_only_and_ocr_reads_its_numbers(tmp_path):
     (r,) = synth.generate(1, "project_table", 0, seed=3)
     synth.write([r], tmp_path, scan=True, scan_pages=1)
-    path = tmp_path / f"{r.doc_id}.scan.pdf"
+    path = tmp_path / "scan" / f"{r.doc_id}.pdf"  # the gold's stem: `eval --docs DIR/scan` finds it
     import pymupdf
 
     with pymupdf.open(path) as pdf:

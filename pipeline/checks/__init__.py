@@ -55,7 +55,7 @@ from pipeline.checks.compare import REPORTED_DECIMALS, Op, RateVerdict, compare_
 from pipeline.checks.context import CheckContext
 
 __all__ = [
-    "CHECKS", "REPORT_ORDER", "Check", "CheckContext", "run_checks", "checks_by_kind", "check", "make_finding",
+    "CHECKS", "PROJECT_FLAG_KINDS", "REPORT_ORDER", "Check", "CheckContext", "run_checks", "checks_by_kind", "check", "make_finding",
     "compare_rate", "sum_tolerance", "Op", "RateVerdict", "grade_for", "GRADE_BANDS",
 ]
 
@@ -198,7 +198,10 @@ REPORT_ORDER = (
     "remainder_vs_paid", "score_items_sum", "score_item_within_points", "score_total_within_100", "grade_vs_score",
     "amount_unit_magnitude", "record_amount_scale", "percent_over_100", "number_repaired",
     "execution_rate_restated", "score_or_grade_restated", "amount_restated", "staff_count_restated", "year_consistency",
-    "garbled_text", "value_grounded", "evidence_label",
+    "garbled_text", "value_grounded", "evidence_label", "not_a_report",
 )
+# Flag kinds of this project beyond the gold README's vocabulary: a finding about the document
+# as a whole rather than about one value of it.
+PROJECT_FLAG_KINDS: tuple[str, ...] = ("not_a_report",)
 # A check missing from REPORT_ORDER runs after the listed ones, in registration order.
 CHECKS.sort(key=lambda c: REPORT_ORDER.index(c.id) if c.id in REPORT_ORDER else len(REPORT_ORDER))

@@ -98,3 +98,44 @@ def _check_evidence_labels(ctx: CheckContext) -> Iterator[Finding]:
             f"{path} 取自标签“{evidence.label}”下的数值，而该标签表示 {'/'.join(sorted(meant))}，不是此字段",
             [path], ctx.value(path), sorted(meant), None, [evidence],
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Not a report: a document that carries nothing of the genre
+# --------------------------------------------------------------------------------------------
+
+# What every self-evaluation report states and a reader recognises it first by: who (the
+# department, or the project evaluated) and when (the year). A record with none of these carries
+# no recognisable report, whatever the document is (a blank scan, a manual, a news page, notes
+# that quote a report's figures): it cannot even be attributed, so it goes to review, and the
+# finding names the fields the reviewer fills in. (Measured: every record of the seeds,
+# ../shared/dev and eval/gold has a department or a year.)
+_REPORT_CORE_FIELDS = ("department", "fiscal_year", "subject")
+
+
+def _figures(plain: dict) -> int:
+    budget, evaluation = plain["budget"], plain["evaluation"]
+    values = [budget[k] for k in ("initial", "adjusted", "adjustment", "actual", "execution_rate", "adjustment_rate")]
+    values += [budget[part][k] for part in ("basic", "project", "three_public") for k in ("budget", "actual")]
+    values += [evaluation["score"], evaluation["grade"]]
+    return sum(v is not None and v != "" for v in values) + len(plain["projects"])
+
+
+@check("not_a_report", "not_a_report", "A document in which no department, year or evaluated project could be read: not a self-evaluation report (a manual, notes quoting a report's figures), or no readable text (a blank scan).")
+def _check_not_a_report(ctx: CheckContext) -> Iterator[Finding]:
+    plain = ctx.plain
+    if any(plain[k] not in (None, "") for k in _REPORT_CORE_FIELDS):
+        return
+    characters = sum(1 for ch in ctx.document.text if not ch.isspace())
+    figures = _figures(plain)
+    if characters == 0:
+        why = "文档没有可读的文字（空白扫描件或图片？）"
+    elif figures:
+        why = f"文档有 {characters} 个字符，读出 {figures} 个数值，但没有部门、年度或评价项目，数值可能只是引用"
+    else:
+        why = f"文档有 {characters} 个字符，但未读出部门、年度、评价项目、预算金额、得分或项目"
+    yield make_finding(
+        "not_a_report", "not_a_report", "error",
+        f"未识别出绩效自评报告：{why}；请确认这是否是一份自评报告，并人工核对",
+        list(_REPORT_CORE_FIELDS), characters, figures,
+    )

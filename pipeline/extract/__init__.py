@@ -8,6 +8,7 @@ OpenAI-compatible endpoint: ``PIPELINE_LLM_BASE_URL`` and/or ``PIPELINE_LLM_API_
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from pipeline.config import require_endpoint
@@ -21,10 +22,19 @@ if TYPE_CHECKING:
 Backend = Literal["rules", "llm", "hybrid"]
 BACKENDS: tuple[str, ...] = ("rules", "llm", "hybrid")
 
-__all__ = ["BACKENDS", "Backend", "BackendUnavailableError", "extract"]
+
+class BackendName(StrEnum):
+    """The backends as a command-line choice (a ``str``, so it is a ``Backend`` wherever one is
+    compared or stored)."""
+
+    rules = "rules"
+    llm = "llm"
+    hybrid = "hybrid"
+
+__all__ = ["BACKENDS", "Backend", "BackendName", "BackendUnavailableError", "extract"]
 
 
-def extract(document: Document, backend: Backend = "rules", settings: "Settings | None" = None) -> ExtractedRecord:
+def extract(document: Document, backend: Backend | BackendName = "rules", settings: "Settings | None" = None) -> ExtractedRecord:
     """One record from one document with the chosen backend; every value grounded by its backend."""
     if backend == "rules":
         from pipeline.extract.rules import extract_rules
