@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pytest
 
-from bench.ingest_bench import number_recall, strip_ws
+from tests.support.measures import number_recall, strip_ws
 from pipeline import ingest, synth
 from pipeline.evaluate import score_document
 from pipeline.extract.rules import extract_rules

@@ -9,7 +9,7 @@ from typing import Any
 # PDF rendering, self-contained (the pipeline package must not import bench/): A4, pymupdf's
 # built-in CJK font embedded (Droid Sans Fallback, so the text layer extracts back to the same
 # Unicode), lines wrapped at the right margin, a TAB jumping to the next 4-em tab stop at least
-# 2 em on, like a table column gap — the layout bench/ingest_bench.text_to_pdf uses.
+# 2 em on, like a table column gap — the layout tests/support/pdfs.text_to_pdf uses.
 _PAGE_W, _PAGE_H, _MARGIN, _FONT_SIZE = 595.0, 842.0, 50.0, 10.5
 _LINE_H, _TAB_STOP, _MIN_TAB_GAP = _FONT_SIZE * 1.6, _FONT_SIZE * 4, _FONT_SIZE * 2
 
