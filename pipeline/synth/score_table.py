@@ -4,11 +4,11 @@ and 评价等级; and the score frame the narrative score report prints too."""
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 from pipeline.synth.builder import _Builder
 from pipeline.synth.common import _empty_gold, _grade, _header_rows, _score_total, _year_marks
-from pipeline.synth.facts import _facts
+from pipeline.synth.facts import _Facts, _facts
 from pipeline.synth.values import _score_text
 
 
@@ -18,6 +18,52 @@ _SCORE_FRAME = [
     ("产出", [("职责履行", None)]),
     ("效益", [("社会效益", ["社会效益实现程度", "可持续发展能力"]), ("满意度", ["{who}满意度"])]),
 ]
+
+
+class _FrameRow(NamedTuple):
+    """One leaf of the score frame as printed: its group (and the group's points), sub-group, item,
+    weight (whole points) and score (hundredths)."""
+
+    group: str
+    points: int
+    sub: str
+    name: str
+    weight: int
+    score: int
+
+
+def _frame_rows(rng: random.Random, f: _Facts, score_of: Callable[[str, int], int]) -> list[_FrameRow]:
+    """The score frame's rows for a drawn split of the 100 points over its four groups; each
+    group's points shared evenly by its items, ``score_of(item, weight)`` the item's score."""
+    weights = rng.choice([(20, 20, 30, 30), (15, 15, 40, 30), (10, 20, 40, 30)])
+    rows = []
+    for (group, subs), points in zip(_SCORE_FRAME, weights):
+        leaves = [(sub, name.format(who=f.who)) for sub, names in subs for name in (names if names is not None else list(f.bureau.work))]
+        base = points // len(leaves)
+        ws = [base] * len(leaves)
+        for k in range(points - base * len(leaves)):
+            ws[k] += 1
+        for (sub, name), w in zip(leaves, ws):
+            rows.append(_FrameRow(group, points, sub, name, w, score_of(name, w)))
+    return rows
+
+
+def _print_frame_rows(b: _Builder, rows: list[_FrameRow], *, remarks: bool) -> list[int]:
+    """The rows of a score table, group and sub-group cells merged (printed on a group's first row),
+    with a 备注 cell naming the points taken off when ``remarks``; returns the marks of the scores."""
+    score_ids = []
+    last_group = last_sub = None
+    for group, points, sub, name, w, s in rows:
+        g1 = f"{group}（{points}分）" if group != last_group else ""
+        g2 = sub if (sub != last_sub or g1) else ""
+        last_group, last_sub = group, sub
+        s_s, s_id = b.mark(b.score(s))
+        score_ids.append(s_id)
+        cells = [g1, g2, name, str(w), s_s]
+        if remarks:
+            cells.append("" if s == w * 100 else f"扣{_score_text(w * 100 - s)}分")
+        b.row(cells, "score")
+    return score_ids
 
 
 def _score_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
@@ -34,29 +80,9 @@ def _score_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
     w_label = rng.choice(["指标权重（分）", "指标分值", "分值"])
     cells = ["一级指标", "二级指标", "三级指标", w_label, "得分", "备注"]
     _header_rows(b, cells, two_line)
-    weights = rng.choice([(20, 20, 30, 30), (15, 15, 40, 30), (10, 20, 40, 30)])
-    score_ids = []
-    items = 0
-    rows = []
-    for (group, subs), points in zip(_SCORE_FRAME, weights):
-        leaves = [(sub, name.format(who=f.who)) for sub, names in subs for name in (names if names is not None else list(f.bureau.work))]
-        base = points // len(leaves)
-        ws = [base] * len(leaves)
-        for k in range(points - base * len(leaves)):
-            ws[k] += 1
-        for (sub, name), w in zip(leaves, ws):
-            s = w * 100 - (rng.choice([0, 0, 0, 50, 100]) if w > 2 else 0)
-            rows.append((group, points, sub, name, w, s))
-    last_group = last_sub = None
-    for group, points, sub, name, w, s in rows:
-        g1 = f"{group}（{points}分）" if group != last_group else ""
-        g2 = sub if (sub != last_sub or g1) else ""
-        last_group, last_sub = group, sub
-        s_s, s_id = b.mark(b.score(s))
-        score_ids.append(s_id)
-        items += s
-        note = "" if s == w * 100 else f"扣{_score_text(w * 100 - s)}分"
-        b.row([g1, g2, name, str(w), s_s, note], "score")
+    rows = _frame_rows(rng, f, lambda name, w: w * 100 - (rng.choice([0, 0, 0, 50, 100]) if w > 2 else 0))
+    score_ids = _print_frame_rows(b, rows, remarks=True)
+    items = sum(row.score for row in rows)
     total, tplanted = _score_total(b, rng, items)
     t_s, t_id = b.mark(b.score(total))
     b.row(["合计", "", "", "100", t_s, ""], "total")
