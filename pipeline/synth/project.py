@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from functools import partial
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -12,7 +14,7 @@ from pipeline.synth.common import (
     _empty_gold, _exec_rate, _goal_texts, _grade, _indicator_table, _off_amount, _off_rate, _problem_rows,
     _rate_style, _score_total, _year_marks
 )
-from pipeline.synth.facts import _facts, _weigh
+from pipeline.synth.facts import _Facts, _facts, _weigh
 from pipeline.synth.values import _amount, _exact, _rate_text, _score_text, _wan
 
 
@@ -37,6 +39,43 @@ def _project_single(b: _Builder, rng: random.Random) -> dict[str, Any]:
     b.blank()
     b.row(["项目名称", project], "info2")
     b.row(["主管部门", f.dept, "实施单位", impl], "info")
+    money_score, ms_id = _single_money(b, rng, gold, unit, initial, adjusted, actual)
+    goal, done = _goal_texts(f, years[1])
+    b.row(["年度总体目标", "预期目标", "实际完成情况"], "goalhead")
+    b.row(["", goal, done], "goal")
+    _weigh(rng, f.indicators, 90)
+    score_ids = [ms_id]
+    gold["indicators"] = _indicator_table(b, rng, f, "v1", rng.random() < 0.7, score_ids)
+    items = money_score + sum(i.score for i in f.indicators)
+    total, tplanted = _score_total(b, rng, items)
+    t_s, t_id = b.mark(b.score(total))
+    b.row(["总分", "", "", "", "", "", "100", t_s, ""], "total")
+    b.check("score_items_do_not_sum", "sum", tplanted, {"total": [t_id], "parts": score_ids})
+    grade, gplanted = _grade(b, rng, total)
+    gr_s, gr_id = b.mark(grade)
+    b.row(["自评等级", gr_s], "other")
+    b.check("grade_score_mismatch", "grade", gplanted, {"grade": [gr_id], "score": [t_id]})
+    gold["evaluation"] = {"score": float(_score_text(total)), "grade": grade}
+    if rng.random() < 0.4:
+        _problem_rows(b, rng, f, gold)
+    b.blank()
+    b.row([f"填报单位（盖章）：{impl}", "填报人：", "联系电话：", f"填报日期：{f.date}"], "other")
+    b.notes += [
+        "One-project 项目支出绩效自评表: report_type = project_table (the enum's only project-level type), subject = 项目名称, "
+        "budget = the project's money, projects = [] (the project itself is not repeated).",
+        f"department = 主管部门 ({f.dept}), not 实施单位 / 填报单位 ({impl}).",
+        "The 年度资金总额 row's 分值 10 / 得分 is the budget-execution item score, part of the 总分.",
+    ]
+    if gold["problems"] is None:
+        b.notes.append("No 存在的问题 / 改进措施 rows: problems and improvements are null (per-indicator deviation notes are not them).")
+    return gold
+
+
+def _single_money(b: _Builder, rng: random.Random, gold: dict[str, Any], unit: str, initial: int, adjusted: int,
+                  actual: int) -> tuple[int, int]:
+    """The money block of a one-project form: header, 年度资金总额 (its execution-rate item scored)
+    and the funding rows 财政拨款 / 上年结转资金 / 其他资金. Returns the item's score and its mark."""
+    g = gold["budget"]
     ab = rng.random() < 0.6
     h_init = "年初预算数"
     h_adj = "全年预算数（A）" if ab else rng.choice(["全年预算数", "调整后预算数"])
@@ -85,35 +124,17 @@ def _project_single(b: _Builder, rng: random.Random) -> dict[str, Any]:
         b.check("parts_do_not_sum", "sum", col == pcol, {"total": [tid], "parts": cols[col]})
     b.check("execution_rate_mismatch", "ratio", rate_planted, {"rate": [r_id], "num": [x_id], "den": [a_id]})
     g.update(initial=_wan(initial), adjusted=_wan(adjusted), actual=_wan(actual), execution_rate=float(rate))
-    goal, done = _goal_texts(f, years[1])
-    b.row(["年度总体目标", "预期目标", "实际完成情况"], "goalhead")
-    b.row(["", goal, done], "goal")
-    _weigh(rng, f.indicators, 90)
-    score_ids = [ms_id]
-    gold["indicators"] = _indicator_table(b, rng, f, "v1", rng.random() < 0.7, score_ids)
-    items = money_score + sum(i.score for i in f.indicators)
-    total, tplanted = _score_total(b, rng, items)
-    t_s, t_id = b.mark(b.score(total))
-    b.row(["总分", "", "", "", "", "", "100", t_s, ""], "total")
-    b.check("score_items_do_not_sum", "sum", tplanted, {"total": [t_id], "parts": score_ids})
-    grade, gplanted = _grade(b, rng, total)
-    gr_s, gr_id = b.mark(grade)
-    b.row(["自评等级", gr_s], "other")
-    b.check("grade_score_mismatch", "grade", gplanted, {"grade": [gr_id], "score": [t_id]})
-    gold["evaluation"] = {"score": float(_score_text(total)), "grade": grade}
-    if rng.random() < 0.4:
-        _problem_rows(b, rng, f, gold)
-    b.blank()
-    b.row([f"填报单位（盖章）：{impl}", "填报人：", "联系电话：", f"填报日期：{f.date}"], "other")
-    b.notes += [
-        "One-project 项目支出绩效自评表: report_type = project_table (the enum's only project-level type), subject = 项目名称, "
-        "budget = the project's money, projects = [] (the project itself is not repeated).",
-        f"department = 主管部门 ({f.dept}), not 实施单位 / 填报单位 ({impl}).",
-        "The 年度资金总额 row's 分值 10 / 得分 is the budget-execution item score, part of the 总分.",
-    ]
-    if gold["problems"] is None:
-        b.notes.append("No 存在的问题 / 改进措施 rows: problems and improvements are null (per-indicator deviation notes are not them).")
-    return gold
+    return money_score, ms_id
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The optional columns of a summary table (and whether project names carry system codes)."""
+
+    initial: bool
+    implementer: bool
+    score: bool
+    codes: bool
 
 
 def _project_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
@@ -132,6 +153,7 @@ def _project_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
     with_score = rng.random() < 0.6
     with_codes = rng.random() < 0.5
     two_line = with_init and rng.random() < 0.5
+    columns = _Columns(with_init, with_impl, with_score, with_codes)
     rows = []
     for name in names:
         adj = _amount(rng, 10, 800, 10_000)
@@ -157,6 +179,32 @@ def _project_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
         b.add("title", f"（{years[0]}年度）")
     b.blank()
     b.row([f"填报单位（盖章）：{f.dept}", "", "", "", "", "", f"单位：{unit}"], "other")
+    _summary_header(b, rng, columns, two_line)
+    col_ids = _summary_rows(b, rng, gold, columns, rows, bad_row, unit, impls)
+    money = partial(b.money, unit=unit, prose=False)
+    ti_s, ti_id = b.mark(money(tot_ini))
+    ta_s, ta_id = b.mark(money(tot_adj))
+    tx_s, tx_id = b.mark(money(printed_act))
+    tr_s, tr_id = b.mark(b.rate(total_rate))
+    cells = ["合计", ""] + ([""] if with_impl else []) + ([ti_s] if with_init else []) + [ta_s, tx_s, tr_s]
+    cells += ([""] if with_score else []) + [""]
+    b.row(cells, "total")
+    if with_init:
+        b.check("parts_do_not_sum", "sum", False, {"total": [ti_id], "parts": col_ids["initial"]})
+    b.check("parts_do_not_sum", "sum", False, {"total": [ta_id], "parts": col_ids["adjusted"]})
+    b.check("parts_do_not_sum", "sum", sum_planted, {"total": [tx_id], "parts": col_ids["actual"]})
+    b.check("execution_rate_mismatch", "ratio", total_planted, {"rate": [tr_id], "num": [tx_id], "den": [ta_id]})
+    g.update(initial=_wan(tot_ini) if with_init else None, adjusted=_wan(tot_adj), actual=_wan(printed_act),
+             execution_rate=float(total_rate))
+    _summary_closing(b, rng, f, gold, years[1], columns)
+    if unit == "元":
+        b.notes.append("All amounts are printed in 元 and converted to 万元 by dividing by 10000 with all decimals kept.")
+    return gold
+
+
+def _summary_header(b: _Builder, rng: random.Random, columns: _Columns, two_line: bool) -> None:
+    """The header of a summary table, on one line or with 年度预算 over 年初 / 调整后 on two."""
+    with_init, with_impl, with_score = columns.initial, columns.implementer, columns.score
     h_init = rng.choice(["年初预算", "年初预算数"])
     h_adj = rng.choice(["调整后预算", "调整后预算数", "全年预算数"])
     h_act = rng.choice(["实际支出", "实际支出数", "全年执行数", "决算数"])
@@ -169,9 +217,16 @@ def _project_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
         b.row([""] * len(cols) + [h_init, h_adj] + [""] * (2 + len(tail)), "header")
     else:
         b.row(cols + money_cols + tail, "header")
+
+
+def _summary_rows(b: _Builder, rng: random.Random, gold: dict[str, Any], columns: _Columns, rows: list[list[Any]],
+                  bad_row: int | None, unit: str, impls: list[str]) -> dict[str, list[int]]:
+    """One row per project (a project_rate_mismatch plant misprints ``bad_row``'s rate); returns the
+    marks of each money column, for the 合计 row's sums."""
+    with_init, with_impl, with_score, with_codes = columns.initial, columns.implementer, columns.score, columns.codes
     name_col = 1
     col_ids: dict[str, list[int]] = {"initial": [], "adjusted": [], "actual": []}
-    money = lambda fen: b.money(fen, unit, prose=False)  # noqa: E731
+    money = partial(b.money, unit=unit, prose=False)
     for k, (name, ini, adj, act) in enumerate(rows):
         rate = _rate_text(act, adj, 2)
         planted = k == bad_row
@@ -195,21 +250,14 @@ def _project_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
         col_ids["actual"].append(sxid)
         b.check("project_rate_mismatch", "ratio", planted, {"rate": [srid], "num": [sxid], "den": [said]})
         gold["projects"].append({"name": name, "budget": _wan(adj), "actual": _wan(act), "execution_rate": float(rate)})
-    ti_s, ti_id = b.mark(money(tot_ini))
-    ta_s, ta_id = b.mark(money(tot_adj))
-    tx_s, tx_id = b.mark(money(printed_act))
-    tr_s, tr_id = b.mark(b.rate(total_rate))
-    cells = ["合计", ""] + ([""] if with_impl else []) + ([ti_s] if with_init else []) + [ta_s, tx_s, tr_s]
-    cells += ([""] if with_score else []) + [""]
-    b.row(cells, "total")
-    if with_init:
-        b.check("parts_do_not_sum", "sum", False, {"total": [ti_id], "parts": col_ids["initial"]})
-    b.check("parts_do_not_sum", "sum", False, {"total": [ta_id], "parts": col_ids["adjusted"]})
-    b.check("parts_do_not_sum", "sum", sum_planted, {"total": [tx_id], "parts": col_ids["actual"]})
-    b.check("execution_rate_mismatch", "ratio", total_planted, {"rate": [tr_id], "num": [tx_id], "den": [ta_id]})
-    g.update(initial=_wan(tot_ini) if with_init else None, adjusted=_wan(tot_adj), actual=_wan(printed_act),
-             execution_rate=float(total_rate))
-    b.add("prose", f"注：本表所列项目均为{years[1]}年度部门预算安排的项目支出。")
+    return col_ids
+
+
+def _summary_closing(b: _Builder, rng: random.Random, f: _Facts, gold: dict[str, Any], year_text: str,
+                     columns: _Columns) -> None:
+    """The note under the table, problems and measures, the signature line and the notes."""
+    with_codes, with_score = columns.codes, columns.score
+    b.add("prose", f"注：本表所列项目均为{year_text}年度部门预算安排的项目支出。")
     p_label = rng.choice(["主要问题", "存在问题"])
     m_label = rng.choice(["整改措施", "改进措施"])
     b.add("prose", f"{p_label}：{f.problems}")
@@ -225,6 +273,3 @@ def _project_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
         "No document-level score or grade: evaluation is null." + (" Per-project 自评得分 are not record fields." if with_score else ""),
         f"problems = text after {p_label}：, improvements = text after {m_label}：.",
     ]
-    if unit == "元":
-        b.notes.append("All amounts are printed in 元 and converted to 万元 by dividing by 10000 with all decimals kept.")
-    return gold
