@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from pipeline.synth.builder import _Builder
 from pipeline.synth.content import _REASONS, _TOWN_A, _TOWN_B, _Bureau
@@ -151,6 +151,42 @@ def _grade(b: _Builder, rng: random.Random, score: int) -> tuple[str, bool]:
         )
         return wrong, True
     return right, False
+
+
+_MONEY_COLUMNS = ("initial", "adjusted", "actual")
+
+
+def _part_rows(b: _Builder, labels: Sequence[str], amounts: Sequence[tuple[int, int, int]], text: Callable[[int], str],
+               cells: Callable[[str, list[str], tuple[int, int, int]], list[str]]) -> dict[str, list[int]]:
+    """The rows of the parts under a money table's total row: each part's initial / adjusted / actual
+    printed by ``text`` and marked, set in its row by ``cells(label, marked texts, amounts)``.
+    Returns the marks of each column, for ``_check_part_sums``."""
+    cols: dict[str, list[int]] = {col: [] for col in _MONEY_COLUMNS}
+    for label, triple in zip(labels, amounts):
+        marked = []
+        for col, fen in zip(_MONEY_COLUMNS, triple):
+            s, mid = b.mark(text(fen))
+            marked.append(s)
+            cols[col].append(mid)
+        b.row(cells(label, marked, triple), "money", name_col=1)
+    return cols
+
+
+def _check_part_sums(b: _Builder, totals: Sequence[int], cols: dict[str, list[int]], planted_col: str | None) -> None:
+    """One parts_do_not_sum check per column: its parts against the total's mark (``totals`` in the
+    order initial, adjusted, actual); ``planted_col`` is the column a plant made disagree."""
+    for col, tid in zip(_MONEY_COLUMNS, totals):
+        b.check("parts_do_not_sum", "sum", col == planted_col, {"total": [tid], "parts": cols[col]})
+
+
+def _year_title(b: _Builder, rng: random.Random, dept: str, year_text: str, name: str, one_line: float) -> None:
+    """A form's title on one line, '<dept><year>年度<name>' (with probability ``one_line``), or its
+    name over '（<year>年度）'."""
+    if rng.random() < one_line:
+        b.add("title", f"{dept}{year_text}年度{name}")
+    else:
+        b.add("title", name)
+        b.add("title", f"（{year_text}年度）")
 
 
 def _ind_gold(b: _Builder, ind: _Ind, split: bool = False) -> dict[str, Any]:

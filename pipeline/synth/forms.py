@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.synth.builder import _Builder
 from pipeline.synth.common import (
     _empty_gold, _exec_rate, _frag, _goal_texts, _grade, _header_rows, _implementer, _ind_gold, _numtext, _off_rate,
-    _rate_style, _score_total, _system_code, _fund_name, _year_marks
+    _rate_style, _score_total, _system_code, _fund_name, _year_marks,
 )
 from pipeline.synth.content import _PERSONS, _REASONS
 from pipeline.synth.facts import _Ind, _facts, _indicators, _weigh

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from pipeline.synth.builder import _Builder
 from pipeline.synth.common import (
     _empty_gold, _exec_rate, _grade, _html_heading, _implementer, _ind_gold, _numtext, _off_amount, _rate_style,
-    _title_lines, _towns, _fund_name, _year_marks
+    _title_lines, _towns, _fund_name, _year_marks,
 )
 from pipeline.synth.content import _DETAIL_ITEMS, _FILLER, _ORDINALS, _PERSONS, _SOURCES
 from pipeline.synth.facts import _Facts, _Ind, _facts, _indicators

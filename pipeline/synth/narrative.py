@@ -15,7 +15,7 @@ from typing import Any
 from pipeline.synth.builder import _Builder
 from pipeline.synth.common import (
     _empty_gold, _exec_rate, _grade, _ind_gold, _numtext, _off_amount, _off_rate, _rate_style, _score_total,
-    _year_marks
+    _year_marks,
 )
 from pipeline.synth.content import _FILLER
 from pipeline.synth.facts import _Facts, _facts

@@ -11,8 +11,8 @@ from typing import Any
 
 from pipeline.synth.builder import _Builder
 from pipeline.synth.common import (
-    _empty_gold, _exec_rate, _goal_texts, _grade, _indicator_table, _off_amount, _problem_rows, _rate_style,
-    _score_total, _year_marks
+    _check_part_sums, _empty_gold, _exec_rate, _goal_texts, _grade, _indicator_table, _off_amount, _part_rows,
+    _problem_rows, _rate_style, _score_total, _year_marks, _year_title,
 )
 from pipeline.synth.facts import _Facts, _facts, _indicators, _weigh
 from pipeline.synth.values import FEN_PER_WAN, _exact, _rate_text, _score_text, _split, _wan
@@ -50,11 +50,7 @@ def _overall_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
         f.indicators = _indicators(rng, f.bureau, f.who, rng.randint(5, 8), numeric_only=True)
     info = "year" if style == "pairs" else rng.choice(["date", "date", "year", "year", "unit"])
     years, _ = _year_marks(b, rng, f.year, 3 if info == "year" else 2)
-    if rng.random() < 0.5:
-        b.add("title", f"{f.dept}{years[0]}年度部门整体支出绩效自评表")
-    else:
-        b.add("title", "部门整体支出绩效自评表")
-        b.add("title", f"（{years[0]}年度）")
+    _year_title(b, rng, f.dept, years[0], "部门整体支出绩效自评表", one_line=0.5)
     b.blank()
     if unit == "元":
         b.notes.append("All amounts are printed in 元 (金额单位：元) and converted to 万元 by dividing by 10000 with all decimals kept.")
@@ -123,7 +119,7 @@ def _info_rows(b: _Builder, rng: random.Random, sheet: _Sheet, info: str) -> Non
 def _grid_money(b: _Builder, rng: random.Random, sheet: _Sheet, weight: int, ab: bool) -> int:
     """The money grid: the total row (its execution-rate item scored), 基本支出 and 项目支出 rows and
     perhaps “三公”经费. Returns the money item's score (hundredths)."""
-    f, gold, unit, years, notes = sheet.f, sheet.gold, sheet.unit, sheet.years, b.notes
+    f, gold, unit, notes = sheet.f, sheet.gold, sheet.unit, b.notes
     g = gold["budget"]
     money = partial(b.money, unit=unit, prose=False)
     h_init = rng.choice(["年初预算数", "年初预算数", "年初预算"])
@@ -138,7 +134,6 @@ def _grid_money(b: _Builder, rng: random.Random, sheet: _Sheet, weight: int, ab:
     rate, rate_planted = _exec_rate(b, rng, f.actual, f.adjusted, sheet.rate_style)
     money_score = int((Decimal(rate) * weight).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     total_label = rng.choice(["年度资金总额", "年度资金总额", "合计", "年度总金额"])
-    cols = {"initial": [], "adjusted": [], "actual": []}
     (bi, ba, bx), (pi, pa, px) = _grid_parts(b, rng, f)
     i_s, i_id = b.mark(money(f.initial))
     a_s, a_id = b.mark(money(f.adjusted))
@@ -148,18 +143,11 @@ def _grid_money(b: _Builder, rng: random.Random, sheet: _Sheet, weight: int, ab:
     sheet.score_ids.append(ms_id)
     b.row(["", total_label, i_s, a_s, x_s, r_s, str(weight), ms], "money", name_col=1)
     b.check("execution_rate_mismatch", "ratio", rate_planted, {"rate": [r_id], "num": [x_id], "den": [a_id]})
-    for label, (ini, adj, act) in (("其中：基本支出", (bi, ba, bx)), ("项目支出", (pi, pa, px))):
-        si, sid = b.mark(money(ini))
-        sa, said = b.mark(money(adj))
-        sx, sxid = b.mark(money(act))
-        row_rate = _rate_text(act, adj, 2) if adj else "0.00"
-        b.row(["", label, si, sa, sx, b.rate(row_rate, percent=not pct_header), "—", "—"], "money", name_col=1)
-        cols["initial"].append(sid)
-        cols["adjusted"].append(said)
-        cols["actual"].append(sxid)
+    cols = _part_rows(b, ["其中：基本支出", "项目支出"], [(bi, ba, bx), (pi, pa, px)], money,
+                      lambda label, marked, amounts: ["", label, *marked, b.rate(
+                          _rate_text(amounts[2], amounts[1], 2) if amounts[1] else "0.00", percent=not pct_header), "—", "—"])
     planted_col = "adjusted" if pa != f.project[1] else "actual" if px != f.project[2] else None
-    for col, tid in (("initial", i_id), ("adjusted", a_id), ("actual", x_id)):
-        b.check("parts_do_not_sum", "sum", col == planted_col, {"total": [tid], "parts": cols[col]})
+    _check_part_sums(b, [i_id, a_id, x_id], cols, planted_col)
     g.update(initial=_wan(f.initial), adjusted=_wan(f.adjusted), actual=_wan(f.actual), execution_rate=float(rate))
     g["basic"].update(budget=_wan(ba), actual=_wan(bx))
     g["project"].update(budget=_wan(pa), actual=_wan(px))
@@ -198,7 +186,7 @@ def _grid_parts(b: _Builder, rng: random.Random, f: _Facts) -> tuple[tuple[int, 
 def _sources_money(b: _Builder, rng: random.Random, sheet: _Sheet, weight: int) -> int:
     """The money block as a 合计 row with a signed adjustment column over funding-source rows.
     Returns the money item's score (hundredths)."""
-    f, gold, unit, years, notes = sheet.f, sheet.gold, sheet.unit, sheet.years, b.notes
+    f, gold, unit, notes = sheet.f, sheet.gold, sheet.unit, b.notes
     g = gold["budget"]
     money = partial(b.money, unit=unit, prose=False)
     b.row(["资金情况", "资金来源", "年初预算数①", "年中调整金额②", "全年（调整）预算数③=①+②", "实际支出数④",
@@ -235,17 +223,10 @@ def _sources_money(b: _Builder, rng: random.Random, sheet: _Sheet, weight: int) 
     ms, ms_id = b.mark(b.score(money_score))
     sheet.score_ids.append(ms_id)
     b.row(["", "合计", i_s, c_s, a_s, x_s, r_s, str(weight), ms], "money", name_col=1)
-    cols = {"initial": [], "adjusted": [], "actual": []}
-    for j, src in enumerate(sources):
-        si, sid = b.mark(money(ini_parts[j]))
-        sa, said = b.mark(money(adj_parts[j]))
-        sx, sxid = b.mark(money(act_parts[j]))
-        b.row(["", ("其中：" if j == 0 else "") + src, si, "—", sa, sx, "—", "—", "—"], "money", name_col=1)
-        cols["initial"].append(sid)
-        cols["adjusted"].append(said)
-        cols["actual"].append(sxid)
-    for col, tid in (("initial", i_id), ("adjusted", a_id), ("actual", x_id)):
-        b.check("parts_do_not_sum", "sum", col == pcol, {"total": [tid], "parts": cols[col]})
+    labels = [("其中：" if j == 0 else "") + src for j, src in enumerate(sources)]
+    cols = _part_rows(b, labels, list(zip(ini_parts, adj_parts, act_parts)), money,
+                      lambda label, marked, _: ["", label, marked[0], "—", marked[1], marked[2], "—", "—", "—"])
+    _check_part_sums(b, [i_id, a_id, x_id], cols, pcol)
     b.check("execution_rate_mismatch", "ratio", rate_planted, {"rate": [r_id], "num": [x_id], "den": [a_id]})
     b.check("adjustment_sum_mismatch", "sum", chg_planted, {"total": [a_id], "parts": [i_id, c_id]})
     g.update(initial=_wan(f.initial), adjusted=_wan(f.adjusted), adjustment=_wan(change), actual=_wan(f.actual),

@@ -11,8 +11,8 @@ from typing import Any
 
 from pipeline.synth.builder import _Builder
 from pipeline.synth.common import (
-    _empty_gold, _exec_rate, _goal_texts, _grade, _indicator_table, _off_amount, _off_rate, _problem_rows,
-    _rate_style, _score_total, _year_marks
+    _check_part_sums, _empty_gold, _exec_rate, _goal_texts, _grade, _indicator_table, _off_amount, _off_rate,
+    _part_rows, _problem_rows, _rate_style, _score_total, _year_marks, _year_title,
 )
 from pipeline.synth.facts import _Facts, _facts, _weigh
 from pipeline.synth.values import _amount, _exact, _rate_text, _score_text, _wan
@@ -26,7 +26,6 @@ def _project_single(b: _Builder, rng: random.Random) -> dict[str, Any]:
     place = f.dept[: -len(f.bureau.name)]
     impl = place + rng.choice(["{s}服务中心", "{s}事务中心", "{s}综合执法大队", "{s}技术推广站", "{s}发展中心"]).format(s=f.bureau.short)
     gold.update(department=f.dept, fiscal_year=f.year, report_type="project_table", subject=project)
-    g = gold["budget"]
     initial = _amount(rng, 20, 3000, 10_000)
     adjusted = initial + rng.choice([0, 0, int(initial * rng.uniform(0.02, 0.2)) // 10_000 * 10_000])
     actual = int(adjusted * rng.uniform(0.8, 1.0)) // 10_000 * 10_000
@@ -111,17 +110,10 @@ def _single_money(b: _Builder, rng: random.Random, gold: dict[str, Any], unit: s
         b.row([f"项目资金（{unit}）", "", h_init, h_adj, h_act, h_rate, "分值", "得分"], "header")
         b.row(["", "年度资金总额", i_s, a_s, x_s, r_s, "10", ms], "money", name_col=1)
         dash = ["—", "—", "—"]
-    cols = {"initial": [], "adjusted": [], "actual": []}
-    for j, label in enumerate(["其中：财政拨款", "上年结转资金", "其他资金"]):
-        si, sid = b.mark(b.money(ini_rows[j], unit, prose=False) if ini_rows[j] else "0.00")
-        sa, said = b.mark(b.money(adj_rows[j], unit, prose=False) if adj_rows[j] else "0.00")
-        sx, sxid = b.mark(b.money(act_rows[j], unit, prose=False) if act_rows[j] else "0.00")
-        b.row(["", label, si, sa, sx, *dash], "money", name_col=1)
-        cols["initial"].append(sid)
-        cols["adjusted"].append(said)
-        cols["actual"].append(sxid)
-    for col, tid in (("initial", i_id), ("adjusted", a_id), ("actual", x_id)):
-        b.check("parts_do_not_sum", "sum", col == pcol, {"total": [tid], "parts": cols[col]})
+    cols = _part_rows(b, ["其中：财政拨款", "上年结转资金", "其他资金"], list(zip(ini_rows, adj_rows, act_rows)),
+                      lambda fen: b.money(fen, unit, prose=False) if fen else "0.00",
+                      lambda label, marked, _: ["", label, *marked, *dash])
+    _check_part_sums(b, [i_id, a_id, x_id], cols, pcol)
     b.check("execution_rate_mismatch", "ratio", rate_planted, {"rate": [r_id], "num": [x_id], "den": [a_id]})
     g.update(initial=_wan(initial), adjusted=_wan(adjusted), actual=_wan(actual), execution_rate=float(rate))
     return money_score, ms_id
@@ -172,11 +164,7 @@ def _project_table(b: _Builder, rng: random.Random) -> dict[str, Any]:
     rate_style = (2, False)
     total_rate, total_planted = _exec_rate(b, rng, printed_act, tot_adj, rate_style)
     years, _ = _year_marks(b, rng, f.year, 2)
-    if rng.random() < 0.6:
-        b.add("title", f"{f.dept}{years[0]}年度项目支出绩效自评汇总表")
-    else:
-        b.add("title", "项目支出绩效自评汇总表")
-        b.add("title", f"（{years[0]}年度）")
+    _year_title(b, rng, f.dept, years[0], "项目支出绩效自评汇总表", one_line=0.6)
     b.blank()
     b.row([f"填报单位（盖章）：{f.dept}", "", "", "", "", "", f"单位：{unit}"], "other")
     _summary_header(b, rng, columns, two_line)
