@@ -727,3 +727,18 @@ def test_the_runtime_never_imports_the_generator():
 def test_the_generator_expects_the_record_contracts_flag_kinds():
     assert synth.FLAG_KINDS is FLAG_KINDS
     assert set(synth.PLANT_KINDS) <= set(FLAG_KINDS)
+
+
+def test_pdf_beside_scan_stays_the_plain_text_layer(tmp_path):
+    """--pdf --scan: every report's text-layer PDF is the plain one (no ruled tables) unless --ruled;
+    the scan's ruled page once leaked into the next report's --pdf."""
+    import pymupdf
+
+    reports = synth.generate(3, "project_table", 0, seed=13)
+    synth.write(reports, tmp_path, pdf=True, scan=True, scan_pages=1, scan_dpi=50)
+    for r in reports:
+        with pymupdf.open(tmp_path / f"{r.doc_id}.pdf") as pdf:
+            assert not any(page.get_drawings() for page in pdf), r.doc_id
+    synth.write(reports[:1], tmp_path / "ruled", pdf=True, ruled=True)
+    with pymupdf.open(tmp_path / "ruled" / f"{reports[0].doc_id}.pdf") as pdf:
+        assert any(page.get_drawings() for page in pdf)

@@ -296,7 +296,7 @@ def write(
                 written.append(path)
             if scan:  # a scan shows the printed page: its tables ruled, each cell in its box
                 path = out / f"{report.doc_id}.scan.pdf"
-                ruled = render_ruled_pdf(report.page_text or report.text)
-                path.write_bytes(render_scan(ruled, dpi=scan_dpi, pages=scan_pages))
+                page = render_ruled_pdf(report.page_text or report.text)
+                path.write_bytes(render_scan(page, dpi=scan_dpi, pages=scan_pages))
                 written.append(path)
     return written
