@@ -41,6 +41,14 @@ Planted inconsistencies (``plant``) are author mistakes: the gold keeps the PRIN
 ``_expected_flags`` names the flag kind. Every arithmetic relation the text prints (planted or
 not) is also returned as a ``Check`` with the spans of its terms in the final text, so tests can
 recompute it from the text alone.
+
+The package, in the order a report is made: ``vocabulary`` (layouts, noise and plant kinds),
+``content`` and ``facts`` (invented departments and their consistent figures, in ``values``' exact
+integers), ``builder`` (the lines, marked terms, checks and plants of one report) with ``noise``
+(levels and line noise) and ``flatten`` (how converters flatten forms), one module per layout family
+(``overall_table``, ``narrative``, ``project``, ``fund``, ``score_table``, ``forms``; shared pieces in
+``common``), and ``render`` (PDF and scan). No stage of the pipeline imports it: only the
+``pipeline synth`` command, the tests and the benchmarks do.
 """
 
 from __future__ import annotations
@@ -53,8 +61,8 @@ from typing import Any, Iterable, Sequence
 
 from pipeline.record import FLAG_KINDS
 from pipeline.synth.builder import _Builder
-from pipeline.synth.fund import _project_form, _project_report
 from pipeline.synth.forms import _form_single, _multi_form
+from pipeline.synth.fund import _project_form, _project_report
 from pipeline.synth.narrative import _narrative
 from pipeline.synth.noise import _IMPLIED_FLAGS, _LEVELS
 from pipeline.synth.overall_table import _overall_table
@@ -85,6 +93,7 @@ __all__ = [
     "render_scan",
     "write",
 ]
+
 
 @dataclass
 class Check:

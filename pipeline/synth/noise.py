@@ -30,11 +30,6 @@ _TRAD_KNOWN = dict(zip(
 _TRAD_EXTRA = dict(zip("个为开这县区应国进达员对于将长东乡镇卫药医疗学财园动协监检规测养险灾护", "個為開這縣區應國進達員對於將長東鄉鎮衛藥醫療學財園動協監檢規測養險災護"))
 
 
-
-# ============================================================================================
-# Noise levels
-# ============================================================================================
-
 # kind -> (probability that a report at this level gets it, parameter). Parameters: a per-item
 # rate, a count, or a wrap width range (in CJK characters).
 _LEVELS: dict[int, dict[str, tuple[float, Any]]] = {

@@ -18,7 +18,6 @@ from pipeline.synth.facts import _Facts, _facts, _indicators, _weigh
 from pipeline.synth.values import FEN_PER_WAN, _exact, _rate_text, _score_text, _split, _wan
 
 
-
 @dataclass
 class _Sheet:
     """What the blocks of one sheet share: its facts and gold, the money unit, the printed years, how

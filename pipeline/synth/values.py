@@ -11,11 +11,6 @@ FEN_PER_WAN = 1_000_000  # 1 万元 = 10 000 元 = 1 000 000 分
 _UNIT_FEN = {"元": 100, "万元": FEN_PER_WAN, "亿元": 10_000 * FEN_PER_WAN}
 
 
-# ============================================================================================
-# Small helpers: money, rates, scores as exact integers
-# ============================================================================================
-
-
 def _wan(fen: int) -> float:
     """分 -> 万元, as the gold holds it (all decimals, at most 6)."""
     return round(fen / FEN_PER_WAN, 6)

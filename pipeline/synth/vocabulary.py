@@ -58,8 +58,6 @@ GENRE_NOISE_KINDS: tuple[str, ...] = (
 )
 
 
-
-
 # Inconsistencies the generator can plant, and the layouts that print what each needs.
 _FORMS = tuple(layout for layout in GENRE_LAYOUTS if layout.startswith("form_"))
 PLANT_KINDS: dict[str, tuple[str, ...]] = {
