@@ -33,18 +33,18 @@ def _document(n_chars: int, salt: str):
 
 def _seconds(n_chars: int, salt: str) -> tuple[float, float]:
     """(wall, process CPU) seconds of one extraction with checks."""
-    from pipeline.extract import extract
+    from pipeline.run import process
 
     document = _document(n_chars, salt)
     started, cpu = time.perf_counter(), time.process_time()
-    extract(document, "rules", checks=True)
+    process(document, "rules")
     return time.perf_counter() - started, time.process_time() - cpu
 
 
 def run() -> list[dict]:
-    from pipeline.extract import extract
+    from pipeline.run import process
 
-    extract(_document(20_000, "warm-up"), "rules")  # start-up: imports, regex compilation
+    process(_document(20_000, "warm-up"), "rules")  # start-up: imports, regex compilation
     quarter, quarter_cpu = _seconds(TARGET_CHARS // 4, "quarter")
     full, full_cpu = _seconds(TARGET_CHARS, "full")
     # The growth ratio from CPU time: other processes on a shared machine inflate wall time unevenly.

@@ -10,7 +10,7 @@ per document and the extractor and the checks each had their own default-unit pa
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from collections import OrderedDict
 from functools import cached_property
@@ -141,6 +141,36 @@ class DocumentView:
     @cached_property
     def number_starts(self) -> list[int]:
         return [m.norm_start for m in self.numbers]
+
+    @cached_property
+    def number_raw_starts(self) -> list[int]:
+        return [m.raw_start for m in self.numbers]  # the normaliser keeps text order
+
+    def numbers_in_raw(self, raw_start: int, raw_end: int) -> list[NumberMention]:
+        """Number mentions lying wholly inside raw ``document.text[raw_start:raw_end]``."""
+        out = []
+        i = bisect_left(self.number_raw_starts, raw_start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.numbers) and self.numbers[i].raw_start < raw_end:
+            if self.numbers[i].raw_end <= raw_end:
+                out.append(self.numbers[i])
+            i += 1
+        return out
+
+    def numbers_in_quote(self, raw_start: int, raw_end: int) -> list[NumberMention] | None:
+        """The mentions wholly inside a quote's raw span, or None when a mention runs across
+        either end of it: the scanner read the quote's digits into another number (figures printed
+        run together, '82.37250095.23%', that the table reader split by its columns), so the quote
+        is to be read alone."""
+        i = bisect_left(self.number_raw_starts, raw_start)
+        if i > 0 and self.numbers[i - 1].raw_end > raw_start:
+            return None
+        out = []
+        while i < len(self.numbers) and self.numbers[i].raw_start < raw_end:
+            if self.numbers[i].raw_end > raw_end:
+                return None
+            out.append(self.numbers[i])
+            i += 1
+        return out
 
     @cached_property
     def default_unit(self) -> str:

@@ -93,10 +93,10 @@ class OutputFormat(str, Enum):
 
 
 def _load_and_extract(path: Path, backend: str):
-    from pipeline.extract import extract
+    from pipeline.run import process
     from pipeline.ingest import load
 
-    return extract(load(path), backend)  # type: ignore[arg-type]
+    return process(load(path), backend)  # type: ignore[arg-type]
 
 
 @app.command("extract")

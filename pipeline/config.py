@@ -48,6 +48,19 @@ class Settings(BaseSettings):
         return bool(self.llm_base_url) or bool(self.llm_api_key and self.llm_api_key.get_secret_value())
 
 
+def require_endpoint(path: str | Path, backend: str, settings: Settings) -> None:
+    """Refuse a model backend when no endpoint is configured, saying what to set."""
+    from pipeline.errors import BackendUnavailableError
+
+    if not settings.llm_configured:
+        raise BackendUnavailableError(
+            path,
+            f"the {backend} backend is not available: no LLM endpoint is configured. Set "
+            "PIPELINE_LLM_BASE_URL (an OpenAI-compatible endpoint) and/or PIPELINE_LLM_API_KEY, "
+            f"and PIPELINE_LLM_MODEL (default {settings.llm_model}); or use --backend rules",
+        )
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()

@@ -27,7 +27,7 @@ def _gold_for(source: Path) -> Path | None:
 
 def run_demo(console: Console, folders: list[Path]) -> int:
     from pipeline.evaluate import score_document
-    from pipeline.extract import extract
+    from pipeline.run import process
     from pipeline.ingest import load
 
     sources = [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.txt"))]
@@ -44,7 +44,7 @@ def run_demo(console: Console, folders: list[Path]) -> int:
     for source in sources:
         started = time.perf_counter()
         try:
-            record = extract(load(source), "rules")
+            record = process(load(source), "rules")
         except PipelineError as error:
             console.print(f"[red]error[/] {error}")
             status = 2

@@ -64,3 +64,9 @@ class UndecodableTextError(IngestError):
 
 class OcrUnavailableError(IngestError):
     code = "ocr_unavailable"
+
+
+class BackendUnavailableError(PipelineError):
+    """A model backend was asked for while no endpoint is configured (or an unknown backend)."""
+
+    code = "backend_unavailable"

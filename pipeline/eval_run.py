@@ -26,7 +26,7 @@ def find_source(doc_id: str, gold_dir: Path, docs_dir: Path | None) -> Path | No
 
 
 def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: str = "rules") -> EvalReport:
-    from pipeline.extract import extract
+    from pipeline.run import process
     from pipeline.ingest import load
 
     items = []
@@ -36,7 +36,7 @@ def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: str = "rules
             items.append(EvalItem(doc_id=doc_id, gold=gold, error=f"no source document for {doc_id} beside the gold or in --docs"))
             continue
         try:
-            record = extract(load(source), backend)  # type: ignore[arg-type]
+            record = process(load(source), backend)  # type: ignore[arg-type]
         except PipelineError as error:
             items.append(EvalItem(doc_id=doc_id, gold=gold, error=str(error)))
             continue

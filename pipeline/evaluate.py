@@ -43,11 +43,7 @@ this module decides as follows (each decision is tested in ``tests/test_evaluate
 
 from __future__ import annotations
 
-import difflib
 import json
-import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,11 +55,22 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from pipeline import __version__
 
-NUMBER_TOLERANCE = 0.005
+from pipeline.record import RECORD_FIELDS, RecordField
+from pipeline.compare import (  # noqa: F401  (re-exported: the scorer's definitions)
+    NAME_RATIO_THRESHOLD,
+    NUMBER_TOLERANCE,
+    as_number,
+    as_text,
+    char_f1,
+    is_empty,
+    name_ratio,
+    normalize_name,
+    normalize_text,
+    pair_by_name,
+    values_match,
+)
+
 TEXT_F1_THRESHOLD = 0.8
-NAME_RATIO_THRESHOLD = 0.8
-# Absorbs binary floating-point error, so that 99.665 vs 99.66 counts as "within 0.005".
-_FLOAT_SLACK = 1e-9
 
 Status = Literal["correct", "wrong", "missed", "hallucinated"]
 FieldKind = Literal["scalar", "text", "item", "item_field"]
@@ -85,31 +92,19 @@ class ListSpec:
     name_key: str = "name"
 
 
-_MONEY = {"budget": SCALAR, "actual": SCALAR}
+def _spec(fields: tuple[RecordField, ...]) -> dict[str, Any]:
+    """The scoring spec, nested like the record: derived from ``pipeline.record``'s models."""
+    spec: dict[str, Any] = {}
+    for field in fields:
+        *parents, leaf = field.path.split(".")
+        node = spec
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = ListSpec(fields=field.item_fields) if field.shape == "list" else (TEXT if field.shape == "text" else SCALAR)
+    return spec
 
-RECORD_SPEC: dict[str, Any] = {
-    "doc_id": SCALAR,
-    "department": SCALAR,
-    "fiscal_year": SCALAR,
-    "report_type": SCALAR,
-    "subject": SCALAR,
-    "budget": {
-        "initial": SCALAR,
-        "adjusted": SCALAR,
-        "adjustment": SCALAR,
-        "actual": SCALAR,
-        "execution_rate": SCALAR,
-        "adjustment_rate": SCALAR,
-        "basic": dict(_MONEY),
-        "project": dict(_MONEY),
-        "three_public": dict(_MONEY),
-    },
-    "evaluation": {"score": SCALAR, "grade": SCALAR},
-    "indicators": ListSpec(fields=("level1", "level2", "target", "actual")),
-    "projects": ListSpec(fields=("budget", "actual", "execution_rate")),
-    "problems": TEXT,
-    "improvements": TEXT,
-}
+
+RECORD_SPEC: dict[str, Any] = _spec(RECORD_FIELDS)
 
 
 def _field_keys(spec: dict[str, Any], prefix: str = "") -> list[str]:
@@ -334,99 +329,6 @@ class EvalReport(BaseModel):
 # Value comparison
 # --------------------------------------------------------------------------------------------
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-
-
-def normalize_text(value: str) -> str:
-    """NFKC, then every whitespace character removed."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", value) if not ch.isspace())
-
-
-def normalize_name(value: str) -> str:
-    """What list names and texts are compared on (gold README): NFKC, then every whitespace and
-    every Unicode punctuation character (categories P*: '，', '（', '“', '-', '·', and '%' too)
-    removed; symbols (S*) such as '≥' and '+' stay."""
-    return "".join(
-        ch for ch in unicodedata.normalize("NFKC", value) if not ch.isspace() and not unicodedata.category(ch).startswith("P")
-    )
-
-
-def char_f1(gold: str, pred: str) -> float:
-    """Bag-of-characters F1 after NFKC and removal of whitespace and punctuation."""
-    g, p = Counter(normalize_name(gold)), Counter(normalize_name(pred))
-    total = sum(g.values()) + sum(p.values())
-    if total == 0:
-        return 1.0
-    return 2 * sum((g & p).values()) / total
-
-
-def pair_by_name(left: Sequence[str], right: Sequence[str]) -> dict[int, tuple[int, float]]:
-    """Greedy best-first pairing of two name lists as the gold README scores lists: ratio at least
-    NAME_RATIO_THRESHOLD, best pairs first, ties in document order. ``{left index: (right index,
-    ratio)}``. The hybrid merge pairs rules and model items the same way."""
-    candidates = sorted(
-        (-r, li, ri)
-        for li, ln in enumerate(left)
-        for ri, rn in enumerate(right)
-        if (r := name_ratio(ln, rn)) >= NAME_RATIO_THRESHOLD
-    )
-    partner: dict[int, tuple[int, float]] = {}
-    taken: set[int] = set()
-    for neg_r, li, ri in candidates:
-        if li not in partner and ri not in taken:
-            partner[li] = (ri, -neg_r)
-            taken.add(ri)
-    return partner
-
-
-def name_ratio(a: str, b: str) -> float:
-    """SequenceMatcher ratio of two names after NFKC and removal of whitespace and punctuation
-    (``normalize_name``); 0 if either is then empty."""
-    na, nb = normalize_name(a), normalize_name(b)
-    if not na or not nb:
-        return 0.0
-    return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio()
-
-
-def is_empty(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, Mapping):
-        return all(is_empty(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(is_empty(v) for v in value)
-    return False
-
-
-def as_number(value: Any) -> float | None:
-    """A finite number, or a string that is a plain decimal after NFKC/whitespace removal."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        text = normalize_text(value)
-        if _PLAIN_NUMBER.fullmatch(text):
-            return float(text)
-    return None
-
-
-def _as_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def values_match(gold: Any, pred: Any) -> bool:
-    """Whether a non-null gold scalar and a non-empty prediction agree (README rules)."""
-    g_num, p_num = as_number(gold), as_number(pred)
-    if g_num is not None and (p_num is not None or not isinstance(gold, str)):
-        return p_num is not None and abs(g_num - p_num) <= NUMBER_TOLERANCE + _FLOAT_SLACK
-    if isinstance(gold, str):
-        return normalize_text(gold) == normalize_text(_as_text(pred))
-    return gold == pred
-
-
 def _scalar_status(gold: Any, pred: Any) -> Status:
     if gold is None:
         return "correct" if is_empty(pred) else "hallucinated"
@@ -440,7 +342,7 @@ def _text_status(gold: Any, pred: Any) -> tuple[Status, float | None]:
         return ("correct" if is_empty(pred) else "hallucinated"), None
     if is_empty(pred):
         return "missed", None
-    f1 = char_f1(_as_text(gold), _as_text(pred))
+    f1 = char_f1(as_text(gold), as_text(pred))
     return ("correct" if f1 >= TEXT_F1_THRESHOLD else "wrong"), f1
 
 
@@ -538,7 +440,7 @@ class _Scorer:
 
         def name(x: dict[str, Any]) -> str:
             v = x.get(spec.name_key)
-            return "" if v is None else _as_text(v).strip()
+            return "" if v is None else as_text(v).strip()
 
         gold_items, pred_items = [item(x) for x in gold], [item(x) for x in pred]
         gold_names, pred_names = [name(x) for x in gold_items], [name(x) for x in pred_items]

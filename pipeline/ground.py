@@ -9,15 +9,18 @@ as the text it can be found in, so:
   ``ungrounded`` (a later check routes those to review).
 * ``verify_evidence`` checks that a record's evidence quotes are what the page says at those
   offsets and that each quote contains its value as printed.
+* ``evidence_holds`` is that verdict for one value, and ``find_value`` the fuller search the
+  cross-checks use for a value whose evidence does not hold (or that has none): after
+  ``ground_value``, a cut printed as a positive figure, a number broken by spaces, a bare table
+  figure in the unit in force, a text printed in two places.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from rapidfuzz import fuzz
 from functools import lru_cache
 from typing import Any
 
@@ -121,7 +124,7 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         hit = min(hits, key=lambda m: abs(m.raw_start - near)) if near is not None else hits[0]
         printed = text[hit.raw_start : hit.raw_end]
         digits = re.match(r"\s*-?[\d.]+", printed)
-        exact = bool(digits) and float(digits.group()) == float(value) and digits.group().strip().lstrip("-") in (_plain_number(value), f"{float(value):.2f}")
+        exact = bool(digits) and float(digits.group()) == float(value) and digits.group().strip().lstrip("-") in (plain_number(value), f"{float(value):.2f}")
         return evidence_at(document, hit.raw_start, hit.raw_end, match="exact" if exact else "normalized", method=method)
     needle = str(value)
     position = text.find(needle)
@@ -134,32 +137,43 @@ def ground_value(document: Document, value: Any, kind: str = "text", method: Met
         found = squashed.find(squashed_needle)
         if found >= 0:
             return evidence_at(document, raw_index[found], raw_index[found + len(squashed_needle) - 1] + 1, match="normalized", method=method)
-        # Fuzzy: the best window of the same length (OCR misreads a few characters).
-        size = len(squashed_needle)
-        if 4 <= size <= 400 and len(squashed) >= size:
-            matcher = SequenceMatcher(None, squashed, squashed_needle, autojunk=False)
-            block = max(matcher.get_matching_blocks(), key=lambda b: b.size)
-            start = max(0, block.a - block.b)
-            window = squashed[start : start + size]
-            if SequenceMatcher(None, window, squashed_needle).ratio() >= FUZZY_THRESHOLD:
-                return evidence_at(document, raw_index[start], raw_index[min(start + size, len(raw_index)) - 1] + 1, match="fuzzy", method=method)
+        # Fuzzy: the best-aligned window (OCR misreads a few characters).
+        if 4 <= len(squashed_needle) <= 400 and len(squashed) >= len(squashed_needle):
+            aligned = fuzz.partial_ratio_alignment(squashed_needle, squashed, score_cutoff=100 * FUZZY_THRESHOLD)
+            if aligned is not None and aligned.dest_end > aligned.dest_start:
+                return evidence_at(document, raw_index[aligned.dest_start], raw_index[aligned.dest_end - 1] + 1, match="fuzzy", method=method)
     return ungrounded(method)
 
 
-def _plain_number(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return text
+def plain_number(value: float) -> str:
+    """A figure as a report prints it: at most six decimals, no trailing zeros ('2097.1', '20')."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def wan_readings(mention: NumberMention) -> tuple[float, ...]:
+    """What a printed number can mean in 万元: with a money unit of its own, exactly that unit's
+    value; a bare number (its table's unit sits in the header) as 万元, 元 or 亿元; anything else
+    (a percent; a count or a year, '12次', '2021年') no amount at all. The one place this question
+    is answered."""
+    if mention.counter:
+        return ()
+    if mention.unit in MONEY_UNITS:
+        wan = to_wan(mention.value, mention.unit)
+        return () if wan is None else (wan,)
+    if mention.unit is None:
+        return (mention.value, mention.value / 10000, mention.value * 10000)
+    return ()
+
+
+def prints_amount(mention: NumberMention, value: float, tolerance: float = AMOUNT_TOLERANCE) -> bool:
+    """Does this printed number state ``value`` 万元 under any unit it can carry?"""
+    return any(abs(reading - value) <= tolerance for reading in wan_readings(mention))
 
 
 def _number_in(mentions: list[NumberMention], value: float) -> bool:
-    """A number printed in the span equals ``value``: as printed, or in 万元 from its unit, or —
-    for a table whose unit sits in its header — scaled from 元 or 亿元."""
-    for m in mentions:
-        as_wan = to_wan(m.value, m.unit) if m.unit in MONEY_UNITS else None
-        for candidate in (m.value, as_wan, m.value / 10000, m.value * 10000):
-            if candidate is not None and abs(candidate - value) <= AMOUNT_TOLERANCE:
-                return True
-    return False
+    """A number printed in the span equals ``value``: as printed (a rate, a score, a year), or in
+    万元 under its unit (``wan_readings``)."""
+    return any(abs(m.value - value) <= AMOUNT_TOLERANCE or prints_amount(m, value) for m in mentions)
 
 
 def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None = None) -> bool:
@@ -182,7 +196,7 @@ def quote_contains(quote: str, value: Any, mentions: list[NumberMention] | None 
     needle, hay = _squash(str(value)).translate(_CHARACTER_FOLD), _squash(quote).translate(_CHARACTER_FOLD)
     if "|" not in needle:
         hay = hay.replace("|", "")  # a value composed of cells ('=' | '9' | '个'): pipes divide cells, like tabs
-    return needle in hay or SequenceMatcher(None, needle, hay).ratio() >= FUZZY_THRESHOLD
+    return needle in hay or fuzz.ratio(needle, hay) >= 100 * FUZZY_THRESHOLD
 
 
 def verify_evidence(document: Document, record: ExtractedRecord) -> list[GroundingProblem]:
@@ -191,10 +205,7 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
     from pipeline.record import leaf_values
 
     problems = []
-    # Sorted by raw start once, so each quote's numbers are found by bisection: a scan of every
-    # mention per value made this quadratic in the length of the document.
-    all_mentions = sorted(analyze(document).numbers, key=lambda m: m.raw_start)
-    raw_starts = [m.raw_start for m in all_mentions]
+    view = analyze(document)  # each quote's numbers found by bisection, not by a scan of them all
     for path, value in leaf_values(record):
         if path in ("report_type",):
             continue  # a classification of the whole document, not a printed value
@@ -208,12 +219,11 @@ def verify_evidence(document: Document, record: ExtractedRecord) -> list[Groundi
             p = mismatched[0]
             problems.append(GroundingProblem(path, f"quote differs from page {p.page} text at {p.start}:{p.end}"))
             continue
-        inside = []
+        inside: list[NumberMention] | None = []
         for p in pieces:
             raw_start = document.global_offset(p.page, p.start)
-            raw_end = raw_start + len(p.quote or "")
-            first, last = bisect_left(raw_starts, raw_start), bisect_left(raw_starts, raw_end)
-            inside += [m for m in all_mentions[first:last] if m.raw_end <= raw_end]
+            found = view.numbers_in_quote(raw_start, raw_start + len(p.quote or ""))
+            inside = None if found is None or inside is None else inside + found
         joined = "".join(p.quote or "" for p in pieces)
         if not quote_contains(joined, value, inside):
             problems.append(GroundingProblem(path, f"quote {evidence.quote!r} does not contain {value!r}"))
@@ -243,3 +253,120 @@ def value_kind(path: str, value: Any) -> str:
     if leaf in ("fiscal_year", "score"):
         return "number"
     return "amount"
+
+
+# --------------------------------------------------------------------------------------------
+# Finding a value back, and judging the evidence a value carries (the checks' view of it)
+# --------------------------------------------------------------------------------------------
+
+# Confidence of a number found only with breaks the number scanner does not bridge.
+SPACED_CONFIDENCE = 0.6
+# How far apart the two pieces of a text split over two places may lie: a name cell wrapped
+# onto a later line (long texts), a figure and its unit in split 指标值 / 度量单位 columns.
+SPLIT_TEXT_WINDOW, SPLIT_UNIT_WINDOW = 300, 40
+# How close to its quote the rest of a value joined from split columns must be printed.
+JOINED_REST_WINDOW = 40
+
+
+def find_value(document: Document, path: str, value: Any) -> Evidence | None:
+    """Find a value that carries no (valid) evidence back in the document, or None: as
+    ``ground_value`` does; a cut printed as a positive figure ('调减77万元' grounds −77); a number
+    printed with breaks the number scanner does not bridge; a bare table figure in the unit in
+    force (a 元 table's '186,452,318.60' is 18645.23 万元); a text printed in two places."""
+    kind = value_kind(path, value)
+    grounded = ground_value(document, value, kind, method="rules")
+    if grounded.match != "ungrounded":
+        return grounded
+    if kind == "amount" and isinstance(value, (int, float)) and value < 0:
+        grounded = ground_value(document, abs(value), kind, method="rules")
+        if grounded.match != "ungrounded":
+            return grounded
+    if kind in ("amount", "rate", "number") and isinstance(value, (int, float)):
+        found = _ground_spaced(document, float(value))
+        if found is not None:
+            return found
+    if kind == "amount":
+        found = _ground_bare_figure(document, float(value))
+        if found is not None:
+            return found
+    if kind == "text" and len(str(value)) >= 2:
+        return _ground_split_text(document, str(value))
+    return None
+
+
+def _ground_spaced(document: Document, value: float) -> Evidence | None:
+    """A number printed with breaks the number scanner does not bridge: '47. 19' at the start
+    of a wrapped line, '4,215. 36'. Tried in 万元, 元 and 亿元, each as printed with 2 decimals and
+    as its shortest form, longest first."""
+    v = abs(value)
+    forms = {f"{v:.2f}", plain_number(v), f"{v * 10000:.2f}", plain_number(round(v * 10000, 6)), plain_number(round(v / 10000, 8))}
+    for form in sorted(forms, key=len, reverse=True):
+        digits = [re.escape(ch) for ch in form]
+        pattern = r"(?<![\d.])" + r"[\s,，]*".join(digits).replace(r"\.", r"\s*[.．]\s*") + r"(?![\d])"
+        m = re.search(pattern, document.text)
+        if m:
+            return evidence_at(document, m.start(), m.end(), match="normalized", confidence=SPACED_CONFIDENCE)
+    return None
+
+
+def _ground_bare_figure(document: Document, value: float) -> Evidence | None:
+    """A figure printed with no unit of its own, read in the unit the document declares: a 元
+    table's '186,452,318.60' is 18645.23 万元."""
+    view = analyze(document)
+    for m in view.numbers:
+        if m.unit is None and m.counter is None and m.scale is None and abs((to_wan(m.value, view.default_unit) or m.value) - value) <= AMOUNT_TOLERANCE:
+            return evidence_at(document, m.raw_start, m.raw_end, match="normalized")
+    return None
+
+
+def _ground_split_text(document: Document, text: str) -> Evidence | None:
+    """A text printed in two places: a name cell wrapped onto a later line, or a figure and its
+    unit from split 指标值 / 度量单位 columns. The longest head found first wins; the evidence is
+    the head, with the tail as its one part."""
+    raw = document.text
+    for cut in range(len(text) - 1, 0, -1):
+        if cut < 2 and len(text) > 3:
+            break
+        head = raw.find(text[:cut])
+        while head >= 0:
+            window = SPLIT_TEXT_WINDOW if len(text) >= 6 else SPLIT_UNIT_WINDOW
+            tail = raw.find(text[cut:], max(0, head - window), head + cut + window)
+            if tail >= 0 and not head <= tail < head + cut:
+                rest = span_at(document, tail, tail + len(text) - cut)
+                return evidence_at(document, head, head + cut, match="normalized", parts=[rest])
+            head = raw.find(text[:cut], head + 1)
+    return None
+
+
+def raw_span_of(evidence: Evidence, document: Document) -> tuple[int, int]:
+    """The raw document offsets of an evidence span (its first piece)."""
+    start = document.global_offset(evidence.page, evidence.start)  # type: ignore[arg-type]
+    return start, start + (evidence.end - evidence.start)  # type: ignore[operator]
+
+
+def evidence_holds(document: Document, evidence: Evidence, value: Any) -> bool:
+    """Does ``evidence`` still support ``value``: its quote is the page text at its offsets and
+    prints the value (numbers by the document's own number mentions inside the span; a value
+    joined from split columns, '9' + '条', by its rest printed right beside the quote)?"""
+    if evidence.page is None or evidence.start is None or evidence.end is None or evidence.match == "ungrounded":
+        return False
+    try:
+        page_text = document.page(evidence.page).text
+    except IndexError:
+        return False
+    if page_text[evidence.start : evidence.end] != evidence.quote:
+        return False
+    if value is None:
+        return True
+    quotes = "".join(p.quote or "" for p in [evidence, *evidence.parts])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return quote_contains(quotes, value, analyze(document).numbers_in_quote(*raw_span_of(evidence, document)))
+    if quote_contains(quotes, value):
+        return True
+    text, quote = re.sub(r"\s+", "", str(value)), re.sub(r"\s+", "", quotes)
+    if quote and quote in text:
+        start, end = raw_span_of(evidence, document)
+        around = re.sub(r"\s+", "", document.text[max(0, start - JOINED_REST_WINDOW) : end + JOINED_REST_WINDOW])
+        rest = text.replace(quote, "", 1)
+        return bool(rest) and rest in around
+    return False

@@ -124,9 +124,23 @@ FUNDING_PART = r"配套资金|第[一二三四五六七八九十\d]+批|上年�
 # Words that make a basic/project amount a part of the year (not the full-year figure).
 PARTIAL_QUALIFIERS = r"年初|追加|调减|上半年|下半年|结转"
 
+# Rates that can never exceed 100% (satisfaction, pass, coverage, timeliness, arrival …);
+# completion, growth and execution rates can (119.02% of a target, overspending).
+AT_MOST_100_RATES = r"满意度|满意率|合格率|覆盖率|达标率|知晓率|及时率|到位率|巩固率|入学率|普及率|通过率|受理率|办结率|准确率|完好率|参保率|接种率|结余率|调整率"
+
 # Thresholds and targets, not statements: 达不到95%以上, 不低于90%.
 THRESHOLD_BEFORE = r"(达不到|不低于|不少于|不超过|不高于|低于|高于|超过|达到|目标|要求|力争|确保)\s*$"
 THRESHOLD_AFTER = r"^\s*(以上|以下|左右|之内|以内)"
+
+# A column header's annotation: a letter or formula in brackets ('(A)', '（B）', '(D/C×100%)'), a
+# unit in brackets ('(万元)', '(%)'), circled numbers ('①', '③=①+②', '⑤=④/③').
+COLUMN_ANNOTATION = re.compile(
+    r"[(（]\s*(?:[A-Za-z](?:\s*[A-Za-z0-9/×*÷+\-=%．.]\s*)*|万元|亿元|元|%)\s*[)）]"
+    r"|[①-⑳](?:\s*[=+\-/×÷*]\s*[①-⑳])*"
+)
+# A header line whose column labels are glued together, told apart by their letter or circled
+# annotations ('全年预算数(A)统筹资金(B)执行率(B/A)'): three labels at least.
+GLUED_ANNOTATED_HEADER = re.compile(r"(?:[\u4e00-\u9fff]{2,}(?:[(（][A-Za-z][^()（）]{0,12}[)）]|[①-⑳](?:[=+\-/×÷*][①-⑳])*)){3}")
 
 # A financial-system code printed before a project's name ('51092324T000010258841-X经费'): no part
 # of the name (gold README).

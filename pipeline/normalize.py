@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.charfold import CHARACTER_FOLD, TRADITIONAL_DENIED, TRADITIONAL_TO_SIMPLIFIED, fold
+from pipeline.lexicon import GLUED_ANNOTATED_HEADER
 
 __all__ = [
     "CHARACTER_FOLD",
@@ -423,6 +424,8 @@ def _break_kind(
         return None
     if _GLUED_HEADER_LINE.search(a.folded) or _GLUED_HEADER_LINE.search(b.folded):
         return None  # an indicator table's header words printed without separators: a row, no prose
+    if GLUED_ANNOTATED_HEADER.search(a.folded) or GLUED_ANNOTATED_HEADER.search(b.folded):
+        return None  # a money header's labels glued at their annotations ('预算数(A)支出数(B)…'): a row
     if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):
         return None  # a report's title line is a block of its own, never a wrapped sentence
     if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded) and max(len(a.folded), len(b.folded)) <= _FIELD_LINE_MAX:
@@ -591,6 +594,60 @@ def to_wan(value: float, unit: str | None) -> float | None:
     return None
 
 
+class _RepairIndex:
+    """The repairs overlapping a raw span, found by bisection over their starts with a running
+    maximum of their ends (repairs may nest)."""
+
+    def __init__(self, repairs: list) -> None:
+        self.repairs = repairs
+        self.starts = [r.raw_start for r in repairs]
+        self.max_end: list[int] = []
+        top = -1
+        for r in repairs:
+            top = max(top, r.raw_end)
+            self.max_end.append(top)
+
+    def kinds_within(self, raw_start: int, raw_end: int) -> list[str]:
+        kinds = set()
+        j = bisect_left(self.starts, raw_end) - 1
+        while j >= 0 and self.max_end[j] > raw_start:
+            if self.repairs[j].raw_end > raw_start:
+                kinds.add(self.repairs[j].kind)
+            j -= 1
+        return sorted(kinds, key=_KIND_ORDER.__getitem__)
+
+
+def _mention(
+    nt: NormalizedText, repairs: _RepairIndex, start: int, end: int, number: str, unit_text: str | None, counter: str | None
+) -> NumberMention:
+    """One mention from its normalised span, its signed digits and the unit text printed after it."""
+    unit: str | None = unit_text
+    scale = None
+    if unit_text in ("%o", "%0"):
+        unit = "‰"
+    elif unit_text == "亿" and not counter:
+        unit = "亿元"
+    elif unit_text in ("万", "亿"):
+        unit, scale = None, unit_text
+    kind = "amount" if unit in MONEY_UNITS else {"%": "percent", "‰": "permille"}.get(unit, "number")
+    raw_start, raw_end = nt.raw_span(start, end)
+    return NumberMention(
+        value=float(number),
+        text=nt.raw[raw_start:raw_end],
+        number=number,
+        decimals=len(number.partition(".")[2]),
+        unit=unit,
+        scale=scale,
+        counter=counter,
+        kind=kind,
+        norm_start=start,
+        norm_end=end,
+        raw_start=raw_start,
+        raw_end=raw_end,
+        repaired=repairs.kinds_within(raw_start, raw_end),
+    )
+
+
 def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
     """Every printed number in ``nt``, in text order, with unit, counter and raw span.
 
@@ -604,50 +661,10 @@ def scan_numbers(nt: NormalizedText) -> list[NumberMention]:
     - '1.2023 年' at the start of a line is list item 1 and the year 2023, not 1.2023.
     """
     text = nt.text
-    repair_starts = [r.raw_start for r in nt.repairs]
-    repair_max_end, top = [], -1  # running max of raw_end, to find repairs overlapping a span
-    for r in nt.repairs:
-        top = max(top, r.raw_end)
-        repair_max_end.append(top)
+    repairs = _RepairIndex(nt.repairs)
 
-    def mention(
-        start: int, end: int, number: str, sign: str, unit_text: str | None, counter: str | None
-    ) -> NumberMention:
-        unit: str | None = unit_text
-        scale = None
-        if unit_text in ("%o", "%0"):
-            unit = "‰"
-        elif unit_text == "亿" and not counter:
-            unit = "亿元"
-        elif unit_text in ("万", "亿"):
-            unit, scale = None, unit_text
-        kind = (
-            "amount"
-            if unit in MONEY_UNITS
-            else {"%": "percent", "‰": "permille"}.get(unit, "number")
-        )
-        raw_start, raw_end = nt.raw_span(start, end)
-        kinds = set()
-        j = bisect_left(repair_starts, raw_end) - 1
-        while j >= 0 and repair_max_end[j] > raw_start:
-            if nt.repairs[j].raw_end > raw_start:
-                kinds.add(nt.repairs[j].kind)
-            j -= 1
-        return NumberMention(
-            value=float(sign + number),
-            text=nt.raw[raw_start:raw_end],
-            number=sign + number,
-            decimals=len(number.partition(".")[2]),
-            unit=unit,
-            scale=scale,
-            counter=counter,
-            kind=kind,
-            norm_start=start,
-            norm_end=end,
-            raw_start=raw_start,
-            raw_end=raw_end,
-            repaired=sorted(kinds, key=_KIND_ORDER.__getitem__),
-        )
+    def mention(start: int, end: int, number: str, sign: str, unit_text: str | None, counter: str | None) -> NumberMention:
+        return _mention(nt, repairs, start, end, sign + number, unit_text, counter)
 
     out: list[NumberMention] = []
     pos = 0

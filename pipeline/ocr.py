@@ -211,17 +211,7 @@ def layout(boxes: Sequence[TextBox], grids: Sequence[CellGrid] = (), *, join_tou
     boxes = [_one_line(b) for b in boxes if b.text]
     rects = [(b.x0, min(b.left[0], b.right[0]), b.x1, max(b.left[1], b.right[1])) for b in boxes]
     grids = [grid for grid in grids if fits(grid, rects)]
-    cells: dict[tuple[int, int], dict[int, list[TextBox]]] = {}
-    free = []
-    for box in boxes:
-        for g, grid in enumerate(grids):
-            at = grid.cell_at(box.cx, box.cy)
-            if at is not None:
-                cells.setdefault((g, at[0]), {}).setdefault(at[1], []).append(box)
-                break
-        else:
-            free.append(box)
-
+    cells, free = _assign_to_cells(boxes, grids)
     lines = group_lines(free)
     slope = _box_slope(boxes) if any(_is_wide(b) for b in boxes) else _chain_slope(lines)
 
@@ -279,6 +269,23 @@ def layout(boxes: Sequence[TextBox], grids: Sequence[CellGrid] = (), *, join_tou
                         put(join_wrapped(prev.text, line[0].text))
                 put_line(line, tab=False)  # inside one cell a gap is a space, never a column
     return Layout("".join(out), tuple(placed))
+
+
+def _assign_to_cells(
+    boxes: Sequence[TextBox], grids: Sequence[CellGrid]
+) -> tuple[dict[tuple[int, int], dict[int, list[TextBox]]], list[TextBox]]:
+    """Boxes by (grid, row) and column of the cell their centre lies in; and the boxes in no cell."""
+    cells: dict[tuple[int, int], dict[int, list[TextBox]]] = {}
+    free = []
+    for box in boxes:
+        for g, grid in enumerate(grids):
+            at = grid.cell_at(box.cx, box.cy)
+            if at is not None:
+                cells.setdefault((g, at[0]), {}).setdefault(at[1], []).append(box)
+                break
+        else:
+            free.append(box)
+    return cells, free
 
 
 def join_wrapped(before: str, after: str) -> str:

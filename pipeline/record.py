@@ -17,7 +17,9 @@ Field paths are dotted, with list indices in document order: ``budget.adjusted``
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Literal, get_args
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -205,6 +207,84 @@ class ExtractedRecord(Record):
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+# --- field paths: the one description of the record's shape ---------------------------------------
+# Scorer, hybrid merge, export and checks walk the record through these, derived from the models
+# above, so a new field is declared once.
+
+FieldShape = Literal["scalar", "text", "list"]
+# Free texts copied from the report; the scorer compares them by character F1, not equality.
+TEXT_FIELDS: frozenset[str] = frozenset({"problems", "improvements"})
+ITEM_NAME = "name"  # the field that identifies a list item (the scorer pairs items by it)
+
+
+@dataclass(frozen=True)
+class RecordField:
+    """One field of the plain record: a dotted path, its shape and, for a list, its item model."""
+
+    path: str
+    shape: FieldShape
+    item: type[BaseModel] | None = None
+
+    @property
+    def item_fields(self) -> tuple[str, ...]:
+        """A list item's fields other than its name, in model order."""
+        return tuple(name for name in self.item.model_fields if name != ITEM_NAME) if self.item else ()
+
+
+def _list_item(annotation: Any) -> type[BaseModel] | None:
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+    return None
+
+
+def record_fields(model: type[BaseModel] = Record, prefix: str = "") -> tuple[RecordField, ...]:
+    """Every field of ``model`` in declaration order, nested models flattened to dotted paths."""
+    fields: list[RecordField] = []
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields += record_fields(annotation, f"{path}.")
+        elif (item := _list_item(annotation)) is not None:
+            fields.append(RecordField(path, "list", item))
+        else:
+            fields.append(RecordField(path, "text" if path in TEXT_FIELDS else "scalar"))
+    return tuple(fields)
+
+
+RECORD_FIELDS: tuple[RecordField, ...] = record_fields()
+# The values a backend fills one by one: every scalar and text field but the document's id.
+VALUE_PATHS: tuple[str, ...] = tuple(f.path for f in RECORD_FIELDS if f.shape != "list" and f.path != "doc_id")
+LIST_FIELDS: dict[str, RecordField] = {f.path: f for f in RECORD_FIELDS if f.shape == "list"}
+
+_PATH_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    return [int(index) if index else key for key, index in _PATH_STEP.findall(path)]
+
+
+def get_path(data: Any, path: str) -> Any:
+    """The value at a field path (``budget.basic.budget``, ``projects[2].name``) of a plain
+    record dict; None where the path does not exist."""
+    for step in _steps(path):
+        if isinstance(step, int):
+            data = data[step] if isinstance(data, list) and step < len(data) else None
+        else:
+            data = data.get(step) if isinstance(data, dict) else None
+    return data
+
+
+def set_path(data: dict, path: str, value: Any) -> None:
+    """Set the value at an existing field path of a plain record dict."""
+    *parents, leaf = _steps(path)
+    for step in parents:
+        data = data[step]
+    data[leaf] = value
 
 
 def leaf_values(record: Record) -> Iterator[tuple[str, Any]]:

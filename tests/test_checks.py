@@ -5,6 +5,7 @@ strings of our own)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from functools import lru_cache
@@ -14,7 +15,9 @@ import pytest
 
 from conftest import GOLD_DIR, PROJECT_ROOT, seed_paths, seed_text
 from helpers import text_document
-from pipeline.checks import CHECKS, CheckContext, compare_rate, grade_for, run_checks, sum_tolerance, Op
+from pipeline.checks import CHECKS, REPORT_ORDER, CheckContext, run_checks
+from pipeline.checks.compare import Op, compare_rate, sum_tolerance
+from pipeline.checks.scores import grade_for
 from pipeline.extract.rules import extract_rules
 from pipeline.ingest import load
 from pipeline.record import ExtractedRecord
@@ -76,6 +79,34 @@ def test_registry_ids_kinds_and_descriptions():
         assert c.description and callable(c.run)
     # Every kind of the vocabulary has at least one check.
     assert vocabulary <= {c.kind for c in CHECKS}
+
+
+def test_checks_are_registered_private_and_reported_in_their_order():
+    # A record's findings list is in registry order: a new check takes its place in REPORT_ORDER.
+    assert [c.id for c in CHECKS] == list(REPORT_ORDER)
+    for c in CHECKS:
+        assert c.run.__name__.startswith("_"), c.id  # reached through the registry, never by name
+        assert c.run.__module__.startswith("pipeline.checks."), c.id
+
+
+def test_every_check_has_a_passing_and_a_failing_case_here():
+    # Each id is run alone (``only``) at least twice in this file: once where the figures agree
+    # and nothing is found, once where they disagree.
+    source = Path(__file__).read_text(encoding="utf-8")
+    for c in CHECKS:
+        calls = re.findall(r'only\("' + c.id + r'"', source)
+        assert len(calls) >= 2, c.id
+        assert re.search(r'only\("' + c.id + r'"[^\n]*\) == \[\]', source), c.id
+
+
+def test_checks_package_keeps_modules_and_functions_short():
+    package = PROJECT_ROOT / "pipeline" / "checks"
+    for path in sorted(package.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        assert source.count("\n") <= 800, path.name
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                assert node.end_lineno - node.lineno + 1 <= 80, f"{path.name}: {node.name}"
 
 
 def test_unknown_check_id_is_refused():
@@ -399,8 +430,13 @@ def test_score_or_grade_restated():
 
 
 def test_staff_count_restated():
-    (finding,) = only("staff_count_restated", record(), seed_text("004"))
-    assert finding.stated == 23 and finding.computed == 21
+    text = "一、基本情况\n年末在职人员总计46名，其中行政编制30名。\n二、绩效情况\n本年度在职人员共44人，人员经费按实结算。\n"
+    (finding,) = only("staff_count_restated", record(), text)
+    assert finding.stated == 46 and finding.computed == 44
+    assert [e.quote for e in finding.evidence] == ["在职人员共44人", "在职人员总计46名"]
+    # 在职 at year end and 实有 in an indicator's census are two quantities, not one restated.
+    census = text.replace("本年度在职人员共44人", "数量指标：实有人员数44人")
+    assert only("staff_count_restated", record(), census) == []
     assert only("staff_count_restated", record(), (SYNTHETIC_DIR / "syn_03_district_health_report.txt").read_text(encoding="utf-8")) == []
 
 
@@ -531,11 +567,11 @@ def test_department_amount_restated():
     document = text_document(text)
     extracted = extract_rules(document)
     assert extracted.budget.actual == 468.2  # the one the printed rate confirms
-    (finding,) = run_checks(extracted, document, only=["amount_restated"])
+    (finding,) = only("amount_restated", extracted, document)
     assert finding.kind == "conflicting_statement" and {finding.stated, finding.computed} == {468.2, 486.2}
     # A project's own 实际支出 is another quantity, and one consistent statement raises nothing.
     fixed = text_document(text.replace("486.20", "468.20"))
-    assert run_checks(extract_rules(fixed), fixed, only=["amount_restated"]) == []
+    assert only("amount_restated", extract_rules(fixed), fixed) == []
 
 
 def test_breakdown_ignores_savings_remainders_and_unit_prices():

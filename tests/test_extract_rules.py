@@ -139,3 +139,41 @@ def test_multi_page_pdf_extracts_with_evidence_on_the_right_pages(tmp_path, stem
     assert score_document(gold, record.plain()).counts.accuracy == 1.0
     assert verify_evidence(document, record) == []
     assert max(e.page for e in record.evidence.values()) > 5
+
+
+# --- a stray number glued before an indicator's actual ------------------------------------------
+
+STRAY_DIGITS = """白沙镇农村饮水安全巩固提升项目绩效自评表
+项目名称白沙镇农村饮水安全巩固提升项目
+年度总体目标完成情况
+实际完成：新建供水管网42公里，水质检测合格率97%；受益群众满意度91.2%。
+绩效指标
+一级指标二级指标三级指标年度指标值全年完成值
+产出指标数量指标新建供水管网长度≥40公里42公里
+质量指标水质检测合格率≥95%97%
+满意度指标服务对象满意度指标受益群众满意度≥85%391.2%
+"""
+
+
+def test_a_stray_number_before_an_impossible_actual_gives_way_to_the_figure_the_report_states():
+    from pipeline.checks import run_checks
+
+    document = text_document(STRAY_DIGITS)
+    extracted = extract_rules(document)
+    satisfaction = next(i for i in extracted.plain()["indicators"] if i["name"] == "受益群众满意度")
+    assert satisfaction["actual"] == "91.2%"
+    evidence = extracted.evidence[f"indicators[{extracted.plain()['indicators'].index(satisfaction)}].actual"]
+    assert STRAY_DIGITS[evidence.start : evidence.end] == "91.2%" and STRAY_DIGITS[evidence.start - 1] == "3"  # in the table cell
+    assert not [f for f in run_checks(extracted, document) if f.kind in ("unit_suspect", "ungrounded_value")]
+    assert not verify_evidence(document, extracted)
+
+
+def test_an_impossible_actual_the_report_does_not_restate_stays_as_printed_and_is_flagged():
+    from pipeline.checks import run_checks
+
+    text = STRAY_DIGITS.replace("受益群众满意度91.2%", "受益群众普遍认可")
+    document = text_document(text)
+    extracted = extract_rules(document)
+    satisfaction = next(i for i in extracted.plain()["indicators"] if i["name"] == "受益群众满意度")
+    assert satisfaction["actual"] == "391.2%"
+    assert [f for f in run_checks(extracted, document) if f.kind == "unit_suspect"]

@@ -43,3 +43,27 @@ def test_schema_rejects_a_record_with_a_wrong_type():
     bad["budget"]["actual"] = "3286.80万元"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, json_schema())
+
+
+def test_field_paths_are_derived_from_the_models():
+    from pipeline.record import LIST_FIELDS, RECORD_FIELDS, VALUE_PATHS
+
+    paths = [f.path for f in RECORD_FIELDS]
+    assert paths[:5] == ["doc_id", "department", "fiscal_year", "report_type", "subject"]
+    assert "budget.three_public.actual" in VALUE_PATHS and "doc_id" not in VALUE_PATHS
+    assert {f.path: f.shape for f in RECORD_FIELDS if f.shape != "scalar"} == {
+        "indicators": "list", "projects": "list", "problems": "text", "improvements": "text"}
+    assert LIST_FIELDS["indicators"].item_fields == ("level1", "level2", "target", "actual")
+    assert LIST_FIELDS["projects"].item_fields == ("budget", "actual", "execution_rate")
+
+
+def test_get_and_set_a_value_by_its_field_path():
+    from pipeline.record import Record, get_path, set_path
+
+    plain = Record(doc_id="x", projects=[{"name": "河道保洁", "budget": 12.5}]).model_dump(mode="json")
+    assert get_path(plain, "projects[0].budget") == 12.5
+    assert get_path(plain, "projects[3].budget") is None and get_path(plain, "budget.nowhere") is None
+    set_path(plain, "budget.basic.actual", 8.0)
+    set_path(plain, "projects[0].name", "河道保洁经费")
+    record = Record.model_validate(plain)
+    assert record.budget.basic.actual == 8.0 and record.projects[0].name == "河道保洁经费"

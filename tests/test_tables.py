@@ -718,3 +718,89 @@ def test_a_column_header_after_a_label_is_no_value():
     assert [(label, cell.text) for label, cell in tb.labelled_values(form.tables, ["项目名称", "主管部门"])] == [
         ("项目名称", "河道保洁经费"), ("主管部门", "某县水利局"),
     ]
+
+
+# --- a fund form's money header glued at its annotations, figures run together at one precision --
+
+
+GLUED_FUND_FORM = """青石县乡村公路养护补助资金绩效评价表
+(2023年度)
+主管部门：青石县交通运输局　　实施单位：青石县公路事务中心
+项目名称乡村公路养护补助资金
+资金来源(万元)年度预算数(A)整合资金(B)整合后预算数(C)到位资金(D)资金到位完成率(D/C×100%)实际支出(E)支出率(E/C×100%)备注
+列次1234567
+行次
+年度资金总额(万元) 1 120.400000120.400000120.400000100.00%110.76800092.00%支付凭证
+其中：省级资金(万元) 2 120.400000120.400000120.400000100.00%110.76800092.00%
+县级资金(万元) 3
+"""
+
+
+def test_a_glued_header_is_cut_at_its_annotations():
+    text = "项目资金(万元)年初预算①调整数②全年预算③=①+②执行数④执行率(%)⑤=④/③"
+    assert [text[a:b] for a, b in tb.glued_header_spans(text)] == [
+        "项目资金(万元)", "年初预算①", "调整数②", "全年预算③=①+②", "执行数④", "执行率(%)⑤=④/③"]
+    text = "预算数（A）支出数（B）支出率（B/A）说明"
+    assert [text[a:b] for a, b in tb.glued_header_spans(text)] == ["预算数（A）", "支出数（B）", "支出率（B/A）", "说明"]
+    assert tb.glued_header_spans("全年预算数(A)") is None  # one label is no header
+    assert tb.glued_header_spans("根据(A)类标准，开展(B)项工作(C)") is None  # a sentence
+
+
+def test_a_run_at_one_precision_has_one_split():
+    run = "120.400000120.400000100.00%110.76800092.00%"
+    assert [[run[a:b] for a, b in r] for r in tb.fixed_precision_splits(run)] == [["120.400000", "120.400000", "100.00%", "110.768000", "92.00%"]]
+    assert tb.fixed_precision_splits("12.5012.5") == []  # no precision all its amounts share
+
+
+def test_figures_run_together_under_a_glued_header_fill_their_columns_with_a_blank_one():
+    table = next(t for t in read(GLUED_FUND_FORM) if t.kind == "money")
+    headers = [table.columns[c].leaf for c in sorted(table.columns)]
+    assert headers == ["资金来源(万元)", "行次", "年度预算数(A)", "整合资金(B)", "整合后预算数(C)", "到位资金(D)", "资金到位完成率(D/C×100%)",
+                       "实际支出(E)", "支出率(E/C×100%)", "备注"]
+    assert table.columns_with("rate") == [8]  # 支出率 divides the spending; 到位率 does not
+    total = table.rows[0]
+    assert [(c.column, c.text) for c in total.filled()] == [
+        (0, "年度资金总额(万元)"), (1, "1"), (2, "120.400000"), (4, "120.400000"), (5, "120.400000"), (6, "100.00%"),
+        (7, "110.768000"), (8, "92.00%"), (9, "支付凭证")]  # 整合资金(B) is blank
+    assert [(c.column, c.text) for c in table.rows[2].filled()] == [(0, "县级资金(万元)"), (1, "3")]
+    document = text_document(GLUED_FUND_FORM)
+    extracted = extract_rules(document)
+    budget = extracted.plain()["budget"]
+    assert (budget["adjusted"], budget["actual"], budget["execution_rate"]) == (120.4, 110.768, 92.0)
+    from pipeline.checks import run_checks
+
+    findings = run_checks(extracted, document)
+    repaired = [f for f in findings if f.kind == "separator_repaired"]
+    assert repaired and all("120.400000120.400000" in f.message for f in repaired)
+    assert not [f for f in findings if f.kind == "ungrounded_value"]  # a split figure is grounded at its place in the run
+    from pipeline.ground import verify_evidence
+
+    assert not verify_evidence(document, extracted)
+
+
+def test_figures_run_together_stay_whole_when_the_header_formulas_fail():
+    # 110.768 / 120.4 is 92.00%, not 95.00%: no reading holds, nothing is guessed.
+    text = GLUED_FUND_FORM.replace("110.76800092.00%支付凭证", "110.76800095.00%支付凭证")
+    table = next(t for t in read(text) if t.kind == "money")
+    assert not any(c.run_together for c in table.rows[0].cells)
+    assert extract_rules(text_document(text)).plain()["budget"]["actual"] is None
+
+
+def test_a_lone_rate_column_keeps_its_role_whatever_its_formula_divides():
+    table = next(t for t in read("经费类别(万元)预算数（A）支付数（B）执行率（B/A）说明\n合计 50.0048.0096.00%\n") if t.kind == "money")
+    assert table.columns_with("rate") == [3]
+    assert [(c.column, c.text) for c in table.rows[0].filled()] == [(0, "合计"), (1, "50.00"), (2, "48.00"), (3, "96.00%")]
+
+
+CIRCLED_GLUED = "项目资金(万元)年初预算①调整数②全年预算③=①+②执行数④执行率⑤=④/③\n年度资金总额 40.0005.00045.00042.75095.00%\n"
+
+
+def test_a_glued_header_with_circled_formulas_stays_its_own_line_and_its_sum_decides_the_split():
+    table = next(t for t in read(CIRCLED_GLUED) if t.kind == "money")
+    assert roles(table) == ["other", "initial", "adjustment", "adjusted", "actual", "rate"]
+    assert [c.text for c in table.rows[0].filled()] == ["年度资金总额", "40.000", "5.000", "45.000", "42.750", "95.00%"]
+    budget = extract_rules(text_document(CIRCLED_GLUED)).plain()["budget"]
+    assert (budget["initial"], budget["adjustment"], budget["adjusted"], budget["actual"], budget["execution_rate"]) == (40.0, 5.0, 45.0, 42.75, 95.0)
+    # 40 + 5 is not 46: the sum the header prints fails, so the figures stay unread.
+    broken = next(t for t in read(CIRCLED_GLUED.replace("45.00042.750", "46.00042.750")) if t.kind == "money")
+    assert not any(c.run_together for r in broken.rows for c in r.cells)

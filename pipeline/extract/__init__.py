@@ -1,17 +1,18 @@
-"""Extraction backends: Document → ExtractedRecord.
+"""Extraction backends: Document → ExtractedRecord (values with their evidence, no findings).
 
 ``rules`` is the offline default and needs no model. ``llm`` (``extract/llm.py``) and ``hybrid``
 (``extract/merge.py``: rules first, the model for what they miss or disagree on) need an
 OpenAI-compatible endpoint: ``PIPELINE_LLM_BASE_URL`` and/or ``PIPELINE_LLM_API_KEY``, and
-``PIPELINE_LLM_MODEL``.
+``PIPELINE_LLM_MODEL``. The cross-checks are a later stage: ``pipeline.run.process`` runs both.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from pipeline.config import require_endpoint
 from pipeline.document import Document
-from pipeline.errors import PipelineError
+from pipeline.errors import BackendUnavailableError
 from pipeline.record import ExtractedRecord
 
 if TYPE_CHECKING:
@@ -20,36 +21,11 @@ if TYPE_CHECKING:
 Backend = Literal["rules", "llm", "hybrid"]
 BACKENDS: tuple[str, ...] = ("rules", "llm", "hybrid")
 
-
-class BackendUnavailableError(PipelineError):
-    code = "backend_unavailable"
+__all__ = ["BACKENDS", "Backend", "BackendUnavailableError", "extract"]
 
 
-def require_endpoint(document: Document, backend: str, settings: "Settings") -> None:
-    """Refuse a model backend when no endpoint is configured, saying what to set."""
-    if not settings.llm_configured:
-        raise BackendUnavailableError(
-            document.path,
-            f"the {backend} backend is not available: no LLM endpoint is configured. Set "
-            "PIPELINE_LLM_BASE_URL (an OpenAI-compatible endpoint) and/or PIPELINE_LLM_API_KEY, "
-            f"and PIPELINE_LLM_MODEL (default {settings.llm_model}); or use --backend rules",
-        )
-
-
-def extract(
-    document: Document, backend: Backend = "rules", settings: "Settings | None" = None, checks: bool = True
-) -> ExtractedRecord:
-    """Extract one record with the chosen backend, then cross-check it (``findings``): every
-    backend's output goes through the same checks, which report and never modify values."""
-    record = _extract(document, backend, settings)
-    if not checks:
-        return record
-    from pipeline.checks import run_checks
-
-    return record.model_copy(update={"findings": [*record.findings, *run_checks(record, document)]})
-
-
-def _extract(document: Document, backend: str, settings: "Settings | None") -> ExtractedRecord:
+def extract(document: Document, backend: Backend = "rules", settings: "Settings | None" = None) -> ExtractedRecord:
+    """One record from one document with the chosen backend; every value grounded by its backend."""
     if backend == "rules":
         from pipeline.extract.rules import extract_rules
 
@@ -58,7 +34,7 @@ def _extract(document: Document, backend: str, settings: "Settings | None") -> E
         from pipeline.config import get_settings
 
         settings = settings or get_settings()
-        require_endpoint(document, backend, settings)
+        require_endpoint(document.path, backend, settings)
         if backend == "llm":
             from pipeline.extract.llm import extract_llm
 

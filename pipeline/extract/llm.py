@@ -52,10 +52,10 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from pipeline.analysis import DocumentView, analyze
-from pipeline.config import Settings, get_settings
+from pipeline.config import Settings, get_settings, require_endpoint
 from pipeline.document import Document
 from pipeline.errors import PipelineError
-from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, ground_value
+from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, ground_value, wan_readings
 from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
 from pipeline.record import Evidence, ExtractedRecord, RecordMeta, ReportType, Span
 
@@ -204,12 +204,8 @@ class QuotedAmount(_Quoted):
         if any(words in self.quote for words in VERBAL_VALUES.get(value, ())):
             return self
         for m in mentions:
-            if m.counter:
-                continue  # '12次', '2021年': counts and years are not amounts
-            if m.unit in MONEY_UNITS and _close(to_wan(m.value, m.unit), value):
-                return self
-            # A bare number in a table whose header gives the unit (万元, or 元 / 亿元).
-            if m.unit is None and any(_close(c, value) for c in (m.value, m.value / 10000, m.value * 10000)):
+            # With its own unit, or bare in a table whose header gives the unit (万元, 元, 亿元).
+            if any(_close(reading, value) for reading in wan_readings(m)):
                 return self
         for m in mentions:
             if m.unit in MONEY_UNITS and _close(m.value, value):
@@ -672,8 +668,7 @@ def _near(index: QuoteIndex, span: tuple[int, int], value: float) -> int:
         return span[0]
 
     def distance(m: NumberMention) -> float:
-        scaled = [m.value, m.value / 10000, m.value * 10000, to_wan(m.value, m.unit) or m.value]
-        return min(abs(s - value) for s in scaled)
+        return min(abs(reading - value) for reading in (m.value, *wan_readings(m)))
 
     return min(inside, key=distance).raw_start
 
@@ -717,11 +712,9 @@ def extract_llm(document: Document, settings: Settings | None = None, *, client=
     Raises ``BackendUnavailableError`` when no endpoint is configured and
     ``LlmExtractionError`` when the model could not produce a valid record.
     """
-    from pipeline.extract import require_endpoint
-
     settings = settings or get_settings()
     if client is None:
-        require_endpoint(document, "llm", settings)
+        require_endpoint(document.path, "llm", settings)
     prompt = load_prompt()
     text = bounded_text(document.text, settings.llm_max_input_chars)
     notes: list[str] = []

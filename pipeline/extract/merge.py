@@ -29,49 +29,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.config import Settings, get_settings
+from pipeline.config import Settings, get_settings, require_endpoint
 from pipeline.document import Document
-from pipeline.evaluate import is_empty, pair_by_name, values_match
+from pipeline.compare import is_empty, pair_by_name, values_match
 from pipeline.ground import ungrounded
-from pipeline.record import Candidate, Evidence, ExtractedRecord, Record, RecordMeta
+from pipeline.record import LIST_FIELDS, VALUE_PATHS, Candidate, Evidence, ExtractedRecord, RecordMeta, get_path, set_path
 
 EXTRACTOR_VERSION = "hybrid-1"
 # A rejected rules candidate this close to the chosen one's score (or above it) disputes the field.
 CLOSE_SCORE = 0.5
-LISTS = ("indicators", "projects")
-
-
-def _scalar_paths(node: dict, prefix: str = "") -> list[str]:
-    paths = []
-    for key, value in node.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
-            paths += _scalar_paths(value, path)
-        elif not isinstance(value, list) and path != "doc_id":
-            paths.append(path)
-    return paths
-
-
-SCALAR_PATHS: tuple[str, ...] = tuple(_scalar_paths(Record(doc_id="").model_dump()))
-
-
-def _get(plain: dict, path: str) -> Any:
-    for key in path.split("."):
-        plain = plain[key]
-    return plain
-
-
-def _set(plain: dict, path: str, value: Any) -> None:
-    *parents, leaf = path.split(".")
-    for key in parents:
-        plain = plain[key]
-    plain[leaf] = value
+LISTS = tuple(LIST_FIELDS)
 
 
 def missing_fields(record: ExtractedRecord) -> list[str]:
     """Null scalar fields and empty lists of a record."""
     plain = record.plain()
-    return [p for p in SCALAR_PATHS if is_empty(_get(plain, p))] + [name for name in LISTS if not plain[name]]
+    return [p for p in VALUE_PATHS if is_empty(get_path(plain, p))] + [name for name in LISTS if not plain[name]]
 
 
 def disputed_fields(record: ExtractedRecord) -> list[str]:
@@ -174,8 +147,8 @@ def merge(rules: ExtractedRecord, llm: ExtractedRecord, disputed: list[str] = ()
     """One record from a rules record and a model record, by the policy above."""
     merger = _Merger(rules, llm, list(disputed))
     plain, model = rules.plain(), llm.plain()
-    for path in SCALAR_PATHS:
-        _set(plain, path, merger.value(path, _get(plain, path), _get(model, path)))
+    for path in VALUE_PATHS:
+        set_path(plain, path, merger.value(path, get_path(plain, path), get_path(model, path)))
     for name in LISTS:
         plain[name] = merger.items(name, plain[name], model[name])
     llm_meta, rules_meta = llm.meta, rules.meta
@@ -203,13 +176,12 @@ def _meta(rules_meta: RecordMeta | None, llm_meta: RecordMeta | None) -> RecordM
 def extract_hybrid(document: Document, settings: Settings | None = None, *, client=None) -> ExtractedRecord:
     """Rules first; the model only when the rules leave a field null or a list empty, or their
     candidates disagree. Raises like ``extract_llm`` when the model is needed and fails."""
-    from pipeline.extract import require_endpoint
     from pipeline.extract.llm import extract_llm
     from pipeline.extract.rules import extract_rules
 
     settings = settings or get_settings()
     if client is None:
-        require_endpoint(document, "hybrid", settings)
+        require_endpoint(document.path, "hybrid", settings)
     rules = extract_rules(document)
     disputed = disputed_fields(rules)
     if not missing_fields(rules) and not disputed:

@@ -516,119 +516,165 @@ class _ParagraphReader:
 
     def statement(self, start: int, se: int) -> None:
         """One '；' statement: its clauses, each a figure of the item being read or a new item."""
-        masked, index = self.masked, self.index
+        masked = self.masked
         st = _strip_numbering(masked, start)
-        statement_numbered = st > start and bool(masked[start:st].strip())
-        list_open = self.sub_list or self.lead_list  # clauses follow one another in a list
-        current: ProseItem | None = None  # each '；' statement opens its own item
-        head: Span | None = None  # '<name>：' before the item's figures, or a lead-in
-        colon = _COLON_HEAD.match(masked[st:se])
-        if colon and not colon["head"].strip().endswith("其中"):
-            h_start = st + colon.start("head") + len(colon["head"]) - len(colon["head"].lstrip())
-            h_text = colon["head"].strip()
-            code = _CODE.match(h_text)
-            if code:
-                h_start, h_text = h_start + code.end(), h_text[code.end() :]
-            if lx.classify_level(h_text) or re.search(r"指标", h_text):
-                return  # an indicator statement ('成本指标：…'), not a money list
-            head = self.span(h_start, h_text)
-            st = _strip_numbering(masked, st + colon.end())  # '分配情况：1.A 12万元；2.B…'
-            list_open = True
-        first_clause = True
-        opens_item = (self.opens_item and self.first_statement) or statement_numbered
+        state = _Statement(
+            list_open=self.sub_list or self.lead_list,  # clauses follow one another in a list
+            opens_item=(self.opens_item and self.first_statement) or (st > start and bool(masked[start:st].strip())),
+        )
+        st = self._colon_head(state, st, se)
+        if st is None:
+            return  # an indicator statement ('成本指标：…'), not a money list
         self.first_statement = False
         for piece in _CLAUSE.finditer(masked[st:se]):
-            ps, pe = st + piece.start(), st + piece.end()
-            opening = _OPENING.match(masked, ps, pe)
-            if opening:
-                self.sub_list = list_open = True
-                self.parent = current
-                before = masked[self.s_start : ps]
-                lead = before if before.strip() else self.previous  # '实际支出…。其中：…'
-                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else "budget"
-                ps = opening.end()
-            lead_in = _CLAUSE_LEAD.match(masked, ps, pe) if not first_clause and not opening else None
-            if lead_in:
-                # '下达资金100万元，具体分配如下：A 50万元、B…': a lead-in after the total's
-                # clause opens the list as a colon at the statement's start does.
-                if lx.classify_level(lead_in["lead"].strip()) or "指标" in lead_in["lead"]:
-                    return  # an indicator lead-in ('，质量指标：…'), not a money list
-                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(lead_in["lead"]) else "budget"
-                self.lead_list = list_open = True
-                current, head = None, None
-                ps = _strip_numbering(masked, lead_in.end())
-            use = _USE_LEAD.match(masked, ps, pe)
-            if use:
-                # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
-                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(masked[self.s_start : ps] or self.previous) else "budget"
-                list_open = True
-                ps = use.end()
-            clause = masked[ps:pe]
-            if not clause.strip():
-                continue
-            rate = _RATE_CLAUSE.match(clause)
-            if rate:
-                if current is not None and current.rate is None:
-                    current.rate = Amount(float(rate["rate"]), index[ps + rate.start("rate")], index[pe - 1] + 1, "执行率")
-                first_clause = False
-                continue
-            money = _MONEY_CLAUSE.match(clause)
-            amount = _amount(masked, index, money, ps) if money else None
-            if amount is None:
-                name_clause = clause.strip()
-                if first_clause and head is None and (opens_item or list_open) and _NAME_CLAUSE.fullmatch(name_clause) and not _rejected(name_clause):
-                    # '1.河道保洁项目，预算48万元，…': a name clause before the item's figures.
-                    head = self.span(ps + clause.index(name_clause), name_clause)
-                    continue
-                current = None  # a clause without figures ends the item, and the list
-                list_open = first_clause = False
-                continue
+            ps = self._clause_openers(state, st + piece.start(), st + piece.end())
+            if ps is None:
+                return  # an indicator lead-in ('，质量指标：…'), not a money list
+            self._clause(state, ps, st + piece.end())
+
+    def _colon_head(self, state: "_Statement", st: int, se: int) -> int | None:
+        """'<name>：' before the item's figures, or a lead-in: the head is noted and the clauses
+        start after the colon. None for an indicator statement."""
+        masked = self.masked
+        colon = _COLON_HEAD.match(masked[st:se])
+        if not colon or colon["head"].strip().endswith("其中"):
+            return st
+        h_start = st + colon.start("head") + len(colon["head"]) - len(colon["head"].lstrip())
+        h_text = colon["head"].strip()
+        code = _CODE.match(h_text)
+        if code:
+            h_start, h_text = h_start + code.end(), h_text[code.end() :]
+        if lx.classify_level(h_text) or re.search(r"指标", h_text):
+            return None
+        state.head = self.span(h_start, h_text)
+        state.list_open = True
+        return _strip_numbering(masked, st + colon.end())  # '分配情况：1.A 12万元；2.B…'
+
+    def _lead_measure(self, lead: str, otherwise: str = "budget") -> str:
+        return "actual" if _LEAD_MEASURE_ACTUAL.search(lead) else otherwise
+
+    def _clause_openers(self, state: "_Statement", ps: int, pe: int) -> int | None:
+        """Where the clause's own text starts after what opens a list in it: '其中：', a lead-in
+        after the total's clause, '主要用于：'. None when a lead-in names an indicator."""
+        masked = self.masked
+        opening = _OPENING.match(masked, ps, pe)
+        if opening:
+            self.sub_list = state.list_open = True
+            self.parent = state.current
+            before = masked[self.s_start : ps]
+            self.lead_measure = self._lead_measure(before if before.strip() else self.previous)  # '实际支出…。其中：…'
+            ps = opening.end()
+        lead_in = _CLAUSE_LEAD.match(masked, ps, pe) if not state.first_clause and not opening else None
+        if lead_in:
+            # '下达资金100万元，具体分配如下：A 50万元、B…': a lead-in after the total's
+            # clause opens the list as a colon at the statement's start does.
+            if lx.classify_level(lead_in["lead"].strip()) or "指标" in lead_in["lead"]:
+                return None
+            self.lead_measure = self._lead_measure(lead_in["lead"])
+            self.lead_list = state.list_open = True
+            state.current, state.head = None, None
+            ps = _strip_numbering(masked, lead_in.end())
+        use = _USE_LEAD.match(masked, ps, pe)
+        if use:
+            # '资金主要用于：A 12万元、B 8万元' — what the money went to, listed.
+            self.lead_measure = self._lead_measure(masked[self.s_start : ps] or self.previous)
+            state.list_open = True
+            ps = use.end()
+        return ps
+
+    def _clause(self, state: "_Statement", ps: int, pe: int) -> None:
+        """One clause: a rate, a figure of the item being read, a name before its figures, or a
+        new item with its figure."""
+        clause = self.masked[ps:pe]
+        if not clause.strip():
+            return
+        rate = _RATE_CLAUSE.match(clause)
+        if rate:
+            if state.current is not None and state.current.rate is None:
+                state.current.rate = Amount(float(rate["rate"]), self.index[ps + rate.start("rate")], self.index[pe - 1] + 1, "执行率")
+            state.first_clause = False
+            return
+        money = _MONEY_CLAUSE.match(clause)
+        amount = _amount(self.masked, self.index, money, ps) if money else None
+        if money is None or amount is None:
+            self._clause_without_money(state, clause, ps)
+            return
+        measure = "budget" if money["blabel"] else "actual" if money["alabel"] else self.lead_measure
+        name_text = money["name"].strip()
+        qualifier = _QUALIFIER.fullmatch(name_text)
+        if qualifier and qualifier["change"]:
+            state.first_clause = False
+            return  # '追加预算20万元' inside an item: a change, not its budget
+        initial = "年初" if (qualifier and qualifier["initial"]) or (money["blabel"] or "").startswith("年初") else ""
+        if qualifier or not name_text:
+            # '年初预算100万元' / '调整后预算120万元', '，支出1433万元': a further figure of the item
+            # being read, or the first figure of an item named by its colon head or numbered title.
+            self._figure_of_item(state, measure, amount, initial)
+            return
+        if state.head is not None and state.first_clause:
+            # The colon opened a list ('按资金用途分：A安排…'): a lead-in, not a name.
+            self.lead_measure = self._lead_measure(state.head.text, self.lead_measure)
             measure = "budget" if money["blabel"] else "actual" if money["alabel"] else self.lead_measure
-            name_text = money["name"].strip()
-            qualifier = _QUALIFIER.fullmatch(name_text)
-            if qualifier and qualifier["change"]:
-                first_clause = False
-                continue  # '追加预算20万元' inside an item: a change, not its budget
-            if qualifier:
-                name_text = ""  # '年初预算100万元' / '调整后预算120万元': a figure of the item
-            initial = "年初" if (qualifier and qualifier["initial"]) or (money["blabel"] or "").startswith("年初") else ""
-            if not name_text:
-                # A further figure of the item being read ('，支出1433万元'), or the first
-                # figure of an item named by its colon head or its numbered title.
-                if current is None and first_clause:
-                    name = head if head is not None else self.title
-                    if name is not None and not _rejected(name.text):
-                        current = ProseItem(name, how="numbered item" if name is self.title else "item with colon")
-                        self.candidates.append((current, "list"))
-                if current is not None:
-                    current.take(measure, amount, initial)
-                first_clause = False
-                continue
-            if head is not None and first_clause:
-                # The colon opened a list ('按资金用途分：A安排…'): a lead-in, not a name.
-                self.lead_measure = "actual" if _LEAD_MEASURE_ACTUAL.search(head.text) else self.lead_measure
-                measure = "budget" if money["blabel"] else "actual" if money["alabel"] else self.lead_measure
-                head = None
-                self.lead_list = True
-            how = "list" if list_open or (opens_item and first_clause) else "run-on" if first_clause else None
-            if how == "list" and first_clause:
-                self.lead_list = True
-            first_clause = False
-            current = None
-            if money["unit"] == "万" and how != "list":
-                continue  # a bare 万 is money only in a list of allocations
-            name_start = ps + money.start("name") + len(money["name"]) - len(money["name"].lstrip())
-            code = _CODE.match(name_text) or _TIME_BEFORE_NAME.match(name_text)
-            if code:
-                name_start += code.end()
-                name_text = name_text[code.end() :]
-            if how is None or _rejected(name_text) or (self.whole_department and self.sub_list and self.parent is None):
-                continue
-            current = ProseItem(self.span(name_start, name_text), how="其中 list" if self.sub_list else "prose list")
-            current.take(measure, amount, initial)
-            if self.sub_list and self.parent is not None:
-                self.parent.split = True
-            self.candidates.append((current, how))
+            state.head = None
+            self.lead_list = True
+        self._named_item(state, money, ps, name_text, measure, amount, initial)
+
+    def _clause_without_money(self, state: "_Statement", clause: str, ps: int) -> None:
+        name_clause = clause.strip()
+        if (
+            state.first_clause and state.head is None and (state.opens_item or state.list_open)
+            and _NAME_CLAUSE.fullmatch(name_clause) and not _rejected(name_clause)
+        ):
+            # '1.河道保洁项目，预算48万元，…': a name clause before the item's figures.
+            state.head = self.span(ps + clause.index(name_clause), name_clause)
+            return
+        state.current = None  # a clause without figures ends the item, and the list
+        state.list_open = state.first_clause = False
+
+    def _figure_of_item(self, state: "_Statement", measure: str, amount: Amount, initial: str) -> None:
+        if state.current is None and state.first_clause:
+            name = state.head if state.head is not None else self.title
+            if name is not None and not _rejected(name.text):
+                state.current = ProseItem(name, how="numbered item" if name is self.title else "item with colon")
+                self.candidates.append((state.current, "list"))
+        if state.current is not None:
+            state.current.take(measure, amount, initial)
+        state.first_clause = False
+
+    def _named_item(
+        self, state: "_Statement", money: re.Match[str], ps: int, name_text: str, measure: str, amount: Amount, initial: str
+    ) -> None:
+        """'<name><label><amount>': a new item of the list (or of a run-on sentence)."""
+        how = "list" if state.list_open or (state.opens_item and state.first_clause) else "run-on" if state.first_clause else None
+        if how == "list" and state.first_clause:
+            self.lead_list = True
+        state.first_clause = False
+        state.current = None
+        if money["unit"] == "万" and how != "list":
+            return  # a bare 万 is money only in a list of allocations
+        name_start = ps + money.start("name") + len(money["name"]) - len(money["name"].lstrip())
+        code = _CODE.match(name_text) or _TIME_BEFORE_NAME.match(name_text)
+        if code:
+            name_start += code.end()
+            name_text = name_text[code.end() :]
+        if how is None or _rejected(name_text) or (self.whole_department and self.sub_list and self.parent is None):
+            return
+        state.current = ProseItem(self.span(name_start, name_text), how="其中 list" if self.sub_list else "prose list")
+        state.current.take(measure, amount, initial)
+        if self.sub_list and self.parent is not None:
+            self.parent.split = True
+        self.candidates.append((state.current, how))
+
+
+@dataclass
+class _Statement:
+    """What the clauses of one '；' statement share while they are read."""
+
+    list_open: bool  # the clauses follow one another in a list: each named clause is an item
+    opens_item: bool  # a numbered statement (or a numbered paragraph's first) opens with its item
+    current: ProseItem | None = None  # the item whose figures are being read
+    head: Span | None = None  # '<name>：' before the item's figures, or a name clause
+    first_clause: bool = True
 
 
 def _without_repeated_word(name: str) -> str:

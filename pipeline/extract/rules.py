@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any, Iterable
 
@@ -1476,14 +1476,43 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
 
     table_rows = [c for table in ctx.tables for c in tb.indicator_rows(table)]
     for cells in table_rows + tb.glued_indicator_rows(ctx.text, ctx.layout):
+        actual = _actual_past_stray_digits(ctx, cells.name, cells.actual)
         rows.append(IndicatorRow(
             found(cells.level1, "level1"), found(cells.level2, "level2"), found(cells.name, "name"),
-            found(cells.target, "target"), found(cells.actual, "actual"),
+            found(cells.target, "target"), found(actual, "actual"),
         ))
     known = [r.name.value for r in rows]
     # A sentence restating a table row ('…，目标…，实际…' below the table) is that row, not another.
     rows.extend(r for r in _prose_indicators(ctx) if not any(_similar(r.name.value, k) >= 0.8 for k in known))
     return rows
+
+
+_AT_MOST_100 = re.compile(lx.AT_MOST_100_RATES)
+_PROSE_PERCENT = re.compile(r"\d+(?:\.\d+)?%")
+
+
+def _actual_past_stray_digits(ctx: Context, name: tb.TableCell | None, actual: tb.TableCell | None) -> tb.TableCell | None:
+    """An indicator's actual that its kind makes impossible (a 满意度 / 合格率 … above 100%) and
+    that ends with the figure the report states for the same indicator in prose ('…满意度为96.2%'
+    elsewhere, '196.2%' in the table): the leading digits are a stray number glued on (a page or
+    chunk number), and the actual is the stated figure, read at its place in the table cell."""
+    if name is None or actual is None or not name.text or not _AT_MOST_100.search(name.text):
+        return actual
+    printed = re.fullmatch(r"(\d+(?:\.\d+)?)%", actual.text)
+    if printed is None or float(printed.group(1)) <= 100 or actual.end - actual.start != len(actual.text):
+        return actual
+    row = ctx.layout.line_at(actual.start)
+    at = ctx.text.find(name.text)
+    while at >= 0:
+        if not row.start <= at < row.end:
+            # The figure the sentence states right after the name, before the clause ends.
+            clause = re.split(r"[。；;，,\n]", ctx.text[at + len(name.text) : at + len(name.text) + 16])[0]
+            stated = _PROSE_PERCENT.search(clause)
+            if stated and len(stated.group()) < len(actual.text) and actual.text.endswith(stated.group()) and float(stated.group()[:-1]) <= 100:
+                cut = len(actual.text) - len(stated.group())
+                return replace(actual, text=stated.group(), start=actual.start + cut)
+        at = ctx.text.find(name.text, at + 1)
+    return actual
 
 
 def _flat(ctx: Context, start: int, end: int) -> tuple[str, list[int]]:

@@ -1,0 +1,137 @@
+"""Rendering benchmark: does a report extract as well from a PDF or a scan as from its text?
+
+Run: ``.venv/bin/python -m bench.rendering_bench [--scans N]``. For every report of the seeds
+(``../shared/seeds`` + ``../shared/gold``), of ``../shared/dev`` and of a fixed generated set (every
+layout of ``pipeline.synth``, clean), it renders
+
+* a text-layer PDF with the report's tables drawn as ruled grids (``synth.render_pdf(ruled=True)``),
+* a scan of that PDF at 200 dpi (``synth.render_scan``), read back with the real offline OCR,
+
+extracts each version with the rules backend and scores it against the report's gold exactly as
+``pipeline eval`` does. Rows: field accuracy of the text, the PDF and the scan per set, and the gap
+to the text. Issue 8's target: each rendered version within 0.03 of its text.
+
+The scans are the slow part (RapidOCR, about 2–4 s a page on 2 cores); ``--scans N`` bounds how
+many generated reports are also scanned (the shared sets are always scanned in full).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+OUT_DIR = Path(__file__).resolve().parent / "out"
+GAP_TARGET = 0.03
+
+
+def _row(name: str, value: float, unit: str, target: str = "", ok: bool | None = None) -> dict:
+    return {"name": name, "value": round(value, 4), "unit": unit, "target": target, "ok": ok}
+
+
+def _shared_reports(texts: Path, golds: Path) -> list[tuple[str, str, dict]]:
+    """(doc_id, text, gold) for each gold record whose text sits in ``texts``."""
+    reports = []
+    for gold_path in sorted(golds.glob("*.json")):
+        text_path = texts / f"{gold_path.stem}.txt"
+        if gold_path.name.lower() == "readme.json" or not text_path.exists():
+            continue
+        reports.append((gold_path.stem, text_path.read_text(encoding="utf-8"), json.loads(gold_path.read_text(encoding="utf-8"))))
+    return reports
+
+
+def _generated_reports(count: int, seed: int) -> list[tuple[str, str, dict]]:
+    from pipeline import synth
+
+    return [(r.doc_id, r.text, r.gold) for r in synth.generate(count, "all", 0, seed=seed, plant=0)]
+
+
+def _score(document, gold: dict) -> Counter:
+    from pipeline.evaluate import score_document
+    from pipeline.extract.rules import extract_rules
+
+    score = score_document(gold, extract_rules(document).plain())
+    return Counter(scored=score.counts.scored, correct=score.counts.correct)
+
+
+def _versions(doc_id: str, text: str, gold: dict, tmp: Path, scan: bool) -> dict[str, Counter]:
+    """Field counts of the text, the ruled text-layer PDF and (when ``scan``) its scan."""
+    from pipeline import ingest, synth
+
+    text_path = tmp / f"{doc_id}.txt"
+    text_path.write_text(text, encoding="utf-8")
+    counts = {"text": _score(ingest.load(text_path), gold)}
+    pdf = synth.render_pdf(text, ruled=True)
+    pdf_path = tmp / f"{doc_id}.pdf"
+    pdf_path.write_bytes(pdf)
+    counts["pdf"] = _score(ingest.load(pdf_path), gold)
+    if scan:
+        scan_path = tmp / f"{doc_id}_scan.pdf"
+        scan_path.write_bytes(synth.render_scan(pdf, dpi=200))
+        counts["scan"] = _score(ingest.load(scan_path), gold)
+    return counts
+
+
+def _accuracy(counter: Counter) -> float:
+    return counter["correct"] / counter["scored"] if counter["scored"] else float("nan")
+
+
+def run(generated: int = 24, scans_of_generated: int = 8, seed: int = 808, out_dir: Path = OUT_DIR) -> list[dict]:
+    sets: dict[str, list[tuple[str, str, dict]]] = {}
+    if (SHARED / "seeds").is_dir():
+        sets["seeds"] = _shared_reports(SHARED / "seeds", SHARED / "gold")
+    if (SHARED / "dev").is_dir():
+        sets["dev"] = _shared_reports(SHARED / "dev", SHARED / "dev")
+    sets["generated"] = _generated_reports(generated, seed)
+    rows: list[dict] = []
+    detail: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        for name, reports in sets.items():
+            totals = {"text": Counter(), "pdf": Counter(), "scan": Counter()}
+            scanned_text = Counter()  # the text version of the reports that were also scanned
+            start = time.perf_counter()
+            for index, (doc_id, text, gold) in enumerate(reports):
+                scan = name != "generated" or index < scans_of_generated
+                counts = _versions(doc_id, text, gold, tmp, scan)
+                detail[f"{name}/{doc_id}"] = {version: _accuracy(c) for version, c in counts.items()}
+                for version, counter in counts.items():
+                    totals[version].update(counter)
+                if scan:
+                    scanned_text.update(counts["text"])
+            text_accuracy = _accuracy(totals["text"])
+            rows.append(_row(f"{name}: text ({len(reports)} reports)", text_accuracy, "field accuracy"))
+            pdf_gap = text_accuracy - _accuracy(totals["pdf"])
+            rows.append(_row(f"{name}: ruled text-layer PDF", _accuracy(totals["pdf"]), "field accuracy"))
+            rows.append(_row(f"{name}: PDF gap to text", pdf_gap, "accuracy", f"<= {GAP_TARGET}", pdf_gap <= GAP_TARGET))
+            if totals["scan"]["scored"]:
+                scan_gap = _accuracy(scanned_text) - _accuracy(totals["scan"])
+                scanned = sum(1 for key in detail if key.startswith(name + "/") and "scan" in detail[key])
+                rows.append(_row(f"{name}: ruled scan, 200 dpi, OCR ({scanned} reports)", _accuracy(totals["scan"]), "field accuracy"))
+                rows.append(_row(f"{name}: scan gap to its text", scan_gap, "accuracy", f"<= {GAP_TARGET}", scan_gap <= GAP_TARGET))
+            rows.append(_row(f"{name}: seconds for all versions", time.perf_counter() - start, "s"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "rendering.json").write_text(json.dumps({"rows": rows, "documents": detail}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generated", type=int, default=24, help="generated reports (every layout in turn)")
+    parser.add_argument("--scans", type=int, default=8, help="how many of the generated reports are also scanned")
+    args = parser.parse_args(argv)
+    failed = False
+    for row in run(args.generated, args.scans):
+        failed |= row["ok"] is False
+        print(f"{row['name']:<50} {row['value']:>10} {row['unit']:<16} {row['target']:<8} {'' if row['ok'] is None else ('ok' if row['ok'] else 'NO')}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
