@@ -44,7 +44,7 @@ bench: setup
 # Rebuild the garbage detector's reference table (pipeline/data/textquality_bigrams.tsv, package
 # data) from clean generated reports; tests/test_textquality.py fails until it matches the generator.
 textquality-reference: setup
-	$(BIN)/python -m pipeline.synth_reference
+	$(BIN)/python -m pipeline.synth.reference
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

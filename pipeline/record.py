@@ -32,6 +32,25 @@ PROJECT_LEVEL_TYPES: frozenset[str] = frozenset({"project_table", "project_repor
 Method = Literal["rules", "llm", "human"]
 MatchStatus = Literal["exact", "normalized", "fuzzy", "ungrounded"]
 Severity = Literal["error", "warning", "info"]
+# The flag kinds of the gold README vocabulary: what a cross-check raises (``Finding.kind``), what the
+# generator plants and expects (``_expected_flags``), in the README's order.
+FlagKind = Literal[
+    "execution_rate_mismatch",
+    "adjustment_rate_mismatch",
+    "adjustment_sum_mismatch",
+    "parts_do_not_sum",
+    "project_rate_mismatch",
+    "remainder_mismatch",
+    "score_items_do_not_sum",
+    "grade_score_mismatch",
+    "unit_suspect",
+    "separator_repaired",
+    "conflicting_statement",
+    "year_mismatch",
+    "garbled_text",
+    "ungrounded_value",
+]
+FLAG_KINDS: tuple[str, ...] = get_args(FlagKind)
 
 SCHEMA_ID = "https://example.invalid/budget-eval-pipeline/record.schema.json"
 

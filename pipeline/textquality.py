@@ -6,7 +6,7 @@ that normal report text also contains. "Normal report text" is
 * the reference table shipped inside the package (``pipeline/data/textquality_bigrams.tsv``): the
   bigram counts of the project's own generator at noise 0 (``pipeline synth``, every layout, clean:
   no garbage, no OCR swaps), rebuilt by ``make textquality-reference``
-  (``pipeline/synth_reference.py``); no evaluation report is in it, so none vouches for itself; and
+  (``pipeline/synth/reference.py``); no evaluation report is in it, so none vouches for itself; and
 * the document's own *other* passages (leave-one-out: a passage never vouches for itself, so a
   bigram the passage repeats ten times is still unseen).
 
@@ -47,7 +47,7 @@ from pipeline.lexicon import fold
 from pipeline.layout import Layout
 
 # The reference table, package data: "<bigram>\t<count>" lines after '#' comment lines. Built
-# by pipeline/synth_reference.py from the generator's clean reports.
+# by pipeline/synth/reference.py from the generator's clean reports.
 REFERENCE_TABLE = "textquality_bigrams.tsv"
 
 WINDOW = 150  # bigrams per window for long passages

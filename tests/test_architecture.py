@@ -28,7 +28,7 @@ STAGES: list[tuple[int, tuple[str, ...]]] = [
     (10, ("evaluate", "eval_run", "export", "report", "demo", "review", "batch")),
     (11, ("cli", "__main__")),
 ]
-TOOLS = ("synth",)  # the generator, and synth_reference (the text-quality table built from it)
+TOOLS = ("synth",)  # the generator (and synth.reference, the text-quality table built from it)
 
 
 def _module_name(path: Path) -> str:

@@ -128,7 +128,7 @@ def test_wrapped_table_cell_is_joined_with_evidence_for_both_pieces():
 def test_multi_page_pdf_extracts_with_evidence_on_the_right_pages(tmp_path, stem):
     # Narrative seeds laid out as real multi-page text-layer PDFs. (Wide tables are not used
     # here: the test typesetter wraps their rows at the margin, which breaks cells on the page.)
-    from bench.ingest_bench import text_to_pdf
+    from tests.support.pdfs import text_to_pdf
 
     path = tmp_path / f"{stem}.pdf"
     path.write_bytes(text_to_pdf((SEEDS_DIR / f"{stem}.txt").read_text(encoding="utf-8")).data)

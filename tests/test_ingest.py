@@ -1,6 +1,6 @@
 """Ingest without OCR: text files, text-layer PDFs, reading order of text layers, bad input.
 
-PDFs are built here from the seeds at run time (bench/ingest_bench.py has the builders); no seed
+PDFs are built here from the seeds at run time (tests/support/pdfs.py has the builders); no seed
 text is copied into the project. OCR paths are in tests/test_ocr.py.
 """
 
@@ -37,7 +37,8 @@ from pipeline.errors import (
 )
 
 
-from bench.ingest_bench import CJK_FONT, edit_distance, strip_ws, text_to_pdf  # noqa: E402
+from tests.support.measures import edit_distance, strip_ws  # noqa: E402
+from tests.support.pdfs import CJK_FONT, text_to_pdf  # noqa: E402
 
 SEED_PATHS = seed_paths()
 SEED_IDS = [p.name[:3] for p in SEED_PATHS]

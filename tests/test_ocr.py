@@ -21,7 +21,8 @@ from pipeline import ingest, ocr
 from pipeline.ocr import TextBox, layout_text
 
 
-from bench.ingest_bench import CJK_FONT, cer, number_recall, page_png, rasterize_pdf, text_to_pdf  # noqa: E402
+from tests.support.measures import cer, number_recall  # noqa: E402
+from tests.support.pdfs import CJK_FONT, page_png, rasterize_pdf, text_to_pdf  # noqa: E402
 
 # Pages of the seed PDFs that go through OCR: narrative with amounts and dates (001 p1), an
 # indicator table with values (002 p4), money and rates in prose (004 p3).

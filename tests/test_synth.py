@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import unicodedata
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+from conftest import PROJECT_ROOT
 
-from bench.ingest_bench import number_recall, strip_ws
 from pipeline import ingest, synth
 from pipeline.evaluate import score_document
 from pipeline.extract.rules import extract_rules
 from pipeline.normalize import normalize
-from pipeline.record import Record
+from pipeline.record import FLAG_KINDS, Record
 from tests.helpers import text_document
+from tests.support.measures import number_recall, strip_ws
 
 GOLD_KEYS = ["doc_id", "department", "fiscal_year", "report_type", "subject", "budget", "evaluation",
              "indicators", "projects", "problems", "improvements", "_notes", "_expected_flags"]
@@ -690,3 +693,52 @@ def test_robustness_bench_reports_the_genre_layouts_per_family(tmp_path):
     assert set(report["genre_curve"][0]["layouts"]) == set(synth.GENRE_LAYOUTS)
     assert all(0.0 <= v <= 1.0 for p in report["genre_curve"] for v in p["families"].values())
     assert "per layout family" in (tmp_path / "robustness.md").read_text(encoding="utf-8")
+
+
+# Every module of the pipeline outside the generator, imported in a fresh interpreter: the runtime
+# (ingest → normalise → analysis → extract → checks → evaluate, and the CLI, whose synth command
+# imports the generator only when it runs) must leave pipeline.synth, tests/ and bench/ unloaded.
+_IMPORT_THE_RUNTIME = """
+import importlib, pkgutil, sys
+import pipeline
+
+def walk(package):
+    for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        if info.name in ("pipeline.synth", "pipeline.__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        if info.ispkg:
+            walk(module)
+
+walk(pipeline)
+print(sorted(n for n in sys.modules if n.startswith("pipeline.synth") or n.split(".")[0] in ("tests", "bench")))
+print(len([n for n in sys.modules if n.startswith("pipeline.")]))
+"""
+
+
+def test_the_runtime_never_imports_the_generator():
+    result = subprocess.run([sys.executable, "-c", _IMPORT_THE_RUNTIME], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, check=True)
+    loaded, count = result.stdout.split("\n")[:2]
+    assert loaded == "[]"
+    assert int(count) >= 20  # the walk did import the stages
+
+
+def test_the_generator_expects_the_record_contracts_flag_kinds():
+    assert synth.FLAG_KINDS is FLAG_KINDS
+    assert set(synth.PLANT_KINDS) <= set(FLAG_KINDS)
+
+
+def test_pdf_beside_scan_stays_the_plain_text_layer(tmp_path):
+    """--pdf --scan: every report's text-layer PDF is the plain one (no ruled tables) unless --ruled;
+    the scan's ruled page once leaked into the next report's --pdf."""
+    import pymupdf
+
+    reports = synth.generate(3, "project_table", 0, seed=13)
+    synth.write(reports, tmp_path, pdf=True, scan=True, scan_pages=1, scan_dpi=50)
+    for r in reports:
+        with pymupdf.open(tmp_path / f"{r.doc_id}.pdf") as pdf:
+            assert not any(page.get_drawings() for page in pdf), r.doc_id
+    synth.write(reports[:1], tmp_path / "ruled", pdf=True, ruled=True)
+    with pymupdf.open(tmp_path / "ruled" / f"{reports[0].doc_id}.pdf") as pdf:
+        assert any(page.get_drawings() for page in pdf)

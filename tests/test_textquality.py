@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 
-from pipeline import synth_reference, textquality
+from pipeline import textquality
+from pipeline.synth import reference as synth_reference
 from pipeline.layout import analyze
 
 PROSE = "本单位年度预算执行情况良好，项目资金使用规范，绩效目标基本完成，预算调整及时，资金支出进度符合要求。"

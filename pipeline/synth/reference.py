@@ -6,7 +6,7 @@ own generator at noise 0 over every layout: clean text (no garbage paragraphs, n
 vocabulary of the reports the pipeline reads, and no evaluation report, so no scored document
 vouches for itself. A tool beside the flow, like the generator: nothing at run time imports it.
 
-    python -m pipeline.synth_reference     # rewrites pipeline/data/textquality_bigrams.tsv
+    python -m pipeline.synth.reference     # rewrites pipeline/data/textquality_bigrams.tsv
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def build_table(n: int = REPORTS, seed: int = SEED) -> str:
     provenance = [
         "Character-bigram counts of normal report text for pipeline/textquality.py (garbled_text).",
         f"Built from {n} clean reports of pipeline synth (layout all, noise 0, seed {seed}); no",
-        "evaluation report is in it. Rebuild: make textquality-reference (python -m pipeline.synth_reference).",
+        "evaluation report is in it. Rebuild: make textquality-reference (python -m pipeline.synth.reference).",
     ]
     return textquality.render_table(textquality.bigram_counts(texts), provenance)
 
