@@ -51,6 +51,11 @@ FlagKind = Literal[
     "ungrounded_value",
 ]
 FLAG_KINDS: tuple[str, ...] = get_args(FlagKind)
+# Kinds of this project beyond the gold vocabulary: findings about the document or the run as a
+# whole rather than about a value (no gold expects them; review routing does).
+ProjectFlagKind = Literal["not_a_report", "llm_failed"]
+PROJECT_FLAG_KINDS: tuple[str, ...] = get_args(ProjectFlagKind)
+FindingKind = Literal[FlagKind, ProjectFlagKind]
 
 SCHEMA_ID = "https://example.invalid/budget-eval-pipeline/record.schema.json"
 
@@ -165,7 +170,7 @@ class Finding(_Strict):
     """One inconsistency a cross-check found; never a silent fix."""
 
     check: str = Field(description="Our check id, e.g. execution_rate_vs_amounts.")
-    kind: str = Field(description="Flag kind from the gold README vocabulary.")
+    kind: FindingKind = Field(description="Flag kind from the gold README vocabulary, or one of the project's own (not_a_report, llm_failed).")
     severity: Severity
     fields: list[str] = Field(default_factory=list, description="Field paths involved.")
     message: str = Field(description="Chinese message, with the English check id.")

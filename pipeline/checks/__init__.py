@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from pipeline.document import Document
-from pipeline.record import Evidence, ExtractedRecord, Finding, Record, Severity
+from pipeline.record import PROJECT_FLAG_KINDS, Evidence, ExtractedRecord, Finding, FindingKind, Record, Severity
 from pipeline.checks.compare import REPORTED_DECIMALS, Op, RateVerdict, compare_rate, sum_tolerance
 from pipeline.checks.context import CheckContext
 
@@ -68,7 +68,7 @@ __all__ = [
 @dataclass(frozen=True)
 class Check:
     id: str
-    kind: str  # flag kind from the gold README vocabulary
+    kind: FindingKind  # flag kind from the gold README vocabulary, or the project's own
     description: str
     run: Callable[["CheckContext"], Iterable[Finding]] = field(repr=False, compare=False)
 
@@ -76,7 +76,7 @@ class Check:
 CHECKS: list[Check] = []
 
 
-def check(id: str, kind: str, description: str):
+def check(id: str, kind: FindingKind, description: str):
     """Register the decorated function as check ``id``, raising flags of ``kind``."""
 
     def register(func: Callable[["CheckContext"], Iterable[Finding]]):
@@ -136,7 +136,7 @@ def _freeze(value: Any) -> Any:
 
 def make_finding(
     check_id: str,
-    kind: str,
+    kind: FindingKind,
     severity: Severity,
     message: str,
     fields: Iterable[str] = (),
@@ -200,8 +200,6 @@ REPORT_ORDER = (
     "execution_rate_restated", "score_or_grade_restated", "amount_restated", "staff_count_restated", "year_consistency",
     "garbled_text", "value_grounded", "evidence_label", "not_a_report",
 )
-# Flag kinds of this project beyond the gold README's vocabulary: a finding about the document
-# as a whole rather than about one value of it.
-PROJECT_FLAG_KINDS: tuple[str, ...] = ("not_a_report",)
+
 # A check missing from REPORT_ORDER runs after the listed ones, in registration order.
 CHECKS.sort(key=lambda c: REPORT_ORDER.index(c.id) if c.id in REPORT_ORDER else len(REPORT_ORDER))
