@@ -141,11 +141,15 @@ def render_markdown(report: EvalReport) -> str:
              for k, s in report.lists.items()],
         ),
         "",
+    ]
+    return "\n".join(parts + _md_flags(report) + _md_cost(report) + _md_differences(report))
+
+
+def _md_flags(report: EvalReport) -> list[str]:
+    f = report.flags.overall
+    parts = [
         "## Flags",
         "",
-    ]
-    f = report.flags.overall
-    parts += [
         f"Overall: precision {pct(f.precision)}, recall {pct(f.recall)}, F1 {pct(f.f1)} "
         f"(tp {f.tp}, fp {f.fp}, fn {f.fn}; {len(report.flags.per_document)} documents with expected flags)",
         "",
@@ -163,8 +167,12 @@ def render_markdown(report: EvalReport) -> str:
                       [[k, c.tp, c.fp, c.fn, pct(c.precision), pct(c.recall)] for k, c in report.flags.per_kind.items()]),
             "",
         ]
+    return parts
+
+
+def _md_cost(report: EvalReport) -> list[str]:
     t = report.cost.total
-    parts += [
+    return [
         "## Cost",
         "",
         _md_table(
@@ -173,6 +181,11 @@ def render_markdown(report: EvalReport) -> str:
             + [["**total**", t.llm_calls, t.tokens_in, t.tokens_out, t.cache_hits]],
         ),
         "",
+    ]
+
+
+def _md_differences(report: EvalReport) -> list[str]:
+    parts = [
         "## Differences per document",
         "",
         "Every field that is not correct: gold vs prediction, with the prediction's evidence quote.",
@@ -187,7 +200,7 @@ def render_markdown(report: EvalReport) -> str:
         parts += [_md_table(["field", "status", "gold", "predicted", "evidence", "note"], [_diff_row(r) for r in bad]), ""]
         if doc.ignored_gold_keys:
             parts += [f"Gold keys not scored (unknown): {md_escape(', '.join(doc.ignored_gold_keys))}", ""]
-    return "\n".join(parts)
+    return parts
 
 
 def _diff_row(r: FieldResult) -> list[str]:

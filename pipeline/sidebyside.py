@@ -504,32 +504,36 @@ def _read_grid(layout: Layout, start: int, roles: list[str]) -> list[IndicatorCe
             continue
         current = _Row((levels.level1, levels.level2), named, lead, [*body, *after])
         rows.append(current)
-    out = []
-    for row in rows:
-        if len(row.cells) < n_values + 1:
-            continue
-        name = row.cells[0]
-        by_role = dict(zip(value_roles, row.cells[1 : n_values + 1]))
-        target, actual = by_role["target"], by_role["ind_actual"]
-        if split_columns:
-            values = {"target": target, "ind_actual": actual}
-            _join_split_target(values, by_role.get("nature"), by_role.get("unit"))
-            target, actual = values["target"], values["ind_actual"]
-        if not name.text or any(_POINTS_AT_END.search(c.text) for c in (name, target, actual)):
-            continue  # a score-only criterion ('预算编制(3分)'), no indicator
-        if not (re.search(r"\d", target.text) or re.search(r"\d", actual.text)):
-            continue
-        level1, level2 = row.levels
-        if row.lead and _level(row.lead[-1]):
-            # A level2 name wrapped in the row ('服务对象满意度指' + '标'): the row's own level name
-            # before it is its level1.
-            level2 = row.lead[-1]
-            level1 = row.named[-1] if row.named else level1
-        out.append(IndicatorCells(
-            clean_name(level1) if level1 else None, clean_name(level2) if level2 else None,
-            clean_name(name), target, actual,
-        ))
-    return out
+    return [cells for row in rows if (cells := _indicator_of(row, value_roles, split_columns)) is not None]
+
+
+def _indicator_of(row: "_Row", value_roles: list[str], split_columns: bool) -> IndicatorCells | None:
+    """The indicator a grid row gives, or None for a score-only criterion or a row without
+    a figure in its target or actual."""
+    n_values = len(value_roles)
+    if len(row.cells) < n_values + 1:
+        return None
+    name = row.cells[0]
+    by_role = dict(zip(value_roles, row.cells[1 : n_values + 1]))
+    target, actual = by_role["target"], by_role["ind_actual"]
+    if split_columns:
+        values = {"target": target, "ind_actual": actual}
+        _join_split_target(values, by_role.get("nature"), by_role.get("unit"))
+        target, actual = values["target"], values["ind_actual"]
+    if not name.text or any(_POINTS_AT_END.search(c.text) for c in (name, target, actual)):
+        return None  # a score-only criterion ('预算编制(3分)'), no indicator
+    if not (re.search(r"\d", target.text) or re.search(r"\d", actual.text)):
+        return None
+    level1, level2 = row.levels
+    if row.lead and _level(row.lead[-1]):
+        # A level2 name wrapped in the row ('服务对象满意度指' + '标'): the row's own level name
+        # before it is its level1.
+        level2 = row.lead[-1]
+        level1 = row.named[-1] if row.named else level1
+    return IndicatorCells(
+        clean_name(level1) if level1 else None, clean_name(level2) if level2 else None,
+        clean_name(name), target, actual,
+    )
 
 
 def _complete_level_probe(levels: _Levels, fragment: TableCell) -> bool:

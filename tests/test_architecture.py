@@ -100,3 +100,21 @@ def test_the_rank_of_a_module_comes_from_its_longest_prefix():
     assert _rank("extract.rules") == 7 and _rank("checks.sums") == 8 and _rank("run") == 9
     assert _rank("evaluate") == 10 and _rank("somewhere_new") is None
     assert _imports(PACKAGE / "extract" / "merge.py") >= {"compare", "record"}
+
+
+MAX_MODULE_LINES = 800
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_module_or_function_is_too_long_to_read():
+    too_long = []
+    for name, path in _modules().items():
+        source = path.read_text(encoding="utf-8")
+        if len(source.splitlines()) > MAX_MODULE_LINES:
+            too_long.append(f"module {name}: {len(source.splitlines())} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(f"{name}.{node.name}: {length} lines")
+    assert too_long == []

@@ -391,124 +391,157 @@ def _parse_space_rows(tokens: list[_model.TableCell], header: list[_model.TableC
     分值 / 得分, a sentence under remarks; a name printed after its values is taken back. A
     money header takes a label (its words) and the figures after it, in column order. With
     ``count``, (rows, tokens used)."""
-    roles = [_model.column_role(h.text) for h in header]
+    reader = _SpaceRowReader(tokens, header)
     rows: list[list[_model.TableCell]] = []
-    tokens = list(tokens)  # run-together values are split in place
-    i, n = 0, len(tokens)
-    seen_level1 = False
-    indicator = "name" in roles and ("target" in roles or "ind_actual" in roles)
-    level_cols = {r: roles.index(r) for r in ("level1", "level2") if r in roles}
     used = 0
-    names = [c for c, r in enumerate(roles) if r == "name"]
-    # Indicator names print right of their levels ('绩效指标' left of them labels the block).
-    name_col = next((c for c in names if c > max(level_cols.values(), default=-1)), names[0] if names else 0)
-    while i < n:
-        cells: list[_model.TableCell] = []
-        if indicator:
-            text = tokens[i].text
-            if text.startswith(_model._TOTAL_LABELS):
-                figures = [c for c in range(len(roles)) if roles[c] in ("points", "score", "review_score")]
-                j = i + 1
-                while j < n and _model.is_numeric(tokens[j].text) and j - i - 1 < len(figures):
-                    j += 1
-                got = tokens[i + 1 : j]
-                if not got:
-                    break
-                if len(got) == 1 and len(figures) >= 2:
-                    parts = _glued_parts(got[0], [roles[c] for c in figures[-2:]])
-                    got = parts if parts is not None else got
-                cells = [replace(tokens[i], column=0)] + [replace(t, column=c) for t, c in zip(got, figures[len(figures) - len(got):])]
-                rows.append(cells)
-                i = used = j
-                continue
-            while i < n and _model._level_of(tokens[i].text) and level_cols:
-                kind = _model._level_of(tokens[i].text)
-                taken = {c.column for c in cells}
-                if kind == "level2" and "level2" in level_cols:
-                    col = level_cols["level2"]
-                elif kind == "level1" or "level2" not in level_cols:
-                    col = level_cols.get("level1", level_cols.get("level2"))
-                else:  # 满意度指标 / 成本指标: level 1 or 2 by template
-                    # Level 1 when a level 2 follows it, or the grid has no level 1 yet; alone
-                    # under a level 1 in force, it is that level's level 2.
-                    following = _model._level_of(tokens[i + 1].text) if i + 1 < n else None
-                    first = level_cols.get("level1", -1) not in taken and not cells
-                    col = level_cols.get("level1", 0) if first and (following or not seen_level1) else level_cols["level2"]
-                if col in taken:
-                    col = level_cols.get("level2", col)
-                cells.append(replace(tokens[i], column=col))
-                seen_level1 = seen_level1 or col == level_cols.get("level1")
-                i += 1
-            if i >= n or _long_text(tokens[i].text) or tokens[i].text.startswith(_model._TOTAL_LABELS):
+    while reader.i < reader.n:
+        if reader.indicator and reader.tokens[reader.i].text.startswith(_model._TOTAL_LABELS):
+            cells = reader.total_row()
+            if cells is None:
                 break
-            name_after = _value_like(tokens[i].text)
-            if not name_after:
-                cells.append(replace(tokens[i], column=name_col))
-                i += 1
-            values = 0
-            for col in range(name_col + 1, len(roles)):
-                if i >= n:
-                    break
-                role, text = roles[col], tokens[i].text
-                if _model._level_of(text) or text.startswith(_model._TOTAL_LABELS):
-                    break
-                if role in ("points", "score", "review_score"):
-                    fits = _model.is_numeric(text) and not text.endswith("%")
-                elif role == "nature":
-                    fits = bool(_model._SIGNS.fullmatch(text))
-                elif role == "unit":
-                    fits = len(text) <= 4 and not re.search(r"\d", text) and not _model.is_placeholder(text)
-                elif role in ("target", "ind_actual"):
-                    fits = not _long_text(text)
-                    glued = _RUN_AFTER_PERCENT.fullmatch(text)
-                    if fits and glued:
-                        # '100%100%1818': a value and the figures printed against it; the
-                        # rest is read as the next token.
-                        cut = glued.end(1)
-                        tokens[i : i + 1] = [replace(tokens[i], text=text[:cut], end=tokens[i].start + cut),
-                                             replace(tokens[i], text=text[cut:], start=tokens[i].start + cut)]
-                        n = len(tokens)
-                elif role == "note":
-                    fits = _long_text(text) or _model.is_placeholder(text)
-                else:
-                    fits = False
-                if fits:
-                    cells.append(replace(tokens[i], column=col))
-                    values += 1
-                    i += 1
-            if name_after and i < n and not _model.is_numeric(tokens[i].text) and not _model._level_of(tokens[i].text) and not _long_text(tokens[i].text):
-                cells.append(replace(tokens[i], column=name_col))
-                i += 1
-            elif not name_after and values and i < n and _name_rest(tokens, i):
-                # '城乡低保对 ≥18000人 19116人 象保障人数': the name wrapped around its values.
-                k = next(k for k, c in enumerate(cells) if c.column == name_col)
-                cells[k] = cells[k].joined(tokens[i])
-                i += 1
-        else:
-            label: list[_model.TableCell] = []
-            while i < n and not _model.is_numeric(tokens[i].text) and not _model.is_placeholder(tokens[i].text) and not _long_text(tokens[i].text) \
-                    and not re.fullmatch(r"[\d.,%]+", tokens[i].text):
-                label.append(tokens[i])
-                i += 1
-            values: list[_model.TableCell] = []
-            glued = _glued_figures(tokens, i, roles[1:]) if label else None
-            fixed = _glued._fixed_precision_row(tokens, i, header) if label and glued is None else None
-            if fixed is not None:
-                values, i = fixed  # placed in their columns, blank columns passed
-            else:
-                if glued is not None:
-                    values, i = glued
-                while i < n and (_model.is_numeric(tokens[i].text) or _model.is_placeholder(tokens[i].text)) and len(values) < len(roles) - 1:
-                    values.append(tokens[i])
-                    i += 1
-                values = [replace(v, column=k + 1) for k, v in enumerate(values)]
-            if not values:
-                break
-            if label:
-                cells.append(_model.TableCell("".join(t.text for t in label), label[0].start, label[-1].end, 0))
-            cells.extend(values)
-        if len(cells) < 2:
+            rows.append(cells)
+            used = reader.i
+            continue
+        cells = reader.indicator_row() if reader.indicator else reader.money_row()
+        if cells is None or len(cells) < 2:
             break
         rows.append(sorted(cells, key=lambda c: c.column))
-        used = i
-    return (rows, tokens[used:]) if count else rows
+        used = reader.i
+    return (rows, reader.tokens[used:]) if count else rows
+
+
+class _SpaceRowReader:
+    """The tokens of a space-separated run read row by row under a header's column roles; ``i``
+    is the next token, and run-together values are split in place in ``tokens``."""
+
+    def __init__(self, tokens: list[_model.TableCell], header: list[_model.TableCell]) -> None:
+        self.header = header
+        self.roles = [_model.column_role(h.text) for h in header]
+        self.tokens = list(tokens)
+        self.i, self.n = 0, len(self.tokens)
+        self.seen_level1 = False
+        roles = self.roles
+        self.indicator = "name" in roles and ("target" in roles or "ind_actual" in roles)
+        self.level_cols = {r: roles.index(r) for r in ("level1", "level2") if r in roles}
+        names = [c for c, r in enumerate(roles) if r == "name"]
+        # Indicator names print right of their levels ('绩效指标' left of them labels the block).
+        self.name_col = next((c for c in names if c > max(self.level_cols.values(), default=-1)), names[0] if names else 0)
+
+    def total_row(self) -> list[_model.TableCell] | None:
+        """'合计 100 96.5': the total label and the figures under the score columns."""
+        tokens, i, roles = self.tokens, self.i, self.roles
+        figures = [c for c in range(len(roles)) if roles[c] in ("points", "score", "review_score")]
+        j = i + 1
+        while j < self.n and _model.is_numeric(tokens[j].text) and j - i - 1 < len(figures):
+            j += 1
+        got = tokens[i + 1 : j]
+        if not got:
+            return None
+        if len(got) == 1 and len(figures) >= 2:
+            parts = _glued_parts(got[0], [roles[c] for c in figures[-2:]])
+            got = parts if parts is not None else got
+        self.i = j
+        return [replace(tokens[i], column=0)] + [replace(t, column=c) for t, c in zip(got, figures[len(figures) - len(got):])]
+
+    def _levels(self, cells: list[_model.TableCell]) -> None:
+        """The level names that open the row, each in its level column."""
+        level_cols, tokens = self.level_cols, self.tokens
+        while self.i < self.n and _model._level_of(tokens[self.i].text) and level_cols:
+            kind = _model._level_of(tokens[self.i].text)
+            taken = {c.column for c in cells}
+            if kind == "level2" and "level2" in level_cols:
+                col = level_cols["level2"]
+            elif kind == "level1" or "level2" not in level_cols:
+                col = level_cols.get("level1", level_cols.get("level2"))
+            else:  # 满意度指标 / 成本指标: level 1 or 2 by template
+                # Level 1 when a level 2 follows it, or the grid has no level 1 yet; alone
+                # under a level 1 in force, it is that level's level 2.
+                following = _model._level_of(tokens[self.i + 1].text) if self.i + 1 < self.n else None
+                first = level_cols.get("level1", -1) not in taken and not cells
+                col = level_cols.get("level1", 0) if first and (following or not self.seen_level1) else level_cols["level2"]
+            if col in taken:
+                col = level_cols.get("level2", col)
+            cells.append(replace(tokens[self.i], column=col))
+            self.seen_level1 = self.seen_level1 or col == level_cols.get("level1")
+            self.i += 1
+
+    def _fits(self, role: str) -> bool:
+        """Does the next token fit a column of ``role``? A value glued to the figures printed
+        against it ('100%100%1818') is cut, the rest read as the next token."""
+        text = self.tokens[self.i].text
+        if role in ("points", "score", "review_score"):
+            return _model.is_numeric(text) and not text.endswith("%")
+        if role == "nature":
+            return bool(_model._SIGNS.fullmatch(text))
+        if role == "unit":
+            return len(text) <= 4 and not re.search(r"\d", text) and not _model.is_placeholder(text)
+        if role in ("target", "ind_actual"):
+            fits = not _long_text(text)
+            glued = _RUN_AFTER_PERCENT.fullmatch(text)
+            if fits and glued:
+                cut, token = glued.end(1), self.tokens[self.i]
+                self.tokens[self.i : self.i + 1] = [replace(token, text=text[:cut], end=token.start + cut),
+                                                    replace(token, text=text[cut:], start=token.start + cut)]
+                self.n = len(self.tokens)
+            return fits
+        if role == "note":
+            return _long_text(text) or _model.is_placeholder(text)
+        return False
+
+    def indicator_row(self) -> list[_model.TableCell] | None:
+        """Levels, a name, then per column after the name what fits its role."""
+        cells: list[_model.TableCell] = []
+        self._levels(cells)
+        tokens = self.tokens
+        if self.i >= self.n or _long_text(tokens[self.i].text) or tokens[self.i].text.startswith(_model._TOTAL_LABELS):
+            return None
+        name_after = _value_like(tokens[self.i].text)
+        if not name_after:
+            cells.append(replace(tokens[self.i], column=self.name_col))
+            self.i += 1
+        values = 0
+        for col in range(self.name_col + 1, len(self.roles)):
+            if self.i >= self.n:
+                break
+            text = self.tokens[self.i].text
+            if _model._level_of(text) or text.startswith(_model._TOTAL_LABELS):
+                break
+            if self._fits(self.roles[col]):
+                cells.append(replace(self.tokens[self.i], column=col))
+                values += 1
+                self.i += 1
+        tokens, i = self.tokens, self.i
+        if name_after and i < self.n and not _model.is_numeric(tokens[i].text) and not _model._level_of(tokens[i].text) and not _long_text(tokens[i].text):
+            cells.append(replace(tokens[i], column=self.name_col))
+            self.i += 1
+        elif not name_after and values and i < self.n and _name_rest(tokens, i):
+            # '城乡低保对 ≥18000人 19116人 象保障人数': the name wrapped around its values.
+            k = next(k for k, c in enumerate(cells) if c.column == self.name_col)
+            cells[k] = cells[k].joined(tokens[i])
+            self.i += 1
+        return cells
+
+    def money_row(self) -> list[_model.TableCell] | None:
+        """A label (its words) and the figures after it, in column order."""
+        tokens, n = self.tokens, self.n
+        label: list[_model.TableCell] = []
+        while self.i < n and not _model.is_numeric(tokens[self.i].text) and not _model.is_placeholder(tokens[self.i].text) \
+                and not _long_text(tokens[self.i].text) and not re.fullmatch(r"[\d.,%]+", tokens[self.i].text):
+            label.append(tokens[self.i])
+            self.i += 1
+        values: list[_model.TableCell] = []
+        glued = _glued_figures(tokens, self.i, self.roles[1:]) if label else None
+        fixed = _glued._fixed_precision_row(tokens, self.i, self.header) if label and glued is None else None
+        if fixed is not None:
+            values, self.i = fixed  # placed in their columns, blank columns passed
+        else:
+            if glued is not None:
+                values, self.i = glued
+            while self.i < n and (_model.is_numeric(tokens[self.i].text) or _model.is_placeholder(tokens[self.i].text)) and len(values) < len(self.roles) - 1:
+                values.append(tokens[self.i])
+                self.i += 1
+            values = [replace(v, column=k + 1) for k, v in enumerate(values)]
+        if not values:
+            return None
+        cells = [_model.TableCell("".join(t.text for t in label), label[0].start, label[-1].end, 0)] if label else []
+        return cells + values
