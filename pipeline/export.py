@@ -12,22 +12,27 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from pipeline.record import ExtractedRecord
+from pipeline.record import RECORD_FIELDS, ExtractedRecord, get_path
 
-# One row per document. Each column: its header (Chinese, naming the unit: amounts in 万元 and
-# rates in percent, as the record holds them) and the record field path it shows ("" for a
-# column computed from the whole record).
+# The Chinese header of each record field, naming the unit (amounts in 万元 and rates in percent,
+# as the record holds them). The document sheet's columns follow the record's own field order
+# (``record.RECORD_FIELDS``), so a field added to the record needs its header here (a test holds it).
+FIELD_HEADERS: dict[str, str] = {
+    "doc_id": "文档编号", "department": "部门", "fiscal_year": "评价年度", "report_type": "报告类型", "subject": "评价对象",
+    "budget.initial": "年初预算数（万元）", "budget.adjusted": "全年预算数（万元）",
+    "budget.adjustment": "预算调整数（万元）", "budget.actual": "实际支出数（万元）",
+    "budget.execution_rate": "预算执行率（%）", "budget.adjustment_rate": "预算调整率（%）",
+    "budget.basic.budget": "基本支出预算数（万元）", "budget.basic.actual": "基本支出实际支出数（万元）",
+    "budget.project.budget": "项目支出预算数（万元）", "budget.project.actual": "项目支出实际支出数（万元）",
+    "budget.three_public.budget": "“三公”经费预算数（万元）", "budget.three_public.actual": "“三公”经费实际支出数（万元）",
+    "evaluation.score": "自评得分（分）", "evaluation.grade": "自评等级",
+    "problems": "存在的问题", "improvements": "改进措施",
+}
+# One row per document: each column's header and the field path it shows ("" for a column
+# computed from the whole record); the source file comes second, the counts last.
 DOCUMENT_COLUMNS: list[tuple[str, str]] = [
-    ("文档编号", "doc_id"), ("来源文件", "meta.source_path"), ("部门", "department"), ("评价年度", "fiscal_year"),
-    ("报告类型", "report_type"), ("评价对象", "subject"),
-    ("年初预算数（万元）", "budget.initial"), ("全年预算数（万元）", "budget.adjusted"),
-    ("预算调整数（万元）", "budget.adjustment"), ("实际支出数（万元）", "budget.actual"),
-    ("预算执行率（%）", "budget.execution_rate"), ("预算调整率（%）", "budget.adjustment_rate"),
-    ("基本支出预算数（万元）", "budget.basic.budget"), ("基本支出实际支出数（万元）", "budget.basic.actual"),
-    ("项目支出预算数（万元）", "budget.project.budget"), ("项目支出实际支出数（万元）", "budget.project.actual"),
-    ("“三公”经费预算数（万元）", "budget.three_public.budget"), ("“三公”经费实际支出数（万元）", "budget.three_public.actual"),
-    ("自评得分（分）", "evaluation.score"), ("自评等级", "evaluation.grade"),
-    ("存在的问题", "problems"), ("改进措施", "improvements"),
+    (FIELD_HEADERS["doc_id"], "doc_id"), ("来源文件", "meta.source_path"),
+    *((FIELD_HEADERS[f.path], f.path) for f in RECORD_FIELDS if f.shape != "list" and f.path != "doc_id"),
     ("绩效指标数（个）", ""), ("项目数（个）", ""), ("核查发现数（条）", ""), ("其中错误（条）", ""),
 ]
 PROJECT_COLUMNS = ["文档编号", "来源文件", "序号", "项目名称", "预算数（万元）", "实际支出数（万元）", "执行率（%）", "原文"]
@@ -40,13 +45,6 @@ def record_json(record: ExtractedRecord) -> dict:
     """The output object: the plain record (gold format) at the top level plus evidence,
     candidates, findings and meta."""
     return record.model_dump(mode="json")
-
-
-def _get(plain: dict, path: str) -> Any:
-    value: Any = plain
-    for key in path.split("."):
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
 
 
 def _cell(value: Any) -> Any:
@@ -65,7 +63,7 @@ def flatten(records: Iterable[ExtractedRecord]) -> dict[str, tuple[list[str], li
         plain = record.plain()
         plain["meta"] = {"source_path": record.meta.source_path if record.meta else None}
         source = plain["meta"]["source_path"]
-        row = [_get(plain, path) for _, path in DOCUMENT_COLUMNS if path]
+        row = [get_path(plain, path) for _, path in DOCUMENT_COLUMNS if path]
         errors = sum(1 for f in record.findings if f.severity == "error")
         row += [len(plain["indicators"]), len(plain["projects"]), len(record.findings), errors]
         documents.append(row)

@@ -193,3 +193,13 @@ def test_document_text_cannot_inject_console_markup(tmp_path):
     broken.write_bytes(b"")
     result = runner.invoke(app, ["extract", "--out", str(tmp_path / "out"), str(broken)])
     assert result.exit_code == 2 and "坏[red]文件.txt" in result.stderr
+
+
+def test_every_record_field_has_a_spreadsheet_header():
+    from pipeline.export import DOCUMENT_COLUMNS, FIELD_HEADERS
+    from pipeline.record import RECORD_FIELDS
+
+    scalar_paths = [f.path for f in RECORD_FIELDS if f.shape != "list"]
+    assert set(scalar_paths) <= set(FIELD_HEADERS)
+    shown = [path for _, path in DOCUMENT_COLUMNS if path and path != "meta.source_path"]
+    assert shown == scalar_paths  # in the record's own order
