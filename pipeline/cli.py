@@ -92,11 +92,20 @@ class OutputFormat(str, Enum):
     xlsx = "xlsx"
 
 
-def _load_and_extract(path: Path, backend: str):
+def _load_and_extract(path: Path, backend: str, store=None):
     from pipeline.run import process
     from pipeline.ingest import load
 
-    return process(load(path), backend)  # type: ignore[arg-type]
+    document = load(path)
+    try:
+        record = process(document, backend)  # type: ignore[arg-type]
+    except PipelineError as error:
+        if store is not None and error.code == "llm_failed":
+            store.add_failure(document, error.code, error.reason, backend)  # a person still sees it
+        raise
+    if store is not None:
+        store.add_record(document, record)
+    return record
 
 
 @app.command("extract")
@@ -107,6 +116,7 @@ def extract_command(
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="One JSON record per line in this file."),
     fmt: Optional[OutputFormat] = typer.Option(None, "--format", help="json | jsonl | csv | xlsx (default: json with --out, jsonl with --jsonl or stdout)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-record summary."),
+    to_store: bool = typer.Option(False, "--store", help="Also write each record to the review store (PIPELINE_DB_URL, default data/review.sqlite3) and route it to the queue."),
 ) -> None:
     """Extract one record per document. Exit 0: all records pass their checks; 1: a record has an
     error finding; 2: some input could not be read (the others are still written)."""
@@ -121,10 +131,15 @@ def extract_command(
     records = []
     status = EXIT_OK
     jsonl_handle = jsonl.open("w", encoding="utf-8") if jsonl else None
+    store = None
+    if to_store:
+        from pipeline.review.store import Store
+
+        store = Store()
     try:
         for path in expand_paths(paths):
             try:
-                record = _load_and_extract(path, backend)
+                record = _load_and_extract(path, backend, store)
             except PipelineError as error:
                 report_bad_input(error)
                 status = EXIT_BAD_INPUT
@@ -328,6 +343,13 @@ def demo(
     from pipeline.demo import run_demo
 
     raise typer.Exit(run_demo(out, [samples, shared / "seeds", shared / "dev"]))
+
+
+# The review queue's commands live with it (pipeline/review/commands.py); importing them loads no database code.
+from pipeline.review.commands import review_app, serve  # noqa: E402
+
+app.add_typer(review_app, name="review")
+app.command("serve")(serve)
 
 
 def main() -> None:  # pragma: no cover - console entry
