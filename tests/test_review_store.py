@@ -256,3 +256,47 @@ def test_evidence_span_is_cut_to_its_characters_in_a_box():
     doc = Document(path="x.pdf", doc_id="x", sha256="0" * 64, media_type="pdf", pages=[page])
     assert list(evidence_rects(doc, Evidence(page=1, start=5, end=11))) == [1]
     assert evidence_rects(doc, Evidence(match="ungrounded")) == {}
+
+
+def test_a_run_racing_a_reviewer_keeps_the_reviewers_correction(db_url, tmp_path, monkeypatch):
+    if db_url.startswith("sqlite"):
+        pytest.skip("no race on SQLite: a run holds the database's write lock from its first insert, so a reviewer's save waits for it")
+    import pipeline.review.store as store_module
+
+    store, reviewer = Store(db_url, rules=NO_AUDIT), Store(db_url, rules=NO_AUDIT)
+    path = _doc(tmp_path, "forest", FOREST)
+    item = _add(store, path)
+    real_apply = store_module._apply_corrections
+    calls = []
+
+    def reviewer_saves_meanwhile(machine, corrections):
+        calls.append(dict(corrections))
+        if len(calls) == 1:  # after the run has read the corrections, before it writes
+            reviewer.set_field(item, "evaluation.score", 93.5, "lin", reviewer.item(item).version)
+        return real_apply(machine, corrections)
+
+    monkeypatch.setattr(store_module, "_apply_corrections", reviewer_saves_meanwhile)
+    _add(store, path)
+    assert calls[0] == {} and "evaluation.score" in calls[1]  # the run was written again
+    view = store.item(item)
+    assert view.plain["evaluation"]["score"] == 93.5 and view.machine_value("evaluation.score") == 92.0
+    store.close()
+    reviewer.close()
+
+
+def test_a_decided_item_returns_to_the_queue_when_a_run_changes_its_values(db_url, tmp_path):
+    store = Store(db_url, rules=NO_AUDIT)
+    document = load(_doc(tmp_path, "forest", FOREST))
+    record = process(document)
+    item = store.add_record(document, record)
+    v = store.set_field(item, "budget.initial", 501.0, "lin", store.item(item).version)["version"]
+    store.approve(item, "lin", v)
+    # A new run that differs only in the corrected field: the person's decision stands.
+    store.add_record(document, record.model_copy(update={"budget": record.budget.model_copy(update={"initial": 499.0})}))
+    assert store.item(item).status == "approved" and store.item(item).machine_value("budget.initial") == 499.0
+    # A new run that changes another value: back to the queue, saying why.
+    store.add_record(document, record.model_copy(update={"budget": record.budget.model_copy(update={"actual": 541.0})}))
+    view = store.item(item)
+    assert view.status == "queued" and view.reasons[0]["code"] == "machine_changed" and view.priority == 100
+    assert view.plain["budget"]["initial"] == 501.0
+    store.close()

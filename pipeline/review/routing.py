@@ -28,6 +28,7 @@ UNLABELLED_FACTOR = 0.8
 # Severity of each reason: the item's priority is the highest among its reasons.
 PRIORITY = {
     "error_finding": 100,
+    "machine_changed": 90,  # a re-run changed values of an approved or rejected record
     "llm_failed": 95,
     "ungrounded": 80,
     "ingest_trouble": 70,

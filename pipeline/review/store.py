@@ -28,12 +28,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipeline.document import Document
 from pipeline.record import ExtractedRecord, Finding, Record, get_path, set_path
 from pipeline.review.models import AuditRow, DocumentRow, FindingRow, RecordRow, ReviewItemRow, RunRow, utcnow
-from pipeline.review.routing import RoutingRules, priority, route
+from pipeline.review.routing import Reason, RoutingRules, priority, route
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_DB = Path("data") / "review.sqlite3"
 STATUSES = ("queued", "approved", "rejected", "sent_back", "clean")
 OPEN_STATUSES = ("queued", "sent_back")
+
+
+RUN_WRITE_ATTEMPTS = 5
+
+
+class _RecordMoved(Exception):
+    """A reviewer changed the record while a run was being written: write the run again."""
 
 
 class ReviewError(Exception):
@@ -129,7 +136,17 @@ class Store:
 
     def add_record(self, document: Document, record: ExtractedRecord) -> int:
         """Store a run's record for ``document``; returns the review item id. Human corrections
-        of an earlier run stay and win over the new machine values."""
+        of an earlier run stay and win over the new machine values, also when a reviewer saves
+        one while this run is being written (the write is a compare-and-set on the version, and
+        a lost race is retried with the new corrections)."""
+        for _ in range(RUN_WRITE_ATTEMPTS):
+            try:
+                return self._write_run(document, record)
+            except _RecordMoved:
+                continue
+        raise ReviewError(f"{document.doc_id}: the record kept changing during {RUN_WRITE_ATTEMPTS} attempts to store this run")
+
+    def _write_run(self, document: Document, record: ExtractedRecord) -> int:
         from pipeline.checks import run_checks
 
         meta = record.meta
@@ -157,19 +174,31 @@ class Store:
                 # The checks judge the record a person will approve: with the corrections in it.
                 rich = ExtractedRecord.model_validate({**current, "findings": []})
                 current["findings"] = [f.model_dump(mode="json") for f in run_checks(rich, document)]
+            changed = False
             if row is None:
                 row = RecordRow(document_id=doc_row.id, run_id=run.id, machine=machine, current=current,
                                 corrections=corrections, version=1, updated_at=utcnow())
                 session.add(row)
+                session.flush()
             else:
-                row.run_id, row.machine, row.current, row.version, row.updated_at = run.id, machine, current, row.version + 1, utcnow()
-            session.flush()
+                changed = ExtractedRecord.model_validate(row.current).plain() != ExtractedRecord.model_validate(current).plain()
+                result = session.execute(
+                    update(RecordRow).where(RecordRow.id == row.id, RecordRow.version == row.version)
+                    .values(run_id=run.id, machine=machine, current=current, version=row.version + 1, updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount != 1:
+                    raise _RecordMoved()
             reasons = route(ExtractedRecord.model_validate(current), document, self.rules)
             self._replace_findings(session, row.id, current["findings"])
             item = session.scalar(select(ReviewItemRow).where(ReviewItemRow.record_id == row.id))
             if item is None:
                 item = ReviewItemRow(record_id=row.id, status="queued" if reasons else "clean", created_at=utcnow())
                 session.add(item)
+            elif changed and item.status in ("approved", "rejected"):
+                # A decision was made on other values: the person must see the new ones.
+                reasons.insert(0, Reason("machine_changed", f"a new run changed values after the item was {item.status}"))
+                item.status = "queued"
             elif item.status == "clean" and reasons:
                 item.status = "queued"
             item.priority, item.reasons, item.updated_at = priority(reasons), [r.to_json() for r in reasons], utcnow()
