@@ -7,6 +7,7 @@ so `pipeline --help` stays fast. Exit 0 done, 1 a conflict or refused action, 2 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -17,7 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 
 review_app = typer.Typer(help="The human review queue: list, inspect, correct, approve, export, save as gold.", no_args_is_help=True)
-out = Console(highlight=False, soft_wrap=True)
+# Piped output gets wide tables, as in pipeline/cli.py.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DB_OPTION = typer.Option(None, "--db", help="Database URL (default PIPELINE_DB_URL, else sqlite:///data/review.sqlite3).")
