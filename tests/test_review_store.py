@@ -300,3 +300,19 @@ def test_a_decided_item_returns_to_the_queue_when_a_run_changes_its_values(db_ur
     assert view.status == "queued" and view.reasons[0]["code"] == "machine_changed" and view.priority == 100
     assert view.plain["budget"]["initial"] == 501.0
     store.close()
+
+
+def test_routing_thresholds_come_from_the_settings(monkeypatch, tmp_path):
+    from pipeline.review.routing import rules_from_settings
+
+    monkeypatch.setenv("PIPELINE_REVIEW_AUDIT_RATE", "1.0")
+    monkeypatch.setenv("PIPELINE_REVIEW_MIN_CONFIDENCE", "0.95")
+    rules = rules_from_settings()
+    assert rules.audit_rate == 1.0 and rules.min_confidence == 0.95
+    monkeypatch.setenv("PIPELINE_DB_URL", f"sqlite:///{tmp_path / 'from-env.sqlite3'}")
+    store = Store()
+    assert store.rules == rules and (tmp_path / "from-env.sqlite3").exists()
+    # 0.9 (a normalised match under a label) is now below the threshold.
+    record = ExtractedRecord(doc_id="x", evidence={"budget.adjusted": Evidence(page=1, start=0, end=3, match="normalized", label="全年预算数")})
+    assert [r.code for r in route(record, None, store.rules)] == ["low_confidence"]
+    store.close()

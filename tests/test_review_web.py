@@ -204,3 +204,45 @@ def test_export_and_gold_through_the_app(setup):
     saved = client.post("/gold", data={"csrf": csrf, "item_id": item})
     assert saved.status_code == 200 and "forest.json" in saved.text
     assert json.loads((tmp_path / "gold" / "forest.json").read_text(encoding="utf-8"))["budget"]["actual"] == 540.0
+
+
+@pytest.mark.ocr
+def test_scanned_page_evidence_boxes_come_from_ocr(tmp_path):
+    from pipeline.review.evidence import evidence_rects
+
+    lines = FOREST.splitlines()
+    scan = tmp_path / "scan.pdf"
+    with pymupdf.open() as printed, pymupdf.open() as out:
+        page = printed.new_page(width=595, height=842)
+        for i, line in enumerate(lines):
+            page.insert_text((40, 60 + 26 * i), line, fontname="china-s", fontsize=10)
+        pixmap = page.get_pixmap(dpi=200)
+        image_page = out.new_page(width=595, height=842)
+        image_page.insert_image(image_page.rect, stream=pixmap.tobytes("png"))
+        out.save(scan)
+    document = load(scan)
+    assert document.pages[0].engine == "ocr" and document.pages[0].boxes
+    record = process(document)
+    evidence = record.evidence["budget.actual"]
+    (rects,) = evidence_rects(document, evidence).values()
+    assert rects
+    actual_line = next(i for i, line in enumerate(lines) if "540.00" in line)
+    baseline = 60 + 26 * actual_line
+    assert all(baseline - 16 < r.y0 < baseline and baseline - 8 < r.y1 < baseline + 6 for r in rects)
+    # Inside the line, the box is cut to the figure, well right of the line's start.
+    assert all(r.x0 > 200 and r.x1 - r.x0 < 120 for r in rects)
+    store = Store(f"sqlite:///{tmp_path / 'r.sqlite3'}", rules=RoutingRules(audit_rate=0.0))
+    item = store.add_record(document, record)
+    html = TestClient(create_app(store, TOKEN)).get(f"/items/{item}", headers={"authorization": f"Bearer {TOKEN}"}).text
+    assert '<rect class="box value" data-field="budget.actual"' in html and f'/items/{item}/page/1.png' in html
+    store.close()
+
+
+def test_the_token_comes_from_the_environment_or_is_generated(monkeypatch):
+    from pipeline.review.web import reviewer_token
+
+    monkeypatch.setenv("PIPELINE_REVIEW_TOKEN", "chosen-one")
+    assert reviewer_token() == ("chosen-one", False)
+    monkeypatch.delenv("PIPELINE_REVIEW_TOKEN")
+    first, generated = reviewer_token()
+    assert generated and len(first) >= 32 and reviewer_token()[0] != first

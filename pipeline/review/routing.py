@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from pipeline.config import Settings
 from pipeline.document import Document
 from pipeline.record import Evidence, ExtractedRecord
 
@@ -45,6 +46,13 @@ class RoutingRules:
     audit_rate: float = 0.05  # share of clean records sampled for a spot check
     audit_seed: str = "review-audit-1"
     enabled: frozenset[str] = field(default_factory=lambda: frozenset(PRIORITY))
+
+
+def rules_from_settings(settings: Settings | None = None) -> RoutingRules:
+    """The thresholds from PIPELINE_REVIEW_* (``pipeline.config.Settings``)."""
+    settings = settings or Settings()
+    return RoutingRules(min_confidence=settings.review_min_confidence, min_ocr_confidence=settings.review_min_ocr_confidence,
+                        audit_rate=settings.review_audit_rate, audit_seed=settings.review_audit_seed)
 
 
 @dataclass(frozen=True)

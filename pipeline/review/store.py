@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -25,10 +24,11 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline.config import Settings
 from pipeline.document import Document
 from pipeline.record import ExtractedRecord, Finding, Record, get_path, set_path
 from pipeline.review.models import AuditRow, DocumentRow, FindingRow, RecordRow, ReviewItemRow, RunRow, utcnow
-from pipeline.review.routing import Reason, RoutingRules, priority, route
+from pipeline.review.routing import Reason, RoutingRules, priority, route, rules_from_settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_DB = Path("data") / "review.sqlite3"
@@ -63,7 +63,7 @@ class Conflict(ReviewError):
 
 
 def default_url() -> str:
-    return os.environ.get("PIPELINE_DB_URL") or f"sqlite:///{DEFAULT_DB}"
+    return Settings().db_url or f"sqlite:///{DEFAULT_DB}"
 
 
 def migrate(engine: Engine) -> None:
@@ -120,12 +120,12 @@ class ItemView:
 
 
 class Store:
-    def __init__(self, url: str | None = None, rules: RoutingRules = RoutingRules()):
+    def __init__(self, url: str | None = None, rules: RoutingRules | None = None):
         self.url = url or default_url()
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(self.url)
-        self.rules = rules
+        self.rules = rules or rules_from_settings()
         migrate(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 

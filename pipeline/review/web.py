@@ -20,7 +20,6 @@ import base64
 import hashlib
 import hmac
 import ipaddress
-import os
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from pipeline.config import Settings
 from pipeline.record import LIST_FIELDS, VALUE_PATHS, get_path
 from pipeline.review.evidence import evidence_rects, render_page
 from pipeline.review.routing import field_confidence
@@ -56,7 +56,8 @@ SECURITY_HEADERS = {
 
 def reviewer_token() -> tuple[str, bool]:
     """PIPELINE_REVIEW_TOKEN, or a fresh random one (True: generated, print it)."""
-    token = os.environ.get("PIPELINE_REVIEW_TOKEN", "").strip()
+    secret = Settings().review_token
+    token = secret.get_secret_value().strip() if secret else ""
     return (token, False) if token else (secrets.token_urlsafe(24), True)
 
 
