@@ -50,3 +50,10 @@ def test_extract_store_then_review_commands(tmp_path, monkeypatch):
     gold = runner.invoke(app, ["review", "gold", "--out", str(tmp_path / "gold")])
     assert gold.exit_code == 0 and json.loads((tmp_path / "gold" / "forest.json").read_text(encoding="utf-8"))["evaluation"]["score"] == 93
     assert runner.invoke(app, ["review", "show", "999"]).exit_code == 2
+
+
+def test_serve_refuses_a_public_address_without_the_flag(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIPELINE_DB_URL", f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    refused = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert refused.exit_code == 2 and "--allow-public" in refused.output
+    assert not (tmp_path / "r.sqlite3").exists()  # refused before anything was opened
