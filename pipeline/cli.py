@@ -188,6 +188,22 @@ class OutputFormat(StrEnum):
     xlsx = "xlsx"
 
 
+def _extract_into_store(document, backend: str, store):
+    """Extract one loaded document; with a review store, the record (or a failed model
+    extraction, so that a person still sees the document) goes to the store and its queue."""
+    from pipeline.run import process
+
+    try:
+        record = process(document, backend)
+    except PipelineError as error:
+        if store is not None and error.code == "llm_failed":
+            store.add_failure(document, error.code, error.reason, backend)
+        raise
+    if store is not None:
+        store.add_record(document, record)
+    return record
+
+
 @app.command("extract")
 def extract_command(
     paths: list[Path] = typer.Argument(..., help="Files or folders (walked recursively) to extract."),
@@ -196,11 +212,11 @@ def extract_command(
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Also (or only) one JSON record per line in this file."),
     fmt: Optional[OutputFormat] = typer.Option(None, "--format", help="What --out holds (default json; without --out: JSON Lines)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-record summary."),
+    to_store: bool = typer.Option(False, "--store", help="Also write each record to the review store (PIPELINE_DB_URL, default data/review.sqlite3) and route it to the queue."),
 ) -> None:
     """Extract one record per document. Exit 0: all records pass their checks; 1: a record has an
     error finding; 2: some input could not be read (the others are still written)."""
     from pipeline.export import write_csv, write_json, write_xlsx, record_json
-    from pipeline.run import process
 
     fmt = fmt or OutputFormat.json
     if fmt in (OutputFormat.csv, OutputFormat.xlsx) and not out_dir:
@@ -225,10 +241,15 @@ def extract_command(
     count.failed = len(inputs.empty_folders)
     written: list[Path] = []
     jsonl_handle = jsonl_path.open("w", encoding="utf-8") if jsonl_path else None
+    store = None
+    if to_store:
+        from pipeline.review.store import Store
+
+        store = Store()
     try:
         for path in inputs.documents:
             try:
-                record = process(_load(path, ids[path]), backend)
+                record = _extract_into_store(_load(path, ids[path]), backend, store)
             except PipelineError as error:
                 report_bad_input(error)
                 count.failed += 1
@@ -486,6 +507,13 @@ def demo(
     from pipeline.demo import run_demo
 
     raise typer.Exit(run_demo(out, [samples, shared / "seeds", shared / "dev"]))
+
+
+# The review queue's commands live with it (pipeline/review/commands.py); importing them loads no database code.
+from pipeline.review.commands import review_app, serve  # noqa: E402
+
+app.add_typer(review_app, name="review")
+app.command("serve")(serve)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     llm_cache: bool = Field(True, description="Reuse validated responses from llm_cache_dir.")
     llm_cache_dir: Path = Field(Path(".cache/llm"), description="Response cache: model + prompt + document hash.")
 
+    # --- review queue (pipeline/review) ------------------------------------------------------
+    db_url: str | None = Field(None, description="Review store; default sqlite:///data/review.sqlite3, or postgresql+psycopg://...")
+    review_token: SecretStr | None = Field(None, description="Reviewer token of `pipeline serve`; generated and printed when unset.")
+    review_min_confidence: float = Field(0.7, ge=0, le=1, description="A field below this evidence confidence is routed to review.")
+    review_min_ocr_confidence: float = Field(0.85, ge=0, le=1, description="An OCR page below this mean score is routed to review.")
+    review_audit_rate: float = Field(0.05, ge=0, le=1, description="Share of clean records sampled for a spot check.")
+    review_audit_seed: str = Field("review-audit-1", description="Seed of the audit sample (same seed, same sample).")
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url) or bool(self.llm_api_key and self.llm_api_key.get_secret_value())

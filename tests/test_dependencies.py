@@ -21,6 +21,10 @@ from conftest import PROJECT_ROOT
 USED_WITHOUT_IMPORT = {
     # pipeline/charfold.py reads OpenCC's dictionaries from the package with importlib.resources.
     "opencc-purepy": (PROJECT_ROOT / "pipeline" / "charfold.py", '"opencc_purepy"'),
+    # SQLAlchemy loads the PostgreSQL driver named in PIPELINE_DB_URL (postgresql+psycopg://).
+    "psycopg": (PROJECT_ROOT / "pipeline" / "config.py", "postgresql+psycopg"),
+    # FastAPI parses the review app's form posts (Form(...)) with python-multipart.
+    "python-multipart": (PROJECT_ROOT / "pipeline" / "review" / "web.py", "Form("),
 }
 
 

@@ -704,7 +704,7 @@ import pipeline
 
 def walk(package):
     for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-        if info.name in ("pipeline.synth", "pipeline.__main__"):
+        if info.name in ("pipeline.synth", "pipeline.__main__", "pipeline.review.migrations"):  # alembic runs env.py, not an import
             continue
         module = importlib.import_module(info.name)
         if info.ispkg:
