@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")
     llm_api_key: SecretStr | None = Field(None, description="API key; never logged, cached or written to records.")
     llm_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    llm_mode: Literal["TOOLS", "JSON_SCHEMA", "JSON", "MD_JSON"] = Field(
+        "TOOLS", description="How the model is made to answer in the schema: tool call, json_schema / json_object "
+        "response format, or JSON in a markdown fence (local servers differ; `pipeline doctor` says which works)."
+    )
     llm_timeout: float = Field(120.0, gt=0, description="Seconds per HTTP request to the endpoint.")
     llm_max_retries: int = Field(3, ge=0, le=10, description="Retries after a 429, 5xx, timeout or connection error.")
     llm_retry_wait: float = Field(1.0, ge=0, description="First backoff wait in seconds; doubles per retry.")

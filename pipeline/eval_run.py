@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.record import RUN_FINDING_KINDS
 from pipeline.evaluate import EvalItem, EvalReport, Cost, ReportMetadata, evaluate_set, load_gold_dir
 
 SOURCE_SUFFIXES = (".txt", ".md", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -46,7 +47,7 @@ def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: str = "rules
                 doc_id=doc_id,
                 gold=gold,
                 pred=record.model_dump(mode="json"),
-                raised_flags=sorted({f.kind for f in record.findings}),
+                raised_flags=sorted({f.kind for f in record.findings if f.kind not in RUN_FINDING_KINDS}),
                 cost=Cost(
                     llm_calls=meta.llm_calls if meta else 0,
                     tokens_in=meta.tokens_in if meta else 0,

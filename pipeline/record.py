@@ -32,6 +32,10 @@ PROJECT_LEVEL_TYPES: frozenset[str] = frozenset({"project_table", "project_repor
 Method = Literal["rules", "llm", "human"]
 MatchStatus = Literal["exact", "normalized", "fuzzy", "ungrounded"]
 Severity = Literal["error", "warning", "info"]
+# A finding about the extraction run, not about the report: the model failed or some of its values
+# were rejected. It routes the record to review but is no flag kind of the gold vocabulary.
+LLM_FAILED = "llm_failed"
+RUN_FINDING_KINDS = frozenset({LLM_FAILED})
 
 SCHEMA_ID = "https://example.invalid/budget-eval-pipeline/record.schema.json"
 

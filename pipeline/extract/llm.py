@@ -7,23 +7,31 @@
    TOOLS mode. Texts over ``llm_max_input_chars`` are cut, and an ``llm_input_truncated`` finding
    says so. The response model ``ReportExtraction`` mirrors the plain record, except that every
    leaf value comes with the ``quote`` it was read from, so the model has to cite.
-2. **Validation → re-ask.** The validators get the text the model saw through instructor's
-   validation context. Errors go back to the model as re-ask messages, at most
-   ``llm_max_reasks`` times. A response fails when: a quote is not in the text (compared without
-   whitespace or width differences, raw or normalised); an amount is not the quoted number in
-   万元; a rate is not the printed percent; a text value is not inside its quote; or a passage
-   is not copied from the report.
+2. **Validation per value → follow-up.** Instructor checks the answer against the schema and
+   re-asks when it is malformed. Then ``split_valid`` checks each value alone against the text the
+   model saw: a value fails when its quote is not in the text (compared without whitespace or
+   width differences, raw or normalised); an amount is not the quoted number in 万元; a rate is
+   not the printed percent; a text value is not inside its quote; or a passage is not copied from
+   the report. A failing value is removed (a list item whose name fails goes whole) and the rest
+   stands. A short follow-up lists only the failures and asks for those fields again, at most
+   ``llm_max_reasks`` times; only the failed fields are taken from it.
 3. **Transport retries.** tenacity retries 429, 5xx, timeouts and connection errors with
    exponential backoff, honouring Retry-After, at most ``llm_max_retries`` times. The openai
    client's own retries are switched off so that nothing retries twice. Instructor's loop only
    retries validation errors; it wraps a transport error, so the error's cause is what we check.
-4. **Cache.** A validated response is stored under ``llm_cache_dir``. The key is a hash of the
-   model, the prompt version, the prompt and schema hash, the document sha256 and the hash of
-   the text sent. The cache holds no secret: no key and no URL. A hit counts in
-   ``meta.cache_hits`` and costs no call and no tokens.
+4. **Cache.** An answer is stored under ``llm_cache_dir`` (its rejected values with it; a failed
+   call never). The key is a hash of the model, the prompt version, the prompt and schema hash,
+   the document sha256 and the hash of the text sent. The cache holds no secret: no key and no
+   URL. A hit counts in ``meta.cache_hits`` and costs no call and no tokens.
 5. **Evidence.** ``ground.ground_value`` (method ``llm``) gives every value its evidence. For
    numbers, the quote picks which occurrence. A value that cannot be grounded keeps
    ``Evidence(match='ungrounded')`` and is never dropped.
+
+6. **Degrade, never lose.** Nothing the endpoint or the model does raises: transport errors past
+   the retries, a 401, a cut (``finish_reason: length``), empty or unparsable answer give a record
+   with what validated (empty otherwise). Rejected values become candidates of their field with
+   the reason, the last invalid output a candidate under ``llm_output``, and an ``llm_failed``
+   warning says why and routes the record to review (``with_model_outcome``).
 
 Instructor renders the messages as Jinja templates whenever it gets a validation context. So the
 prompt and the document enter the messages only through ``{{ placeholders }}``: their text is
@@ -57,9 +65,11 @@ from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, ground_value, wan_readings
 from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
-from pipeline.record import Evidence, ExtractedRecord, RecordMeta, ReportType, Span
+from pipeline.record import LLM_FAILED, Candidate, Evidence, ExtractedRecord, Finding, RecordMeta, ReportType, Span
 
 EXTRACTOR_VERSION = "llm-1"
+# The longest raw model output kept in a record for the reviewer.
+MAX_KEPT_OUTPUT = 4000
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 PROMPT_FILE = "extract_v2.md"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -67,8 +77,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _NO_KEY = "no-key"
 
 class LlmExtractionError(PipelineError):
-    """The model could not produce a valid record: transport errors past the retry budget, an
-    auth or request error, or validation failing after every re-ask. Never carries a secret."""
+    """The model could not produce a valid record. ``extract_llm`` no longer raises it (a failure
+    becomes an ``llm_failed`` finding); kept for callers that want to raise one. Never carries a secret."""
 
     code = "llm_failed"
 
@@ -578,23 +588,154 @@ def bounded_text(text: str, limit: int) -> str:
     return text[: cut if cut >= limit * 0.9 else limit]
 
 
-def call_model(
-    text: str, index: QuoteIndex, prompt: Prompt, settings: Settings, stats: CallStats, client=None, note: str = ""
-) -> ReportExtraction:
-    """One validated response: re-asks on validation errors (instructor), retries on transport
-    errors (tenacity). Raises whatever failed last."""
-    import instructor
-    from instructor.core import Hooks
+FOLLOW_UP_TEMPLATE = (
+    "你上一次回答中的以下取值未通过核对（引文不在报告中，或数值不是引文所印的数）：\n"
+    "Some values of your last answer failed validation:\n{{ failures }}\n"
+    "请只重新给出这些字段（列表项给出整项及其名称），其余字段一律返回 null 或空列表；报告未写明的值返回 null。\n"
+    "Call ReportExtraction again with only these fields corrected (a list item whole, with its name); leave "
+    "every other field null or empty, and return null where the report does not state the value."
+)
+
+
+@dataclass
+class Rejection:
+    """A value the model gave that failed its check, kept for the reviewer with the reason."""
+
+    path: str
+    value: Any
+    quote: str | None
+    reason: str
+
+
+@dataclass
+class ModelAnswer:
+    """What the model gave for one document: the values that passed their checks, the ones
+    rejected (each alone), and, when no usable answer came, why (``failure``) and the last raw
+    output that failed (``last_output``)."""
+
+    response: ReportExtraction
+    rejected: dict[str, Rejection] = field(default_factory=dict)
+    failure: str | None = None
+    last_output: str | None = None
+
+
+def _leaf_error(leaf: _Quoted | Passage, index: QuoteIndex) -> str | None:
+    """Why one quoted value fails its check against the text the model saw, or None."""
+    from pydantic import ValidationError
+
+    try:
+        type(leaf).model_validate(leaf.model_dump(), context={"quotes": index})
+    except ValidationError as error:
+        return "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+    return None
+
+
+_STEP = re.compile(r"(\w+)(?:\[(\d+)\])?")
+
+
+def _steps(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    for part in path.split("."):
+        found = _STEP.fullmatch(part)
+        steps.append(found.group(1))
+        if found.group(2) is not None:
+            steps.append(int(found.group(2)))
+    return steps
+
+
+def _put(data: Any, path: str, value: Any) -> None:
+    *parents, last = _steps(path)
+    for step in parents:
+        data = data[step]
+    data[last] = value
+
+
+def _item_of(path: str) -> tuple[str, int] | None:
+    """(list name, index) when ``path`` is the name of a list item: without it the item is void."""
+    steps = _steps(path)
+    return (steps[0], steps[1]) if len(steps) == 3 and isinstance(steps[1], int) and steps[2] == "name" else None
+
+
+def split_valid(response: ReportExtraction, index: QuoteIndex) -> tuple[ReportExtraction, dict[str, Rejection]]:
+    """The response with every value that fails its check removed (a list item whose name fails
+    goes whole), and the removed values with their reasons. The rest stands."""
+    data = response.model_dump(mode="json")
+    rejected: dict[str, Rejection] = {}
+    void_items: set[tuple[str, int]] = set()
+    for path, leaf in quoted_leaves(response):
+        reason = _leaf_error(leaf, index)
+        if reason is None:
+            continue
+        value = leaf.text if isinstance(leaf, Passage) else leaf.value  # type: ignore[attr-defined]
+        rejected[path] = Rejection(path, value, getattr(leaf, "quote", None), reason)
+        item = _item_of(path)
+        if item:
+            void_items.add(item)
+        else:
+            _put(data, path, None)
+    for name, i in sorted(void_items, reverse=True):
+        del data[name][i]
+    return ReportExtraction.model_validate(data), rejected
+
+
+def _take_corrections(
+    kept: ReportExtraction, rejected: dict[str, Rejection], again: ReportExtraction, index: QuoteIndex
+) -> tuple[ReportExtraction, dict[str, Rejection]]:
+    """Fill the rejected fields of ``kept`` from the follow-up answer, where its value passes.
+    Scalars by path; list items by name (a voided item is added back, a rejected field of an
+    item is taken from the follow-up item of the same name)."""
+    fixed, still = split_valid(again, index)
+    data, extra = kept.model_dump(mode="json"), fixed.model_dump(mode="json")
+    remaining: dict[str, Rejection] = {}
+    names = {name: {_squash(item["name"]["value"]): i for i, item in enumerate(data[name])} for name in ("indicators", "projects")}
+    for path, rejection in rejected.items():
+        steps = _steps(path)
+        if isinstance(steps[1] if len(steps) > 1 else None, int):
+            name, field_name = steps[0], steps[2]
+            wanted = _squash(str(rejection.value)) if field_name == "name" else None
+            for item in extra[name]:
+                key = _squash(item["name"]["value"])
+                if field_name == "name" and key == wanted and key not in names[name]:
+                    data[name].append(item)
+                    names[name][key] = len(data[name]) - 1
+                    break
+                if field_name != "name" and key in names[name] and item.get(field_name) is not None:
+                    data[name][names[name][key]][field_name] = item[field_name]
+                    break
+            else:
+                remaining[path] = still.get(path, rejection)
+            continue
+        value: Any = extra
+        for step in steps:
+            value = value[step] if value is not None else None
+        if value is not None:
+            _put(data, path, value)
+        else:
+            remaining[path] = still.get(path, rejection)
+    return ReportExtraction.model_validate(data), remaining
+
+
+def _failure_list(rejected: dict[str, Rejection]) -> str:
+    return "\n".join(f"- {path}: {r.reason}" for path, r in rejected.items())
+
+
+def _last_output(error: BaseException) -> str | None:
+    """The raw text of the last answer that failed (a cut or unparsable one), if any came."""
+    for candidate in (error, _transport_error(error)):
+        completion = getattr(candidate, "last_completion", None)
+        choices = getattr(completion, "choices", None)
+        if choices:
+            message = choices[0].message
+            calls = getattr(message, "tool_calls", None)
+            return (calls[0].function.arguments if calls else message.content) or ""
+    return None
+
+
+def _create(llm, messages: list[dict], context: dict, settings: Settings, hooks) -> ReportExtraction:
+    """One schema-valid response: instructor re-asks on a malformed answer, tenacity retries
+    transport errors. The quotes are not checked here (``split_valid`` checks each value)."""
     from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
-    if _api_key(settings):
-        _LOG_FILTER.secrets.add(_api_key(settings))
-    llm = instructor.from_openai(client or make_client(settings), mode=instructor.Mode.TOOLS)
-    hooks = Hooks()
-    hooks.on("completion:kwargs", stats.on_request)
-    hooks.on("completion:response", stats.on_response)
-    # Placeholders only: instructor renders messages with Jinja when a context is given.
-    context = {"instructions": prompt.text, "document_text": text, "truncation_note": note, "quotes": index}
     retrying = Retrying(
         stop=stop_after_attempt(settings.llm_max_retries + 1),
         wait=_backoff(settings),
@@ -605,10 +746,7 @@ def call_model(
         with attempt:
             response = llm.create(
                 model=settings.llm_model,
-                messages=[
-                    {"role": "system", "content": "{{ instructions }}"},
-                    {"role": "user", "content": USER_TEMPLATE},
-                ],
+                messages=messages,
                 response_model=ReportExtraction,
                 max_retries=settings.llm_max_reasks,
                 context=context,
@@ -617,6 +755,56 @@ def call_model(
                 max_tokens=settings.llm_max_output_tokens,
             )
     return response
+
+
+def ask_model(
+    text: str, index: QuoteIndex, prompt: Prompt, settings: Settings, stats: CallStats, client=None, note: str = ""
+) -> ModelAnswer:
+    """The model's answer, checked value by value: a value whose quote is not in the text, or
+    whose number is not the quoted one, is rejected alone and asked for again in a short
+    follow-up that lists only the failures (at most ``llm_max_reasks`` follow-ups). Never raises
+    for what the endpoint or the model does: a failure comes back as ``ModelAnswer.failure``."""
+    import instructor
+    import openai
+    from instructor.core import Hooks, InstructorError
+    from pydantic import ValidationError
+
+    if _api_key(settings):
+        _LOG_FILTER.secrets.add(_api_key(settings))
+    secrets = [_api_key(settings)]
+    llm = instructor.from_openai(client or make_client(settings), mode=instructor.Mode[settings.llm_mode])
+    hooks = Hooks()
+    hooks.on("completion:kwargs", stats.on_request)
+    hooks.on("completion:response", stats.on_response)
+    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError)
+    # Placeholders only: instructor renders messages with Jinja when a context is given.
+    context = {"instructions": prompt.text, "document_text": text, "truncation_note": note}
+    messages = [{"role": "system", "content": "{{ instructions }}"}, {"role": "user", "content": USER_TEMPLATE}]
+    try:
+        answer = _create(llm, messages, context, settings, hooks)
+    except failures as error:
+        output = _last_output(error)
+        return ModelAnswer(ReportExtraction(), failure=redact(_describe(error), secrets),
+                           last_output=redact(output, secrets) if output is not None else None)
+    kept, rejected = split_valid(answer, index)
+    last = answer
+    for _ in range(settings.llm_max_reasks):
+        if not rejected:
+            break
+        follow_up = [
+            *messages,
+            {"role": "assistant", "content": "{{ previous_answer }}"},
+            {"role": "user", "content": FOLLOW_UP_TEMPLATE},
+        ]
+        follow_context = {**context, "previous_answer": last.model_dump_json(), "failures": _failure_list(rejected)}
+        try:
+            last = _create(llm, follow_up, follow_context, settings, hooks)
+        except failures as error:
+            reason = redact(_describe(error), secrets)
+            rejected = {p: Rejection(r.path, r.value, r.quote, f"{r.reason} (the re-ask failed: {reason})") for p, r in rejected.items()}
+            break
+        kept, rejected = _take_corrections(kept, rejected, last, index)
+    return ModelAnswer(kept, rejected, last_output=last.model_dump_json() if rejected else None)
 
 
 # --- the cache --------------------------------------------------------------------------------
@@ -634,22 +822,28 @@ class ResponseCache:
         key = hashlib.sha256(json.dumps(self.identity, sort_keys=True).encode()).hexdigest()
         return self.directory / f"{key}.json"
 
-    def load(self, index: QuoteIndex) -> tuple[ReportExtraction, dict] | None:
+    def load(self, index: QuoteIndex) -> tuple[ModelAnswer, dict] | None:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("identity") != self.identity:
                 return None
             response = ReportExtraction.model_validate(data["response"], context={"quotes": index})
-            return response, data
+            rejected = {r["path"]: Rejection(**r) for r in data.get("rejected", [])}
+            return ModelAnswer(response, rejected, last_output=data.get("last_output")), data
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, unreadable or stale: ask the model again
 
-    def store(self, response: ReportExtraction, stats: CallStats) -> None:
+    def store(self, answer: ModelAnswer, stats: CallStats) -> None:
+        """An answer the model gave (its rejected values included); never a failed call."""
+        if answer.failure is not None:
+            return
         data = {
             "identity": self.identity,
             "served_model": stats.served_model,
             "usage": {"llm_calls": stats.llm_calls, "tokens_in": stats.tokens_in, "tokens_out": stats.tokens_out},
-            "response": response.model_dump(mode="json"),
+            "response": answer.response.model_dump(mode="json"),
+            "rejected": [vars(r) for r in answer.rejected.values()],
+            "last_output": answer.last_output,
         }
         self.directory.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
@@ -744,19 +938,45 @@ def extract_llm(document: Document, settings: Settings | None = None, *, client=
     )
     cached = cache.load(index) if settings.llm_cache else None
     if cached is not None:
-        response, data = cached
+        answer, data = cached
         stats.cache_hits, stats.served_model = 1, data.get("served_model")
     else:
-        import openai
-        from instructor.core import InstructorError
-
-        try:
-            response = call_model(text, index, prompt, settings, stats, client=client, note=note)
-        except (openai.OpenAIError, InstructorError) as error:  # one clear line without secrets
-            raise LlmExtractionError(document.path, redact(_describe(error), [_api_key(settings)])) from None
+        answer = ask_model(text, index, prompt, settings, stats, client=client, note=note)
         if settings.llm_cache:
-            cache.store(response, stats)
-    return to_record(document, response, index, stats, prompt, notes)
+            cache.store(answer, stats)
+    return with_model_outcome(to_record(document, answer.response, index, stats, prompt, notes), answer)
+
+
+LLM_OUTPUT = "llm_output"  # candidates key of the model's last invalid output, for the reviewer
+
+
+def with_model_outcome(record: ExtractedRecord, answer: ModelAnswer) -> ExtractedRecord:
+    """The record with what the model got wrong: each rejected value as a candidate of its
+    field (with the reason), the last invalid output as a candidate under ``llm_output``, and
+    one ``llm_failed`` warning that routes the record to review."""
+    if answer.failure is None and not answer.rejected:
+        return record
+    candidates = {path: list(cands) for path, cands in record.candidates.items()}
+    for path, rejection in answer.rejected.items():
+        quoted = f"; the model quoted {rejection.quote!r}" if rejection.quote is not None else ""
+        candidates.setdefault(path, []).append(
+            Candidate(value=rejection.value, evidence=Evidence(method="llm", match="ungrounded", confidence=0.0),
+                      reason=f"llm value rejected: {rejection.reason}{quoted}")
+        )
+    if answer.last_output is not None:
+        errors = answer.failure or _failure_list(answer.rejected)
+        candidates[LLM_OUTPUT] = [
+            Candidate(value=answer.last_output[:MAX_KEPT_OUTPUT], evidence=Evidence(method="llm", match="ungrounded", confidence=0.0),
+                      reason=f"the model's last invalid output; validation errors: {errors}")
+        ]
+    if answer.failure is not None:
+        cause = answer.failure
+        message = f"模型抽取失败，本记录只含已核实的取值，需人工复核 (llm_failed): {cause}"
+    else:
+        cause = _failure_list(answer.rejected).replace("\n", " ")
+        message = f"模型给出的 {len(answer.rejected)} 个取值未通过核对，已被拒绝，需人工复核 (llm_failed): {cause}"
+    finding = Finding(check="llm_extraction", kind=LLM_FAILED, severity="warning", fields=sorted(answer.rejected), message=message)
+    return record.model_copy(update={"candidates": candidates, "findings": [*record.findings, finding]})
 
 
 def to_record(
