@@ -31,6 +31,7 @@ from pipeline.extract.llm import (
     QuotedAmount,
     QuotedRate,
     QuoteIndex,
+    ResponseCache,
     USER_TEMPLATE,
     bounded_text,
     extract_llm,
@@ -290,12 +291,12 @@ def test_second_run_is_a_cache_hit_without_http(cassette, tmp_path):
     assert (first.meta.llm_calls, first.meta.cache_hits) == (1, 0)
     assert (second.meta.llm_calls, second.meta.cache_hits, second.meta.tokens_in, second.meta.tokens_out) == (0, 1, 0, 0)
     assert second.plain() == first.plain() and second.evidence == first.evidence
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+    assert len(ResponseCache(tmp_path / "cache")) == 1
     # Another model is another cache key: a miss, a request, a second entry.
     with cassette("llm_success") as cass:
         other = extract_llm(document, settings.model_copy(update={"llm_model": "another-model"}))
     assert cass.play_count == 1 and (other.meta.llm_calls, other.meta.cache_hits) == (1, 0)
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 2
+    assert len(ResponseCache(tmp_path / "cache")) == 2
 
 
 def test_a_quote_not_in_the_text_is_sent_back_and_corrected(cassette, tmp_path):
@@ -351,7 +352,7 @@ def test_transport_retries_are_bounded(cassette, tmp_path):
     (finding,) = record.findings
     assert finding.kind == "llm_failed" and "HTTP 429" in finding.message
     assert record.plain() == {**{k: v for k, v in empty_record().items()}, "doc_id": "qinghe_2022"}
-    assert not list(tmp_path.glob("*.json"))  # failures are not cached
+    assert len(ResponseCache(tmp_path)) == 0  # failures are not cached
 
 
 def test_an_auth_error_is_one_clear_line_without_the_key(cassette, tmp_path, caplog):
@@ -397,8 +398,9 @@ def test_the_key_never_reaches_cassettes_records_cache_or_logs(cassette, tmp_pat
         record = extract_llm(report_document(), llm_settings(tmp_path / "cache"))
     key = FAKE_KEY if not RECORDING else Settings().llm_api_key.get_secret_value()
     assert key not in record.to_json()
+    assert len(ResponseCache(tmp_path / "cache")) == 1
     for path in (tmp_path / "cache").glob("*"):
-        assert key not in path.read_text(encoding="utf-8")
+        assert key.encode() not in path.read_bytes()
     assert key not in caplog.text
     for path in CASSETTES.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")

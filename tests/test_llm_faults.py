@@ -15,6 +15,7 @@ from llm_server import ScriptedServer, empty, gold, hang, json_mode_only, prose,
 from typer.testing import CliRunner
 
 from pipeline.config import Settings, get_settings
+from pipeline.extract.llm import ResponseCache
 from pipeline.run import process
 
 sys.path.insert(0, str(Path(__file__).parent / "cassettes"))
@@ -104,7 +105,7 @@ def test_llm_backend_writes_an_empty_record_with_the_cause_when_nothing_validate
     # The reviewer sees what the model said, with the validation errors.
     (output,) = record.candidates["llm_output"]
     assert "以下是抽取结果" in output.value and "Invalid JSON" in output.reason
-    assert not list((tmp_path / "cache").glob("*"))  # a failed call is not cached
+    assert len(ResponseCache(tmp_path / "cache")) == 0  # a failed call is not cached
 
 
 def test_a_429_with_retry_after_is_honoured(tmp_path):

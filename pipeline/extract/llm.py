@@ -47,11 +47,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import random
 import re
-import tempfile
+import time
 import unicodedata
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -418,11 +418,18 @@ def plain_values(node: Any) -> Any:
     return node
 
 
+@lru_cache(maxsize=1)
+def _schema_hash() -> str:
+    schema = json.dumps(ReportExtraction.model_json_schema(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(schema.encode("utf-8")).hexdigest()
+
+
 @lru_cache(maxsize=4)
 def _request_fingerprint(prompt: Prompt) -> str:
-    """Hash of what shapes the request besides the document: the prompt and the response schema."""
-    schema = json.dumps(ReportExtraction.model_json_schema(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{prompt.text}\0{schema}".encode("utf-8")).hexdigest()
+    """Hash of what shapes the requests besides the document: the prompt, the templates and the
+    response schema."""
+    parts = (prompt.text, USER_TEMPLATE, FOLLOW_UP_TEMPLATE, _schema_hash())
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 # --- secrets ----------------------------------------------------------------------------------
@@ -810,46 +817,79 @@ def ask_model(
 # --- the cache --------------------------------------------------------------------------------
 
 
+CACHE_FILE = "responses.sqlite3"
+
+
 @dataclass
 class ResponseCache:
-    """Validated responses on disk, one JSON file per key; nothing secret goes in."""
+    """The model's answers in one SQLite file under ``directory``, keyed by the hash of
+    ``identity`` (model, mode, prompt version, prompt and schema hashes, document and sent-text
+    hashes). Only answers go in, never a failed call, and nothing secret: no key, no URL.
+    SQLite's own locking lets several processes share the file."""
 
     directory: Path
     identity: dict[str, str] = field(default_factory=dict)
 
     @cached_property
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(self.identity, sort_keys=True).encode()).hexdigest()
+
+    @property
     def path(self) -> Path:
-        key = hashlib.sha256(json.dumps(self.identity, sort_keys=True).encode()).hexdigest()
-        return self.directory / f"{key}.json"
+        return self.directory / CACHE_FILE
+
+    def _connect(self):
+        import sqlite3
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, identity TEXT NOT NULL, "
+            "served_model TEXT, usage TEXT NOT NULL, answer TEXT NOT NULL, created REAL NOT NULL)"
+        )
+        return connection
 
     def load(self, index: QuoteIndex) -> tuple[ModelAnswer, dict] | None:
+        import sqlite3
+
+        if not self.path.is_file():
+            return None
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("identity") != self.identity:
+            with closing(self._connect()) as connection:
+                row = connection.execute(
+                    "SELECT identity, served_model, answer FROM answers WHERE key = ?", (self.key,)
+                ).fetchone()
+            if row is None or json.loads(row[0]) != self.identity:
                 return None
+            data = json.loads(row[2])
             response = ReportExtraction.model_validate(data["response"], context={"quotes": index})
             rejected = {r["path"]: Rejection(**r) for r in data.get("rejected", [])}
-            return ModelAnswer(response, rejected, last_output=data.get("last_output")), data
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing, unreadable or stale: ask the model again
+            return ModelAnswer(response, rejected, last_output=data.get("last_output")), {"served_model": row[1]}
+        except (sqlite3.Error, OSError, ValueError, KeyError, TypeError):
+            return None  # unreadable or stale: ask the model again
 
     def store(self, answer: ModelAnswer, stats: CallStats) -> None:
         """An answer the model gave (its rejected values included); never a failed call."""
         if answer.failure is not None:
             return
         data = {
-            "identity": self.identity,
-            "served_model": stats.served_model,
-            "usage": {"llm_calls": stats.llm_calls, "tokens_in": stats.tokens_in, "tokens_out": stats.tokens_out},
             "response": answer.response.model_dump(mode="json"),
             "rejected": [vars(r) for r in answer.rejected.values()],
             "last_output": answer.last_output,
         }
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=1)
-        os.replace(temp, self.path)
+        usage = {"llm_calls": stats.llm_calls, "tokens_in": stats.tokens_in, "tokens_out": stats.tokens_out}
+        with closing(self._connect()) as connection, connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                (self.key, json.dumps(self.identity, sort_keys=True), stats.served_model, json.dumps(usage),
+                 json.dumps(data, ensure_ascii=False), time.time()),
+            )
+
+    def __len__(self) -> int:
+        if not self.path.is_file():
+            return 0
+        with closing(self._connect()) as connection:
+            return connection.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
 
 
 # --- evidence ---------------------------------------------------------------------------------
@@ -931,7 +971,9 @@ def extract_llm(document: Document, settings: Settings | None = None, *, client=
         {
             "model": settings.llm_model,
             "prompt_version": prompt.version,
+            "mode": settings.llm_mode,
             "request_sha256": _request_fingerprint(prompt),
+            "schema_sha256": _schema_hash(),
             "document_sha256": document.sha256,
             "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         },
