@@ -144,3 +144,28 @@ def test_cli_exit_status_is_that_of_the_record_when_the_model_fails(backend, tmp
     assert result.exit_code == expected
     assert "llm_failed" in result.output and "HTTP 500" in result.output
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_each_document_has_a_total_time_budget(tmp_path):
+    # Per-request timeout 5 s and three retries would take 20 s; the document's budget is 1.5 s.
+    document = t.hybrid_document()
+    rules = process(document, "rules")
+    with ScriptedServer(hang(30), models=[MODEL]) as server:
+        started = time.monotonic()
+        record = process(document, "hybrid", settings_for(server, tmp_path, llm_timeout=5.0, llm_max_retries=3,
+                                                          llm_document_budget=1.5))
+        elapsed = time.monotonic() - started
+    assert elapsed < 3.5, elapsed
+    assert record.plain() == rules.plain()
+    (finding,) = [f for f in record.findings if f.kind == "llm_failed"]
+    assert "time budget of 1.5 s ran out" in finding.message
+
+
+def test_a_retry_after_beyond_the_budget_degrades_in_time(tmp_path):
+    with ScriptedServer(rate_limited(60, gold(scripted.REPORT_RECORD)), models=[MODEL]) as server:
+        started = time.monotonic()
+        record = process(t.report_document(), "llm", settings_for(server, tmp_path, llm_retry_wait_max=120.0,
+                                                                  llm_document_budget=1.0))
+        elapsed = time.monotonic() - started
+    assert server.calls == 1 and elapsed < 3, elapsed
+    assert "time budget" in [f for f in record.findings if f.kind == "llm_failed"][0].message

@@ -738,20 +738,43 @@ def _last_output(error: BaseException) -> str | None:
     return None
 
 
-def _create(llm, messages: list[dict], context: dict, settings: Settings, hooks) -> ReportExtraction:
+class TimeBudgetExceeded(Exception):
+    """The document's total time budget (``llm_document_budget``) ran out."""
+
+
+@dataclass
+class _Endpoint:
+    """The openai client, the instructor mode and the document's deadline (monotonic seconds)."""
+
+    client: Any
+    mode: str
+    deadline: float
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def _create(endpoint: _Endpoint, messages: list[dict], context: dict, settings: Settings, hooks) -> ReportExtraction:
     """One schema-valid response: instructor re-asks on a malformed answer, tenacity retries
-    transport errors. The quotes are not checked here (``split_valid`` checks each value)."""
+    transport errors, and no request outlives the document's deadline (its timeout is what is
+    left of the budget). The quotes are not checked here (``split_valid`` checks each value)."""
+    import instructor
     from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
+    backoff = _backoff(settings)
     retrying = Retrying(
         stop=stop_after_attempt(settings.llm_max_retries + 1),
-        wait=_backoff(settings),
+        wait=lambda state: max(0.0, min(backoff(state), endpoint.remaining())),
         retry=retry_if_exception(is_transient),
         reraise=True,
     )
     for attempt in retrying:
         with attempt:
-            response = llm.create(
+            left = endpoint.remaining()
+            if left <= 0:
+                raise TimeBudgetExceeded(f"the document's time budget of {settings.llm_document_budget:g} s ran out (PIPELINE_LLM_DOCUMENT_BUDGET)")
+            client = endpoint.client.with_options(timeout=min(settings.llm_timeout, left))
+            response = instructor.from_openai(client, mode=instructor.Mode[endpoint.mode]).create(
                 model=settings.llm_model,
                 messages=messages,
                 response_model=ReportExtraction,
@@ -771,7 +794,6 @@ def ask_model(
     whose number is not the quoted one, is rejected alone and asked for again in a short
     follow-up that lists only the failures (at most ``llm_max_reasks`` follow-ups). Never raises
     for what the endpoint or the model does: a failure comes back as ``ModelAnswer.failure``."""
-    import instructor
     import openai
     from instructor.core import Hooks, InstructorError
     from pydantic import ValidationError
@@ -779,16 +801,16 @@ def ask_model(
     if _api_key(settings):
         _LOG_FILTER.secrets.add(_api_key(settings))
     secrets = [_api_key(settings)]
-    llm = instructor.from_openai(client or make_client(settings), mode=instructor.Mode[settings.llm_mode])
+    endpoint = _Endpoint(client or make_client(settings), settings.llm_mode, time.monotonic() + settings.llm_document_budget)
     hooks = Hooks()
     hooks.on("completion:kwargs", stats.on_request)
     hooks.on("completion:response", stats.on_response)
-    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError)
+    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError, TimeBudgetExceeded)
     # Placeholders only: instructor renders messages with Jinja when a context is given.
     context = {"instructions": prompt.text, "document_text": text, "truncation_note": note}
     messages = [{"role": "system", "content": "{{ instructions }}"}, {"role": "user", "content": USER_TEMPLATE}]
     try:
-        answer = _create(llm, messages, context, settings, hooks)
+        answer = _create(endpoint, messages, context, settings, hooks)
     except failures as error:
         output = _last_output(error)
         return ModelAnswer(ReportExtraction(), failure=redact(_describe(error), secrets),
@@ -805,7 +827,7 @@ def ask_model(
         ]
         follow_context = {**context, "previous_answer": last.model_dump_json(), "failures": _failure_list(rejected)}
         try:
-            last = _create(llm, follow_up, follow_context, settings, hooks)
+            last = _create(endpoint, follow_up, follow_context, settings, hooks)
         except failures as error:
             reason = redact(_describe(error), secrets)
             rejected = {p: Rejection(r.path, r.value, r.quote, f"{r.reason} (the re-ask failed: {reason})") for p, r in rejected.items()}
