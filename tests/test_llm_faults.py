@@ -169,3 +169,36 @@ def test_a_retry_after_beyond_the_budget_degrades_in_time(tmp_path):
         elapsed = time.monotonic() - started
     assert server.calls == 1 and elapsed < 3, elapsed
     assert "time budget" in [f for f in record.findings if f.kind == "llm_failed"][0].message
+
+
+def test_list_items_are_rejected_and_corrected_by_name(tmp_path):
+    projects = scripted.REPORT_RECORD["projects"]
+    bad_name = {**projects[0], "name": scripted.q("森林防火物资储备项目", "森林防火储备项目")}  # invented quote: item void
+    bad_budget = {**projects[1], "budget": scripted.q(59.0, "预算95.00万元")}  # a number the quote does not print
+    first = {**scripted.REPORT_RECORD, "projects": [bad_name, bad_budget]}
+    fix = {"projects": [projects[0], {"name": projects[1]["name"], "budget": projects[1]["budget"]}]}
+    answers = iter([first, fix])
+    with ScriptedServer(gold(lambda body: next(answers)), models=[MODEL]) as server:
+        record = process(t.report_document(), "llm", settings_for(server, tmp_path))
+    follow_up = server.requests[1]["messages"][-1]["content"]
+    assert "- projects[0].name:" in follow_up and "- projects[1].budget:" in follow_up and follow_up.count("\n- ") == 2
+    names = [p["name"] for p in record.plain()["projects"]]
+    assert sorted(names) == sorted(p["name"] for p in t.EXPECTED["projects"])
+    by_name = {p["name"]: p for p in record.plain()["projects"]}
+    assert by_name == {p["name"]: p for p in t.EXPECTED["projects"]}
+    assert record.findings == [] and record.candidates == {}
+    assert all(record.evidence[p].match != "ungrounded" for p in record.evidence if p.startswith("projects"))
+
+
+def test_list_items_left_wrong_after_the_reasks_stay_candidates(tmp_path):
+    projects = scripted.REPORT_RECORD["projects"]
+    bad_budget = {**projects[1], "budget": scripted.q(59.0, "预算95.00万元")}
+    answer = {**scripted.REPORT_RECORD, "projects": [projects[0], bad_budget]}
+    with ScriptedServer(gold(answer), models=[MODEL]) as server:
+        record = process(t.report_document(), "llm", settings_for(server, tmp_path, llm_max_reasks=1))
+    assert server.calls == 2
+    assert record.plain()["projects"][1] == {**t.EXPECTED["projects"][1], "budget": None}
+    (candidate,) = record.candidates["projects[1].budget"]
+    assert candidate.value == 59.0 and "not printed in the quote" in candidate.reason
+    (finding,) = record.findings
+    assert finding.fields == ["projects[1].budget"]

@@ -612,6 +612,7 @@ class Rejection:
     value: Any
     quote: str | None
     reason: str
+    item: str | None = None  # the name of the list item the value belongs to, as the model gave it
 
 
 @dataclass
@@ -674,7 +675,9 @@ def split_valid(response: ReportExtraction, index: QuoteIndex) -> tuple[ReportEx
         if reason is None:
             continue
         value = leaf.text if isinstance(leaf, Passage) else leaf.value  # type: ignore[attr-defined]
-        rejected[path] = Rejection(path, value, getattr(leaf, "quote", None), reason)
+        steps = _steps(path)
+        item_name = data[steps[0]][steps[1]]["name"]["value"] if len(steps) == 3 and isinstance(steps[1], int) else None
+        rejected[path] = Rejection(path, value, getattr(leaf, "quote", None), reason, item_name)
         item = _item_of(path)
         if item:
             void_items.add(item)
@@ -689,28 +692,25 @@ def _take_corrections(
     kept: ReportExtraction, rejected: dict[str, Rejection], again: ReportExtraction, index: QuoteIndex
 ) -> tuple[ReportExtraction, dict[str, Rejection]]:
     """Fill the rejected fields of ``kept`` from the follow-up answer, where its value passes.
-    Scalars by path; list items by name (a voided item is added back, a rejected field of an
-    item is taken from the follow-up item of the same name)."""
+    Scalars by path; list items by name (a voided item is added back, at the list's end; a
+    rejected field of an item is taken from the follow-up item of the same name)."""
     fixed, still = split_valid(again, index)
     data, extra = kept.model_dump(mode="json"), fixed.model_dump(mode="json")
     remaining: dict[str, Rejection] = {}
     names = {name: {_squash(item["name"]["value"]): i for i, item in enumerate(data[name])} for name in ("indicators", "projects")}
     for path, rejection in rejected.items():
         steps = _steps(path)
-        if isinstance(steps[1] if len(steps) > 1 else None, int):
+        if rejection.item is not None:
             name, field_name = steps[0], steps[2]
-            wanted = _squash(str(rejection.value)) if field_name == "name" else None
-            for item in extra[name]:
-                key = _squash(item["name"]["value"])
-                if field_name == "name" and key == wanted and key not in names[name]:
-                    data[name].append(item)
-                    names[name][key] = len(data[name]) - 1
-                    break
-                if field_name != "name" and key in names[name] and item.get(field_name) is not None:
-                    data[name][names[name][key]][field_name] = item[field_name]
-                    break
+            wanted = _squash(rejection.item)
+            partner = next((item for item in extra[name] if _squash(item["name"]["value"]) == wanted), None)
+            if field_name == "name" and partner is not None and wanted not in names[name]:
+                data[name].append(partner)
+                names[name][wanted] = len(data[name]) - 1
+            elif field_name != "name" and partner is not None and wanted in names[name] and partner.get(field_name) is not None:
+                data[name][names[name][wanted]][field_name] = partner[field_name]
             else:
-                remaining[path] = still.get(path, rejection)
+                remaining[path] = rejection  # the follow-up's paths number its own list
             continue
         value: Any = extra
         for step in steps:
