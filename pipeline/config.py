@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     llm_document_budget: float = Field(
         120.0, gt=0, description="Seconds of model time per document, retries and re-asks included; then it degrades."
     )
+    llm_requests_per_minute: float | None = Field(
+        None, gt=0, description="Requests sent to the endpoint per minute at most (all documents of a run); none: unpaced."
+    )
     llm_max_retries: int = Field(3, ge=0, le=10, description="Retries after a 429, 5xx, timeout or connection error.")
     llm_retry_wait: float = Field(1.0, ge=0, description="First backoff wait in seconds; doubles per retry.")
     llm_retry_wait_max: float = Field(30.0, ge=0, description="Longest backoff wait (also caps Retry-After).")

@@ -202,3 +202,24 @@ def test_list_items_left_wrong_after_the_reasks_stay_candidates(tmp_path):
     assert candidate.value == 59.0 and "not printed in the quote" in candidate.reason
     (finding,) = record.findings
     assert finding.fields == ["projects[1].budget"]
+
+
+def test_requests_are_paced_to_the_configured_rate(tmp_path):
+    with ScriptedServer(gold(scripted.REPORT_RECORD), models=[MODEL]) as server:
+        settings = settings_for(server, tmp_path, llm_cache=False, llm_requests_per_minute=300)  # one per 0.2 s
+        started = time.monotonic()
+        for _ in range(4):
+            process(t.report_document(), "llm", settings)
+        elapsed = time.monotonic() - started
+    assert server.calls == 4 and elapsed >= 0.6, elapsed  # three gaps of 0.2 s at least
+
+
+def test_a_rate_that_leaves_no_time_in_the_budget_degrades(tmp_path):
+    with ScriptedServer(gold(scripted.REPORT_RECORD), models=[MODEL]) as server:
+        settings = settings_for(server, tmp_path, llm_cache=False, llm_requests_per_minute=1, llm_document_budget=1.0)
+        first = process(t.report_document(), "llm", settings)
+        started = time.monotonic()
+        second = process(t.report_document(), "llm", settings)
+        assert time.monotonic() - started < 1.0 and server.calls == 1
+    assert first.plain() == t.EXPECTED
+    assert "PIPELINE_LLM_REQUESTS_PER_MINUTE" in [f for f in second.findings if f.kind == "llm_failed"][0].message

@@ -49,6 +49,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 import unicodedata
 from contextlib import closing
@@ -738,6 +739,30 @@ def _last_output(error: BaseException) -> str | None:
     return None
 
 
+class RequestPacer:
+    """Spaces requests to each endpoint at ``llm_requests_per_minute`` across every document of
+    the process (threads included), so a long run stays under a provider's rate limit instead of
+    collecting 429s. A request that would have to wait past its document's deadline is not sent."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+
+    def wait(self, endpoint: str, per_minute: float | None, deadline: float) -> None:
+        if not per_minute:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next.get(endpoint, 0.0))
+            if start > deadline:
+                raise TimeBudgetExceeded("the request rate limit (PIPELINE_LLM_REQUESTS_PER_MINUTE) leaves no time within the document's budget")
+            self._next[endpoint] = start + 60.0 / per_minute
+        time.sleep(start - now)
+
+
+PACER = RequestPacer()
+
+
 class TimeBudgetExceeded(Exception):
     """The document's total time budget (``llm_document_budget``) ran out."""
 
@@ -773,7 +798,8 @@ def _create(endpoint: _Endpoint, messages: list[dict], context: dict, settings: 
             left = endpoint.remaining()
             if left <= 0:
                 raise TimeBudgetExceeded(f"the document's time budget of {settings.llm_document_budget:g} s ran out (PIPELINE_LLM_DOCUMENT_BUDGET)")
-            client = endpoint.client.with_options(timeout=min(settings.llm_timeout, left))
+            PACER.wait(settings.llm_base_url or DEFAULT_BASE_URL, settings.llm_requests_per_minute, endpoint.deadline)
+            client = endpoint.client.with_options(timeout=min(settings.llm_timeout, max(endpoint.remaining(), 0.001)))
             response = instructor.from_openai(client, mode=instructor.Mode[endpoint.mode]).create(
                 model=settings.llm_model,
                 messages=messages,
