@@ -1,4 +1,4 @@
-"""Command line: `pipeline ingest | extract | check | eval | schema | synth | demo`.
+"""Command line: `pipeline ingest | extract | check | eval | schema | synth | doctor | demo | review | serve`.
 
 Batch commands never stop at a broken document: each bad input is reported on stderr in one line
 naming the file and the reason, the rest are processed, and the last line says what happened.
@@ -495,6 +495,21 @@ def schema(
     _writable_file(out_path, "--out")
     out_path.write_text(text, encoding="utf-8")
     out.print(f"wrote {out_path}")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the LLM endpoint the llm / hybrid backends would use (PIPELINE_LLM_* settings): one
+    tiny structured request, then what is wrong in plain words. Exit 0 only when extraction will work."""
+    from pipeline.config import get_settings
+    from pipeline.extract.doctor import diagnose
+
+    diagnosis = diagnose(get_settings())
+    for step in diagnosis.steps:
+        mark = "[green]ok[/]" if step.ok else "[bold red]fail[/]"
+        out.print(f"{mark} [bold]{escape(step.name)}[/]: {escape(step.message)}", markup=True)
+    out.print("extraction with the model will work" if diagnosis.ok else "extraction with the model will NOT work as configured")
+    raise typer.Exit(EXIT_OK if diagnosis.ok else EXIT_FINDINGS)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import PipelineError
+from pipeline.record import RUN_FINDING_KINDS
 from pipeline.evaluate import EvalItem, EvalReport, Cost, ReportMetadata, evaluate_set, load_gold_dir
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: "Backend | B
                 doc_id=doc_id,
                 gold=gold,
                 pred=record.model_dump(mode="json"),
-                raised_flags=sorted({f.kind for f in record.findings}),
+                raised_flags=sorted({f.kind for f in record.findings if f.kind not in RUN_FINDING_KINDS}),
                 cost=Cost(
                     llm_calls=meta.llm_calls if meta else 0,
                     tokens_in=meta.tokens_in if meta else 0,

@@ -56,6 +56,10 @@ FLAG_KINDS: tuple[str, ...] = get_args(FlagKind)
 ProjectFlagKind = Literal["not_a_report", "llm_failed"]
 PROJECT_FLAG_KINDS: tuple[str, ...] = get_args(ProjectFlagKind)
 FindingKind = Literal[FlagKind, ProjectFlagKind]
+# A finding about the extraction run, not about the report: the model failed or some of its values
+# were rejected. It routes the record to review but is no flag kind of the gold vocabulary.
+LLM_FAILED = "llm_failed"
+RUN_FINDING_KINDS = frozenset({LLM_FAILED})
 
 SCHEMA_ID = "https://example.invalid/budget-eval-pipeline/record.schema.json"
 

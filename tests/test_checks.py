@@ -683,6 +683,14 @@ def test_who_or_when_is_enough_to_be_a_report():
     assert only("not_a_report", record(subject="档案数字化经费"), text) == []
 
 
+def test_an_empty_record_from_a_failed_model_is_not_called_no_report():
+    # The model failed (llm_failed says why): the empty record says nothing about the document.
+    text = "某县档案馆2023年度项目支出绩效自评报告\n本项目全年预算数 12.5 万元。\n"
+    failed = record(findings=[{"check": "llm", "kind": "llm_failed", "severity": "warning", "message": "模型调用失败：HTTP 500"}])
+    assert only("not_a_report", failed, text) == []
+    assert len(only("not_a_report", record(), text)) == 1
+
+
 def test_notes_that_quote_a_reports_figures_are_no_report():
     # Invented notes about a folder of reports: figures, but no department or year of their own.
     text = "样例说明\n这些样例用于测试。其中一份写明全年预算数 300 万元，预算执行率 97%，自评得分 95 分。\n"

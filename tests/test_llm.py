@@ -27,11 +27,11 @@ from helpers import text_document
 from pipeline.config import Settings
 from pipeline.extract import BackendUnavailableError, extract
 from pipeline.extract.llm import (
-    LlmExtractionError,
     Passage,
     QuotedAmount,
     QuotedRate,
     QuoteIndex,
+    ResponseCache,
     USER_TEMPLATE,
     bounded_text,
     extract_llm,
@@ -126,6 +126,13 @@ EXPECTED = {
     "problems": "部分项目资金支付进度偏慢，年底集中支付现象仍然存在。",
     "improvements": "加强预算执行进度监控，按月通报项目资金支付情况。",
 }
+
+
+def empty_record() -> dict:
+    """The plain record of a document the model read nothing from."""
+    from pipeline.record import ExtractedRecord
+
+    return ExtractedRecord(doc_id="-").plain()
 
 
 def report_document():
@@ -284,12 +291,12 @@ def test_second_run_is_a_cache_hit_without_http(cassette, tmp_path):
     assert (first.meta.llm_calls, first.meta.cache_hits) == (1, 0)
     assert (second.meta.llm_calls, second.meta.cache_hits, second.meta.tokens_in, second.meta.tokens_out) == (0, 1, 0, 0)
     assert second.plain() == first.plain() and second.evidence == first.evidence
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+    assert len(ResponseCache(tmp_path / "cache")) == 1
     # Another model is another cache key: a miss, a request, a second entry.
     with cassette("llm_success") as cass:
         other = extract_llm(document, settings.model_copy(update={"llm_model": "another-model"}))
     assert cass.play_count == 1 and (other.meta.llm_calls, other.meta.cache_hits) == (1, 0)
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 2
+    assert len(ResponseCache(tmp_path / "cache")) == 2
 
 
 def test_a_quote_not_in_the_text_is_sent_back_and_corrected(cassette, tmp_path):
@@ -300,20 +307,30 @@ def test_a_quote_not_in_the_text_is_sent_back_and_corrected(cassette, tmp_path):
     assert record.meta.llm_calls == 2
     assert (record.meta.tokens_in, record.meta.tokens_out) == (2841 + 4409, 1530 + 1523)
     # The second request carries the first answer and the validator's message for it.
+    # The follow-up lists only the failed value; the first answer's other values stand.
     resent = json.loads(cass.requests[1].body)["messages"]
-    assert resent[2]["role"] == "assistant" and resent[3]["role"] == "tool"
-    assert "department.quote" in resent[3]["content"]
-    assert "this quote does not occur in the report: '单位名称：青禾县应急管理局'" in resent[3]["content"]
+    assert [m["role"] for m in resent] == ["system", "user", "assistant", "user"]
+    failures = resent[3]["content"].split("Some values of your last answer failed validation:\n", 1)[1]
+    listed = [line for line in failures.splitlines() if line.startswith("- ")]
+    assert len(listed) == 1 and listed[0].startswith("- department: this quote does not occur in the report: '单位名称：青禾县应急管理局'")
     assert record.department == "青禾县应急管理局"
     assert record.evidence["department"].match == "exact"
+    assert record.findings == [] and record.candidates == {}
+    assert record.plain() == EXPECTED
 
 
-def test_reasks_are_bounded_and_a_final_validation_failure_is_one_clear_line(cassette, tmp_path):
-    with cassette("llm_reask") as cass, pytest.raises(LlmExtractionError) as failure:
-        extract_llm(report_document(), llm_settings(tmp_path, llm_max_reasks=0))
+def test_a_value_that_fails_after_the_reasks_is_rejected_alone(cassette, tmp_path):
+    with cassette("llm_reask") as cass:
+        record = extract_llm(report_document(), llm_settings(tmp_path, llm_max_reasks=0))
     assert cass.play_count == 1
-    assert failure.value.reason.startswith("the model's response failed validation after 1 attempt(s): department.quote")
-    assert "this quote does not occur in the report" in failure.value.reason
+    # Everything else in the answer stands; the one bad value is a candidate with its reason.
+    assert record.plain() == {**EXPECTED, "department": None}
+    (rejected,) = record.candidates["department"]
+    assert rejected.value == "青禾县应急管理局" and not rejected.chosen and rejected.evidence.match == "ungrounded"
+    assert "this quote does not occur in the report" in rejected.reason and "单位名称：青禾县应急管理局" in rejected.reason
+    (finding,) = record.findings
+    assert (finding.kind, finding.severity, finding.fields) == ("llm_failed", "warning", ["department"])
+    assert "单位名称：青禾县应急管理局" in json.loads(record.candidates["llm_output"][0].value)["department"]["quote"]
 
 
 def test_a_rate_limit_is_retried_with_backoff(cassette, tmp_path):
@@ -329,20 +346,23 @@ def test_a_rate_limit_is_retried_with_backoff(cassette, tmp_path):
 
 def test_transport_retries_are_bounded(cassette, tmp_path):
     document = report_document()
-    with cassette("llm_rate_limit") as cass, pytest.raises(LlmExtractionError) as failure:
-        extract_llm(document, llm_settings(tmp_path, llm_max_retries=0))
+    with cassette("llm_rate_limit") as cass:
+        record = extract_llm(document, llm_settings(tmp_path, llm_max_retries=0))
     assert cass.play_count == 1
-    assert failure.value.path == "qinghe_2022.txt" and "HTTP 429" in failure.value.reason
-    assert not list(tmp_path.glob("*.json"))  # failures are not cached
+    (finding,) = record.findings
+    assert finding.kind == "llm_failed" and "HTTP 429" in finding.message
+    assert record.plain() == {**{k: v for k, v in empty_record().items()}, "doc_id": "qinghe_2022"}
+    assert len(ResponseCache(tmp_path)) == 0  # failures are not cached
 
 
 def test_an_auth_error_is_one_clear_line_without_the_key(cassette, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     document = report_document()
-    with cassette("llm_auth_error"), pytest.raises(LlmExtractionError) as failure:
-        extract_llm(document, llm_settings(tmp_path))
-    message = str(failure.value)
-    assert message.startswith("qinghe_2022.txt: ") and "HTTP 401" in message
+    with cassette("llm_auth_error"):
+        record = extract_llm(document, llm_settings(tmp_path))
+    (finding,) = record.findings
+    message = finding.message
+    assert finding.kind == "llm_failed" and "HTTP 401" in message
     # The server echoes a masked key; neither it nor any part of the key may surface, in the
     # error or in the logs of the code that talks to the endpoint (vcr's own log of the cassette
     # it loads is test machinery and shows the scripted echo).
@@ -367,9 +387,9 @@ def test_a_long_document_is_cut_and_the_record_says_so(cassette, tmp_path):
 
 
 def test_a_missing_interaction_fails_instead_of_reaching_a_server(tmp_path):
-    with make_vcr("none").use_cassette("does_not_exist.yaml"), pytest.raises(LlmExtractionError) as failure:
-        extract_llm(report_document(), llm_settings(tmp_path, llm_max_retries=0))
-    assert "CannotOverwriteExistingCassetteException" in failure.value.reason
+    with make_vcr("none").use_cassette("does_not_exist.yaml"):
+        record = extract_llm(report_document(), llm_settings(tmp_path, llm_max_retries=0))
+    assert "CannotOverwriteExistingCassetteException" in record.findings[0].message
 
 
 def test_the_key_never_reaches_cassettes_records_cache_or_logs(cassette, tmp_path, caplog):
@@ -378,8 +398,9 @@ def test_the_key_never_reaches_cassettes_records_cache_or_logs(cassette, tmp_pat
         record = extract_llm(report_document(), llm_settings(tmp_path / "cache"))
     key = FAKE_KEY if not RECORDING else Settings().llm_api_key.get_secret_value()
     assert key not in record.to_json()
+    assert len(ResponseCache(tmp_path / "cache")) == 1
     for path in (tmp_path / "cache").glob("*"):
-        assert key not in path.read_text(encoding="utf-8")
+        assert key.encode() not in path.read_bytes()
     assert key not in caplog.text
     for path in CASSETTES.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")

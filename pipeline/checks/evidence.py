@@ -11,7 +11,7 @@ from pipeline import textquality
 from pipeline.checks import check, make_finding
 from pipeline.checks.context import CheckContext
 from pipeline.ground import verify_evidence
-from pipeline.record import Evidence, Finding, leaf_values
+from pipeline.record import RUN_FINDING_KINDS, Evidence, Finding, leaf_values
 
 
 @check("garbled_text", "garbled_text", "A paragraph or cell that is OCR garbage, measured by character-bigram plausibility against the project's reference reports and the document's other paragraphs (leave-one-out); see pipeline/textquality.py.")
@@ -126,6 +126,8 @@ def _check_not_a_report(ctx: CheckContext) -> Iterator[Finding]:
     plain = ctx.plain
     if any(plain[k] not in (None, "") for k in _REPORT_CORE_FIELDS):
         return
+    if any(f.kind in RUN_FINDING_KINDS for f in ctx.record.findings):
+        return  # the extraction failed (llm_failed says why): an empty record says nothing of the document
     characters = sum(1 for ch in ctx.document.text if not ch.isspace())
     figures = _figures(plain)
     if characters == 0:

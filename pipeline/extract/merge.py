@@ -20,7 +20,10 @@ Merge policy (field by field; a field is a leaf path such as ``budget.actual``):
    which items exist. Items are paired by name, with the scorer's ``name_ratio`` ≥ 0.8, best
    pairs first. Inside a pair, rules 2–3 apply field by field. A model item with no rules
    partner is not added; it is kept as a candidate under the list's path (``projects``).
-5. Every value keeps the evidence of the backend it came from (``method`` ``rules`` or
+5. **The model never costs a rules value.** A model value rejected by its check, an endpoint
+   that fails, an answer that cannot be parsed: the rules values stand, the model's
+   ``llm_failed`` finding routes the record to review, its rejected values stay as candidates.
+6. Every value keeps the evidence of the backend it came from (``method`` ``rules`` or
    ``llm``). Findings of both records are kept. ``meta`` says ``backend='hybrid'`` and carries
    the model's prompt version and cost.
 """
@@ -116,6 +119,16 @@ class _Merger:
         elif not any(c.chosen for c in same):
             same[0].chosen = True
 
+    def keep_rejections(self, llm_candidates: dict[str, list[Candidate]]) -> None:
+        """The model's rejected values and last invalid output (``extract_llm`` keeps them as
+        candidates) stay in the merged record: a field's under its path, a list item's under the
+        list's name (its index is the model's, not the merged list's)."""
+        for path, candidates in llm_candidates.items():
+            key = path.split("[", 1)[0] if "[" in path else path
+            for candidate in candidates:
+                reason = candidate.reason if key == path else f"{path}: {candidate.reason}"
+                self.candidates.setdefault(key, []).append(candidate.model_copy(update={"reason": reason}))
+
     def items(self, name: str, rules_items: list[dict], llm_items: list[dict]) -> list[dict]:
         if not llm_items:
             return rules_items
@@ -151,6 +164,7 @@ def merge(rules: ExtractedRecord, llm: ExtractedRecord, disputed: list[str] = ()
         set_path(plain, path, merger.value(path, get_path(plain, path), get_path(model, path)))
     for name in LISTS:
         plain[name] = merger.items(name, plain[name], model[name])
+    merger.keep_rejections(llm.candidates)
     llm_meta, rules_meta = llm.meta, rules.meta
     return ExtractedRecord(
         **plain,
@@ -175,7 +189,9 @@ def _meta(rules_meta: RecordMeta | None, llm_meta: RecordMeta | None) -> RecordM
 
 def extract_hybrid(document: Document, settings: Settings | None = None, *, client=None) -> ExtractedRecord:
     """Rules first; the model only when the rules leave a field null or a list empty, or their
-    candidates disagree. Raises like ``extract_llm`` when the model is needed and fails."""
+    candidates disagree. When the model fails, the rules record stands, with the model's
+    ``llm_failed`` finding and its rejected values as candidates (``extract_llm`` never raises
+    for what the endpoint or the model does)."""
     from pipeline.extract.llm import extract_llm
     from pipeline.extract.rules import extract_rules
 

@@ -238,11 +238,9 @@ def main() -> None:
 
     def failing(document, **overrides):
         def run(client, settings):
-            try:
-                extract_llm(document, settings.model_copy(update=overrides), client=client)
-            except Exception:  # noqa: BLE001 - the scripted failure is the point
-                return
-            raise AssertionError("the scripted failure did not fail")
+            record = extract_llm(document, settings.model_copy(update=overrides), client=client)
+            if not any(f.kind == "llm_failed" for f in record.findings):
+                raise AssertionError("the scripted failure did not fail")
 
         return run
 
