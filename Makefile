@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 export ORT_DISABLE_TELEMETRY := 1
 
-.PHONY: setup demo test bench schema clean record record-key textquality-reference
+.PHONY: setup demo test bench bench-rendering schema clean record record-key textquality-reference
 
 setup: $(STAMP)
 
@@ -40,6 +40,11 @@ record-key:
 
 bench: setup
 	$(BIN)/python -m bench
+
+# PDFs and OCR'd scans of seeds, ../shared/dev and generated reports against their text versions
+# (about 15 minutes on 2 cores: every page is OCR'd).
+bench-rendering: setup
+	$(BIN)/python -m bench.rendering_bench
 
 # Rebuild the garbage detector's reference table (pipeline/data/textquality_bigrams.tsv, package
 # data) from clean generated reports; tests/test_textquality.py fails until it matches the generator.
