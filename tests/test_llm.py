@@ -543,3 +543,27 @@ def test_merge_policy_for_ungrounded_rules_values_and_non_empty_lists():
     (extra,) = merged.candidates["projects"]
     assert extra.value["name"] == "乙工程" and not extra.chosen
     assert (merged.meta.backend, merged.meta.llm_calls, merged.meta.prompt_version) == ("hybrid", 1, "extract_v2")
+
+
+def test_the_response_model_is_generated_from_the_record():
+    from pydantic import BaseModel
+
+    from pipeline.extract.llm.prompting import Passage, QuotedAmount, QuotedRate, QuotedYear, response_model
+    from pipeline.record import Record
+
+    def shape(model: type[BaseModel], skip=("doc_id",)) -> list[str]:
+        return [name for name in model.model_fields if name not in skip]
+
+    extraction = response_model()
+    assert extraction.__name__ == "ReportExtraction" and shape(extraction) == shape(Record)
+    budget = extraction.model_fields["budget"].annotation
+    assert shape(budget) == shape(Record.model_fields["budget"].annotation)
+    # Each value's quoted type follows its kind; the three money pairs have one shape.
+    assert budget.model_fields["initial"].annotation == QuotedAmount | None
+    assert budget.model_fields["execution_rate"].annotation == QuotedRate | None
+    assert extraction.model_fields["fiscal_year"].annotation == QuotedYear | None
+    assert extraction.model_fields["problems"].annotation == Passage | None
+    pairs = [budget.model_fields[part].annotation for part in ("basic", "project", "three_public")]
+    assert all(p.model_json_schema() == pairs[0].model_json_schema() for p in pairs)
+    indicator = extraction.model_fields["indicators"].annotation.__args__[0]
+    assert indicator.model_fields["name"].is_required() and not indicator.model_fields["target"].is_required()

@@ -47,12 +47,7 @@ from __future__ import annotations
 from pipeline.extract.llm.prompting import (  # noqa: F401  (the reader's names, wherever they live)
     DEFAULT_BASE_URL,
     EXTRACTOR_VERSION,
-    LlmBudget,
-    LlmEvaluation,
     LlmExtractionError,
-    LlmIndicator,
-    LlmMoneyPair,
-    LlmProject,
     MAX_KEPT_OUTPUT,
     PROMPT_FILE,
     Passage,

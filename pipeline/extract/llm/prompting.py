@@ -8,15 +8,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar, Iterator, get_args, get_origin
+
+from pydantic import BaseModel, Field, ValidationInfo, create_model, field_validator, model_validator
 
 from pipeline import resources
 from pipeline.analysis import DocumentView
 from pipeline.errors import PipelineError
 from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, wan_readings
 from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
-from pipeline.record import ReportType
+from pipeline.record import TEXT_FIELDS, Record, ReportType
 from pipeline.extract.llm import calls as _calls
 
 EXTRACTOR_VERSION = "llm-1"
@@ -278,70 +279,89 @@ class Passage(BaseModel):
         return text
 
 
-class LlmMoneyPair(BaseModel):
-    budget: QuotedAmount | None = Field(None, description="Full-year budget, 万元.")
-    actual: QuotedAmount | None = Field(None, description="Actual spending, 万元.")
+# --- the response models, generated from the record's --------------------------------------------
+# The shape (fields, order, which are required, lists and nested parts) is the record's own
+# (``pipeline.record``); each value becomes the quoted type its kind needs, and the model is told
+# more than the record's descriptions say where that helps it.
+
+# What the model is told about a field, where the record's description is not enough.
+LLM_DESCRIPTIONS: dict[str, str] = {
+    "department": "部门名称 / 单位名称, as printed.",
+    "fiscal_year": "The year evaluated (被评价年度).",
+    "report_type": "overall_table: one-page 部门整体支出绩效自评表; overall_report: narrative "
+    "部门整体支出绩效自评报告; project_table: 项目支出绩效自评表 (one project, or one row per project); "
+    "project_report: narrative or form-style 自评报告 on one project or fund. No quote needed.",
+    "subject": "The project or fund a project-level report evaluates; null for a whole department.",
+    "budget.initial": "年初预算数 / 年初预算收入: only a figure labelled as the start-of-year budget (年初…).",
+    "budget.adjusted": "调整后预算数 / 全年预算数: full-year budget, a total. Also a single budget figure printed "
+    "without a 年初 label (下达 N 万元, 计划安排资金, a 合计 row); never one funding-source part.",
+    "budget.adjustment": "预算调整数 when printed as a signed change.",
+    "budget.actual": "实际支出数 / 执行数 / 决算数.",
+    "budget.execution_rate": "预算执行率 / 预算完成率 / 资金支出率, as printed.",
+    "budget.adjustment_rate": "预算调整率, as printed.",
+    "evaluation.grade": "自评等级 / 绩效等级 / 评价等级: one of 优, 良, 中, 差, in simplified characters.",
+    "indicators": "Performance indicators, in report order.",
+    "indicators[].actual": "实际完成值 / 指标完成情况, text as printed.",
+    "projects": "Projects, tasks or funds with money, in report order.",
+    "projects[].name": "Project, task or fund name as printed, without a financial-system code.",
+    "projects[].budget": "万元.",
+    "projects[].actual": "万元.",
+    "problems": "存在的问题.",
+    "improvements": "改进措施 / 下一步计划.",
+}
+# The response model of each record model, by the record model's name.
+LLM_MODEL_NAMES = {"Record": "ReportExtraction"}
+_RESPONSE_DOC = {"Record": """The structured record of one budget-performance self-evaluation report. Every value
+    carries the quote it was read from; values the report does not state are null."""}
 
 
-class LlmBudget(BaseModel):
-    initial: QuotedAmount | None = Field(
-        None, description="年初预算数 / 年初预算收入: only a figure labelled as the start-of-year budget (年初…)."
-    )
-    adjusted: QuotedAmount | None = Field(
-        None, description="调整后预算数 / 全年预算数: full-year budget, a total. Also a single budget figure printed "
-        "without a 年初 label (下达 N 万元, 计划安排资金, a 合计 row); never one funding-source part."
-    )
-    adjustment: QuotedAmount | None = Field(None, description="预算调整数 when printed as a signed change.")
-    actual: QuotedAmount | None = Field(None, description="实际支出数 / 执行数 / 决算数.")
-    execution_rate: QuotedRate | None = Field(None, description="预算执行率 / 预算完成率 / 资金支出率, as printed.")
-    adjustment_rate: QuotedRate | None = Field(None, description="预算调整率, as printed.")
-    basic: LlmMoneyPair = Field(default_factory=LlmMoneyPair, description="基本支出.")
-    project: LlmMoneyPair = Field(default_factory=LlmMoneyPair, description="项目支出.")
-    three_public: LlmMoneyPair = Field(default_factory=LlmMoneyPair, description="“三公”经费.")
+def _value_type(path: str) -> Any:
+    """The quoted type of a record value: what the model must quote, and how it is checked."""
+    leaf = path.rsplit(".", 1)[-1]
+    if path == "report_type":
+        return ReportType  # a classification, no quote
+    if path in TEXT_FIELDS:
+        return Passage
+    if path == "fiscal_year":
+        return QuotedYear
+    if path == "evaluation.score":
+        return QuotedNumber
+    if leaf.endswith("rate"):
+        return QuotedRate
+    if path.startswith("budget.") or leaf in ("budget", "actual") and path.startswith("projects"):
+        return QuotedAmount
+    return QuotedText
 
 
-class LlmEvaluation(BaseModel):
-    score: QuotedNumber | None = Field(None, description="自评得分 / 总分, 0-100.")
-    grade: QuotedText | None = Field(
-        None, description="自评等级 / 绩效等级 / 评价等级: one of 优, 良, 中, 差, in simplified characters."
-    )
+def _response_field(path: str, info: Any, annotation: Any) -> tuple[Any, Any]:
+    description = LLM_DESCRIPTIONS.get(path, info.description)
+    extra = {"description": description} if description else {}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        sub = response_model(annotation, f"{path}.")
+        return sub, Field(default_factory=sub, **extra)
+    if get_origin(annotation) is list:
+        sub = response_model(get_args(annotation)[0], f"{path}[].")
+        return list[sub], Field(default_factory=list, **extra)
+    value_type = _value_type(path)
+    if info.is_required():
+        return value_type, Field(**extra)
+    return value_type | None, Field(None, **extra)
 
 
-class LlmIndicator(BaseModel):
-    level1: QuotedText | None = Field(None, description="一级指标, e.g. 产出指标.")
-    level2: QuotedText | None = Field(None, description="二级指标, e.g. 数量指标.")
-    name: QuotedText = Field(description="三级指标 name as printed.")
-    target: QuotedText | None = Field(None, description="年度指标值, text as printed.")
-    actual: QuotedText | None = Field(None, description="实际完成值 / 指标完成情况, text as printed.")
+@lru_cache(maxsize=None)
+def response_model(model: type[BaseModel] = Record, prefix: str = "") -> type[BaseModel]:
+    """The model the LLM fills for ``model`` at ``prefix`` (its place in the record, which picks
+    the descriptions): the same fields, each value a quoted value."""
+    fields = {
+        name: _response_field(f"{prefix}{name}", info, info.annotation)
+        for name, info in model.model_fields.items()
+        if name != "doc_id"
+    }
+    name = LLM_MODEL_NAMES.get(model.__name__, f"Llm{model.__name__}")
+    return create_model(name, __doc__=_RESPONSE_DOC.get(model.__name__), **fields)
 
 
-class LlmProject(BaseModel):
-    name: QuotedText = Field(description="Project, task or fund name as printed, without a financial-system code.")
-    budget: QuotedAmount | None = Field(None, description="万元.")
-    actual: QuotedAmount | None = Field(None, description="万元.")
-    execution_rate: QuotedRate | None = Field(None, description="Percent, as printed.")
-
-
-class ReportExtraction(BaseModel):
-    """The structured record of one budget-performance self-evaluation report. Every value
-    carries the quote it was read from; values the report does not state are null."""
-
-    department: QuotedText | None = Field(None, description="部门名称 / 单位名称, as printed.")
-    fiscal_year: QuotedYear | None = Field(None, description="The year evaluated (被评价年度).")
-    report_type: ReportType | None = Field(
-        None, description="overall_table: one-page 部门整体支出绩效自评表; overall_report: narrative "
-        "部门整体支出绩效自评报告; project_table: 项目支出绩效自评表 (one project, or one row per project); "
-        "project_report: narrative or form-style 自评报告 on one project or fund. No quote needed."
-    )
-    subject: QuotedText | None = Field(
-        None, description="The project or fund a project-level report evaluates; null for a whole department."
-    )
-    budget: LlmBudget = Field(default_factory=LlmBudget)
-    evaluation: LlmEvaluation = Field(default_factory=LlmEvaluation)
-    indicators: list[LlmIndicator] = Field(default_factory=list, description="Performance indicators, in report order.")
-    projects: list[LlmProject] = Field(default_factory=list, description="Projects, tasks or funds with money, in report order.")
-    problems: Passage | None = Field(None, description="存在的问题.")
-    improvements: Passage | None = Field(None, description="改进措施 / 下一步计划.")
+ReportExtraction = response_model()
 
 
 def quoted_leaves(node: Any, prefix: str = "") -> Iterator[tuple[str, _Quoted | Passage]]:
