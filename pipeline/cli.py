@@ -292,6 +292,7 @@ def batch_command(
     timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds per document; then it is a failure (0: no limit)."),
     engine: BatchEngine = typer.Option(BatchEngine.local, "--engine", help="local: a process pool; ray: Ray tasks (pip install .[ray])."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: a local one for the run)."),
+    worker_memory: Optional[int] = typer.Option(None, "--worker-memory", min=256, help="MB of address space per worker; a document past it fails as out_of_memory (OCR needs ~2000)."),
 ) -> None:
     """Process many documents in parallel into DIR, resumably. Exit 0: every file was read and no
     record has an error finding; 1: some record has an error finding; 2: some file failed (listed
@@ -307,7 +308,8 @@ def batch_command(
         except ImportError:
             refuse("--engine ray", "Ray is not installed: pip install '.[ray]'")
     options = BatchOptions(out_dir=out_dir, backend=str(backend), workers=workers, engine=str(engine),
-                           ray_address=ray_address, resume=resume, store=to_store, timeout=timeout or None)
+                           ray_address=ray_address, resume=resume, store=to_store, timeout=timeout or None,
+                           worker_memory_mb=worker_memory)
     with BatchProgress(err) as progress:
         summary = run_batch(paths, options, listener=progress)
     if not summary["documents"]:

@@ -213,3 +213,37 @@ def test_the_ray_engine_gives_the_same_records_and_failures_as_the_local_pool(tm
     assert len(by_id) == 3 and {r["doc_id"]: r for r in _lines(tmp_path / "ray" / "records.jsonl")} == by_id
     assert _lines(tmp_path / "ray" / "failures.jsonl") == _lines(tmp_path / "local" / "failures.jsonl")
     assert [f["kind"] for f in on_ray["failures"]] == ["empty_file"] and on_ray["records"] == local["records"] == 3
+
+
+def test_a_document_that_kills_its_worker_is_failed_alone_and_the_others_are_processed(tmp_path):
+    from pipeline.batch.engines import run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import KILL_MARK, process_or_die
+
+    good = _reports(tmp_path / "in", 3, seed=31)
+    killer = tmp_path / "in" / "killer.txt"
+    killer.write_text(KILL_MARK + " 某单位 2023年度绩效自评报告", encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p)) for p in [good[0], killer, *good[1:]]]
+    outcomes = []
+    run_local(jobs, workers=2, on_outcome=outcomes.append, task=process_or_die)
+    assert sorted(o.job.doc_id for o in outcomes if o.ok) == sorted(p.stem for p in good)
+    failed = [o for o in outcomes if not o.ok]
+    assert [(o.job.doc_id, o.failure["kind"]) for o in failed] == [("killer", "worker_died")]
+    assert len(outcomes) == 4
+
+
+def test_a_worker_memory_cap_fails_the_greedy_document_and_not_the_batch(tmp_path):
+    from pipeline.batch.engines import run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import GREEDY_MARK, process_or_eat
+
+    good = _reports(tmp_path / "in", 2, seed=41)
+    greedy = tmp_path / "in" / "greedy.txt"
+    greedy.write_text(GREEDY_MARK, encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p)) for p in [greedy, *good]]
+    outcomes = []
+    run_local(jobs, workers=1, on_outcome=outcomes.append, task=process_or_eat, memory_mb=1500)
+    assert sorted(o.job.doc_id for o in outcomes if o.ok) == sorted(p.stem for p in good)
+    assert [(o.job.doc_id, o.failure["kind"]) for o in outcomes if not o.ok] == [("greedy", "out_of_memory")]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
+from dataclasses import dataclass
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -25,27 +26,50 @@ from pipeline.batch.work import Job, Outcome, failure, process_one
 OnOutcome = Callable[[Outcome], None]
 
 
-def run_local(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, recycle: int = 50) -> None:
-    """Process ``jobs`` in ``workers`` processes; at most two jobs per worker wait in the pool."""
+def run_local(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, recycle: int = 50,
+              task: Callable[[Job], Outcome] = process_one, memory_mb: int | None = None) -> None:
+    """Process ``jobs`` in ``workers`` processes; at most two jobs per worker wait in the pool.
+    ``task`` is the per-document function (a module-level one, so a spawned worker imports it);
+    ``memory_mb`` caps each worker's address space (a document past it fails as out_of_memory)."""
     pending: deque[Job] = deque(jobs)
     suspects: deque[Job] = deque()
+    pool = _PoolSpec(on_outcome, recycle, task, memory_mb)
     while pending:
-        suspects += _pool_round(pending, workers, on_outcome, recycle)
+        suspects += _pool_round(pending, workers, pool)
         while suspects:  # alone in its pool, a job that breaks it again is the culprit
             job = suspects.popleft()
-            for again in _pool_round(deque([job]), 1, on_outcome, recycle):
+            for again in _pool_round(deque([job]), 1, pool):
                 on_outcome(Outcome(job=again, failure=failure(again, "worker_died", "the worker process died on this document")))
 
 
-def _pool_round(pending: deque[Job], workers: int, on_outcome: OnOutcome, recycle: int) -> list[Job]:
+@dataclass(frozen=True)
+class _PoolSpec:
+    on_outcome: OnOutcome
+    recycle: int
+    task: Callable[[Job], Outcome]
+    memory_mb: int | None
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """A worker's initializer: cap its address space, so a runaway document raises MemoryError
+    in its own worker instead of pushing the machine into the out-of-memory killer."""
+    if megabytes:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (megabytes * 1024 * 1024, resource.RLIM_INFINITY))
+
+
+def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> list[Job]:
     """Run jobs until ``pending`` is empty or the pool breaks; returns the jobs the break took."""
     context = multiprocessing.get_context("spawn")
     inflight: dict[Future, Job] = {}
-    with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=recycle) as pool:
+    on_outcome, task = spec.on_outcome, spec.task
+    with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=spec.recycle,
+                             initializer=limit_memory, initargs=(spec.memory_mb,)) as pool:
         while pending or inflight:
             while pending and len(inflight) < 2 * workers:
                 job = pending.popleft()
-                inflight[pool.submit(process_one, job)] = job
+                inflight[pool.submit(task, job)] = job
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
             broken: list[Job] = []
             for future in done:

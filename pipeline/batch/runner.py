@@ -30,6 +30,7 @@ class BatchOptions:
     store: bool = True
     timeout: float | None = 600.0
     recycle: int = 50  # documents per worker process before it is replaced
+    worker_memory_mb: int | None = None  # address-space cap per worker process (local engine)
 
 
 @dataclass
@@ -79,6 +80,8 @@ def run_batch(arguments: list[str | Path], options: BatchOptions, listener: List
     failures_path = options.out_dir / FAILURES_FILE
     write_lines_atomically(failures_path, [*batch.unreadable, *standing])
     writer = _Writer(state, options, stats, failures_path, listener)
+    if listener:  # the bar shows the batch's size while the workers start
+        listener(stats)
     try:
         if jobs:
             _dispatch(jobs, options, writer.on_outcome)
@@ -96,7 +99,7 @@ def _dispatch(jobs: list[Job], options: BatchOptions, on_outcome: Callable[[Outc
     if options.engine == "ray":
         run_ray(jobs, options.workers, on_outcome, address=options.ray_address)
     else:
-        run_local(jobs, options.workers, on_outcome, recycle=options.recycle)
+        run_local(jobs, options.workers, on_outcome, recycle=options.recycle, memory_mb=options.worker_memory_mb)
 
 
 class _Writer:
