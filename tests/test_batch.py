@@ -247,3 +247,16 @@ def test_a_worker_memory_cap_fails_the_greedy_document_and_not_the_batch(tmp_pat
     run_local(jobs, workers=1, on_outcome=outcomes.append, task=process_or_eat, memory_mb=1500)
     assert sorted(o.job.doc_id for o in outcomes if o.ok) == sorted(p.stem for p in good)
     assert [(o.job.doc_id, o.failure["kind"]) for o in outcomes if not o.ok] == [("greedy", "out_of_memory")]
+
+
+def test_a_new_extractor_version_redoes_the_documents_and_keeps_one_record_each(tmp_path, monkeypatch):
+    good = _reports(tmp_path / "in", 2, seed=51)
+    options = BatchOptions(out_dir=tmp_path / "out", workers=1, store=False)
+    run_batch([tmp_path / "in"], options)
+    import pipeline.batch.runner as runner
+
+    monkeypatch.setattr(runner, "version_key", lambda backend: "pipeline=next;rules=rules-2")
+    summary = run_batch([tmp_path / "in"], options)
+    assert summary["this_run"]["processed"] == 2  # nothing was done under the new version
+    assert sorted(r["doc_id"] for r in _lines(tmp_path / "out" / "records.jsonl")) == sorted(p.stem for p in good)
+    assert summary["records"] == 2

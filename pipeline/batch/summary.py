@@ -20,7 +20,7 @@ def write_summary(options, batch: Plan, state: State, stats) -> dict[str, Any]:
     ours = [known.get(doc.sha256) for doc in batch.documents]
     failures = [*batch.unreadable, *state.failures()]
     write_lines_atomically(options.out_dir / FAILURES_FILE, failures)
-    records = _records(options.out_dir / RECORDS_FILE)
+    records = _one_per_document(options.out_dir / RECORDS_FILE)
     summary = {
         "out_dir": str(options.out_dir), "backend": options.backend, "engine": options.engine,
         "workers": options.workers, "version": state.version,
@@ -49,11 +49,22 @@ def _serious(record: dict) -> bool:
     return any(f["severity"] in ("error", "warning") for f in record.get("findings", []))
 
 
-def _records(path: Path) -> list[dict]:
+def _one_per_document(path: Path) -> list[dict]:
+    """The records, one per document: a document redone under a new version (extractor, prompt,
+    model) has its newer line appended after the older one; the file is then rewritten with the
+    newest record of each document, in place of the older."""
     if not path.exists():
         return []
     with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        records = [json.loads(line) for line in handle if line.strip()]
+    newest: dict[str, int] = {}
+    for index, record in enumerate(records):
+        newest[(record.get("meta") or {}).get("source_sha256") or f"line {index}"] = index
+    if len(newest) == len(records):
+        return records
+    kept = [records[i] for i in sorted(newest.values())]
+    write_lines_atomically(path, kept)
+    return kept
 
 
 def _write_xlsx(path: Path, summary: dict[str, Any], records: list[dict]) -> None:
