@@ -1,4 +1,4 @@
-"""Command line: `pipeline ingest | extract | check | eval | schema | synth | doctor | demo | review | serve`.
+"""Command line: `pipeline ingest | extract | batch | check | eval | schema | synth | doctor | demo | review | serve`.
 
 Batch commands never stop at a broken document: each bad input is reported on stderr in one line
 naming the file and the reason, the rest are processed, and the last line says what happened.
@@ -274,6 +274,51 @@ def extract_command(
     where += [str(out_dir)] if out_dir and fmt != OutputFormat.jsonl else []
     summary.print(f"extract: {count.line('written')}" + (f" (to {', '.join(where)})" if where else ""), markup=False)
     raise typer.Exit(count.status)
+
+
+class BatchEngine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command("batch")
+def batch_command(
+    paths: list[str] = typer.Argument(..., help="Files, folders (walked recursively) or glob patterns ('in/**/*.pdf')."),
+    backend: BackendName = typer.Option(BackendName.rules, "--backend", help="rules | llm | hybrid."),
+    workers: int = typer.Option(max(1, os.cpu_count() or 1), "--workers", min=1, help="Worker processes (Ray: CPUs of the local instance)."),
+    out_dir: Path = typer.Option(Path("batch-out"), "--out", help="records.jsonl, failures.jsonl, summary.json, summary.xlsx and the state of the batch."),
+    resume: bool = typer.Option(False, "--resume", help="Also redo the documents that failed before (done ones are always skipped)."),
+    to_store: bool = typer.Option(True, "--store/--no-store", help="Write each record to the review store (PIPELINE_DB_URL) and route it."),
+    timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds per document; then it is a failure (0: no limit)."),
+    engine: BatchEngine = typer.Option(BatchEngine.local, "--engine", help="local: a process pool; ray: Ray tasks (pip install .[ray])."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: a local one for the run)."),
+    worker_memory: Optional[int] = typer.Option(None, "--worker-memory", min=256, help="MB of address space per worker; a document past it fails as out_of_memory (OCR needs ~2000)."),
+) -> None:
+    """Process many documents in parallel into DIR, resumably. Exit 0: every file was read and no
+    record has an error finding; 1: some record has an error finding; 2: some file failed (listed
+    in failures.jsonl and the summary; the others are still processed) or bad usage."""
+    from pipeline.batch import BatchOptions, run_batch
+    from pipeline.batch.progress import BatchProgress, failure_lines, summary_table
+
+    _require_backend(backend)
+    _writable_dir(out_dir, "--out")
+    if engine == BatchEngine.ray:
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            refuse("--engine ray", "Ray is not installed: pip install '.[ray]'")
+    options = BatchOptions(out_dir=out_dir, backend=str(backend), workers=workers, engine=str(engine),
+                           ray_address=ray_address, resume=resume, store=to_store, timeout=timeout or None,
+                           worker_memory_mb=worker_memory)
+    with BatchProgress(err) as progress:
+        summary = run_batch(paths, options, listener=progress)
+    if not summary["documents"]:
+        refuse(" ".join(paths), f"no documents ({' '.join(sorted(SUPPORTED_SUFFIXES))}) found")
+    out.print(summary_table(summary))
+    for line in failure_lines(summary):
+        err.print(f"[bold red]failed[/] {escape(line)}", markup=True)
+    with_errors = summary["this_run"]["with_errors"]
+    raise typer.Exit(EXIT_BAD_INPUT if summary["failed"] else EXIT_FINDINGS if with_errors else EXIT_OK)
 
 
 def print_record_summary(console: Console, record) -> None:

@@ -8,9 +8,10 @@ so two ``x.txt`` in different folders never overwrite each other's record.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
@@ -50,7 +51,7 @@ def find_inputs(paths: Iterable[Path]) -> Inputs:
             add(path)
             continue
         found = 0
-        for child in sorted(path.rglob("*")):
+        for child in sorted(_walk(path)):
             relative = child.relative_to(path).parts
             if any(part.startswith(".") for part in relative) or not child.is_file():
                 continue
@@ -62,6 +63,22 @@ def find_inputs(paths: Iterable[Path]) -> Inputs:
         if not found:
             inputs.empty_folders.append(path)
     return inputs
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Every file below ``root``. Linked folders are followed once: a folder reached again
+    (a link to a parent, two links to one place) is not walked again, so a link loop ends
+    (``Path.rglob`` of Python 3.11 follows a loop until the path is too long)."""
+    seen: set[tuple[int, int]] = set()
+    for folder, subfolders, files in os.walk(root, followlinks=True):
+        status = os.stat(folder)
+        if (status.st_dev, status.st_ino) in seen:
+            subfolders[:] = []
+            continue
+        seen.add((status.st_dev, status.st_ino))
+        # Real folders before links, so a file is found under its own folder rather than a link.
+        subfolders.sort(key=lambda name: (os.path.islink(os.path.join(folder, name)), name))
+        yield from (Path(folder) / name for name in files)
 
 
 def unique_ids(paths: list[Path]) -> dict[Path, str]:

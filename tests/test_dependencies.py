@@ -3,7 +3,8 @@
 The imports are read from the source (ast, every ``import``/``from`` at any depth, so an import
 inside a function counts too); a module is mapped to the distribution that installs it through
 the installed environment's metadata (``cv2`` → opencv-python-headless, ``PIL`` → pillow).
-``pipeline/`` may import only the runtime dependencies; tests/ and bench/ also the ``test`` extra.
+``pipeline/`` may import only the runtime dependencies, and an optional extra's (``ray``) only
+inside a function, so the base install never needs it; tests/ and bench/ also the extras.
 """
 
 from __future__ import annotations
@@ -41,6 +42,31 @@ def _declared() -> tuple[set[str], set[str]]:
     runtime = {_requirement_name(r) for r in project["dependencies"]}
     test = {_requirement_name(r) for r in project["optional-dependencies"]["test"]}
     return runtime, test
+
+
+def _optional_features() -> set[str]:
+    """Distributions of the extras other than ``test``: features a user installs on purpose
+    (``pip install .[ray]``)."""
+    extras = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    return {_requirement_name(r) for name, requirements in extras.items() if name != "test" for r in requirements}
+
+
+def module_level_imports(path: Path) -> set[str]:
+    """Top-level modules ``path`` imports outside any function (what importing it needs)."""
+    names: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(child, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                names.add(child.module.split(".")[0])
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return names
 
 
 def imported_modules(folder: Path) -> dict[str, set[str]]:
@@ -83,8 +109,27 @@ def third_party(folder: Path) -> dict[str, set[str]]:
 def test_the_pipeline_imports_only_declared_runtime_dependencies():
     runtime, _ = _declared()
     used = third_party(PROJECT_ROOT / "pipeline")
-    undeclared = {dist: sorted(files) for dist, files in used.items() if dist not in runtime}
-    assert not undeclared, f"imported under pipeline/ but not in [project] dependencies: {undeclared}"
+    undeclared = {dist: sorted(files) for dist, files in used.items() if dist not in runtime | _optional_features()}
+    assert not undeclared, f"imported under pipeline/ but not in [project] dependencies or a feature extra: {undeclared}"
+
+
+def test_an_optional_extra_is_imported_only_inside_functions():
+    runtime, _ = _declared()
+    owners = packages_distributions()
+    for dist, files in third_party(PROJECT_ROOT / "pipeline").items():
+        if dist in runtime:
+            continue
+        assert dist in _optional_features()
+        modules = {m for m, ds in owners.items() if dist in map(_norm, ds)}
+        for file in files:
+            eager = module_level_imports(PROJECT_ROOT / file) & modules
+            assert not eager, f"{file} imports the optional {dist} at module level: the base install would fail"
+
+
+def test_the_eager_import_scan_tells_module_level_from_function_imports(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import json\nif True:\n    import csv\ndef f():\n    import ray\n", encoding="utf-8")
+    assert module_level_imports(sample) == {"json", "csv"}
 
 
 def test_every_runtime_dependency_is_used_by_the_pipeline():
@@ -100,7 +145,7 @@ def test_tests_and_benchmarks_import_only_declared_dependencies():
     runtime, test = _declared()
     for folder in ("tests", "bench"):
         used = third_party(PROJECT_ROOT / folder)
-        undeclared = {dist: sorted(files) for dist, files in used.items() if dist not in runtime | test}
+        undeclared = {dist: sorted(files) for dist, files in used.items() if dist not in runtime | test | _optional_features()}
         assert not undeclared, f"imported under {folder}/ but not declared (runtime or test extra): {undeclared}"
 
 

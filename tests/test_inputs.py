@@ -41,3 +41,10 @@ def test_ids_are_stems_unless_two_documents_share_one(tmp_path):
         pdf: "z_pdf", txt: "z_txt",
         other: "solo",
     }
+
+
+def test_a_folder_link_loop_ends_and_each_folder_is_walked_once(tmp_path):
+    report = _touch(tmp_path / "in" / "局B" / "report.txt")
+    (tmp_path / "in" / "局B" / "back").symlink_to(tmp_path / "in", target_is_directory=True)
+    (tmp_path / "in" / "again").symlink_to(tmp_path / "in" / "局B", target_is_directory=True)
+    assert find_inputs([tmp_path / "in"]).documents == [report]

@@ -1,0 +1,43 @@
+"""Per-document functions for the batch engine's tests, importable by a spawned worker: the real
+``process_one``, except that a document whose text asks for it takes its worker process down,
+as a native crash or the kernel's out-of-memory killer would."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipeline.batch.work import Job, Outcome, process_one
+
+KILL_MARK = "KILL-THE-WORKER"
+
+
+def process_or_die(job: Job) -> Outcome:
+    if Path(job.path).read_bytes().startswith(KILL_MARK.encode()):
+        os._exit(137)
+    return process_one(job)
+
+
+GREEDY_MARK = "EAT-MEMORY"
+
+
+def process_or_eat(job: Job) -> Outcome:
+    """Like ``process_one``, but a document whose text asks for it allocates 2 GB inside the
+    per-document function (where a runaway page would)."""
+    if Path(job.path).read_bytes().startswith(GREEDY_MARK.encode()):
+        from pipeline.batch import work
+
+        def eat() -> None:
+            bytearray(2 * 1024 ** 3)
+
+        return _run_as_document(job, eat, work)
+    return process_one(job)
+
+
+def _run_as_document(job: Job, body, work) -> Outcome:
+    outcome = Outcome(job=job)
+    try:
+        body()
+    except MemoryError:
+        outcome.failure = work.failure(job, "out_of_memory", "ran out of memory")
+    return outcome

@@ -1,0 +1,262 @@
+"""`pipeline batch`: parallel, resumable, failure-isolated runs over real files in real processes.
+
+The documents are the generator's invented reports (``pipeline.synth``), the shared seeds and dev
+reports read at run time, and hostile files made here: empty, random bytes, a truncated PDF and a
+password-protected one. A batch is killed with SIGKILL half-way and resumed; it must end with
+exactly one record per good document and one failure line per bad file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from conftest import PROJECT_ROOT, SHARED_DIR, SEEDS_DIR
+from pipeline import synth
+from pipeline.batch import BatchOptions, run_batch
+from pipeline.batch.plan import plan
+from pipeline.batch.state import State
+from pipeline.batch.work import DocumentTimeout, deadline
+
+DEV_DIR = SHARED_DIR / "dev"
+HOSTILE_KINDS = {"empty.txt": "empty_file", "noise.pdf": "corrupt_file", "cut.pdf": "corrupt_file", "locked.pdf": "encrypted_pdf"}
+
+
+def _reports(folder: Path, n: int, seed: int = 7) -> list[Path]:
+    written = synth.write(synth.generate(n, seed=seed), folder)
+    return [p for p in written if p.suffix == ".txt"]
+
+
+def _hostile(folder: Path) -> dict[str, Path]:
+    """An empty file, random bytes named .pdf, a PDF cut in the middle, an encrypted PDF."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "noise.pdf").write_bytes(os.urandom(4096))
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "2023年度 某某局 部门整体支出绩效自评报告")
+    whole = pdf.tobytes()
+    (folder / "cut.pdf").write_bytes(whole[: len(whole) // 3])
+    pdf.save(folder / "locked.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+    return {name: folder / name for name in HOSTILE_KINDS}
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def _cli(args: list[str], env_db: Path, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PIPELINE_DB_URL": f"sqlite:///{env_db}", "COLUMNS": "120"}
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "batch", *args], cwd=PROJECT_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
+
+
+def test_a_timer_interrupts_a_document_that_hangs():
+    start = time.perf_counter()
+    with pytest.raises(DocumentTimeout):
+        with deadline(0.3):
+            while True:  # a loop that never ends on its own, as a pathological page could
+                sum(range(1000))
+    assert time.perf_counter() - start < 2
+    with deadline(5):  # a document within its time is untouched, and the timer is cleared after
+        pass
+    time.sleep(0.05)
+
+
+def test_the_plan_removes_duplicates_by_content_survives_link_loops_and_expands_patterns(tmp_path):
+    a = tmp_path / "in" / "2022" / "report.txt"
+    b = tmp_path / "in" / "2023" / "report.txt"
+    copy = tmp_path / "in" / "copy" / "again.txt"
+    for path, text in ((a, "甲单位 2022"), (b, "乙单位 2023"), (copy, "甲单位 2022")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (tmp_path / "in" / "2023" / "loop").symlink_to(tmp_path / "in", target_is_directory=True)
+    result = plan([tmp_path / "in"])
+    assert [d.path for d in result.documents] == [a, b]
+    assert [d.doc_id for d in result.documents] == ["2022_report", "2023_report"]
+    assert result.duplicates == [{"path": str(copy), "same_as": str(a)}]
+    by_pattern = plan([str(tmp_path / "in" / "**" / "report.txt"), str(tmp_path / "nowhere" / "*.pdf")])
+    assert [d.path for d in by_pattern.documents] == [a, b]
+    assert by_pattern.unmatched == [str(tmp_path / "nowhere" / "*.pdf")]
+
+
+def test_opening_the_state_keeps_a_complete_line_and_cuts_a_torn_one(tmp_path):
+    state = State(tmp_path, "v1")
+    state.append_record("aaa", "a.txt", "a", {"doc_id": "a", "meta": {"source_sha256": "aaa"}}, 1, 0.1)
+    # A kill after the line was written but before it was marked done:
+    state._put("bbb", "b.txt", "b", "writing", None, None, (tmp_path / "records.jsonl").stat().st_size, 1, 0.1)
+    with (tmp_path / "records.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"doc_id": "b", "meta": {"source_sha256": "bbb"}}) + "\n")
+    # A kill in the middle of the next line:
+    state._put("ccc", "c.txt", "c", "writing", None, None, (tmp_path / "records.jsonl").stat().st_size, 1, 0.1)
+    with (tmp_path / "records.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"doc_id": "c", "meta": {"sour')
+    state.close()
+    reopened = State(tmp_path, "v1")
+    assert {sha: k.status for sha, k in reopened.known().items()} == {"aaa": "done", "bbb": "done"}
+    assert [r["doc_id"] for r in _lines(tmp_path / "records.jsonl")] == ["a", "b"]
+    assert State(tmp_path, "v2").known() == {}  # another version has done nothing yet
+
+
+def test_a_batch_writes_records_failures_and_summaries_and_a_rerun_skips_what_is_done(tmp_path):
+    good = _reports(tmp_path / "in" / "reports", 4)
+    bad = _hostile(tmp_path / "in" / "bad")
+    (tmp_path / "in" / "reports" / "z_copy.txt").write_bytes(good[0].read_bytes())
+    out = tmp_path / "out"
+    options = BatchOptions(out_dir=out, workers=2, store=False, timeout=60)
+    summary = run_batch([tmp_path / "in"], options)
+    records = _lines(out / "records.jsonl")
+    assert sorted(r["doc_id"] for r in records) == sorted(p.stem for p in good)
+    assert all(r["meta"]["extractor_version"] == "rules-1" and r["budget"]["actual"] is not None for r in records)
+    failures = {Path(f["path"]).name: f["kind"] for f in _lines(out / "failures.jsonl")}
+    assert failures == HOSTILE_KINDS
+    assert summary["records"] == 4 and summary["failed"] == 4 and len(summary["duplicates"]) == 1
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["this_run"]["records"] == 4
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(out / "summary.xlsx").sheetnames
+    assert sheets[:2] == ["汇总", "失败文件"] and len(sheets) == 6
+    again = run_batch([tmp_path / "in"], options)
+    assert again["this_run"]["processed"] == 0 and again["this_run"]["skipped_done_before"] == 8
+    assert len(_lines(out / "records.jsonl")) == 4 and len(_lines(out / "failures.jsonl")) == 4
+    retried = run_batch([tmp_path / "in"], BatchOptions(out_dir=out, workers=1, store=False, resume=True))
+    assert retried["this_run"]["processed"] == 4 and len(_lines(out / "failures.jsonl")) == 4
+
+
+def _kill_half_way_and_resume(tmp_path: Path, inputs: list[Path], good: set[str], bad: dict[str, str]) -> None:
+    out, db = tmp_path / "out", tmp_path / "review.sqlite3"
+    args = [*map(str, inputs), "--out", str(out), "--workers", "2", "--timeout", "300"]
+    first = _cli(args, db)
+    deadline_at = time.monotonic() + 600
+    while len(_lines_safe(out / "records.jsonl")) < len(good) // 2:
+        assert first.poll() is None, f"the batch ended before it could be killed: {first.communicate()}"
+        assert time.monotonic() < deadline_at
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)  # the batch and its workers, as a crash or the OOM killer would
+    first.wait()
+    done_before = len(_lines_safe(out / "records.jsonl"))
+    assert 0 < done_before < len(good) + 1
+    resumed = _cli([*args, "--resume"], db)
+    stdout, stderr = resumed.communicate(timeout=900)
+    assert resumed.returncode == 2, stderr  # some files failed: exit 2, the rest written
+    records = _lines(out / "records.jsonl")
+    ids = [r["doc_id"] for r in records]
+    assert sorted(ids) == sorted(good), "exactly one record per good document"
+    failures = {Path(f["path"]).name: f["kind"] for f in _lines(out / "failures.jsonl")}
+    assert failures == bad and len(_lines(out / "failures.jsonl")) == len(bad)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["records"] == len(good) and summary["failed"] == len(bad)
+    assert summary["this_run"]["skipped_done_before"] >= done_before
+    from pipeline.review.store import Store
+
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert sum(store.counts()["status"].values()) == len(good)  # one review item per good document
+        assert sorted(r.doc_id for r in _store_records(store)) == sorted(good)
+    finally:
+        store.close()
+
+
+def _store_records(store):
+    from sqlalchemy import select
+
+    from pipeline.review.models import DocumentRow
+
+    with store._session() as session:
+        return list(session.scalars(select(DocumentRow)))
+
+
+def _lines_safe(path: Path) -> list[str]:
+    """Complete lines of a file another process is appending to."""
+    if not path.exists():
+        return []
+    return [line for line in path.read_bytes().split(b"\n")[:-1] if line.strip()]
+
+
+def _shared_inputs(tmp_path: Path) -> tuple[list[Path], set[str], dict[str, str]]:
+    if not DEV_DIR.is_dir() or not SEEDS_DIR.is_dir():
+        pytest.skip(f"{DEV_DIR} and {SEEDS_DIR} are needed beside the checkout")
+    hostile = _hostile(tmp_path / "hostile")
+    plan_of_shared = plan([SEEDS_DIR, DEV_DIR])
+    good = {d.doc_id for d in plan_of_shared.documents}
+    return [SEEDS_DIR, DEV_DIR, tmp_path / "hostile"], good, {p.name: HOSTILE_KINDS[p.name] for p in hostile.values()}
+
+
+def test_a_batch_killed_half_way_and_resumed_has_one_record_per_good_document(tmp_path):
+    inputs, good, bad = _shared_inputs(tmp_path)
+    _kill_half_way_and_resume(tmp_path, inputs, good, bad)
+
+
+@pytest.mark.ocr
+def test_done_when_seeds_dev_scans_and_hostile_files_killed_and_resumed(tmp_path):
+    inputs, good, bad = _shared_inputs(tmp_path)
+    synth.write(synth.generate(2, seed=11), tmp_path / "gen", scan=True, scan_pages=1)
+    scans = sorted((tmp_path / "gen" / "scan").glob("*.pdf"))
+    assert len(scans) == 2
+    _kill_half_way_and_resume(tmp_path, [*inputs, tmp_path / "gen" / "scan"], good | {p.stem for p in scans}, bad)
+
+
+def test_the_ray_engine_gives_the_same_records_and_failures_as_the_local_pool(tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install '.[ray]'); --engine ray cannot be tested without it")
+    _reports(tmp_path / "in", 3, seed=21)
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    local = run_batch([tmp_path / "in"], BatchOptions(out_dir=tmp_path / "local", workers=2, store=False))
+    on_ray = run_batch([tmp_path / "in"], BatchOptions(out_dir=tmp_path / "ray", workers=2, store=False, engine="ray"))
+    by_id = {r["doc_id"]: r for r in _lines(tmp_path / "local" / "records.jsonl")}
+    assert len(by_id) == 3 and {r["doc_id"]: r for r in _lines(tmp_path / "ray" / "records.jsonl")} == by_id
+    assert _lines(tmp_path / "ray" / "failures.jsonl") == _lines(tmp_path / "local" / "failures.jsonl")
+    assert [f["kind"] for f in on_ray["failures"]] == ["empty_file"] and on_ray["records"] == local["records"] == 3
+
+
+def test_a_document_that_kills_its_worker_is_failed_alone_and_the_others_are_processed(tmp_path):
+    from pipeline.batch.engines import run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import KILL_MARK, process_or_die
+
+    good = _reports(tmp_path / "in", 3, seed=31)
+    killer = tmp_path / "in" / "killer.txt"
+    killer.write_text(KILL_MARK + " 某单位 2023年度绩效自评报告", encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p)) for p in [good[0], killer, *good[1:]]]
+    outcomes = []
+    run_local(jobs, workers=2, on_outcome=outcomes.append, task=process_or_die)
+    assert sorted(o.job.doc_id for o in outcomes if o.ok) == sorted(p.stem for p in good)
+    failed = [o for o in outcomes if not o.ok]
+    assert [(o.job.doc_id, o.failure["kind"]) for o in failed] == [("killer", "worker_died")]
+    assert len(outcomes) == 4
+
+
+def test_a_worker_memory_cap_fails_the_greedy_document_and_not_the_batch(tmp_path):
+    from pipeline.batch.engines import run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import GREEDY_MARK, process_or_eat
+
+    good = _reports(tmp_path / "in", 2, seed=41)
+    greedy = tmp_path / "in" / "greedy.txt"
+    greedy.write_text(GREEDY_MARK, encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p)) for p in [greedy, *good]]
+    outcomes = []
+    run_local(jobs, workers=1, on_outcome=outcomes.append, task=process_or_eat, memory_mb=1500)
+    assert sorted(o.job.doc_id for o in outcomes if o.ok) == sorted(p.stem for p in good)
+    assert [(o.job.doc_id, o.failure["kind"]) for o in outcomes if not o.ok] == [("greedy", "out_of_memory")]
+
+
+def test_a_new_extractor_version_redoes_the_documents_and_keeps_one_record_each(tmp_path, monkeypatch):
+    good = _reports(tmp_path / "in", 2, seed=51)
+    options = BatchOptions(out_dir=tmp_path / "out", workers=1, store=False)
+    run_batch([tmp_path / "in"], options)
+    import pipeline.batch.runner as runner
+
+    monkeypatch.setattr(runner, "version_key", lambda backend: "pipeline=next;rules=rules-2")
+    summary = run_batch([tmp_path / "in"], options)
+    assert summary["this_run"]["processed"] == 2  # nothing was done under the new version
+    assert sorted(r["doc_id"] for r in _lines(tmp_path / "out" / "records.jsonl")) == sorted(p.stem for p in good)
+    assert summary["records"] == 2
