@@ -1,5 +1,6 @@
 """Batch benchmark: documents per second of the rules path with 1 and 2 worker processes, and
-what a resume after SIGKILL costs.
+what a resume after SIGKILL costs; and on the OCR path, pages per second of 2 worker processes × 1
+onnxruntime thread against 1 process × 2 threads, with each split's peak memory per worker.
 
 The documents are ~100 reports from the generator (``pipeline.synth``), each batch into a fresh
 output folder, with no review store (the store's writes are measured by the review benchmarks'
@@ -53,6 +54,46 @@ def _kill_and_resume(inputs: Path, out: Path) -> tuple[int, float, bool]:
     return before, seconds, len(ids) == len(set(ids)) == N_REPORTS
 
 
+_OCR_PROBE = """
+import json, os, resource, sys, time
+from pathlib import Path
+from pipeline.batch import BatchOptions, run_batch
+started = time.perf_counter()
+summary = run_batch([Path(sys.argv[1])], BatchOptions(out_dir=Path(sys.argv[2]), workers=int(sys.argv[3]), store=False))
+seconds = time.perf_counter() - started
+peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"pages": summary["this_run"]["pages"], "records": summary["records"], "seconds": seconds, "peak_gib": peak_kib / 2**20}))
+"""
+
+
+def _ocr_split(scans: Path, out: Path, workers: int, threads: int) -> dict:
+    """One batch of scans in a fresh interpreter (so the children's peak memory is this run's),
+    with ``workers`` processes of ``threads`` onnxruntime threads each."""
+    env = {**os.environ, "PIPELINE_OCR_THREADS": str(threads)}
+    shown = subprocess.run([sys.executable, "-c", _OCR_PROBE, str(scans), str(out), str(workers)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=True)
+    return json.loads(shown.stdout.strip().splitlines()[-1])
+
+
+def _ocr_rows(work: Path) -> list[dict]:
+    from pipeline import synth
+
+    synth.write(synth.generate(4, "mixed", 0, seed=11, plant=0), work / "scans", scan=True, scan_pages=2)
+    scans = work / "scans" / "scan"
+    rows = []
+    results = {}
+    for workers, threads in ((2, 1), (1, 2)):
+        result = _ocr_split(scans, work / f"ocr-{workers}x{threads}", workers, threads)
+        results[(workers, threads)] = result
+        rate = result["pages"] / result["seconds"]
+        rows.append({"name": f"batch, OCR, {result['pages']} scanned pages, {workers} process(es) × {threads} thread(s)",
+                     "value": round(rate, 3), "unit": "pages/s", "ok": None})
+        rows.append({"name": f"  peak memory of a worker, {workers} × {threads}", "value": round(result["peak_gib"], 2), "unit": "GiB", "ok": None})
+    best = max(results, key=lambda k: results[k]["pages"] / results[k]["seconds"])
+    rows.append({"name": "  the faster split on this machine", "value": f"{best[0]} × {best[1]}", "unit": "processes × threads", "ok": None})
+    return rows
+
+
 def run() -> list[dict]:
     from pipeline import synth
 
@@ -64,6 +105,7 @@ def run() -> list[dict]:
         one = _timed_batch(work / "reports", work / "out1", workers=1)
         two = _timed_batch(work / "reports", work / "out2", workers=2)
         before, resumed, exact = _kill_and_resume(work / "reports", work / "out-kill")
+        ocr = _ocr_rows(work)
     remaining_share = (N_REPORTS - before) / N_REPORTS
     expected = two * remaining_share
     return [
@@ -76,6 +118,7 @@ def run() -> list[dict]:
         {"name": "  resumed run: every record exactly once", "value": exact, "unit": "", "ok": exact},
         {"name": "  resumed run time / time of the remaining documents at the 2-worker rate", "value": round(resumed / expected, 2) if expected else "-",
          "unit": "×", "target": "< 2 (worker start-up included)", "ok": bool(expected) and resumed / expected < 2},
+        *ocr,
     ]
 
 
