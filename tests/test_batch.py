@@ -233,6 +233,29 @@ def test_a_document_that_kills_its_worker_is_failed_alone_and_the_others_are_pro
     assert len(outcomes) == 4
 
 
+def test_workers_share_the_cores_for_ocr_unless_the_user_set_the_threads(tmp_path, monkeypatch):
+    from pipeline.batch.engines import ocr_threads_per_worker, run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import report_ocr_threads
+
+    monkeypatch.delenv("PIPELINE_OCR_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert [ocr_threads_per_worker(n) for n in (1, 2, 3, 8)] == [4, 2, 1, 1]
+    monkeypatch.undo()
+    monkeypatch.delenv("PIPELINE_OCR_THREADS", raising=False)
+    reports = _reports(tmp_path / "in", 2, seed=37)
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p)) for p in reports]
+    outcomes = []
+    run_local(jobs, workers=2, on_outcome=outcomes.append, task=report_ocr_threads)
+    assert {o.failure["error"] for o in outcomes} == {str(max(1, (os.cpu_count() or 1) // 2))}
+    monkeypatch.setenv("PIPELINE_OCR_THREADS", "3")  # the user's choice stands
+    assert ocr_threads_per_worker(2) is None
+    outcomes.clear()
+    run_local(jobs, workers=2, on_outcome=outcomes.append, task=report_ocr_threads)
+    assert {o.failure["error"] for o in outcomes} == {"3"}
+
+
 def test_a_worker_memory_cap_fails_the_greedy_document_and_not_the_batch(tmp_path):
     from pipeline.batch.engines import run_local
     from pipeline.batch.plan import file_sha256

@@ -50,6 +50,22 @@ class _PoolSpec:
     memory_mb: int | None
 
 
+def ocr_threads_per_worker(workers: int) -> int | None:
+    """The onnxruntime threads each worker's OCR gets, so that workers × threads is the machine's
+    cores (2 processes × 2 threads on 2 cores would only contend; measured in bench/batch_bench.py,
+    2 × 1 and 1 × 2 read scans equally fast). None when the user set PIPELINE_OCR_THREADS."""
+    if "PIPELINE_OCR_THREADS" in os.environ:
+        return None
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
+def start_worker(megabytes: int | None, ocr_threads: int | None) -> None:
+    """A worker's initializer: its share of the cores for OCR, and its memory cap."""
+    if ocr_threads is not None:
+        os.environ["PIPELINE_OCR_THREADS"] = str(ocr_threads)
+    limit_memory(megabytes)
+
+
 def limit_memory(megabytes: int | None) -> None:
     """A worker's initializer: cap its address space, so a runaway document raises MemoryError
     in its own worker instead of pushing the machine into the out-of-memory killer."""
@@ -65,7 +81,7 @@ def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> list[Job]
     inflight: dict[Future, Job] = {}
     on_outcome, task = spec.on_outcome, spec.task
     with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=spec.recycle,
-                             initializer=limit_memory, initargs=(spec.memory_mb,)) as pool:
+                             initializer=start_worker, initargs=(spec.memory_mb, ocr_threads_per_worker(workers))) as pool:
         while pending or inflight:
             while pending and len(inflight) < 2 * workers:
                 job = pending.popleft()

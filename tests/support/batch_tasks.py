@@ -41,3 +41,11 @@ def _run_as_document(job: Job, body, work) -> Outcome:
     except MemoryError:
         outcome.failure = work.failure(job, "out_of_memory", "ran out of memory")
     return outcome
+
+
+def report_ocr_threads(job: Job) -> Outcome:
+    """Like ``process_one``, but the outcome's failure says which OCR thread count the worker
+    was given (what a spawned worker's settings will read)."""
+    from pipeline.batch import work
+
+    return Outcome(job=job, failure=work.failure(job, "probe", os.environ.get("PIPELINE_OCR_THREADS", "unset")))
