@@ -146,6 +146,16 @@ class DocumentView:
     def number_raw_starts(self) -> list[int]:
         return [m.raw_start for m in self.numbers]  # the normaliser keeps text order
 
+    def numbers_in_norm(self, start: int, end: int) -> list[NumberMention]:
+        """Number mentions lying wholly inside normalised ``text[start:end]``."""
+        out = []
+        i = bisect_left(self.number_starts, start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.numbers) and self.numbers[i].norm_start < end:
+            if self.numbers[i].norm_end <= end:
+                out.append(self.numbers[i])
+            i += 1
+        return out
+
     def numbers_in_raw(self, raw_start: int, raw_end: int) -> list[NumberMention]:
         """Number mentions lying wholly inside raw ``document.text[raw_start:raw_end]``."""
         out = []

@@ -53,10 +53,6 @@ class CheckContext:
         return list(self.view.numbers)
 
     @cached_property
-    def _norm_starts(self) -> list[int]:
-        return self.view.number_starts
-
-    @cached_property
     def layout(self) -> Layout:
         return self.view.layout
 
@@ -227,13 +223,7 @@ class CheckContext:
 
     def mentions_between(self, start: int, end: int) -> list[NumberMention]:
         """Mentions lying wholly inside normalised ``text[start:end]``."""
-        out = []
-        i = bisect_left(self._norm_starts, start)  # an index, not a slice: no copy of the tail per call
-        while i < len(self.mentions) and self.mentions[i].norm_start < end:
-            if self.mentions[i].norm_end <= end:
-                out.append(self.mentions[i])
-            i += 1
-        return out
+        return self.view.numbers_in_norm(start, end)
 
 
 def adjustment_mentioned(ctx: CheckContext) -> bool:

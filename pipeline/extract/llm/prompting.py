@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationInfo, create_model, field_valid
 from pipeline import resources
 from pipeline.analysis import DocumentView
 from pipeline.errors import PipelineError
-from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, wan_readings
+from pipeline.ground import AMOUNT_TOLERANCE, VERBAL_VALUES, plain_number, prints_amount
 from pipeline.normalize import MONEY_UNITS, NumberMention, normalize, scan_numbers, to_wan, view
 from pipeline.record import TEXT_FIELDS, Record, ReportType
 from pipeline.extract.llm import calls as _calls
@@ -128,10 +128,6 @@ def _close(a: float | None, b: float) -> bool:
     return a is not None and abs(a - b) <= AMOUNT_TOLERANCE
 
 
-def _plain(value: float) -> str:
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
 class _Quoted(BaseModel):
     """A value with the quote it was read from."""
 
@@ -165,18 +161,17 @@ class QuotedAmount(_Quoted):
         value, mentions = self.value, _numbers_in(self.quote)
         if any(words in self.quote for words in VERBAL_VALUES.get(value, ())):
             return self
-        for m in mentions:
-            # With its own unit, or bare in a table whose header gives the unit (万元, 元, 亿元).
-            if any(_close(reading, value) for reading in wan_readings(m)):
-                return self
+        # With its own unit, or bare in a table whose header gives the unit (万元, 元, 亿元).
+        if any(prints_amount(m, value) for m in mentions):
+            return self
         for m in mentions:
             if m.unit in MONEY_UNITS and _close(m.value, value):
                 raise ValueError(
                     f"amounts are numbers in 万元: the quote prints {m.text.strip()!r}, which is "
-                    f"{_plain(to_wan(m.value, m.unit))} 万元; return that number."
+                    f"{plain_number(to_wan(m.value, m.unit))} 万元; return that number."
                 )
         raise ValueError(
-            f"the amount {_plain(value)} 万元 is not printed in the quote {self.quote!r}. Quote "
+            f"the amount {plain_number(value)} 万元 is not printed in the quote {self.quote!r}. Quote "
             "the text that prints this amount, or return null if the report does not state it; "
             "never compute an amount."
         )
@@ -198,11 +193,11 @@ class QuotedRate(_Quoted):
         as_percent = [m for m in mentions if _close(m.value, self.value * 100)]
         if as_percent:
             raise ValueError(
-                f"rates are percent numbers as printed: write {_plain(as_percent[0].value)}, "
-                f"not {_plain(self.value)}."
+                f"rates are percent numbers as printed: write {plain_number(as_percent[0].value)}, "
+                f"not {plain_number(self.value)}."
             )
         raise ValueError(
-            f"the rate {_plain(self.value)} is not printed in the quote {self.quote!r}. Copy the "
+            f"the rate {plain_number(self.value)} is not printed in the quote {self.quote!r}. Copy the "
             "rate the report prints (99.66 for '99.66%'); never compute it from amounts."
         )
 
@@ -217,7 +212,7 @@ class QuotedNumber(_Quoted):
     def _number_is_printed(self, info: ValidationInfo) -> "QuotedNumber":
         if _quote_index(info) is None or any(_close(m.value, self.value) for m in _numbers_in(self.quote)):
             return self
-        raise ValueError(f"the number {_plain(self.value)} is not printed in the quote {self.quote!r}.")
+        raise ValueError(f"the number {plain_number(self.value)} is not printed in the quote {self.quote!r}.")
 
 
 class QuotedYear(_Quoted):
