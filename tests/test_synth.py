@@ -742,3 +742,22 @@ def test_pdf_beside_scan_stays_the_plain_text_layer(tmp_path):
     synth.write(reports[:1], tmp_path / "ruled", pdf=True, ruled=True)
     with pymupdf.open(tmp_path / "ruled" / f"{reports[0].doc_id}.pdf") as pdf:
         assert any(page.get_drawings() for page in pdf)
+
+
+def test_ruled_page_draws_a_pipe_row_as_cells_and_leaves_other_pipes_as_text():
+    """An export that printed a table row between pipes ('| 总额 | 48.00 | |') stood for ruled
+    cells: the ruled page draws them as boxes (empty cells too) and prints no pipe; a line with a
+    single trailing pipe is text and keeps it."""
+    import pymupdf
+
+    page = "某项目表 |\n| 总额 | 48.00 | |\n| 其中：财政资金 | 48.00 | 46.10 |\n附注"
+    with pymupdf.open(stream=synth.render_pdf(page, ruled=True), filetype="pdf") as pdf:
+        first = pdf[0]
+        text = first.get_text()
+        boxes = [item for d in first.get_drawings() for item in d["items"] if item[0] == "re"]
+    assert "某项目表 |" in text
+    assert "总额" in text and "46.10" in text
+    assert text.count("|") == 1  # only the text line's pipe is printed
+    assert len(boxes) == 6  # two rows of three cells, the empty one included
+    with pymupdf.open(stream=synth.render_pdf(page), filetype="pdf") as plain:
+        assert plain[0].get_text().count("|") == page.count("|")  # unruled: the pipes are printed as they are

@@ -67,7 +67,7 @@ from pipeline.synth.narrative import _narrative
 from pipeline.synth.noise import _IMPLIED_FLAGS, _LEVELS
 from pipeline.synth.overall_table import _overall_table
 from pipeline.synth.project import _project_single, _project_table
-from pipeline.synth.render import render_pdf, render_ruled_pdf, render_scan
+from pipeline.synth.render import pipe_row_as_tabs, render_pdf, render_ruled_pdf, render_scan
 from pipeline.synth.score_table import _score_table
 from pipeline.synth.vocabulary import (
     _FORMS, ALL_LAYOUTS, GENRE_LAYOUTS, GENRE_NOISE_KINDS, LAYOUT_CHOICES, LAYOUT_FAMILY, LAYOUTS, NOISE_KINDS,
@@ -88,6 +88,7 @@ __all__ = [
     "SynthReport",
     "generate",
     "gold_json",
+    "pipe_row_as_tabs",
     "render_pdf",
     "render_ruled_pdf",
     "render_scan",

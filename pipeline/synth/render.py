@@ -76,6 +76,8 @@ def render_pdf(text: str, *, ruled: bool = False) -> bytes:
     real reports print their tables."""
     pages = _Pages()
     lines = text.split("\n")
+    if ruled:
+        lines = [pipe_row_as_tabs(line) for line in lines]
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -89,6 +91,18 @@ def render_pdf(text: str, *, ruled: bool = False) -> bytes:
             continue
         _set_line(line, pages)
     return pages.finish()
+
+
+def pipe_row_as_tabs(line: str) -> str:
+    """A row of a table that a text export printed between pipes ('| 总额 | 48.00 | |') as its
+    TAB-separated cells, so that the ruled page draws the cells the pipes stood for; any other
+    line unchanged. Only a line that opens and closes with a pipe and has two cells or more is a
+    row: a single trailing pipe is text."""
+    body = line.strip()
+    if len(body) < 3 or body[0] != "|" or body[-1] != "|":
+        return line
+    cells = [cell.strip() for cell in body[1:-1].split("|")]
+    return "\t".join(cells) if len(cells) >= 2 else line
 
 
 def _set_line(line: str, pages: _Pages) -> None:
