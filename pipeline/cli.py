@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -188,20 +189,65 @@ class OutputFormat(StrEnum):
     xlsx = "xlsx"
 
 
-def _extract_into_store(document, backend: str, store):
-    """Extract one loaded document; with a review store, the record (or a failed model
-    extraction, so that a person still sees the document) goes to the store and its queue."""
+def _extract_job(path: Path, doc_id: str, backend: str):
+    """Load and extract one document (what a worker runs): (document, record), or (document, the
+    PipelineError of a failed model extraction), so that the store still gets the document."""
     from pipeline.run import process
 
-    try:
-        record = process(document, backend)
-    except PipelineError as error:
-        if store is not None and error.code == "llm_failed":
-            store.add_failure(document, error.code, error.reason, backend)
-        raise
-    if store is not None:
-        store.add_record(document, record)
-    return record
+    def job():
+        document = _load(path, doc_id)
+        try:
+            return document, process(document, backend)
+        except PipelineError as error:
+            if error.code != "llm_failed":
+                raise
+            return document, error
+
+    return job
+
+
+@dataclass
+class _RecordSink:
+    """Where `pipeline extract` puts each document's outcome, one at a time and in input order:
+    the review store, one JSON file per record, JSON Lines, the per-record summary, the count."""
+
+    backend: str
+    json_dir: Path | None
+    to_stdout: bool
+    summary: Console | None
+    jsonl: Any = None
+    store: Any = None
+    records: list = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    count: BatchCount = field(default_factory=BatchCount)
+
+    def take(self, index: int, result) -> None:
+        from pipeline.export import record_json, write_json
+
+        if isinstance(result, PipelineError):  # the document could not be read
+            report_bad_input(result)
+            self.count.failed += 1
+            return
+        if isinstance(result, Exception):
+            raise result
+        document, record = result
+        if isinstance(record, PipelineError):  # a failed model extraction: a person still sees the document
+            if self.store is not None:
+                self.store.add_failure(document, record.code, record.reason, self.backend)
+            report_bad_input(record)
+            self.count.failed += 1
+            return
+        if self.store is not None:
+            self.store.add_record(document, record)
+        self.records.append(record)
+        self.count.add(record)
+        if self.json_dir:
+            self.written.append(write_json(record, self.json_dir))
+        if self.jsonl or self.to_stdout:
+            line = json.dumps(record_json(record), ensure_ascii=False) + "\n"
+            (self.jsonl.write(line) if self.jsonl else sys.stdout.write(line))
+        if self.summary is not None:
+            print_record_summary(self.summary, record)
 
 
 @app.command("extract")
@@ -213,10 +259,13 @@ def extract_command(
     fmt: Optional[OutputFormat] = typer.Option(None, "--format", help="What --out holds (default json; without --out: JSON Lines)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-record summary."),
     to_store: bool = typer.Option(False, "--store", help="Also write each record to the review store (PIPELINE_DB_URL, default data/review.sqlite3) and route it to the queue."),
+    concurrency: Optional[int] = typer.Option(None, "--concurrency", min=1, max=64, help="Documents extracted at once (llm and hybrid; default PIPELINE_LLM_CONCURRENCY). Rules run one at a time: use `pipeline batch` for cores."),
 ) -> None:
     """Extract one record per document. Exit 0: all records pass their checks; 1: a record has an
     error finding; 2: some input could not be read (the others are still written)."""
-    from pipeline.export import write_csv, write_json, write_xlsx, record_json
+    from pipeline.config import get_settings
+    from pipeline.export import write_csv, write_xlsx
+    from pipeline.run import run_concurrently
 
     fmt = fmt or OutputFormat.json
     if fmt in (OutputFormat.csv, OutputFormat.xlsx) and not out_dir:
@@ -236,36 +285,24 @@ def extract_command(
     summary = err if to_stdout else out
     inputs = _inputs(paths, summary)
     ids = unique_ids(inputs.documents)
-    records = []
-    count = BatchCount()
-    count.failed = len(inputs.empty_folders)
-    written: list[Path] = []
-    jsonl_handle = jsonl_path.open("w", encoding="utf-8") if jsonl_path else None
-    store = None
+    if backend == BackendName.rules:
+        concurrency = 1
+    elif concurrency is None:
+        concurrency = get_settings().llm_concurrency
+    sink = _RecordSink(backend, out_dir if fmt == OutputFormat.json else None, to_stdout, None if quiet else summary)
+    sink.count.failed = len(inputs.empty_folders)
     if to_store:
         from pipeline.review.store import Store
 
-        store = Store()
+        sink.store = Store()
+    sink.jsonl = jsonl_path.open("w", encoding="utf-8") if jsonl_path else None
     try:
-        for path in inputs.documents:
-            try:
-                record = _extract_into_store(_load(path, ids[path]), backend, store)
-            except PipelineError as error:
-                report_bad_input(error)
-                count.failed += 1
-                continue
-            records.append(record)
-            count.add(record)
-            if out_dir and fmt == OutputFormat.json:
-                written.append(write_json(record, out_dir))
-            if jsonl_handle or to_stdout:
-                line = json.dumps(record_json(record), ensure_ascii=False) + "\n"
-                (jsonl_handle.write(line) if jsonl_handle else sys.stdout.write(line))
-            if not quiet:
-                print_record_summary(summary, record)
+        jobs = [_extract_job(path, ids[path], backend) for path in inputs.documents]
+        run_concurrently(jobs, concurrency, sink.take)
     finally:
-        if jsonl_handle:
-            jsonl_handle.close()
+        if sink.jsonl:
+            sink.jsonl.close()
+    records, written, count = sink.records, sink.written, sink.count
     if fmt == OutputFormat.csv and out_dir:
         written += write_csv(records, out_dir)
     elif fmt == OutputFormat.xlsx and out_dir:

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     llm_requests_per_minute: float | None = Field(
         None, gt=0, description="Requests sent to the endpoint per minute at most (all documents of a run); none: unpaced."
     )
+    llm_tokens_per_minute: float | None = Field(
+        None, gt=0, description="Tokens (in + out) sent to the endpoint per minute at most (all documents of a run); none: unlimited."
+    )
+    llm_concurrency: int = Field(
+        4, ge=1, le=64, description="Documents extracted at once by the llm and hybrid backends (`pipeline extract`)."
+    )
     llm_max_retries: int = Field(3, ge=0, le=10, description="Retries after a 429, 5xx, timeout or connection error.")
     llm_retry_wait: float = Field(1.0, ge=0, description="First backoff wait in seconds; doubles per retry.")
     llm_retry_wait_max: float = Field(30.0, ge=0, description="Longest backoff wait (also caps Retry-After).")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
@@ -112,6 +112,16 @@ def rate_limited(retry_after: float, then: Behaviour, times: int = 1) -> Behavio
     return behave
 
 
+def slowed(behaviour: Behaviour, seconds: float) -> Behaviour:
+    """``behaviour``'s answers, each sent ``seconds`` late (a remote model's latency)."""
+
+    def behave(body: dict) -> Reply:
+        reply = behaviour(body)
+        return Reply(reply.status, reply.body, reply.headers, reply.delay + seconds)
+
+    return behave
+
+
 def hang(seconds: float) -> Behaviour:
     """Answers only after ``seconds`` (longer than the client's timeout: a hung server)."""
     return lambda body: Reply(200, {}, delay=seconds)
@@ -169,6 +179,9 @@ class ScriptedServer:
         self.api_key = api_key
         self.requests: list[dict] = []
         self.headers: list[dict[str, str]] = []
+        self.arrivals: list[float] = []  # time.monotonic() at which each POST arrived
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests the server was answering at once
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -242,6 +255,16 @@ class ScriptedServer:
                 with server._lock:
                     server.requests.append(body)
                     server.headers.append({k.lower(): v for k, v in self.headers.items()})
+                    server.arrivals.append(time.monotonic())
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer(body)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self, body: dict) -> None:
                 if not self._authorised():
                     return self._send(error(401, "Incorrect API key provided.", "invalid_api_key"))
                 if not self.path.rstrip("/").endswith("/chat/completions"):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import random
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from pipeline.config import Settings
 from pipeline.extract.llm import prompting as _prompting
+from pipeline.extract.llm.limits import LIMITER, TimeBudgetExceeded, estimate_tokens
 
 
 # --- secrets ----------------------------------------------------------------------------------
@@ -320,34 +320,6 @@ def _last_output(error: BaseException) -> str | None:
     return None
 
 
-class RequestPacer:
-    """Spaces requests to each endpoint at ``llm_requests_per_minute`` across every document of
-    the process (threads included), so a long run stays under a provider's rate limit instead of
-    collecting 429s. A request that would have to wait past its document's deadline is not sent."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._next: dict[str, float] = {}
-
-    def wait(self, endpoint: str, per_minute: float | None, deadline: float) -> None:
-        if not per_minute:
-            return
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next.get(endpoint, 0.0))
-            if start > deadline:
-                raise TimeBudgetExceeded("the request rate limit (PIPELINE_LLM_REQUESTS_PER_MINUTE) leaves no time within the document's budget")
-            self._next[endpoint] = start + 60.0 / per_minute
-        time.sleep(start - now)
-
-
-PACER = RequestPacer()
-
-
-class TimeBudgetExceeded(Exception):
-    """The document's total time budget (``llm_document_budget``) ran out."""
-
-
 @dataclass
 class _Endpoint:
     """The openai client, the instructor mode and the document's deadline (monotonic seconds)."""
@@ -355,6 +327,7 @@ class _Endpoint:
     client: Any
     mode: str
     deadline: float
+    stats: CallStats
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -368,30 +341,50 @@ def _create(endpoint: _Endpoint, messages: list[dict], context: dict, settings: 
     from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
     backoff = _backoff(settings)
+    url = settings.llm_base_url or _prompting.DEFAULT_BASE_URL
+
+    def wait(state) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        after = _retry_after(error) if error is not None else None
+        if after and getattr(_transport_error(error), "status_code", None) == 429:
+            LIMITER.hold(url, min(after, settings.llm_retry_wait_max))  # every document waits, not only this one
+        return max(0.0, min(backoff(state), endpoint.remaining()))
+
     retrying = Retrying(
         stop=stop_after_attempt(settings.llm_max_retries + 1),
-        wait=lambda state: max(0.0, min(backoff(state), endpoint.remaining())),
+        wait=wait,
         retry=retry_if_exception(is_transient),
         reraise=True,
     )
+    estimate = estimate_tokens(*(m["content"] for m in messages), *(str(v) for v in context.values()))
     for attempt in retrying:
         with attempt:
             left = endpoint.remaining()
             if left <= 0:
                 raise TimeBudgetExceeded(f"the document's time budget of {settings.llm_document_budget:g} s ran out (PIPELINE_LLM_DOCUMENT_BUDGET)")
-            PACER.wait(settings.llm_base_url or _prompting.DEFAULT_BASE_URL, settings.llm_requests_per_minute, endpoint.deadline)
+            reservation = LIMITER.acquire(url, per_minute=settings.llm_requests_per_minute,
+                                          tokens_per_minute=settings.llm_tokens_per_minute, tokens=estimate, deadline=endpoint.deadline)
+            used_before = endpoint.stats.tokens_in + endpoint.stats.tokens_out
             client = endpoint.client.with_options(timeout=min(settings.llm_timeout, max(endpoint.remaining(), 0.001)))
-            response = instructor.from_openai(client, mode=instructor.Mode[endpoint.mode]).create(
-                model=settings.llm_model,
-                messages=messages,
-                response_model=_prompting.ReportExtraction,
-                max_retries=settings.llm_max_reasks,
-                context=context,
-                hooks=hooks,
-                temperature=settings.llm_temperature,
-                max_tokens=settings.llm_max_output_tokens,
-            )
+            try:
+                response = _send(instructor, client, endpoint, messages, context, settings, hooks)
+            finally:
+                LIMITER.settle(reservation, endpoint.stats.tokens_in + endpoint.stats.tokens_out - used_before)
     return response
+
+
+def _send(instructor, client, endpoint: _Endpoint, messages: list[dict], context: dict, settings: Settings, hooks):
+    """One instructor call (its own re-asks on a malformed answer included)."""
+    return instructor.from_openai(client, mode=instructor.Mode[endpoint.mode]).create(
+        model=settings.llm_model,
+        messages=messages,
+        response_model=_prompting.ReportExtraction,
+        max_retries=settings.llm_max_reasks,
+        context=context,
+        hooks=hooks,
+        temperature=settings.llm_temperature,
+        max_tokens=settings.llm_max_output_tokens,
+    )
 
 
 def ask_model(
@@ -408,7 +401,7 @@ def ask_model(
     if _api_key(settings):
         _LOG_FILTER.secrets.add(_api_key(settings))
     secrets = [_api_key(settings)]
-    endpoint = _Endpoint(client or make_client(settings), settings.llm_mode, time.monotonic() + settings.llm_document_budget)
+    endpoint = _Endpoint(client or make_client(settings), settings.llm_mode, time.monotonic() + settings.llm_document_budget, stats)
     hooks = Hooks()
     hooks.on("completion:kwargs", stats.on_request)
     hooks.on("completion:response", stats.on_response)
