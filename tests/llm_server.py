@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
 
+from pipeline.extract.llm.limits import estimate_tokens
+
 
 @dataclass
 class Reply:
@@ -58,11 +60,28 @@ def tool_name(body: dict) -> str:
 # --- replies in the wire format -----------------------------------------------------------------
 
 
+def message_texts(body: dict) -> list[str]:
+    """The text of every message of a chat request (a content given as parts: its text parts)."""
+    texts = []
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, str):
+            texts.append(content)
+        elif isinstance(content, list):
+            texts += [part.get("text", "") for part in content if isinstance(part, dict)]
+    return texts
+
+
 def completion(body: dict, arguments: Any, *, finish_reason: str = "stop", raw: str | None = None,
-               usage: tuple[int, int] = (100, 50)) -> Reply:
+               usage: tuple[int, int] | None = None) -> Reply:
     """A 200 completion carrying ``arguments`` the way the request's mode expects it: a forced
     tool call in TOOLS mode, the message content (fenced for MD_JSON) otherwise. ``raw`` sends
-    that exact text instead of the JSON of ``arguments``."""
+    that exact text instead of the JSON of ``arguments``.
+
+    The usage it reports is honest about what was sent, not a fixed number: ``prompt_tokens`` is
+    the pipeline's own estimate (``limits.estimate_tokens``) over the request's message contents,
+    ``completion_tokens`` the same over the answer's text (the tool schema a TOOLS request carries
+    is not counted: it is not a message). ``usage`` overrides both."""
     text = raw if raw is not None else json.dumps(arguments, ensure_ascii=False)
     mode = request_mode(body)
     message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
@@ -72,6 +91,8 @@ def completion(body: dict, arguments: Any, *, finish_reason: str = "stop", raw: 
         ]
     else:
         message["content"] = f"```json\n{text}\n```" if mode == "md_json" and raw is None else text
+    if usage is None:
+        usage = (estimate_tokens(*message_texts(body)), estimate_tokens(message["content"] or text))
     return Reply(200, {
         "id": "chatcmpl-scripted",
         "object": "chat.completion",

@@ -10,6 +10,8 @@ import openai
 import pytest
 from llm_server import ScriptedServer, empty, gold, hang, json_mode_only, prose, rate_limited, sequence, status, truncated
 
+from pipeline.extract.llm.limits import estimate_tokens
+
 ANSWER = {"department": {"value": "柳岸县档案馆", "quote": "柳岸县档案馆"}}
 TOOLS = [{"type": "function", "function": {"name": "Answer", "parameters": {"type": "object"}}}]
 
@@ -18,8 +20,8 @@ def client(server: ScriptedServer, key: str = "local", timeout: float = 5.0) -> 
     return openai.OpenAI(base_url=server.base_url, api_key=key, max_retries=0, timeout=timeout)
 
 
-def ask(c: openai.OpenAI, model: str = "scripted-model", **kwargs):
-    return c.chat.completions.create(model=model, messages=[{"role": "user", "content": "hi"}], **kwargs)
+def ask(c: openai.OpenAI, model: str = "scripted-model", messages: list | None = None, **kwargs):
+    return c.chat.completions.create(model=model, messages=messages or [{"role": "user", "content": "hi"}], **kwargs)
 
 
 def test_gold_answers_in_the_mode_the_request_uses():
@@ -77,3 +79,18 @@ def test_a_hung_server_times_out_the_client_and_stops_promptly():
         with pytest.raises(openai.APITimeoutError):
             ask(client(server, timeout=0.5))
     assert time.monotonic() - started < 5
+
+
+def test_usage_counts_what_the_request_sent_and_the_answer_carried():
+    # The token figures of `make bench` come from this usage: it must follow the request, not be fixed.
+    short, long = "请抽取", "请抽取以下报告：" + "某县林业站年度支出共计三百万元。" * 20
+    with ScriptedServer(gold(ANSWER)) as server:
+        c = client(server)
+        small = ask(c, tools=TOOLS, tool_choice={"type": "function", "function": {"name": "Answer"}},
+                    messages=[{"role": "system", "content": "extract"}, {"role": "user", "content": short}])
+        big = ask(c, messages=[{"role": "user", "content": [{"type": "text", "text": long}]}])
+    assert small.usage.prompt_tokens == estimate_tokens("extract", short)
+    assert big.usage.prompt_tokens == estimate_tokens(long) > small.usage.prompt_tokens
+    assert small.usage.completion_tokens == estimate_tokens(small.choices[0].message.tool_calls[0].function.arguments)
+    assert big.usage.completion_tokens == estimate_tokens(big.choices[0].message.content)  # the fenced MD_JSON text
+    assert big.usage.total_tokens == big.usage.prompt_tokens + big.usage.completion_tokens
