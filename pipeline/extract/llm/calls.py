@@ -267,7 +267,7 @@ def split_valid(response: _prompting.ReportExtraction, index: _prompting.QuoteIn
             _put(data, path, None)
     for name, i in sorted(void_items, reverse=True):
         del data[name][i]
-    return _prompting.ReportExtraction.model_validate(data), rejected
+    return type(response).model_validate(data), rejected
 
 
 def _take_corrections(
@@ -279,7 +279,7 @@ def _take_corrections(
     fixed, still = split_valid(again, index)
     data, extra = kept.model_dump(mode="json"), fixed.model_dump(mode="json")
     remaining: dict[str, Rejection] = {}
-    names = {name: {_prompting._squash(item["name"]["value"]): i for i, item in enumerate(data[name])} for name in ("indicators", "projects")}
+    names = {name: {_prompting._squash(item["name"]["value"]): i for i, item in enumerate(data[name])} for name in ("indicators", "projects") if name in data}
     for path, rejection in rejected.items():
         steps = _steps(path)
         if rejection.item is not None:
@@ -301,7 +301,7 @@ def _take_corrections(
             _put(data, path, value)
         else:
             remaining[path] = still.get(path, rejection)
-    return _prompting.ReportExtraction.model_validate(data), remaining
+    return type(kept).model_validate(data), remaining
 
 
 def _failure_list(rejected: dict[str, Rejection]) -> str:
@@ -328,6 +328,7 @@ class _Endpoint:
     mode: str
     deadline: float
     stats: CallStats
+    model: Any = None  # the response model (ReportExtraction, or some of its fields; ask_model sets it)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -378,7 +379,7 @@ def _send(instructor, client, endpoint: _Endpoint, messages: list[dict], context
     return instructor.from_openai(client, mode=instructor.Mode[endpoint.mode]).create(
         model=settings.llm_model,
         messages=messages,
-        response_model=_prompting.ReportExtraction,
+        response_model=endpoint.model,
         max_retries=settings.llm_max_reasks,
         context=context,
         hooks=hooks,
@@ -388,7 +389,8 @@ def _send(instructor, client, endpoint: _Endpoint, messages: list[dict], context
 
 
 def ask_model(
-    text: str, index: _prompting.QuoteIndex, prompt: _prompting.Prompt, settings: Settings, stats: CallStats, client=None, note: str = ""
+    text: str, index: _prompting.QuoteIndex, prompt: _prompting.Prompt, settings: Settings, stats: CallStats, client=None, note: str = "",
+    model: Any = None,
 ) -> ModelAnswer:
     """The model's answer, checked value by value: a value whose quote is not in the text, or
     whose number is not the quoted one, is rejected alone and asked for again in a short
@@ -401,7 +403,8 @@ def ask_model(
     if _api_key(settings):
         _LOG_FILTER.secrets.add(_api_key(settings))
     secrets = [_api_key(settings)]
-    endpoint = _Endpoint(client or make_client(settings), settings.llm_mode, time.monotonic() + settings.llm_document_budget, stats)
+    endpoint = _Endpoint(client or make_client(settings), settings.llm_mode, time.monotonic() + settings.llm_document_budget, stats,
+                         model or _prompting.ReportExtraction)
     hooks = Hooks()
     hooks.on("completion:kwargs", stats.on_request)
     hooks.on("completion:response", stats.on_response)
@@ -413,7 +416,7 @@ def ask_model(
         answer = _create(endpoint, messages, context, settings, hooks)
     except failures as error:
         output = _last_output(error)
-        return ModelAnswer(_prompting.ReportExtraction(), failure=redact(_describe(error), secrets),
+        return ModelAnswer(endpoint.model(), failure=redact(_describe(error), secrets),
                            last_output=redact(output, secrets) if output is not None else None)
     kept, rejected = split_valid(answer, index)
     last = answer
