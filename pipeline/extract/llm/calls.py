@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from pipeline.config import Settings
+from pipeline.extract.llm import costs as _costs
 from pipeline.extract.llm import prompting as _prompting
 
 
@@ -380,6 +381,7 @@ def _create(endpoint: _Endpoint, messages: list[dict], context: dict, settings: 
             if left <= 0:
                 raise TimeBudgetExceeded(f"the document's time budget of {settings.llm_document_budget:g} s ran out (PIPELINE_LLM_DOCUMENT_BUDGET)")
             PACER.wait(settings.llm_base_url or _prompting.DEFAULT_BASE_URL, settings.llm_requests_per_minute, endpoint.deadline)
+            _costs.LEDGER.check(settings)  # the run's cost cap: past it, the request is not sent
             client = endpoint.client.with_options(timeout=min(settings.llm_timeout, max(endpoint.remaining(), 0.001)))
             response = instructor.from_openai(client, mode=instructor.Mode[endpoint.mode]).create(
                 model=settings.llm_model,
@@ -412,7 +414,8 @@ def ask_model(
     hooks = Hooks()
     hooks.on("completion:kwargs", stats.on_request)
     hooks.on("completion:response", stats.on_response)
-    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError, TimeBudgetExceeded)
+    hooks.on("completion:response", _costs.LEDGER.hook(settings))
+    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError, TimeBudgetExceeded, _costs.CostCapReached)
     # Placeholders only: instructor renders messages with Jinja when a context is given.
     context = {"instructions": prompt.text, "document_text": text, "truncation_note": note}
     messages = [{"role": "system", "content": "{{ instructions }}"}, {"role": "user", "content": USER_TEMPLATE}]
