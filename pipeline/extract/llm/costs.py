@@ -226,6 +226,7 @@ LEDGER = CostLedger()
 def _connect(path: Path):
     import sqlite3
 
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=30)
     db.execute("CREATE TABLE IF NOT EXISTS ledger (spent REAL NOT NULL, responses INTEGER NOT NULL, unpriced INTEGER NOT NULL)")
     with db:
