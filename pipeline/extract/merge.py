@@ -182,7 +182,7 @@ def _meta(rules_meta: RecordMeta | None, llm_meta: RecordMeta | None) -> RecordM
     if llm_meta is not None:
         base.update(
             prompt_version=llm_meta.prompt_version,
-            **{k: getattr(llm_meta, k) for k in ("llm_calls", "tokens_in", "tokens_out", "cache_hits")},
+            **{k: getattr(llm_meta, k) for k in ("llm_calls", "tokens_in", "tokens_out", "cache_hits", "cost")},
         )
     return RecordMeta.model_validate(base)
 

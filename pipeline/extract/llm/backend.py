@@ -18,6 +18,7 @@ from pipeline.ground import ground_value, wan_readings
 from pipeline.normalize import NumberMention
 from pipeline.record import Candidate, Evidence, ExtractedRecord, Finding, LLM_FAILED, RecordMeta, Span
 from pipeline.extract.llm import calls as _calls
+from pipeline.extract.llm import costs as _costs
 from pipeline.extract.llm import prompting as _prompting
 from pipeline.extract.llm.routing import routed_text
 
@@ -186,7 +187,8 @@ def extract_llm(document: Document, settings: Settings | None = None, *, client=
         answer = _calls.ask_model(text, index, prompt, settings, stats, client=client, note=note, model=model)
         if settings.llm_cache:
             cache.store(answer, stats)
-    return with_model_outcome(to_record(document, answer.response, index, stats, prompt, notes), answer)
+    cost = _costs.call_cost(stats.llm_calls, stats.tokens_in, stats.tokens_out, stats.served_model, settings)
+    return with_model_outcome(to_record(document, answer.response, index, stats, prompt, notes, cost=cost), answer)
 
 
 # Routing pays when it leaves out a real part of the report; near the whole, send the whole.
@@ -258,7 +260,11 @@ def to_record(
     stats: _calls.CallStats,
     prompt: _prompting.Prompt,
     notes: list[str] = (),
+    *,
+    cost: float | None = None,
 ) -> ExtractedRecord:
+    """The plain record of the model's answer with its evidence and meta; ``cost`` is the calls'
+    estimated USD cost (``costs.call_cost``: 0 for a cache hit, None when the price is unknown)."""
     evidence = {path: evidence_for(document, index, leaf) for path, leaf in _prompting.quoted_leaves(response)}
     served = f"{_prompting.EXTRACTOR_VERSION}:{stats.served_model}" if stats.served_model else _prompting.EXTRACTOR_VERSION
     return ExtractedRecord(
@@ -279,5 +285,6 @@ def to_record(
             tokens_in=stats.tokens_in,
             tokens_out=stats.tokens_out,
             cache_hits=stats.cache_hits,
+            cost=cost,
         ),
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from pipeline.config import Settings
+from pipeline.extract.llm import costs as _costs
 from pipeline.extract.llm import prompting as _prompting
 from pipeline.extract.llm.limits import LIMITER, TimeBudgetExceeded, estimate_tokens
 
@@ -363,6 +364,7 @@ def _create(endpoint: _Endpoint, messages: list[dict], context: dict, settings: 
             left = endpoint.remaining()
             if left <= 0:
                 raise TimeBudgetExceeded(f"the document's time budget of {settings.llm_document_budget:g} s ran out (PIPELINE_LLM_DOCUMENT_BUDGET)")
+            _costs.LEDGER.check(settings)  # the run's cost cap: past it, the request is not sent
             reservation = LIMITER.acquire(url, per_minute=settings.llm_requests_per_minute,
                                           tokens_per_minute=settings.llm_tokens_per_minute, tokens=estimate, deadline=endpoint.deadline)
             used_before = endpoint.stats.tokens_in + endpoint.stats.tokens_out
@@ -408,7 +410,8 @@ def ask_model(
     hooks = Hooks()
     hooks.on("completion:kwargs", stats.on_request)
     hooks.on("completion:response", stats.on_response)
-    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError, TimeBudgetExceeded)
+    hooks.on("completion:response", _costs.LEDGER.hook(settings))
+    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError, TimeBudgetExceeded, _costs.CostCapReached)
     # Placeholders only: instructor renders messages with Jinja when a context is given.
     context = {"instructions": prompt.text, "document_text": text, "truncation_note": note}
     messages = [{"role": "system", "content": "{{ instructions }}"}, {"role": "user", "content": USER_TEMPLATE}]
