@@ -128,17 +128,39 @@ class BatchCount:
 
     def __init__(self) -> None:
         self.done = self.with_errors = self.failed = 0
+        self.llm_calls = self.tokens_in = self.tokens_out = self.cache_hits = self.model_records = 0
+        self.cost: float | None = 0.0
 
     def add(self, record) -> None:
         self.done += 1
         self.with_errors += any(f.severity == "error" for f in record.findings)
+        meta = record.meta
+        if meta is not None and meta.backend != "rules":
+            from pipeline.extract.llm.costs import add_costs
+
+            self.model_records += 1
+            self.llm_calls += meta.llm_calls
+            self.tokens_in += meta.tokens_in
+            self.tokens_out += meta.tokens_out
+            self.cache_hits += meta.cache_hits
+            self.cost = add_costs(self.cost, meta.cost)
 
     @property
     def status(self) -> int:
         return EXIT_BAD_INPUT if self.failed else EXIT_FINDINGS if self.with_errors else EXIT_OK
 
     def line(self, verb: str) -> str:
-        return f"{self.done} {verb}, {self.with_errors} with error findings, {self.failed} failed"
+        text = f"{self.done} {verb}, {self.with_errors} with error findings, {self.failed} failed"
+        return text + (f"; {model_usage(self)}" if self.model_records else "")
+
+
+def model_usage(usage) -> str:
+    """Calls, tokens, cache hits and the estimated cost of a record's meta or of a run's totals."""
+    from pipeline.extract.llm.costs import CURRENCY, format_cost
+
+    cost = format_cost(usage.cost)
+    return (f"LLM {usage.llm_calls} calls, tokens in/out {usage.tokens_in}/{usage.tokens_out}, {usage.cache_hits} cache hits, "
+            f"cost {cost if usage.cost is None else f'{CURRENCY} {cost}'} (estimate)")
 
 
 @app.command()
@@ -382,6 +404,8 @@ def print_record_summary(console: Console, record) -> None:
     table.add_row("lists", f"{len(plain['indicators'])} indicators · {len(plain['projects'])} projects")
     grounded = sum(1 for ev in record.evidence.values() if ev.match != "ungrounded")
     table.add_row("evidence", f"{grounded} grounded values · {len(record.candidates)} fields with rejected candidates")
+    if record.meta is not None and record.meta.backend != "rules":
+        table.add_row("model", escape(model_usage(record.meta)))
     console.print(table)
     for finding in record.findings:
         colour = {"error": "red", "warning": "yellow"}.get(finding.severity, "cyan")

@@ -97,6 +97,21 @@ class Settings(BaseSettings):
     llm_cache: bool = Field(True, description="Reuse validated responses from llm_cache_dir.")
     llm_cache_dir: Path = Field(Path(".cache/llm"), description="Response cache: model + prompt + document hash.")
 
+    # --- LLM cost (pipeline/extract/llm/costs.py; estimates, in USD) -----------------------
+    llm_price_file: Path | None = Field(
+        None, description="Your own price table (TOML, the shape of pipeline/data/llm_prices.toml) instead of the shipped one."
+    )
+    llm_price_in: float | None = Field(None, ge=0, description="USD per million input tokens; wins over the price table.")
+    llm_price_out: float | None = Field(None, ge=0, description="USD per million output tokens; wins over the price table.")
+    llm_cost_cap: float | None = Field(
+        None, ge=0, description="USD the model calls of one run (one process) may cost; once reached, no request is sent "
+        "and each further document degrades (llm_failed). None: no cap."
+    )
+    llm_cost_ledger: Path | None = Field(
+        None, description="A file (SQLite) in which the processes of one run add up their cost, so that the cap holds across "
+        "them; `pipeline batch` sets it for its workers. None: this process alone."
+    )
+
     # --- review queue (pipeline/review) ------------------------------------------------------
     db_url: str | None = Field(None, description="Review store; default sqlite:///data/review.sqlite3, or postgresql+psycopg://...")
     review_token: SecretStr | None = Field(None, description="Reviewer token of `pipeline serve`; generated and printed when unset.")

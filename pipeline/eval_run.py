@@ -57,6 +57,7 @@ def run_eval(gold_dir: Path, docs_dir: Path | None = None, backend: "Backend | B
                     tokens_in=meta.tokens_in if meta else 0,
                     tokens_out=meta.tokens_out if meta else 0,
                     cache_hits=meta.cache_hits if meta else 0,
+                    cost=meta.cost if meta else 0.0,
                 ),
             )
         )

@@ -261,9 +261,12 @@ class Cost(BaseModel):
     tokens_in: int = 0
     tokens_out: int = 0
     cache_hits: int = 0
+    cost: float | None = Field(0.0, description="Estimated USD (RecordMeta.cost); None: unknown, and so is any sum it is in.")
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(**{k: getattr(self, k) + getattr(other, k) for k in Cost.model_fields})
+        counts = {k: getattr(self, k) + getattr(other, k) for k in Cost.model_fields if k != "cost"}
+        cost = None if self.cost is None or other.cost is None else self.cost + other.cost
+        return Cost(**counts, cost=cost)
 
 
 class CostSummary(BaseModel):

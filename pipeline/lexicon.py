@@ -348,3 +348,33 @@ SCOPE_ROW_WORDS: list[tuple[str, str]] = [
     ("project", r"项目支出"),
     ("three_public", r"三公"),
 ]
+
+
+# --- what part of a report each record field group is read from (routing model requests) --------
+# A line, a section heading or a table header matching a group's pattern carries that group's
+# values; the header fields (department, year, type, subject) are read from the report's head.
+FIELD_TOPICS: dict[str, str] = {
+    "budget": r"预算|资金|支出|执行率|决算|结转|追加|万元|三公",
+    "evaluation": r"得分|评分|总分|自评分|等级|自评结果|评价结论|综合评价",
+    "indicators": r"指标|绩效目标|目标完成|产出|效益|满意度|完成值",
+    "projects": r"项目|专项|资金|经费|补助|任务",
+    "problems": "|".join(PROBLEM_HEADINGS) + r"|问题|不足|偏差",
+    "improvements": "|".join(IMPROVEMENT_HEADINGS) + r"|措施|建议|改进|下一步|整改",
+}
+HEAD_FIELDS = ("department", "fiscal_year", "report_type", "subject")
+# A field left empty is worth asking a model for only when the report prints a label of it
+# somewhere: most reports print no 三公 figures, no 基本支出 split, no 等级, and the rules' empty
+# value is then the right one. Longest matching path prefix wins; a field not listed is always asked.
+FIELD_PRINTED: dict[str, str] = {
+    "budget.initial": r"年初",
+    "budget.adjustment": r"调整|追加|调增|调减",
+    "budget.adjustment_rate": r"调整率|调整幅度|追加率|调整比例",
+    "budget.basic": r"基本支出",
+    "budget.project": r"项目支出",
+    "budget.three_public": r"三公",
+    "evaluation.score": r"得分|评分|总分|自评分",
+    "evaluation.grade": r"等级|等次|评为|评定为|评价为",
+    "indicators": r"指标",
+    "problems": "|".join(PROBLEM_HEADINGS) + r"|问题|不足",
+    "improvements": "|".join(IMPROVEMENT_HEADINGS) + r"|措施|建议|改进",
+}

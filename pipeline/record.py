@@ -198,6 +198,10 @@ class RecordMeta(_Strict):
     tokens_in: int = 0
     tokens_out: int = 0
     cache_hits: int = 0
+    cost: float | None = Field(
+        0.0, description="Estimated USD cost of the model calls behind this record (pipeline/data/llm_prices.toml): 0 without "
+        "a call (rules, cache hit); null when the model's price is unknown."
+    )
 
 
 class ExtractedRecord(Record):

@@ -51,6 +51,13 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def usd(value: float | None) -> str:
+    """An estimated cost for people: 'unknown' when it is (never 0)."""
+    from pipeline.extract.llm.costs import format_cost
+
+    return format_cost(value)
+
+
 def signed_pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:+.1f} pp"
 
@@ -176,9 +183,9 @@ def _md_cost(report: EvalReport) -> list[str]:
         "## Cost",
         "",
         _md_table(
-            ["document", "LLM calls", "tokens in", "tokens out", "cache hits"],
-            [[k, c.llm_calls, c.tokens_in, c.tokens_out, c.cache_hits] for k, c in report.cost.per_document.items()]
-            + [["**total**", t.llm_calls, t.tokens_in, t.tokens_out, t.cache_hits]],
+            ["document", "LLM calls", "tokens in", "tokens out", "cache hits", "cost (USD, estimate)"],
+            [[k, c.llm_calls, c.tokens_in, c.tokens_out, c.cache_hits, usd(c.cost)] for k, c in report.cost.per_document.items()]
+            + [["**total**", t.llm_calls, t.tokens_in, t.tokens_out, t.cache_hits, usd(t.cost)]],
         ),
         "",
     ]
@@ -278,7 +285,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters.update(pct=pct, show=show_value, shorten=_shorten, flags=_flag_list)
+_ENV.filters.update(pct=pct, usd=usd, show=show_value, shorten=_shorten, flags=_flag_list)
 
 _BAR_LABEL_W, _BAR_W, _BAR_H, _BAR_GAP = 230, 360, 16, 6
 
@@ -340,9 +347,9 @@ def print_report(report: EvalReport, console: Console | None = None, *, show_dif
         text_columns=5,
     ))
     t = report.cost.total
-    console.print(_table("Cost", ["document", "LLM calls", "tokens in", "tokens out", "cache hits"],
-                         [[k, c.llm_calls, c.tokens_in, c.tokens_out, c.cache_hits] for k, c in report.cost.per_document.items()]
-                         + [["total", t.llm_calls, t.tokens_in, t.tokens_out, t.cache_hits]]))
+    console.print(_table("Cost", ["document", "LLM calls", "tokens in", "tokens out", "cache hits", "cost (USD, estimate)"],
+                         [[k, c.llm_calls, c.tokens_in, c.tokens_out, c.cache_hits, usd(c.cost)] for k, c in report.cost.per_document.items()]
+                         + [["total", t.llm_calls, t.tokens_in, t.tokens_out, t.cache_hits, usd(t.cost)]]))
     if show_diffs:
         for doc in report.documents:
             bad = doc.non_correct()

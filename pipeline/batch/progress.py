@@ -62,11 +62,20 @@ def summary_table(summary: dict[str, Any]) -> Table:
         ("this run: pages", run["pages"]), ("this run: time", f"{run['seconds']:.1f} s"),
         ("this run: pages/s", run["pages_per_second"] if run["pages_per_second"] is not None else "-"),
         ("review items created", run["review_items"]), ("LLM calls", run["llm_calls"]),
-        ("tokens in / out", f"{run['tokens_in']} / {run['tokens_out']}"),
+        ("tokens in / out", f"{run['tokens_in']} / {run['tokens_out']}"), ("LLM cache hits", run["cache_hits"]),
+        ("LLM cost (USD, estimate)", _cost(run)),
     ]
     for name, value in rows:
         table.add_row(name, str(value))
     return table
+
+
+def _cost(run: dict[str, Any]) -> str:
+    from pipeline.extract.llm.costs import format_cost
+
+    if run["cost"] is None:
+        return f"unknown ({run['records_cost_unknown']} records' model has no price)"
+    return format_cost(run["cost"])
 
 
 def failure_lines(summary: dict[str, Any], limit: int = 20) -> list[str]:

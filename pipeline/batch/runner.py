@@ -50,6 +50,9 @@ class RunStats:
     llm_calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    cache_hits: int = 0
+    cost: float = 0.0  # estimated USD of the records whose cost is known
+    cost_unknown: int = 0  # records whose model has no price
     seconds: float = 0.0
     current: str = ""
     failures: list[dict[str, str]] = field(default_factory=list)
@@ -84,13 +87,24 @@ def run_batch(arguments: list[str | Path], options: BatchOptions, listener: List
         listener(stats)
     try:
         if jobs:
-            _dispatch(jobs, options, writer.on_outcome)
+            _dispatch_as_one_run(jobs, options, writer.on_outcome)
     finally:
         writer.close()
     stats.seconds = time.perf_counter() - started
     from pipeline.batch.summary import write_summary
 
     return write_summary(options, batch, state, stats)
+
+
+def _dispatch_as_one_run(jobs: list[Job], options: BatchOptions, on_outcome: Callable[[Outcome], None]) -> None:
+    """The model backends' workers share one cost ledger, so a cost cap (PIPELINE_LLM_COST_CAP)
+    holds for the batch's run as a whole, not per worker process."""
+    if options.backend == "rules":
+        return _dispatch(jobs, options, on_outcome)
+    from pipeline.extract.llm.costs import shared_ledger
+
+    with shared_ledger(options.out_dir):
+        _dispatch(jobs, options, on_outcome)
 
 
 def _dispatch(jobs: list[Job], options: BatchOptions, on_outcome: Callable[[Outcome], None]) -> None:
@@ -149,6 +163,11 @@ class _Writer:
         stats.llm_calls += meta.get("llm_calls", 0)
         stats.tokens_in += meta.get("tokens_in", 0)
         stats.tokens_out += meta.get("tokens_out", 0)
+        stats.cache_hits += meta.get("cache_hits", 0)
+        if meta.get("cost", 0.0) is None:
+            stats.cost_unknown += 1
+        else:
+            stats.cost += meta.get("cost", 0.0)
 
     def _failure(self, outcome: Outcome) -> None:
         job, failure = outcome.job, outcome.failure or {}

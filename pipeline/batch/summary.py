@@ -35,7 +35,10 @@ def write_summary(options, batch: Plan, state: State, stats) -> dict[str, Any]:
             "documents_per_second": round(stats.done / stats.seconds, 3) if stats.seconds else None,
             "pages_per_second": round(stats.pages / stats.seconds, 3) if stats.seconds else None,
             "review_items": stats.review_items, "llm_calls": stats.llm_calls,
-            "tokens_in": stats.tokens_in, "tokens_out": stats.tokens_out,
+            "tokens_in": stats.tokens_in, "tokens_out": stats.tokens_out, "cache_hits": stats.cache_hits,
+            # Estimated USD (pipeline/data/llm_prices.toml); null (unknown) when a record's model has no price.
+            "cost": None if stats.cost_unknown else round(stats.cost, 6),
+            "records_cost_unknown": stats.cost_unknown,
         },
     }
     summary["records_clean"] = sum(1 for r in records if not _serious(r))
@@ -80,7 +83,7 @@ def _write_xlsx(path: Path, summary: dict[str, Any], records: list[dict]) -> Non
     rows = [("文档数", summary["documents"]), ("记录数", summary["records"]), ("无问题记录", summary["records_clean"]),
             ("有核查发现的记录", summary["records_with_findings"]), ("失败文件数", summary["failed"]),
             ("重复文件数", len(summary["duplicates"]))]
-    rows += [(f"本次运行 {key}", value) for key, value in summary["this_run"].items()]
+    rows += [(f"本次运行 {key}", "unknown" if key == "cost" and value is None else value) for key, value in summary["this_run"].items()]
     for row in rows:
         sheet.append(list(row))
     failures = workbook.create_sheet("失败文件")

@@ -182,7 +182,7 @@ def _meta(rules_meta: RecordMeta | None, llm_meta: RecordMeta | None) -> RecordM
     if llm_meta is not None:
         base.update(
             prompt_version=llm_meta.prompt_version,
-            **{k: getattr(llm_meta, k) for k in ("llm_calls", "tokens_in", "tokens_out", "cache_hits")},
+            **{k: getattr(llm_meta, k) for k in ("llm_calls", "tokens_in", "tokens_out", "cache_hits", "cost")},
         )
     return RecordMeta.model_validate(base)
 
@@ -192,7 +192,9 @@ def extract_hybrid(document: Document, settings: Settings | None = None, *, clie
     candidates disagree. When the model fails, the rules record stands, with the model's
     ``llm_failed`` finding and its rejected values as candidates (``extract_llm`` never raises
     for what the endpoint or the model does)."""
+    from pipeline.analysis import analyze
     from pipeline.extract.llm import extract_llm
+    from pipeline.extract.llm.routing import field_groups, worth_asking
     from pipeline.extract.rules import extract_rules
 
     settings = settings or get_settings()
@@ -200,7 +202,8 @@ def extract_hybrid(document: Document, settings: Settings | None = None, *, clie
         require_endpoint(document.path, "hybrid", settings)
     rules = extract_rules(document)
     disputed = disputed_fields(rules)
-    if not missing_fields(rules) and not disputed:
+    wanted = [*worth_asking(missing_fields(rules), analyze(document), rules.report_type), *disputed]
+    if not wanted:
         return rules.model_copy(update={"meta": _meta(rules.meta, None)})
-    llm = extract_llm(document, settings, client=client)
+    llm = extract_llm(document, settings, client=client, fields=field_groups(wanted))
     return merge(rules, llm, disputed)

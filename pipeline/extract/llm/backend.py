@@ -9,6 +9,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pipeline.analysis import analyze
 from pipeline.config import Settings, get_settings, require_endpoint
@@ -17,7 +18,9 @@ from pipeline.ground import ground_value, wan_readings
 from pipeline.normalize import NumberMention
 from pipeline.record import Candidate, Evidence, ExtractedRecord, Finding, LLM_FAILED, RecordMeta, Span
 from pipeline.extract.llm import calls as _calls
+from pipeline.extract.llm import costs as _costs
 from pipeline.extract.llm import prompting as _prompting
+from pipeline.extract.llm.routing import routed_text
 
 
 # --- the cache --------------------------------------------------------------------------------
@@ -55,7 +58,7 @@ class ResponseCache:
         )
         return connection
 
-    def load(self, index: _prompting.QuoteIndex) -> tuple[_calls.ModelAnswer, dict] | None:
+    def load(self, index: _prompting.QuoteIndex, model: Any = None) -> tuple[_calls.ModelAnswer, dict] | None:
         import sqlite3
 
         if not self.path.is_file():
@@ -68,7 +71,7 @@ class ResponseCache:
             if row is None or json.loads(row[0]) != self.identity:
                 return None
             data = json.loads(row[2])
-            response = _prompting.ReportExtraction.model_validate(data["response"], context={"quotes": index})
+            response = (model or _prompting.ReportExtraction).model_validate(data["response"], context={"quotes": index})
             rejected = {r["path"]: _calls.Rejection(**r) for r in data.get("rejected", [])}
             return _calls.ModelAnswer(response, rejected, last_output=data.get("last_output")), {"served_model": row[1]}
         except (sqlite3.Error, OSError, ValueError, KeyError, TypeError):
@@ -145,31 +148,22 @@ def _passage_evidence(document: Document, text: str) -> Evidence:
 # --- the backend ------------------------------------------------------------------------------
 
 
-def extract_llm(document: Document, settings: Settings | None = None, *, client=None) -> ExtractedRecord:
+def extract_llm(document: Document, settings: Settings | None = None, *, client=None,
+                fields: tuple[str, ...] = ()) -> ExtractedRecord:
     """Extract a record with the model; every value grounded or marked ungrounded.
 
-    ``client`` replaces the openai client built from ``settings`` (another transport, tests).
-    Raises ``BackendUnavailableError`` when no endpoint is configured and
-    ``LlmExtractionError`` when the model could not produce a valid record.
+    ``fields``: only these top-level record fields are asked for (the hybrid's gaps), with the
+    lines of the report that print them (``routing.routed_text``) instead of the whole text;
+    the record's other fields stay empty. ``client`` replaces the openai client built from
+    ``settings`` (another transport, tests). Raises ``BackendUnavailableError`` when no endpoint
+    is configured; never for what the endpoint or the model does (see ``with_model_outcome``).
     """
     settings = settings or get_settings()
     if client is None:
         require_endpoint(document.path, "llm", settings)
     prompt = _prompting.load_prompt()
-    text = _calls.bounded_text(document.text, settings.llm_max_input_chars)
-    notes: list[str] = []
-    note = ""
-    if len(text) < len(document.text):
-        note = (
-            f"\n注意：报告过长，只给出前 {len(text)} 个字符（共 {len(document.text)} 个）。"
-            f"\nNote: the report is long; only its first {len(text)} of {len(document.text)} characters are given."
-        )
-        # A property of this extraction, not an inconsistency in the report: it goes in meta, not
-        # findings (findings are flag kinds that evaluation scores against _expected_flags).
-        notes.append(
-            f"llm_input_truncated: 报告共 {len(document.text)} 个字符，超过模型输入上限，只发送了前 {len(text)} 个字符，"
-            f"其后的内容未抽取 (the model saw {len(text)} of {len(document.text)} characters)"
-        )
+    model = _prompting.response_model_for(tuple(fields))
+    text, notes, note = _text_to_send(document, settings, tuple(fields))
     index = _prompting.QuoteIndex(text, analyze(document) if text == document.text else None)
     stats = _calls.CallStats()
     cache = ResponseCache(
@@ -179,20 +173,52 @@ def extract_llm(document: Document, settings: Settings | None = None, *, client=
             "prompt_version": prompt.version,
             "mode": settings.llm_mode,
             "request_sha256": _prompting._request_fingerprint(prompt),
-            "schema_sha256": _prompting._schema_hash(),
+            "schema_sha256": _prompting._schema_hash(model),
+            "fields": ",".join(fields),
             "document_sha256": document.sha256,
             "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         },
     )
-    cached = cache.load(index) if settings.llm_cache else None
+    cached = cache.load(index, model) if settings.llm_cache else None
     if cached is not None:
         answer, data = cached
         stats.cache_hits, stats.served_model = 1, data.get("served_model")
     else:
-        answer = _calls.ask_model(text, index, prompt, settings, stats, client=client, note=note)
+        answer = _calls.ask_model(text, index, prompt, settings, stats, client=client, note=note, model=model)
         if settings.llm_cache:
             cache.store(answer, stats)
-    return with_model_outcome(to_record(document, answer.response, index, stats, prompt, notes), answer)
+    cost = _costs.call_cost(stats.llm_calls, stats.tokens_in, stats.tokens_out, stats.served_model, settings)
+    return with_model_outcome(to_record(document, answer.response, index, stats, prompt, notes, cost=cost), answer)
+
+
+# Routing pays when it leaves out a real part of the report; near the whole, send the whole.
+ROUTED_SHARE_MAX = 0.8
+
+
+def _text_to_send(document: Document, settings: Settings, fields: tuple[str, ...]) -> tuple[str, list[str], str]:
+    """(the text the model sees, notes for the record's meta, a note for the prompt): the lines that
+    print ``fields`` when that is a real saving, else the whole report; cut at the input limit."""
+    source, note = document.text, ""
+    if fields:
+        routed = routed_text(analyze(document), fields)
+        if len(routed) <= ROUTED_SHARE_MAX * len(document.text):
+            source = routed
+            note = ("\n注意：只给出报告中可能载有所需字段的行，其余以“……”省略。"
+                    "\nNote: only the report's lines that may hold the fields asked for are given; \"……\" marks left-out lines.")
+    text = _calls.bounded_text(source, settings.llm_max_input_chars)
+    notes: list[str] = []
+    if len(text) < len(source):
+        note += (
+            f"\n注意：报告过长，只给出前 {len(text)} 个字符（共 {len(source)} 个）。"
+            f"\nNote: the report is long; only its first {len(text)} of {len(source)} characters are given."
+        )
+        # A property of this extraction, not an inconsistency in the report: it goes in meta, not
+        # findings (findings are flag kinds that evaluation scores against _expected_flags).
+        notes.append(
+            f"llm_input_truncated: 报告共 {len(source)} 个字符，超过模型输入上限，只发送了前 {len(text)} 个字符，"
+            f"其后的内容未抽取 (the model saw {len(text)} of {len(source)} characters)"
+        )
+    return text, notes, note
 
 
 LLM_OUTPUT = "llm_output"  # candidates key of the model's last invalid output, for the reviewer
@@ -234,7 +260,11 @@ def to_record(
     stats: _calls.CallStats,
     prompt: _prompting.Prompt,
     notes: list[str] = (),
+    *,
+    cost: float | None = None,
 ) -> ExtractedRecord:
+    """The plain record of the model's answer with its evidence and meta; ``cost`` is the calls'
+    estimated USD cost (``costs.call_cost``: 0 for a cache hit, None when the price is unknown)."""
     evidence = {path: evidence_for(document, index, leaf) for path, leaf in _prompting.quoted_leaves(response)}
     served = f"{_prompting.EXTRACTOR_VERSION}:{stats.served_model}" if stats.served_model else _prompting.EXTRACTOR_VERSION
     return ExtractedRecord(
@@ -255,5 +285,6 @@ def to_record(
             tokens_in=stats.tokens_in,
             tokens_out=stats.tokens_out,
             cache_hits=stats.cache_hits,
+            cost=cost,
         ),
     )

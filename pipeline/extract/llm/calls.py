@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from pipeline.config import Settings
+from pipeline.extract.llm import costs as _costs
 from pipeline.extract.llm import prompting as _prompting
 from pipeline.extract.llm.limits import LIMITER, TimeBudgetExceeded, estimate_tokens
 
@@ -267,7 +268,7 @@ def split_valid(response: _prompting.ReportExtraction, index: _prompting.QuoteIn
             _put(data, path, None)
     for name, i in sorted(void_items, reverse=True):
         del data[name][i]
-    return _prompting.ReportExtraction.model_validate(data), rejected
+    return type(response).model_validate(data), rejected
 
 
 def _take_corrections(
@@ -279,7 +280,7 @@ def _take_corrections(
     fixed, still = split_valid(again, index)
     data, extra = kept.model_dump(mode="json"), fixed.model_dump(mode="json")
     remaining: dict[str, Rejection] = {}
-    names = {name: {_prompting._squash(item["name"]["value"]): i for i, item in enumerate(data[name])} for name in ("indicators", "projects")}
+    names = {name: {_prompting._squash(item["name"]["value"]): i for i, item in enumerate(data[name])} for name in ("indicators", "projects") if name in data}
     for path, rejection in rejected.items():
         steps = _steps(path)
         if rejection.item is not None:
@@ -301,7 +302,7 @@ def _take_corrections(
             _put(data, path, value)
         else:
             remaining[path] = still.get(path, rejection)
-    return _prompting.ReportExtraction.model_validate(data), remaining
+    return type(kept).model_validate(data), remaining
 
 
 def _failure_list(rejected: dict[str, Rejection]) -> str:
@@ -328,6 +329,7 @@ class _Endpoint:
     mode: str
     deadline: float
     stats: CallStats
+    model: Any = None  # the response model (ReportExtraction, or some of its fields; ask_model sets it)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -362,6 +364,7 @@ def _create(endpoint: _Endpoint, messages: list[dict], context: dict, settings: 
             left = endpoint.remaining()
             if left <= 0:
                 raise TimeBudgetExceeded(f"the document's time budget of {settings.llm_document_budget:g} s ran out (PIPELINE_LLM_DOCUMENT_BUDGET)")
+            _costs.LEDGER.check(settings)  # the run's cost cap: past it, the request is not sent
             reservation = LIMITER.acquire(url, per_minute=settings.llm_requests_per_minute,
                                           tokens_per_minute=settings.llm_tokens_per_minute, tokens=estimate, deadline=endpoint.deadline)
             used_before = endpoint.stats.tokens_in + endpoint.stats.tokens_out
@@ -378,7 +381,7 @@ def _send(instructor, client, endpoint: _Endpoint, messages: list[dict], context
     return instructor.from_openai(client, mode=instructor.Mode[endpoint.mode]).create(
         model=settings.llm_model,
         messages=messages,
-        response_model=_prompting.ReportExtraction,
+        response_model=endpoint.model,
         max_retries=settings.llm_max_reasks,
         context=context,
         hooks=hooks,
@@ -388,7 +391,8 @@ def _send(instructor, client, endpoint: _Endpoint, messages: list[dict], context
 
 
 def ask_model(
-    text: str, index: _prompting.QuoteIndex, prompt: _prompting.Prompt, settings: Settings, stats: CallStats, client=None, note: str = ""
+    text: str, index: _prompting.QuoteIndex, prompt: _prompting.Prompt, settings: Settings, stats: CallStats, client=None, note: str = "",
+    model: Any = None,
 ) -> ModelAnswer:
     """The model's answer, checked value by value: a value whose quote is not in the text, or
     whose number is not the quoted one, is rejected alone and asked for again in a short
@@ -401,11 +405,13 @@ def ask_model(
     if _api_key(settings):
         _LOG_FILTER.secrets.add(_api_key(settings))
     secrets = [_api_key(settings)]
-    endpoint = _Endpoint(client or make_client(settings), settings.llm_mode, time.monotonic() + settings.llm_document_budget, stats)
+    endpoint = _Endpoint(client or make_client(settings), settings.llm_mode, time.monotonic() + settings.llm_document_budget, stats,
+                         model or _prompting.ReportExtraction)
     hooks = Hooks()
     hooks.on("completion:kwargs", stats.on_request)
     hooks.on("completion:response", stats.on_response)
-    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError, TimeBudgetExceeded)
+    hooks.on("completion:response", _costs.LEDGER.hook(settings))
+    failures = (openai.OpenAIError, InstructorError, ValidationError, ValueError, TimeBudgetExceeded, _costs.CostCapReached)
     # Placeholders only: instructor renders messages with Jinja when a context is given.
     context = {"instructions": prompt.text, "document_text": text, "truncation_note": note}
     messages = [{"role": "system", "content": "{{ instructions }}"}, {"role": "user", "content": USER_TEMPLATE}]
@@ -413,7 +419,7 @@ def ask_model(
         answer = _create(endpoint, messages, context, settings, hooks)
     except failures as error:
         output = _last_output(error)
-        return ModelAnswer(_prompting.ReportExtraction(), failure=redact(_describe(error), secrets),
+        return ModelAnswer(endpoint.model(), failure=redact(_describe(error), secrets),
                            last_output=redact(output, secrets) if output is not None else None)
     kept, rejected = split_valid(answer, index)
     last = answer

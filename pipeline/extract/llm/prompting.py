@@ -359,6 +359,16 @@ def response_model(model: type[BaseModel] = Record, prefix: str = "") -> type[Ba
 ReportExtraction = response_model()
 
 
+@lru_cache(maxsize=64)
+def response_model_for(groups: tuple[str, ...] = ()) -> type[BaseModel]:
+    """``ReportExtraction`` with only the top-level fields ``groups`` (all when empty): a request
+    for what the rules left empty carries only that part of the schema."""
+    if not groups:
+        return ReportExtraction
+    fields = {name: (info.annotation, info) for name, info in ReportExtraction.model_fields.items() if name in groups}
+    return create_model("ReportExtraction", __doc__=ReportExtraction.__doc__, **fields)
+
+
 def quoted_leaves(node: Any, prefix: str = "") -> Iterator[tuple[str, _Quoted | Passage]]:
     """(record field path, quoted value) for every value in a response, in record path syntax."""
     if isinstance(node, (_Quoted, Passage)):
@@ -384,9 +394,9 @@ def plain_values(node: Any) -> Any:
     return node
 
 
-@lru_cache(maxsize=1)
-def _schema_hash() -> str:
-    schema = json.dumps(ReportExtraction.model_json_schema(), sort_keys=True, ensure_ascii=False)
+@lru_cache(maxsize=64)
+def _schema_hash(model: type[BaseModel] | None = None) -> str:
+    schema = json.dumps((model or ReportExtraction).model_json_schema(), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(schema.encode("utf-8")).hexdigest()
 
 
