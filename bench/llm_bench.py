@@ -209,10 +209,12 @@ def _tokens(sets: dict[str, list[Path]]) -> tuple[list[dict], dict]:
             detail[name] = cost
         # Providers bill the tool (or response_format) schema as input too; the rows above count
         # messages only, so its size is shown once, per request.
+        # The first request is an llm one (the whole record's schema; hybrid's routed requests may
+        # carry a smaller one).
         schema = next((r.get("tools") or r.get("response_format") for r in server.requests), None)
         if schema is not None:
             schema_tokens = estimate_tokens(json.dumps(schema, ensure_ascii=False))
-            rows.append({"name": "  schema sent beside the messages of every request (not counted above)", "value": schema_tokens,
+            rows.append({"name": "  schema sent beside the messages of an llm request (not counted above)", "value": schema_tokens,
                          "unit": "tokens/request", "ok": None})
             detail["schema_tokens_per_request"] = schema_tokens
     return rows, detail
