@@ -366,11 +366,12 @@ HEAD_FIELDS = ("department", "fiscal_year", "report_type", "subject")
 # somewhere: most reports print no 三公 figures, no 基本支出 split, no 等级, and the rules' empty
 # value is then the right one. Longest matching path prefix wins; a field not listed is always asked.
 FIELD_PRINTED: dict[str, str] = {
-    "budget.initial": r"年初",
-    "budget.adjustment": r"调整|追加|调增|调减",
+    "budget.initial": r"年初(?!目标|指标)",  # 年初目标 / 年初指标值 are targets, not money
+    # the change itself, not 调整后预算数 (the adjusted total) or 调整率
+    "budget.adjustment": r"调整(?:数|金额|额)|年中调整|追加|调增|调减",
     "budget.adjustment_rate": r"调整率|调整幅度|追加率|调整比例",
-    "budget.basic": r"基本支出",
-    "budget.project": r"项目支出",
+    "budget.basic": r"基本支出(?!绩效)",  # not the title 基本支出绩效…
+    "budget.project": r"项目支出(?!绩效)",  # not the title 项目支出绩效自评表
     "budget.three_public": r"三公",
     "evaluation.score": r"得分|评分|总分|自评分",
     "evaluation.grade": r"等级|等次|评为|评定为|评价为",

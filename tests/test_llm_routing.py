@@ -91,3 +91,14 @@ def test_the_hybrid_request_carries_only_the_missing_groups_and_less_than_the_re
     assert len(report) < 0.8 * len(longer.text) and GAP in report and "台账" not in report
     assert record.budget.basic.actual == 1398.02 and record.evidence["budget.basic.actual"].method == "llm"
     assert json.dumps(record.plain(), ensure_ascii=False)  # a whole record, as always
+
+
+def test_labels_of_other_fields_do_not_count_as_printing_a_field():
+    """调整后预算数 is the adjusted total, not an adjustment; 年初目标 is a target, not the initial
+    budget; a 项目支出绩效自评表 title prints no 项目支出 figures."""
+    text = ("临川区项目支出绩效自评表\n年初目标：完成改造12处。\n调整后预算数86.00万元，实际支出80.10万元。\n")
+    view = analyze(document(text, "linchuan"))
+    paths = ["budget.initial", "budget.adjustment", "budget.project.budget", "budget.actual"]
+    assert worth_asking(paths, view, "project_table") == ["budget.actual"]
+    view = analyze(document(text + "年中追加预算10.00万元，其中项目支出66.00万元。\n", "linchuan2"))
+    assert worth_asking(paths, view, "project_table") == ["budget.adjustment", "budget.project.budget", "budget.actual"]
