@@ -283,3 +283,25 @@ def test_a_new_extractor_version_redoes_the_documents_and_keeps_one_record_each(
     assert summary["this_run"]["processed"] == 2  # nothing was done under the new version
     assert sorted(r["doc_id"] for r in _lines(tmp_path / "out" / "records.jsonl")) == sorted(p.stem for p in good)
     assert summary["records"] == 2
+
+
+def test_a_document_that_hangs_where_its_timer_cannot_reach_is_killed_and_failed_as_a_timeout(tmp_path):
+    from pipeline.batch.engines import run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import HANG_MARK, process_or_hang
+
+    good = _reports(tmp_path / "in", 3, seed=43)
+    hung = tmp_path / "in" / "hung.txt"
+    hung.write_text(HANG_MARK + " 某单位 2023年度绩效自评报告", encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p), timeout=2) for p in [good[0], hung, *good[1:]]]
+    alone = []  # what the good documents give without the hung one beside them
+    run_local([j for j in jobs if j.doc_id != "hung"], workers=2, on_outcome=alone.append, task=process_or_hang)
+    outcomes = []
+    run_local(jobs, workers=2, on_outcome=outcomes.append, task=process_or_hang, grace=1)
+    assert len(outcomes) == 4
+    records = {o.job.doc_id: o.record for o in outcomes if o.ok}
+    assert records == {o.job.doc_id: o.record for o in alone} and len(records) == 3
+    failed = [o.failure for o in outcomes if not o.ok]
+    assert [f["kind"] for f in failed] == ["timeout"] and failed[0]["path"] == str(hung)
+    assert "worker was killed" in failed[0]["error"]

@@ -8,12 +8,19 @@ replaced after ``recycle`` documents, so a leak or a big scan's memory is return
 A worker that dies (killed by the kernel for memory, a crash in native code) breaks the pool:
 the documents that were in flight are then run again one at a time in a fresh pool, so the one
 that kills its worker is recorded as a failure and the others are not blamed.
+
+A document that hangs in native code (a C call that never returns to Python) cannot be stopped by
+the worker's own timer (``work.deadline``). The parent keeps a watchdog: a job still in flight past
+its bound — its timeout, plus one other job's timeout when it had to queue behind one, plus a
+grace — has its pool's workers killed; the broken-pool path above then runs the in-flight jobs
+again alone, and the one that hangs again is recorded as a ``timeout`` failure.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from dataclasses import dataclass
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -26,20 +33,33 @@ from pipeline.batch.work import Job, Outcome, failure, process_one
 OnOutcome = Callable[[Outcome], None]
 
 
+HANG_GRACE = 30.0  # seconds past its bound before the watchdog kills a hung job's workers
+
+
 def run_local(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, recycle: int = 50,
-              task: Callable[[Job], Outcome] = process_one, memory_mb: int | None = None) -> None:
+              task: Callable[[Job], Outcome] = process_one, memory_mb: int | None = None,
+              grace: float = HANG_GRACE) -> None:
     """Process ``jobs`` in ``workers`` processes; at most two jobs per worker wait in the pool.
     ``task`` is the per-document function (a module-level one, so a spawned worker imports it);
-    ``memory_mb`` caps each worker's address space (a document past it fails as out_of_memory)."""
+    ``memory_mb`` caps each worker's address space (a document past it fails as out_of_memory);
+    ``grace`` is how long past its timeout a job may stay in flight before the watchdog kills it."""
     pending: deque[Job] = deque(jobs)
     suspects: deque[Job] = deque()
-    pool = _PoolSpec(on_outcome, recycle, task, memory_mb)
+    pool = _PoolSpec(on_outcome, recycle, task, memory_mb, grace)
     while pending:
-        suspects += _pool_round(pending, workers, pool)
+        suspects += _pool_round(pending, workers, pool).jobs
         while suspects:  # alone in its pool, a job that breaks it again is the culprit
             job = suspects.popleft()
-            for again in _pool_round(deque([job]), 1, pool):
-                on_outcome(Outcome(job=again, failure=failure(again, "worker_died", "the worker process died on this document")))
+            alone = _pool_round(deque([job]), 1, pool)
+            for again in alone.jobs:
+                on_outcome(Outcome(job=again, failure=_culprit_failure(again, alone.hung, grace)))
+
+
+def _culprit_failure(job: Job, hung: bool, grace: float) -> dict[str, str]:
+    if hung:
+        return failure(job, "timeout", f"took longer than {job.timeout:g} s and did not stop (hung where its timer "
+                                       f"cannot interrupt it, e.g. in native code): its worker was killed after {grace:g} s more")
+    return failure(job, "worker_died", "the worker process died on this document")
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,15 @@ class _PoolSpec:
     recycle: int
     task: Callable[[Job], Outcome]
     memory_mb: int | None
+    grace: float = HANG_GRACE
+
+
+@dataclass
+class _Broken:
+    """The jobs a broken pool took with it, and whether the watchdog broke it (a hang)."""
+
+    jobs: list[Job]
+    hung: bool = False
 
 
 def ocr_threads_per_worker(workers: int) -> int | None:
@@ -75,30 +104,58 @@ def limit_memory(megabytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (megabytes * 1024 * 1024, resource.RLIM_INFINITY))
 
 
-def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> list[Job]:
+def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> _Broken:
     """Run jobs until ``pending`` is empty or the pool breaks; returns the jobs the break took."""
     context = multiprocessing.get_context("spawn")
     inflight: dict[Future, Job] = {}
-    on_outcome, task = spec.on_outcome, spec.task
+    bounds: dict[Future, float] = {}  # when each job in flight is overdue (monotonic clock)
     with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=spec.recycle,
                              initializer=start_worker, initargs=(spec.memory_mb, ocr_threads_per_worker(workers))) as pool:
+        hung = False
         while pending or inflight:
             while pending and len(inflight) < 2 * workers:
                 job = pending.popleft()
-                inflight[pool.submit(task, job)] = job
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                future = pool.submit(spec.task, job)
+                bounds[future] = _overdue_at(job, queued=len(inflight) >= workers, grace=spec.grace)
+                inflight[future] = job
+            done, _ = wait(inflight, timeout=_until_first(bounds), return_when=FIRST_COMPLETED)
+            if not done and not hung and min(bounds.values()) <= time.monotonic():
+                hung = True  # the pool's workers are killed; its futures then fail as broken
+                _kill_workers(pool)
             broken: list[Job] = []
             for future in done:
                 job = inflight.pop(future)
+                bounds.pop(future)
                 try:
                     outcome = future.result()
                 except BrokenProcessPool:
                     broken.append(job)
                     continue
-                on_outcome(outcome)
+                spec.on_outcome(outcome)
             if broken:
-                return broken + list(inflight.values())
-    return []
+                return _Broken(broken + list(inflight.values()), hung)
+    return _Broken([])
+
+
+def _overdue_at(job: Job, queued: bool, grace: float) -> float:
+    """A job's deadline in the parent: its own timeout, one more when it waits behind another job
+    (at most two jobs per worker are in flight, so it waits for at most one), and the grace."""
+    if not job.timeout:
+        return float("inf")
+    return time.monotonic() + job.timeout * (2 if queued else 1) + grace
+
+
+def _until_first(bounds: dict[Future, float]) -> float | None:
+    first = min(bounds.values(), default=float("inf"))
+    return None if first == float("inf") else max(0.0, first - time.monotonic()) + 0.05
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL the pool's worker processes: a hang in native code may ignore gentler signals.
+    ``_processes`` is the executor's own table of its workers (no public accessor exists)."""
+    for process in list((pool._processes or {}).values()):  # noqa: SLF001
+        if process.is_alive():
+            process.kill()
 
 
 def run_ray(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, address: str | None = None) -> None:
