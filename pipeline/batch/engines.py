@@ -10,14 +10,15 @@ the documents that were in flight are then run again one at a time in a fresh po
 that kills its worker is recorded as a failure and the others are not blamed.
 
 A document that hangs in native code (a C call that never returns to Python) cannot be stopped by
-the worker's own timer (``work.deadline``). The parent keeps a watchdog: a job still in flight past
-its bound — its timeout, plus one other job's timeout when it had to queue behind one, plus a
-grace — has its pool's workers killed; the broken-pool path above then runs the in-flight jobs
-again alone, and the one that hangs again is recorded as a ``timeout`` failure.
+the worker's own timer (``work.deadline``). The parent keeps a watchdog: each worker says when it
+starts a job, and a job still running its timeout plus a grace after that has its pool's workers
+killed; the broken-pool path above then runs the in-flight jobs again alone, and the one that hangs
+again is recorded as a ``timeout`` failure.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import time
@@ -33,7 +34,7 @@ from pipeline.batch.work import Job, Outcome, failure, process_one
 OnOutcome = Callable[[Outcome], None]
 
 
-HANG_GRACE = 30.0  # seconds past its bound before the watchdog kills a hung job's workers
+HANG_GRACE = 30.0  # seconds past its timeout before the watchdog kills a hung job's workers
 
 
 def run_local(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, recycle: int = 50,
@@ -88,10 +89,35 @@ def ocr_threads_per_worker(workers: int) -> int | None:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def start_worker(megabytes: int | None, ocr_threads: int | None) -> None:
-    """A worker's initializer: its share of the cores for OCR, and its memory cap."""
+def llm_rate_shares(workers: int) -> dict[str, str]:
+    """Each worker's share of the model endpoint's rate limits, as the environment it reads them
+    from. The limiter (pipeline/extract/llm/limits.py) paces the requests of one process; a batch's
+    workers are separate processes, so each gets the configured rate (the parent's settings:
+    environment, .env or a provider preset) divided by their number, and together they stay under it."""
+    from pipeline.config import get_settings
+
+    settings = get_settings()
+    rates = {"PIPELINE_LLM_REQUESTS_PER_MINUTE": settings.llm_requests_per_minute,
+             "PIPELINE_LLM_TOKENS_PER_MINUTE": settings.llm_tokens_per_minute}
+    return {name: repr(rate / max(1, workers)) for name, rate in rates.items() if rate}
+
+
+_STARTS = None  # in a worker: where it tells the parent's watchdog that it starts a job
+
+
+def start_worker(megabytes: int | None, ocr_threads: int | None, llm_rates: dict[str, str] | None = None,
+                 starts=None) -> None:
+    """A worker's initializer: its share of the cores for OCR and of the model's rate limits, its
+    memory cap, and the queue on which it reports the jobs it starts."""
+    global _STARTS
+    _STARTS = starts
     if ocr_threads is not None:
         os.environ["PIPELINE_OCR_THREADS"] = str(ocr_threads)
+    if llm_rates:
+        from pipeline.config import get_settings
+
+        os.environ.update(llm_rates)
+        get_settings.cache_clear()
     limit_memory(megabytes)
 
 
@@ -104,28 +130,76 @@ def limit_memory(megabytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (megabytes * 1024 * 1024, resource.RLIM_INFINITY))
 
 
+def run_started(task: Callable[[Job], Outcome], key: int, job: Job) -> Outcome:
+    """In a worker: tell the parent that job ``key`` starts now (its watchdog times the job from
+    here, not from when it was queued), then run it."""
+    if _STARTS is not None:
+        _STARTS.put((key, time.monotonic()))  # CLOCK_MONOTONIC: one clock for the machine's processes
+    return task(job)
+
+
+class _Watchdog:
+    """When each running job is overdue: its timeout plus the grace, from the moment its worker
+    said it started it. A job not started yet is waiting behind others, which are watched."""
+
+    POLL = 1.0  # seconds between looks at the workers' start reports while jobs with a timeout run
+
+    def __init__(self, starts, grace: float) -> None:
+        self.starts, self.grace = starts, grace
+        self.timeouts: dict[int, float] = {}  # the jobs in flight that have a timeout
+        self.overdue_at: dict[int, float] = {}  # of those, the started ones
+
+    def watch(self, key: int, job: Job) -> None:
+        if job.timeout:
+            self.timeouts[key] = job.timeout
+
+    def forget(self, key: int) -> None:
+        self.timeouts.pop(key, None)
+        self.overdue_at.pop(key, None)
+
+    def next_look(self) -> float | None:
+        """Seconds until the watchdog must look again (None: no job has a timeout)."""
+        if not self.timeouts:
+            return None
+        self._read_starts()
+        first = min(self.overdue_at.values(), default=float("inf"))
+        return max(0.0, min(self.POLL, first - time.monotonic())) + 0.01
+
+    def overdue(self) -> bool:
+        self._read_starts()
+        return any(at <= time.monotonic() for at in self.overdue_at.values())
+
+    def _read_starts(self) -> None:
+        while not self.starts.empty():
+            key, started = self.starts.get()
+            if key in self.timeouts:  # not a job that has already finished
+                self.overdue_at[key] = started + self.timeouts[key] + self.grace
+
+
 def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> _Broken:
     """Run jobs until ``pending`` is empty or the pool breaks; returns the jobs the break took."""
     context = multiprocessing.get_context("spawn")
-    inflight: dict[Future, Job] = {}
-    bounds: dict[Future, float] = {}  # when each job in flight is overdue (monotonic clock)
+    starts = context.SimpleQueue()
+    watchdog = _Watchdog(starts, spec.grace)
+    inflight: dict[Future, tuple[int, Job]] = {}
+    keys = itertools.count()
+    initargs = (spec.memory_mb, ocr_threads_per_worker(workers), llm_rate_shares(workers), starts)
     with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=spec.recycle,
-                             initializer=start_worker, initargs=(spec.memory_mb, ocr_threads_per_worker(workers))) as pool:
+                             initializer=start_worker, initargs=initargs) as pool:
         hung = False
         while pending or inflight:
             while pending and len(inflight) < 2 * workers:
-                job = pending.popleft()
-                future = pool.submit(spec.task, job)
-                bounds[future] = _overdue_at(job, queued=len(inflight) >= workers, grace=spec.grace)
-                inflight[future] = job
-            done, _ = wait(inflight, timeout=_until_first(bounds), return_when=FIRST_COMPLETED)
-            if not done and not hung and min(bounds.values()) <= time.monotonic():
+                key, job = next(keys), pending.popleft()
+                watchdog.watch(key, job)
+                inflight[pool.submit(run_started, spec.task, key, job)] = (key, job)
+            done, _ = wait(inflight, timeout=watchdog.next_look(), return_when=FIRST_COMPLETED)
+            if not done and not hung and watchdog.overdue():
                 hung = True  # the pool's workers are killed; its futures then fail as broken
                 _kill_workers(pool)
             broken: list[Job] = []
             for future in done:
-                job = inflight.pop(future)
-                bounds.pop(future)
+                key, job = inflight.pop(future)
+                watchdog.forget(key)
                 try:
                     outcome = future.result()
                 except BrokenProcessPool:
@@ -133,21 +207,18 @@ def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> _Broken:
                     continue
                 spec.on_outcome(outcome)
             if broken:
-                return _Broken(broken + list(inflight.values()), hung)
+                return _Broken(broken + [job for _, job in inflight.values()], hung)
     return _Broken([])
 
 
-def _overdue_at(job: Job, queued: bool, grace: float) -> float:
-    """A job's deadline in the parent: its own timeout, one more when it waits behind another job
-    (at most two jobs per worker are in flight, so it waits for at most one), and the grace."""
-    if not job.timeout:
-        return float("inf")
-    return time.monotonic() + job.timeout * (2 if queued else 1) + grace
-
-
-def _until_first(bounds: dict[Future, float]) -> float | None:
-    first = min(bounds.values(), default=float("inf"))
-    return None if first == float("inf") else max(0.0, first - time.monotonic()) + 0.05
+def ray_worker_env(tasks_at_once: int) -> dict[str, str]:
+    """The environment of the run's Ray workers, on a local instance or an existing cluster: the
+    PYTHONPATH of this checkout's pipeline package (the workers import it as the driver does, also
+    when the cluster's nodes run another working directory; on other machines the checkout must be
+    at the same path, or pipeline installed), and each task's share of the model's rate limits."""
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    return {"PYTHONPATH": path, **llm_rate_shares(tasks_at_once)}
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
@@ -160,19 +231,19 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 
 def run_ray(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, address: str | None = None) -> None:
     """Process ``jobs`` as Ray tasks: on the cluster at ``address``, or on a local instance
-    started for this run (loopback only, no dashboard) and stopped after it."""
+    started for this run (loopback only, no dashboard) and stopped after it. At most two tasks per
+    worker are in flight; on a local instance of ``workers`` CPUs, ``workers`` of them run at once."""
     import ray
 
     started = not ray.is_initialized()
     if started:
+        at_once = 2 * workers if address else workers
+        runtime_env = {"env_vars": ray_worker_env(at_once)}
         if address:
-            ray.init(address=address, log_to_driver=False)
+            ray.init(address=address, log_to_driver=False, runtime_env=runtime_env)
         else:
-            # The workers import this checkout's pipeline package, as the driver does.
-            root = str(Path(__file__).resolve().parents[2])
-            path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
             ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1",
-                     log_to_driver=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+                     log_to_driver=False, runtime_env=runtime_env)
     try:
         task = ray.remote(max_retries=1, num_cpus=1)(process_one)
         pending: deque[Job] = deque(jobs)

@@ -68,3 +68,13 @@ def process_or_hang(job: Job) -> Outcome:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
             time.sleep(3600)
     return process_one(job)
+
+
+def report_llm_rates(job: Job) -> Outcome:
+    """The request and token rates a worker's settings give its model calls (its share)."""
+    from pipeline.batch import work
+    from pipeline.config import get_settings
+
+    settings = get_settings()
+    shown = f"{settings.llm_requests_per_minute} {settings.llm_tokens_per_minute}"
+    return Outcome(job=job, failure=work.failure(job, "probe", shown))
