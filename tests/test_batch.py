@@ -345,10 +345,12 @@ def test_each_worker_gets_its_share_of_the_model_rate_limits(tmp_path, monkeypat
 
 
 def test_an_llm_batch_of_two_workers_keeps_the_whole_run_under_the_request_rate(tmp_path, monkeypatch):
-    """6 reports, 2 workers, 120 requests per minute for the run: each worker may send one request
-    per second, so of any three requests in a row two came from the same worker, a second apart.
-    Without the share each worker would send every half second. The endpoint answers slowly, so the
-    two workers' requests are at the server at the same time."""
+    """8 reports, 2 workers, 60 requests per minute for the run: each worker may send one request
+    every 2 s, so of any three requests in a row two came from the same worker, 2 s apart. (A
+    worker's first request reaches the server late, by the time its client takes to start after its
+    slot began, so the pairs are counted from the third request.) Without the share each worker
+    would send one per second, or once the endpoint answered (after 1.1 s). The endpoint answers in
+    more than half a worker's spacing, so the two workers' requests overlap there whatever their phase."""
     sys.path.insert(0, str(Path(__file__).parent / "cassettes"))
     import handwritten as scripted
     import test_llm
@@ -360,21 +362,22 @@ def test_an_llm_batch_of_two_workers_keeps_the_whole_run_under_the_request_rate(
 
     folder = tmp_path / "in"
     folder.mkdir()
-    for index in range(6):  # distinct contents: the batch would skip copies of one file
+    for index in range(8):  # distinct contents: the batch would skip copies of one file
         (folder / f"report_{index}.txt").write_text(test_llm.REPORT + f"\n（第{index + 1}份）\n", encoding="utf-8")
     try:
-        with ScriptedServer(slowed(gold(scripted.REPORT_RECORD), 0.8), models=["scripted-model"]) as server:
-            _llm_env(monkeypatch, tmp_path, server.base_url, LLM_REQUESTS_PER_MINUTE="120")
+        with ScriptedServer(slowed(gold(scripted.REPORT_RECORD), 1.1), models=["scripted-model"]) as server:
+            _llm_env(monkeypatch, tmp_path, server.base_url, LLM_REQUESTS_PER_MINUTE="60")
             result = CliRunner().invoke(app, ["batch", str(folder), "--backend", "llm", "--workers", "2", "--no-store",
                                               "--out", str(tmp_path / "out")])
     finally:
         get_settings.cache_clear()
     assert result.exit_code in (0, 1), result.output
     records = _lines(tmp_path / "out" / "records.jsonl")
-    assert len(records) == 6 and all(r["meta"]["backend"] == "llm" and r["meta"]["llm_calls"] == 1 for r in records)
+    assert len(records) == 8 and all(r["meta"]["backend"] == "llm" and r["meta"]["llm_calls"] == 1 for r in records)
     arrivals = sorted(server.arrivals)
-    assert len(arrivals) == 6
-    assert all(later - earlier >= 1.0 - 0.05 for earlier, later in zip(arrivals, arrivals[2:])), arrivals
+    assert len(arrivals) == 8
+    assert all(later - earlier >= 2.0 - 0.25 for earlier, later in zip(arrivals[2:], arrivals[4:])), arrivals
+    assert arrivals[-1] - arrivals[2] >= 2 * 2.0 - 0.25, arrivals  # each worker's 2nd to 4th request
     assert server.max_in_flight > 1
 
 
@@ -517,3 +520,22 @@ def test_a_batch_writes_the_same_records_to_postgresql_as_to_sqlite(tmp_path, mo
     written = {r["doc_id"]: r for r in _lines(tmp_path / "postgresql" / "records.jsonl")}
     assert {doc_id: machine for doc_id, (_, _, machine) in in_postgres.items()} == written
     assert _lines(tmp_path / "postgresql" / "failures.jsonl") == _lines(tmp_path / "sqlite" / "failures.jsonl")
+
+
+def test_a_ray_task_that_hangs_where_its_timer_cannot_reach_is_killed_and_failed_as_a_timeout(tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install '.[ray]'); --engine ray cannot be tested without it")
+    from pipeline.batch.engines import run_ray
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import HANG_MARK, process_or_hang
+
+    good = _reports(tmp_path / "in", 2, seed=53)
+    hung = tmp_path / "in" / "hung.txt"
+    hung.write_text(HANG_MARK + " 某单位 2023年度绩效自评报告", encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p), timeout=5) for p in [hung, *good]]
+    outcomes = []
+    run_ray(jobs, workers=2, on_outcome=outcomes.append, task=process_or_hang, grace=2)
+    assert sorted(o.job.doc_id for o in outcomes if o.ok) == sorted(p.stem for p in good)
+    failed = [o.failure for o in outcomes if not o.ok]
+    assert [f["kind"] for f in failed] == ["timeout"] and failed[0]["path"] == str(hung)
+    assert "worker was killed" in failed[0]["error"] and len(outcomes) == 3

@@ -193,9 +193,6 @@ def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> _Broken:
                 watchdog.watch(key, job)
                 inflight[pool.submit(run_started, spec.task, key, job)] = (key, job)
             done, _ = wait(inflight, timeout=watchdog.next_look(), return_when=FIRST_COMPLETED)
-            if not done and not hung and watchdog.overdue():
-                hung = True  # the pool's workers are killed; its futures then fail as broken
-                _kill_workers(pool)
             broken: list[Job] = []
             for future in done:
                 key, job = inflight.pop(future)
@@ -208,6 +205,9 @@ def _pool_round(pending: deque[Job], workers: int, spec: _PoolSpec) -> _Broken:
                 spec.on_outcome(outcome)
             if broken:
                 return _Broken(broken + [job for _, job in inflight.values()], hung)
+            if not hung and watchdog.overdue():  # also while the other workers keep finishing jobs
+                hung = True  # the pool's workers are killed; its futures then fail as broken
+                _kill_workers(pool)
     return _Broken([])
 
 
@@ -229,7 +229,8 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
             process.kill()
 
 
-def run_ray(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, address: str | None = None) -> None:
+def run_ray(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, address: str | None = None,
+            task: Callable[[Job], Outcome] = process_one, grace: float = HANG_GRACE) -> None:
     """Process ``jobs`` as Ray tasks: on the cluster at ``address``, or on a local instance
     started for this run (loopback only, no dashboard) and stopped after it. At most two tasks per
     worker are in flight; on a local instance of ``workers`` CPUs, ``workers`` of them run at once."""
@@ -245,20 +246,36 @@ def run_ray(jobs: Iterable[Job], workers: int, on_outcome: OnOutcome, address: s
             ray.init(num_cpus=workers, include_dashboard=False, _node_ip_address="127.0.0.1",
                      log_to_driver=False, runtime_env=runtime_env)
     try:
-        task = ray.remote(max_retries=1, num_cpus=1)(process_one)
-        pending: deque[Job] = deque(jobs)
-        inflight: dict = {}
-        while pending or inflight:
-            while pending and len(inflight) < 2 * workers:
-                job = pending.popleft()
-                inflight[task.remote(job)] = job
-            ready, _ = ray.wait(list(inflight), num_returns=1)
-            for ref in ready:
-                job = inflight.pop(ref)
-                try:
-                    on_outcome(ray.get(ref))
-                except ray.exceptions.RayError as error:  # the task's worker died twice
-                    on_outcome(Outcome(job=job, failure=failure(job, "worker_died", str(error).splitlines()[0])))
+        _ray_tasks(ray, ray.remote(max_retries=1, num_cpus=1)(task), deque(jobs), workers, on_outcome, grace)
     finally:
         if started:
             ray.shutdown()
+
+
+def _ray_tasks(ray, remote, pending: deque[Job], workers: int, on_outcome: OnOutcome, grace: float) -> None:
+    """Submit, collect and watch the batch's Ray tasks. A task still unfinished twice its timeout
+    (it may have queued behind one other task) plus ``grace`` after it was submitted hangs where its
+    timer cannot reach: it is cancelled with its worker process killed, and fails as a timeout."""
+    inflight: dict = {}  # ref: (job, when it is overdue)
+    killed: set = set()
+    while pending or inflight:
+        while pending and len(inflight) < 2 * workers:
+            job = pending.popleft()
+            overdue_at = time.monotonic() + 2 * job.timeout + grace if job.timeout else float("inf")
+            inflight[remote.remote(job)] = (job, overdue_at)
+        first = min(at for _, at in inflight.values())
+        look = None if first == float("inf") else max(0.0, first - time.monotonic()) + 0.01
+        ready, _ = ray.wait(list(inflight), num_returns=1, timeout=look)
+        for ref in ready:
+            job, _ = inflight.pop(ref)
+            try:
+                on_outcome(ray.get(ref))
+            except ray.exceptions.RayError as error:
+                if ref in killed:
+                    on_outcome(Outcome(job=job, failure=_culprit_failure(job, True, grace)))
+                else:  # the task's worker died twice
+                    on_outcome(Outcome(job=job, failure=failure(job, "worker_died", str(error).splitlines()[0])))
+        for ref, (job, at) in inflight.items():
+            if at <= time.monotonic() and ref not in killed:
+                killed.add(ref)
+                ray.cancel(ref, force=True)
