@@ -350,7 +350,7 @@ def batch_command(
     out_dir: Path = typer.Option(Path("batch-out"), "--out", help="records.jsonl, failures.jsonl, summary.json, summary.xlsx and the state of the batch."),
     resume: bool = typer.Option(False, "--resume", help="Also redo the documents that failed before (done ones are always skipped)."),
     to_store: bool = typer.Option(True, "--store/--no-store", help="Write each record to the review store (PIPELINE_DB_URL) and route it."),
-    timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds per document; then it is a failure (0: no limit)."),
+    timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds per document; then it is a failure (0: no limit). A document hung in native code, out of its timer's reach, has its worker killed 30 s later."),
     engine: BatchEngine = typer.Option(BatchEngine.local, "--engine", help="local: a process pool; ray: Ray tasks (pip install .[ray])."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: a local one for the run)."),
     worker_memory: Optional[int] = typer.Option(None, "--worker-memory", min=256, help="MB of address space per worker; a document past it fails as out_of_memory (OCR needs ~2000)."),
