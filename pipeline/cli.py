@@ -344,11 +344,13 @@ class BatchEngine(StrEnum):
 def batch_command(
     paths: list[str] = typer.Argument(..., help="Files, folders (walked recursively) or glob patterns ('in/**/*.pdf')."),
     backend: BackendName = typer.Option(BackendName.rules, "--backend", help="rules | llm | hybrid."),
-    workers: int = typer.Option(max(1, os.cpu_count() or 1), "--workers", min=1, help="Worker processes (Ray: CPUs of the local instance)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes (Ray: CPUs of the local instance). Default: the cores for rules; "
+                                          "PIPELINE_LLM_CONCURRENCY for llm and hybrid, whose documents mostly wait on the endpoint. "
+                                          "The workers share PIPELINE_LLM_REQUESTS_PER_MINUTE / TOKENS_PER_MINUTE: each gets its part."),
     out_dir: Path = typer.Option(Path("batch-out"), "--out", help="records.jsonl, failures.jsonl, summary.json, summary.xlsx and the state of the batch."),
     resume: bool = typer.Option(False, "--resume", help="Also redo the documents that failed before (done ones are always skipped)."),
     to_store: bool = typer.Option(True, "--store/--no-store", help="Write each record to the review store (PIPELINE_DB_URL) and route it."),
-    timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds per document; then it is a failure (0: no limit)."),
+    timeout: float = typer.Option(600.0, "--timeout", min=0, help="Seconds per document; then it is a failure (0: no limit). A document hung in native code, out of its timer's reach, has its worker killed 30 s later."),
     engine: BatchEngine = typer.Option(BatchEngine.local, "--engine", help="local: a process pool; ray: Ray tasks (pip install .[ray])."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: a local one for the run)."),
     worker_memory: Optional[int] = typer.Option(None, "--worker-memory", min=256, help="MB of address space per worker; a document past it fails as out_of_memory (OCR needs ~2000)."),
@@ -358,6 +360,7 @@ def batch_command(
     in failures.jsonl and the summary; the others are still processed) or bad usage."""
     from pipeline.batch import BatchOptions, run_batch
     from pipeline.batch.progress import BatchProgress, failure_lines, summary_table
+    from pipeline.batch.runner import default_workers
 
     _require_backend(backend)
     _writable_dir(out_dir, "--out")
@@ -366,7 +369,7 @@ def batch_command(
             import ray  # noqa: F401
         except ImportError:
             refuse("--engine ray", "Ray is not installed: pip install '.[ray]'")
-    options = BatchOptions(out_dir=out_dir, backend=str(backend), workers=workers, engine=str(engine),
+    options = BatchOptions(out_dir=out_dir, backend=str(backend), workers=workers or default_workers(str(backend)), engine=str(engine),
                            ray_address=ray_address, resume=resume, store=to_store, timeout=timeout or None,
                            worker_memory_mb=worker_memory)
     with BatchProgress(err) as progress:

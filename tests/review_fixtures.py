@@ -63,7 +63,11 @@ def db_url(request, tmp_path):
     """A fresh, empty database of each kind."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    server = request.getfixturevalue("postgres_server")
+    return new_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+def new_postgres_database(server: str) -> str:
+    """The URL of a fresh, empty database on the test's PostgreSQL server."""
     from sqlalchemy import create_engine, text
 
     name = f"review_{os.getpid()}_{next(_databases)}"

@@ -25,6 +25,7 @@ from pipeline.batch import BatchOptions, run_batch
 from pipeline.batch.plan import plan
 from pipeline.batch.state import State
 from pipeline.batch.work import DocumentTimeout, deadline
+from tests.review_fixtures import postgres_server  # noqa: F401  (fixture)
 
 DEV_DIR = SHARED_DIR / "dev"
 HOSTILE_KINDS = {"empty.txt": "empty_file", "noise.pdf": "corrupt_file", "cut.pdf": "corrupt_file", "locked.pdf": "encrypted_pdf"}
@@ -52,9 +53,9 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
-def _cli(args: list[str], env_db: Path, **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "PIPELINE_DB_URL": f"sqlite:///{env_db}", "COLUMNS": "120"}
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "batch", *args], cwd=PROJECT_ROOT, env=env,
+def _cli(args: list[str], env_db: Path, extra_env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PIPELINE_DB_URL": f"sqlite:///{env_db}", "COLUMNS": "120", **(extra_env or {})}
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "batch", *args], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
 
 
@@ -283,3 +284,258 @@ def test_a_new_extractor_version_redoes_the_documents_and_keeps_one_record_each(
     assert summary["this_run"]["processed"] == 2  # nothing was done under the new version
     assert sorted(r["doc_id"] for r in _lines(tmp_path / "out" / "records.jsonl")) == sorted(p.stem for p in good)
     assert summary["records"] == 2
+
+
+def test_a_document_that_hangs_where_its_timer_cannot_reach_is_killed_and_failed_as_a_timeout(tmp_path):
+    from pipeline.batch.engines import run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import HANG_MARK, process_or_hang
+
+    good = _reports(tmp_path / "in", 3, seed=43)
+    hung = tmp_path / "in" / "hung.txt"
+    hung.write_text(HANG_MARK + " 某单位 2023年度绩效自评报告", encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p), timeout=5) for p in [good[0], hung, *good[1:]]]
+    alone = []  # what the good documents give without the hung one beside them
+    run_local([j for j in jobs if j.doc_id != "hung"], workers=2, on_outcome=alone.append, task=process_or_hang)
+    outcomes = []
+    run_local(jobs, workers=2, on_outcome=outcomes.append, task=process_or_hang, grace=2)
+    assert len(outcomes) == 4
+    records = {o.job.doc_id: o.record for o in outcomes if o.ok}
+    assert records == {o.job.doc_id: o.record for o in alone} and len(records) == 3
+    failed = [o.failure for o in outcomes if not o.ok]
+    assert [f["kind"] for f in failed] == ["timeout"] and failed[0]["path"] == str(hung)
+    assert "worker was killed" in failed[0]["error"]
+
+
+def _llm_env(monkeypatch, tmp_path: Path, base_url: str, **extra: str) -> None:
+    from pipeline.config import get_settings
+
+    values = {"LLM_BASE_URL": base_url, "LLM_MODEL": "scripted-model", "LLM_CACHE": "false", "LLM_RETRY_WAIT": "0.05",
+              "LLM_CACHE_DIR": str(tmp_path / "cache"), **extra}
+    for key, value in values.items():
+        monkeypatch.setenv(f"PIPELINE_{key}", value)
+    get_settings.cache_clear()
+
+
+def test_each_worker_gets_its_share_of_the_model_rate_limits(tmp_path, monkeypatch):
+    from pipeline.batch.engines import run_local
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.runner import default_workers
+    from pipeline.batch.work import Job
+    from pipeline.config import get_settings
+    from tests.support.batch_tasks import report_llm_rates
+
+    reports = _reports(tmp_path / "in", 3, seed=47)
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p)) for p in reports]
+    _llm_env(monkeypatch, tmp_path, "http://127.0.0.1:9/v1", LLM_REQUESTS_PER_MINUTE="120", LLM_TOKENS_PER_MINUTE="9000",
+             LLM_CONCURRENCY="3")
+    try:
+        outcomes = []
+        run_local(jobs, workers=2, on_outcome=outcomes.append, task=report_llm_rates)
+        assert {o.failure["error"] for o in outcomes} == {"60.0 4500.0"}
+        assert default_workers("llm") == default_workers("hybrid") == 3 and default_workers("rules") == max(1, os.cpu_count() or 1)
+        monkeypatch.delenv("PIPELINE_LLM_TOKENS_PER_MINUTE")
+        get_settings.cache_clear()
+        outcomes.clear()
+        run_local(jobs[:1], workers=1, on_outcome=outcomes.append, task=report_llm_rates)
+        assert [o.failure["error"] for o in outcomes] == ["120.0 None"]  # one worker has the whole rate
+    finally:
+        get_settings.cache_clear()
+
+
+def test_an_llm_batch_of_two_workers_keeps_the_whole_run_under_the_request_rate(tmp_path, monkeypatch):
+    """8 reports, 2 workers, 60 requests per minute for the run: each worker may send one request
+    every 2 s, so of any three requests in a row two came from the same worker, 2 s apart. (A
+    worker's first request reaches the server late, by the time its client takes to start after its
+    slot began, so the pairs are counted from the third request.) Without the share each worker
+    would send one per second, or once the endpoint answered (after 1.1 s). The endpoint answers in
+    more than half a worker's spacing, so the two workers' requests overlap there whatever their phase."""
+    sys.path.insert(0, str(Path(__file__).parent / "cassettes"))
+    import handwritten as scripted
+    import test_llm
+    from llm_server import ScriptedServer, gold, slowed
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.config import get_settings
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index in range(8):  # distinct contents: the batch would skip copies of one file
+        (folder / f"report_{index}.txt").write_text(test_llm.REPORT + f"\n（第{index + 1}份）\n", encoding="utf-8")
+    try:
+        with ScriptedServer(slowed(gold(scripted.REPORT_RECORD), 1.1), models=["scripted-model"]) as server:
+            _llm_env(monkeypatch, tmp_path, server.base_url, LLM_REQUESTS_PER_MINUTE="60")
+            result = CliRunner().invoke(app, ["batch", str(folder), "--backend", "llm", "--workers", "2", "--no-store",
+                                              "--out", str(tmp_path / "out")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code in (0, 1), result.output
+    records = _lines(tmp_path / "out" / "records.jsonl")
+    assert len(records) == 8 and all(r["meta"]["backend"] == "llm" and r["meta"]["llm_calls"] == 1 for r in records)
+    arrivals = sorted(server.arrivals)
+    assert len(arrivals) == 8
+    assert all(later - earlier >= 2.0 - 0.25 for earlier, later in zip(arrivals[2:], arrivals[4:])), arrivals
+    assert arrivals[-1] - arrivals[2] >= 2 * 2.0 - 0.25, arrivals  # each worker's 2nd to 4th request
+    assert server.max_in_flight > 1
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _ray_head(port: int, temp_dir: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A Ray head for the test, in a session of its own: it is stopped through that session's
+    processes, never by name (other Ray instances on the machine are not ours). Started outside the
+    checkout, so its workers find this pipeline only through the runtime environment the batch gives."""
+    ray_cli = Path(sys.executable).with_name("ray")
+    command = [str(ray_cli), "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
+               "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp_dir}"]
+    return subprocess.Popen(command, cwd=temp_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+_RAY_PROBE = """
+import sys, ray
+from pipeline.batch.engines import ray_worker_env
+ray.init(address=sys.argv[1], log_to_driver=False, runtime_env={"env_vars": ray_worker_env(1)})
+where = ray.remote(lambda: __import__("pipeline").__file__)
+print(ray.get(where.remote()))
+ray.shutdown()
+"""
+
+
+def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+    import socket
+
+    until = time.monotonic() + 120
+    while time.monotonic() < until:
+        assert process.poll() is None, "the Ray head did not start"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the Ray head did not listen on {port}")
+
+
+def _stop_session(leader: subprocess.Popen) -> None:
+    """End every process of the session ``leader`` started (Ray's workers make process groups of
+    their own, but stay in the session): SIGTERM, then SIGKILL for what is left."""
+    def members() -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and os.getsid(int(entry.name)) == leader.pid:
+                    pids.append(int(entry.name))
+            except (ProcessLookupError, PermissionError):
+                continue
+        return pids
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in members():
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        until = time.monotonic() + 15
+        while members() and time.monotonic() < until:
+            leader.poll()
+            time.sleep(0.2)
+    leader.wait(timeout=10)
+
+
+def test_a_batch_on_an_existing_ray_cluster_gives_the_local_engines_records(tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install '.[ray]'); --engine ray cannot be tested without it")
+    import tempfile
+
+    _reports(tmp_path / "in", 3, seed=23)
+    (tmp_path / "in" / "noise.pdf").write_bytes(os.urandom(2048))
+    port, temp_dir = _free_port(), Path(tempfile.mkdtemp(prefix="ray-"))  # short: Ray's socket paths have a length limit
+    # The cluster asks for a token (Ray's default), this test's own, given to the head and the batch.
+    (temp_dir / "token").write_text(os.urandom(32).hex(), encoding="utf-8")
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(temp_dir / "token")}
+    # The batch runs outside the checkout (its package on PYTHONPATH): Ray gives its workers the
+    # driver's folder, which would hide whether the batch told them where this pipeline is.
+    driver = {**auth, "PYTHONPATH": str(PROJECT_ROOT)}
+    head = _ray_head(port, temp_dir, {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, **auth})
+    try:
+        _wait_for_port(port, head)
+        # The cluster's workers import this checkout's pipeline (not the one installed in the venv).
+        probe = subprocess.run([sys.executable, "-c", _RAY_PROBE, f"127.0.0.1:{port}"], cwd=temp_dir, capture_output=True,
+                               text=True, timeout=300, env={**os.environ, **driver})
+        assert probe.stdout.strip().splitlines()[-1:] == [str(PROJECT_ROOT / "pipeline" / "__init__.py")], probe.stderr
+        on_ray = _cli([str(tmp_path / "in"), "--out", str(tmp_path / "ray"), "--no-store", "--workers", "2", "--engine", "ray",
+                       "--ray-address", f"127.0.0.1:{port}"], tmp_path / "db.sqlite3", extra_env=driver, cwd=temp_dir)
+        stdout, stderr = on_ray.communicate(timeout=600)
+        assert on_ray.returncode == 2, stderr  # the bad file failed, the others were written
+    finally:
+        _stop_session(head)
+        import shutil
+
+        shutil.rmtree(temp_dir, ignore_errors=True)
+    local = run_batch([tmp_path / "in"], BatchOptions(out_dir=tmp_path / "local", workers=2, store=False))
+    by_id = {r["doc_id"]: r for r in _lines(tmp_path / "local" / "records.jsonl")}
+    assert len(by_id) == 3 and {r["doc_id"]: r for r in _lines(tmp_path / "ray" / "records.jsonl")} == by_id
+    assert _lines(tmp_path / "ray" / "failures.jsonl") == _lines(tmp_path / "local" / "failures.jsonl")
+    assert [f["kind"] for f in local["failures"]] == ["corrupt_file"]
+
+
+def _stored(url: str) -> tuple[dict, dict]:
+    """Each stored document's id, hash, pages and machine record, and the review queue's counts."""
+    from sqlalchemy import select
+
+    from pipeline.review.models import DocumentRow, RecordRow
+    from pipeline.review.store import Store
+
+    store = Store(url)
+    try:
+        with store._session() as session:
+            rows = session.execute(select(DocumentRow, RecordRow).join(RecordRow, RecordRow.document_id == DocumentRow.id)).all()
+            stored = {d.doc_id: (d.sha256, d.pages, r.machine) for d, r in rows}
+        return stored, store.counts()
+    finally:
+        store.close()
+
+
+def test_a_batch_writes_the_same_records_to_postgresql_as_to_sqlite(tmp_path, monkeypatch, postgres_server):
+    from tests.review_fixtures import new_postgres_database
+
+    good = _reports(tmp_path / "in", 3, seed=29)
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    urls = {"sqlite": f"sqlite:///{tmp_path / 'review.sqlite3'}", "postgresql": new_postgres_database(postgres_server)}
+    summaries = {}
+    for kind, url in urls.items():
+        monkeypatch.setenv("PIPELINE_DB_URL", url)
+        summaries[kind] = run_batch([tmp_path / "in"], BatchOptions(out_dir=tmp_path / kind, workers=2, store=True))
+    assert summaries["postgresql"]["this_run"]["review_items"] == summaries["sqlite"]["this_run"]["review_items"] == 3
+    in_sqlite, queue_sqlite = _stored(urls["sqlite"])
+    in_postgres, queue_postgres = _stored(urls["postgresql"])
+    assert sorted(in_postgres) == sorted(p.stem for p in good)
+    assert in_postgres == in_sqlite and queue_postgres == queue_sqlite
+    written = {r["doc_id"]: r for r in _lines(tmp_path / "postgresql" / "records.jsonl")}
+    assert {doc_id: machine for doc_id, (_, _, machine) in in_postgres.items()} == written
+    assert _lines(tmp_path / "postgresql" / "failures.jsonl") == _lines(tmp_path / "sqlite" / "failures.jsonl")
+
+
+def test_a_ray_task_that_hangs_where_its_timer_cannot_reach_is_killed_and_failed_as_a_timeout(tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install '.[ray]'); --engine ray cannot be tested without it")
+    from pipeline.batch.engines import run_ray
+    from pipeline.batch.plan import file_sha256
+    from pipeline.batch.work import Job
+    from tests.support.batch_tasks import HANG_MARK, process_or_hang
+
+    good = _reports(tmp_path / "in", 2, seed=53)
+    hung = tmp_path / "in" / "hung.txt"
+    hung.write_text(HANG_MARK + " 某单位 2023年度绩效自评报告", encoding="utf-8")
+    jobs = [Job(path=str(p), doc_id=p.stem, sha256=file_sha256(p), timeout=5) for p in [hung, *good]]
+    outcomes = []
+    run_ray(jobs, workers=2, on_outcome=outcomes.append, task=process_or_hang, grace=2)
+    assert sorted(o.job.doc_id for o in outcomes if o.ok) == sorted(p.stem for p in good)
+    failed = [o.failure for o in outcomes if not o.ok]
+    assert [f["kind"] for f in failed] == ["timeout"] and failed[0]["path"] == str(hung)
+    assert "worker was killed" in failed[0]["error"] and len(outcomes) == 3

@@ -33,6 +33,19 @@ class BatchOptions:
     worker_memory_mb: int | None = None  # address-space cap per worker process (local engine)
 
 
+def default_workers(backend: str) -> int:
+    """Worker processes when the user did not say: the cores for rules (CPU-bound); for llm and
+    hybrid, whose documents mostly wait on the endpoint, the configured model concurrency
+    (PIPELINE_LLM_CONCURRENCY), so that many requests are in flight under the shared rate limits."""
+    import os
+
+    if backend in ("llm", "hybrid"):
+        from pipeline.config import get_settings
+
+        return get_settings().llm_concurrency
+    return max(1, os.cpu_count() or 1)
+
+
 @dataclass
 class RunStats:
     """What this run did (the summary adds what earlier runs of the same folder did)."""

@@ -49,3 +49,32 @@ def report_ocr_threads(job: Job) -> Outcome:
     from pipeline.batch import work
 
     return Outcome(job=job, failure=work.failure(job, "probe", os.environ.get("PIPELINE_OCR_THREADS", "unset")))
+
+
+HANG_MARK = "HANG-IN-NATIVE-CODE"
+
+
+def process_or_hang(job: Job) -> Outcome:
+    """Like ``process_one``, but a document whose text asks for it hangs where the worker's timer
+    cannot reach it: SIGALRM is blocked in the thread, as it is for the whole length of a C call
+    that never returns to Python, so the deadline's signal stays pending for ever."""
+    if Path(job.path).read_bytes().startswith(HANG_MARK.encode()):
+        import signal
+        import time
+
+        from pipeline.batch import work
+
+        with work.deadline(job.timeout):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(3600)
+    return process_one(job)
+
+
+def report_llm_rates(job: Job) -> Outcome:
+    """The request and token rates a worker's settings give its model calls (its share)."""
+    from pipeline.batch import work
+    from pipeline.config import get_settings
+
+    settings = get_settings()
+    shown = f"{settings.llm_requests_per_minute} {settings.llm_tokens_per_minute}"
+    return Outcome(job=job, failure=work.failure(job, "probe", shown))
