@@ -330,15 +330,32 @@ def _glued_consistent(values: list[float], roles: list[str]) -> bool:
         return False
     if "points" in by and "score" in by and by["score"] > by["points"]:
         return False
+    if by.get("points", 0) > 100:
+        return False  # an indicator's points are a share of 100
     return True
+
+
+def _consistent_readings(text: str, roles: list[str]) -> list[list[tuple[int, int]]]:
+    """The readings of ``text`` (``_glued_readings``) whose figures agree with themselves; of
+    several, those whose amounts share one number of decimals (a row prints its amounts alike:
+    '194.75|225.37|209.65|10', never '209.6|510')."""
+    def value(a: int, b: int) -> float:
+        return float(text[a:b].rstrip("%").replace(",", ""))
+
+    readings = [r for r in _glued_readings(text, roles) if _glued_consistent([value(a, b) for a, b in r], roles)]
+    if len(readings) > 1:
+        def alike(reading: list[tuple[int, int]]) -> bool:
+            decimals = {len(text[a:b].partition(".")[2]) for (a, b), role in zip(reading, roles) if role in _AMOUNT_ROLES}
+            return len(decimals) <= 1
+        readings = [r for r in readings if alike(r)] or readings
+    return readings
 
 
 def _glued_parts(token: _model.TableCell, roles: list[str]) -> list[_model.TableCell] | None:
     """A token holding one figure per role run together ('10098.41' under 分值 | 得分), split
     when exactly one reading agrees with itself."""
     text = token.text
-    readings = [r for r in _glued_readings(text, roles)
-                if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles)]
+    readings = _consistent_readings(text, roles)
     if len(readings) != 1:
         return None
     return [_model.TableCell(text[a:b], token.start + a, token.start + b, -1, value=float(text[a:b].rstrip("%").replace(",", "")),
@@ -361,8 +378,7 @@ def _glued_figures(tokens: list[_model.TableCell], i: int, roles: list[str]) -> 
     for count in range(len(roles), 1, -1):
         if any(r not in (*_AMOUNT_ROLES, "rate", "points", "score") for r in roles[:count]):
             continue
-        readings = [r for r in _glued_readings(text, roles[:count])
-                    if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles[:count])]
+        readings = _consistent_readings(text, roles[:count])
         if len(readings) == 1:
             found = readings[0]
             break
