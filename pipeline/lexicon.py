@@ -138,6 +138,12 @@ COLUMN_ANNOTATION = re.compile(
     r"[(（]\s*(?:[A-Za-z](?:\s*[A-Za-z0-9/×*÷+\-=%．.]\s*)*|万元|亿元|元|%)\s*[)）]"
     r"|[①-⑳](?:\s*[=+\-/×÷*]\s*[①-⑳])*"
 )
+# An annotation that divides one column by another ('(B/A)', '（E/C×100%）', '⑤=④/③'): it
+# belongs under a rate column, whichever order the wrapped header pieces come in.
+RATIO_ANNOTATION = re.compile(r"[(（]?\s*(?:[A-Za-z①-⑳]\s*=\s*)?[A-Za-z①-⑳]\s*[/÷]\s*[A-Za-z①-⑳](?:\s*[×*]\s*(?:100\s*%?)?)?\s*[)）]?")
+# A header cell that already ends with its own letter or number ('全年执行数（B）', '小计③'):
+# a formula on the line below belongs to another column.
+OWN_ANNOTATION_END = re.compile(r"(?:[(（]\s*[A-Za-z]\s*[)）]|[①-⑳])\s*$")
 # A header line whose column labels are glued together, told apart by their letter or circled
 # annotations ('全年预算数(A)统筹资金(B)执行率(B/A)'): three labels at least.
 GLUED_ANNOTATED_HEADER = re.compile(r"(?:[\u4e00-\u9fff]{2,}(?:[(（][A-Za-z][^()（）]{0,12}[)）]|[①-⑳](?:[=+\-/×÷*][①-⑳])*)){3}")

@@ -85,6 +85,15 @@ def _join_score(cell: str, fragment: str, header: bool = False) -> float | None:
     in a header, a join that makes a header word ('年度指' + '标值') is certain too."""
     if header and re.search(r"\d", _POINTS_ONLY.sub("", fragment)) and not _closes(fragment):
         return None  # a figure under a header opens the first row, it continues no header cell
+    if header and (lx.RATIO_ANNOTATION.fullmatch(fragment.strip()) or lx.COLUMN_ANNOTATION.fullmatch(fragment.strip())):
+        # An annotation under a wrapped header ('（C）', '(B/A)', '（万元）') goes on a header
+        # cell not annotated yet, whatever its words; a formula dividing two columns on the
+        # rate column, not the column before it.
+        if lx.OWN_ANNOTATION_END.search(cell):
+            return 0.1
+        if lx.RATIO_ANNOTATION.fullmatch(fragment.strip()):
+            return 3.0 if column_role(cell) == "rate" else 0.2
+        return 1.0
     if header and not _open_bracket(cell):
         if lx.is_table_header(cell + fragment) and not lx.is_table_header(cell):
             return 3.0
@@ -193,7 +202,8 @@ def merge_continuations(lines: list[list[TableCell]]) -> list[list[TableCell]]:
     last: int | None = None  # the cell of out[-1] a continuation went on last
     for line in lines:
         above = out[-1] if out else None
-        if above is not None and ((len(line) >= 2 and len(above) >= 3) or (len(line) == 1 and _label_value_line(above))):
+        closing = len(line) == 1 and _closes(line[0].text) and any(_open_bracket(c.text) for c in above or [])  # '100%）' under '（E/C×'
+        if above is not None and ((len(line) >= 2 and len(above) >= 3) or (len(line) == 1 and _label_value_line(above)) or closing):
             # In a header every piece must make a header word where it joins; anything less is
             # left to the table reader, which weighs pieces over two or three lines
             # (tables._wrapped_header).

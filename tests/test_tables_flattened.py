@@ -61,3 +61,48 @@ def test_money_rows_run_together_are_read_one_line_per_row_with_their_figures_sp
     # precision; '209.6|510' is no reading either (no indicator's points exceed 100).
     assert rows[1][:3] == ["其中:财政拨款", "86.40", "112.50"]
     assert rows[2][:3] == ["其他资金", "0.00", "0.00"]
+
+
+def test_a_ratio_formula_wrapped_under_the_header_goes_to_the_rate_column():
+    table = next(t for t in read(RUN_ON_FORM) if t.kind == "money")
+    by_role = {c.role: c.header for c in table.columns.values()}
+    assert "(B/A)" in by_role["rate"] and by_role["points"] == "分值"
+    assert by_role["initial"] == "年初预算数" and "(A)" in by_role["adjusted"] and "(B)" in by_role["actual"]
+    assert money_rows(RUN_ON_FORM)[0] == ["年度资金总额", "86.40", "112.50", "104.62", "10", "92.99%", "9.3"]
+
+
+SIGN_UNIT_FORM = """2023年度项目支出绩效自评表
+项目名称 渔港清淤工程
+主管部门 石湾县海洋渔业局 实施单位 石湾县渔港管理所
+项目资金 全年预算数 全年执行数 预算执行 分值 得分
+（万元） （C） （E） （E/C×
+100%）
+年度资金总额 240.00216.0090.00%109
+其中：财政拨款 240.00 — — — —
+绩效 一级 二级 三级 指标 指标值 度量 实际 权重 得分
+指标 指标 指标 指标 性质 单位 完成值
+产出指标 数量指标 清淤土方量 ≥ 300 万方 3261515
+产出指标 质量指标 航道通航水深达标率 ≥ 95 % 93.51513.5
+产出指标 成本指标 每万方清淤费用 ≤ 8 万元 7.41818
+标准
+总分 10093.5
+"""
+
+
+def test_a_formula_wrapped_over_three_header_lines_names_the_rate_column():
+    money = next(t for t in read(SIGN_UNIT_FORM) if t.kind == "money")
+    # '（E/C×' then '100%）' on a third line: one annotation, on the column it divides for.
+    assert {c.role: c.header for c in money.columns.values()}["rate"] == "预算执行(E/C×100%)"
+    assert money_rows(SIGN_UNIT_FORM)[0] == ["年度资金总额", "240.00", "216.00", "90.00%", "10", "9"]
+
+
+def test_a_unit_wrapped_under_the_label_column_heads_no_column_of_its_own():
+    text = """项目资金 年初 调整后 预算 预算 权重 得分
+（万元） 预算 预算数 执行数 执行率
+年度资金总额 50.2060.0054.0090.0%109
+"""
+    money = next(t for t in read(text) if t.kind == "money")
+    # Read unwrapped, '（万元）' would make an eighth column and leave a lone '预算' beside
+    # '预算执行数'; an annotation is always the rest of the cell above it.
+    assert [money.columns[c].role for c in sorted(money.columns)] == ["other", "initial", "adjusted", "actual", "rate", "points", "score"]
+    assert money_rows(text)[0] == ["年度资金总额", "50.20", "60.00", "54.00", "90.0%", "10", "9"]

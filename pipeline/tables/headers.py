@@ -22,6 +22,9 @@ def _join_gain(top: str, piece: str) -> float:
     """How much joining a wrapped piece to a header cell makes a header of it: '年度指' + '标值'
     names a role the upper piece alone does not; '分值' + '析及改进措施' names none."""
     r0, r1 = _model.column_role(top), _model.column_role(top + piece)
+    if lx.RATIO_ANNOTATION.fullmatch(piece):
+        # A formula dividing two columns heads a rate column, one not annotated already.
+        return 2.0 if r0 == "rate" and not lx.OWN_ANNOTATION_END.search(top) else 0.2
     if r0 in _ROLELESS and lx.is_table_header(top) and r1 not in _ROLELESS and _model.column_role(piece) == r1:
         return -2.0  # the piece names that role alone: a column of its own beside a label column
     if r1 not in _ROLELESS and r0 in _ROLELESS:
@@ -90,6 +93,15 @@ def _header_fragment_word(text: str) -> bool:
             and not text.startswith(_model._TOTAL_LABELS) and not re.search(r"[。；;，,:：]", text))
 
 
+def _bare_annotation(text: str) -> bool:
+    return bool(lx.COLUMN_ANNOTATION.fullmatch(text) or lx.RATIO_ANNOTATION.fullmatch(text))
+
+
+def _closes_bracket(before: str, piece: str) -> bool:
+    """'100%）' after '（E/C×': the end of an annotation wrapped onto a third header line."""
+    return before.count("(") + before.count("（") > before.count(")") + before.count("）") and bool(re.fullmatch(r"[^()（）]{0,8}[)）]", piece))
+
+
 def _wrapped_header(cells: list[_model.TableCell], start: int, end: int) -> tuple[list[_model.TableCell], int, int]:
     """The header zone around a run of header words cells[start:end] in a flat run: short pieces
     before it (the first line's fragments '项目' '年初'), pieces after it up to the first row
@@ -98,7 +110,7 @@ def _wrapped_header(cells: list[_model.TableCell], start: int, end: int) -> tupl
     run = (start, end)
     while start > 0 and len(cells[start - 1].text) <= 4 and _header_fragment_word(cells[start - 1].text):
         start -= 1
-    while end < len(cells) and _header_fragment_word(cells[end].text) and \
+    while end < len(cells) and (_header_fragment_word(cells[end].text) or _closes_bracket(cells[end - 1].text, cells[end].text)) and \
             not (end + 1 < len(cells) and (_model.is_numeric(cells[end + 1].text) or _model.is_placeholder(cells[end + 1].text))):
         end += 1
     zone = cells[start:end]
@@ -114,6 +126,8 @@ def _wrapped_header(cells: list[_model.TableCell], start: int, end: int) -> tupl
     unwrapped = _header_quality(texts)
     choice: tuple[float, int, list[int]] = (unwrapped, len(zone), [])
     for k in range(3, len(zone)):
+        if any(_bare_annotation(t) for t in texts[:k]):
+            continue  # '（万元）' or '(B/A)' heads no column: it is the rest of the cell above it
         aligned = _align_wrapped(texts[:k], texts[k:])
         if aligned is None or aligned[0] <= 0:
             continue

@@ -285,7 +285,8 @@ def _finish_header(text: str, layout: Layout, table: _model.Table, default_unit:
         group_role = _model.column_role(group_text) if group_text else ""
         if role in ("total", "source") and group_role in ("actual", "budget", "adjusted", "initial"):
             role = group_role if role == "total" else "source"
-        elif role in ("", "other") and len(parts) > 1:
+        elif role in ("", "other", "budget") and len(parts) > 1 and _model.column_role(joined) not in ("", "other"):
+            # '年初' over '预算数': the pieces together name the column ('预算数' alone is any budget).
             role = _model.column_role(joined)
         table.columns[col] = _model.Column(col, group_text + joined, leaf, role)
     names = table.columns_with("name")
