@@ -106,3 +106,23 @@ def test_a_unit_wrapped_under_the_label_column_heads_no_column_of_its_own():
     # '预算执行数'; an annotation is always the rest of the cell above it.
     assert [money.columns[c].role for c in sorted(money.columns)] == ["other", "initial", "adjusted", "actual", "rate", "points", "score"]
     assert money_rows(text)[0] == ["年度资金总额", "50.20", "60.00", "54.00", "90.0%", "10", "9"]
+
+
+GLUED_SCORES = """绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分
+产出指标 数量指标 界桩维护数量 ≥120个 124个 88
+产出指标 质量指标 巡检记录合格率 100%97.5%1110
+效益指标 生态效益指标 林地保有面积 ≥300亩 312亩 1412
+"""
+
+
+def test_points_and_score_run_together_are_split_where_one_figure_cannot_be_the_points():
+    # '1412' cannot be one indicator's points (above 100): this table runs points and score
+    # together, so its '88' and '1110' are 8 | 8 and 11 | 10 as well.
+    assert grid_figures(GLUED_SCORES, "points", "score") == [("8", "8"), ("11", "10"), ("14", "12")]
+    assert grid_figures(GLUED_SCORES, "target", "ind_actual")[1] == ("100%", "97.5%")
+
+
+def test_an_actual_run_together_with_points_and_score_keeps_the_magnitude_of_its_target():
+    # '3261515': 326 | 15 | 15 or 32 | 61 | 515 … (score above points, points above 100: no)
+    # or 3261 | 5 | 15 (no): the actual nearest the target 300 wins; '93.51513.5' has one reading.
+    assert grid_figures(SIGN_UNIT_FORM, "ind_actual", "points", "score")[:2] == [("326", "15", "15"), ("93.5", "15", "13.5")]

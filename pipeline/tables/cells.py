@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -408,6 +409,16 @@ def _parse_space_rows(tokens: list[_model.TableCell], header: list[_model.TableC
     money header takes a label (its words) and the figures after it, in column order. With
     ``count``, (rows, tokens used)."""
     reader = _SpaceRowReader(tokens, header)
+    rows, used = _read_space_rows(reader)
+    if reader.glued_seen and not reader.scores_glued:
+        # A row's points and score run together beyond doubt ('1210.5'): the table prints them
+        # so, and the shorter runs ('88') are read the same way from its first row on.
+        reader = _SpaceRowReader(tokens, header, scores_glued=True)
+        rows, used = _read_space_rows(reader)
+    return (rows, reader.tokens[used:]) if count else rows
+
+
+def _read_space_rows(reader: "_SpaceRowReader") -> tuple[list[list[_model.TableCell]], int]:
     rows: list[list[_model.TableCell]] = []
     used = 0
     while reader.i < reader.n:
@@ -423,15 +434,18 @@ def _parse_space_rows(tokens: list[_model.TableCell], header: list[_model.TableC
             break
         rows.append(sorted(cells, key=lambda c: c.column))
         used = reader.i
-    return (rows, reader.tokens[used:]) if count else rows
+    return rows, used
 
 
 class _SpaceRowReader:
     """The tokens of a space-separated run read row by row under a header's column roles; ``i``
     is the next token, and run-together values are split in place in ``tokens``."""
 
-    def __init__(self, tokens: list[_model.TableCell], header: list[_model.TableCell]) -> None:
+    def __init__(self, tokens: list[_model.TableCell], header: list[_model.TableCell], scores_glued: bool = False) -> None:
         self.header = header
+        self.scores_glued = scores_glued  # the table prints points and score run together
+        self.glued_seen = False  # a run of points and score that no single figure can be was split
+        self.target = ""  # the target of the row being read
         self.roles = [_model.column_role(h.text) for h in header]
         self.tokens = list(tokens)
         self.i, self.n = 0, len(self.tokens)
@@ -481,10 +495,14 @@ class _SpaceRowReader:
             self.seen_level1 = self.seen_level1 or col == level_cols.get("level1")
             self.i += 1
 
-    def _fits(self, role: str) -> bool:
-        """Does the next token fit a column of ``role``? A value glued to the figures printed
-        against it ('100%100%1818') is cut, the rest read as the next token."""
+    def _fits(self, role: str, after: str = "") -> bool:
+        """Does the next token fit a column of ``role`` (``after``: the role of the column after
+        it)? A value glued to the figures printed against it ('100%100%1818') is cut, the rest
+        read as the next token; so are points and score run together ('1210.5')."""
         text = self.tokens[self.i].text
+        if role == "points" and after == "score" and _model.is_numeric(text) and not text.endswith("%"):
+            self._split_points_score()
+            return True
         if role in ("points", "score", "review_score"):
             return _model.is_numeric(text) and not text.endswith("%")
         if role == "nature":
@@ -499,14 +517,68 @@ class _SpaceRowReader:
                 self.tokens[self.i : self.i + 1] = [replace(token, text=text[:cut], end=token.start + cut),
                                                     replace(token, text=text[cut:], start=token.start + cut)]
                 self.n = len(self.tokens)
+            elif fits and role == "ind_actual" and after == "points":
+                self._split_actual_scores()
             return fits
         if role == "note":
             return _long_text(text) or _model.is_placeholder(text)
         return False
 
+    def _split_points_score(self) -> None:
+        """The token under 分值 is points and score run together when the next token is no
+        score of its own and exactly one reading has score <= points <= 100: beyond doubt when
+        the token is above 100 (no indicator's points are), else only in a table known to glue."""
+        token = self.tokens[self.i]
+        following = self.tokens[self.i + 1].text if self.i + 1 < self.n else ""
+        if _model.is_numeric(following) and not following.endswith("%") or len(token.text) < 2:
+            return
+        certain = (token.value if token.value is not None else float(token.text.replace(",", ""))) > 100
+        if not (certain or self.scores_glued):
+            return
+        parts = _glued_parts(token, ["points", "score"])
+        if parts is None:
+            return
+        self.glued_seen = self.glued_seen or certain
+        self.tokens[self.i : self.i + 1] = parts
+        self.n = len(self.tokens)
+
+    def _split_actual_scores(self) -> None:
+        """An actual figure run together with the points and score after it ('58941515' under
+        实际完成值 | 分值 | 得分, the next token no score of its own): of the readings with score
+        <= points <= 100, the actual nearest the row's target in magnitude, then the score
+        nearest its points (a self-evaluation scores near full marks)."""
+        token = self.tokens[self.i]
+        following = self.tokens[self.i + 1].text if self.i + 1 < self.n else ""
+        text = token.text
+        if not re.fullmatch(r"\d[\d.]*\d", text) or _model.is_numeric(following) and not following.endswith("%"):
+            return
+        target = re.search(r"\d+(?:\.\d+)?", self.target or "")
+        ranked = []
+        for a in range(1, len(text) - 1):
+            for b in range(a + 1, len(text)):
+                parts = (text[:a], text[a:b], text[b:])
+                if not (re.fullmatch(r"(?:[1-9]\d*|0)(?:\.\d+)?", parts[0]) and re.fullmatch(_GLUED_PATTERNS["points"], parts[1])
+                        and re.fullmatch(_GLUED_PATTERNS["score"], parts[2])):
+                    continue
+                actual, points, score = (float(p) for p in parts)
+                if score > points or points > 100:
+                    continue
+                distance = abs(math.log10(max(actual, 1e-9) / float(target.group()))) if target and float(target.group()) else 0.0
+                ranked.append((round(distance, 1), points - score, a, b))
+        if not ranked:
+            return
+        _, _, a, b = min(ranked)
+        s = token.start
+        whole = (token.start, token.end)
+        self.tokens[self.i : self.i + 1] = [replace(token, text=text[:a], end=s + a, value=float(text[:a]), run_together=whole),
+                                            replace(token, text=text[a:b], start=s + a, end=s + b, value=float(text[a:b]), run_together=whole),
+                                            replace(token, text=text[b:], start=s + b, value=float(text[b:]), run_together=whole)]
+        self.n = len(self.tokens)
+
     def indicator_row(self) -> list[_model.TableCell] | None:
         """Levels, a name, then per column after the name what fits its role."""
         cells: list[_model.TableCell] = []
+        self.target = ""
         self._levels(cells)
         tokens = self.tokens
         if self.i >= self.n or _long_text(tokens[self.i].text) or tokens[self.i].text.startswith(_model._TOTAL_LABELS):
@@ -522,8 +594,10 @@ class _SpaceRowReader:
             text = self.tokens[self.i].text
             if _model._level_of(text) or text.startswith(_model._TOTAL_LABELS):
                 break
-            if self._fits(self.roles[col]):
+            if self._fits(self.roles[col], self.roles[col + 1] if col + 1 < len(self.roles) else ""):
                 cells.append(replace(self.tokens[self.i], column=col))
+                if self.roles[col] == "target":
+                    self.target = self.tokens[self.i].text
                 values += 1
                 self.i += 1
         tokens, i = self.tokens, self.i
