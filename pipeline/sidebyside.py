@@ -34,6 +34,8 @@ _PURE_FIGURE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 _POINTS_ONLY = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 _POINTS_AT_END = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
 _PAGE_MARK = re.compile(r"[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页.*")
+# Figures run together ('833.37995.01', '100%96.5%') or an empty cell's dash: no piece of a wrapped cell.
+_FIGURES_OR_BLANK = re.compile(r"\d[\d,]*\.\d+\.\d[\d.,%]*|\d[\d.,]*%\d[\d.,%]*|[—–\-－/]{1,3}")
 _SENTENCE = re.compile(r"[。；;:：]")
 _SIGN = re.compile(r"[≥≤=<>]")
 # Where an indicator grid ends: its total or grade line, or the problems under it.
@@ -172,8 +174,8 @@ def _continuation(line: list[TableCell], row: list[TableCell], header: bool = Fa
                   prefer: int | None = None) -> list[TableCell] | None:
     """``row`` continued by ``line`` when the line has the shape of a continuation: fewer pieces
     than the row, no figure standing alone (a score of its own), no sentence start."""
-    if not line or len(line) >= len(row) or any(_PURE_FIGURE.fullmatch(c.text) for c in line):
-        return None
+    if not line or len(line) >= len(row) or any(_PURE_FIGURE.fullmatch(c.text) or _FIGURES_OR_BLANK.fullmatch(c.text) for c in line):
+        return None  # a figure, figures run together ('833.37995.01') or an empty cell's dash: a row of its own
     if any(c.text.startswith(_GRID_END) for c in line[:1]) or any(lx.classify_level(c.text) for c in line):
         return None  # a total row, or a row opening with its level names
     return continue_cells(row, line, header, prefer)

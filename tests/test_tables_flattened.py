@@ -126,3 +126,26 @@ def test_an_actual_run_together_with_points_and_score_keeps_the_magnitude_of_its
     # '3261515': 326 | 15 | 15 or 32 | 61 | 515 … (score above points, points above 100: no)
     # or 3261 | 5 | 15 (no): the actual nearest the target 300 wins; '93.51513.5' has one reading.
     assert grid_figures(SIGN_UNIT_FORM, "ind_actual", "points", "score")[:2] == [("326", "15", "15"), ("93.5", "15", "13.5")]
+
+
+def test_a_name_fragment_on_a_line_of_its_own_goes_on_the_name_above_not_on_its_unit():
+    names = [row[2] for row in indicators(RUN_ON_FORM)]
+    assert names[:2] == ["湿地巡护里程", "巡护记录完整率"]  # '率' alone under a row of run-together figures
+    grid = next(t for t in read(SIGN_UNIT_FORM) if t.kind == "indicator")
+    row = grid.rows[2]  # '标准' under '… ≤ 8 万元 7.41818': the name goes on, the unit is whole
+    assert row.cell(grid.column("name")).text == "每万方清淤费用标准" and row.cell(grid.column("unit")).text == "万元"
+    assert grid_figures(SIGN_UNIT_FORM, "ind_actual", "points", "score")[2] == ("7.4", "18", "18")
+
+
+
+WRAPPED_AROUND = """绩效指标 一级指标 二级指标 三级指标 指标性质 指标值 度量单位 实际完成值 权重 得分
+产出指标 数量指标 改造 ≥ 6 处 71818
+码头泊位
+产出指标 质量指标 护岸验收合格率 = 100 % 1001818
+"""
+
+
+def test_a_name_wrapped_around_its_values_does_not_go_on_its_unit():
+    # '处' is no unit the lexicon knows: a short word printed right after a figure is the
+    # unit cell all the same, and the fragment below goes on the name.
+    assert indicators(WRAPPED_AROUND)[0] == ("产出指标", "数量指标", "改造码头泊位", "≥6处", "7处")

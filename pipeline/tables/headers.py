@@ -244,20 +244,30 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
     1900人 1900人 13 13' over '济困难学生'); its words join the row's unfinished text cells,
     the last ones first. A line followed by a line of figures is a name above its values and
     stays."""
-    def value_line(line: list[_model.TableCell]) -> bool:
-        return any(_cells._value_like(t.text) for t in line)
+    def figure(text: str) -> bool:  # a value, or values run together ('100%96.5%118.5')
+        return _cells._value_like(text) or bool(re.fullmatch(r"[\d.,%]*\d[\d.,%]*", text))
 
-    def words_only(line: list[_model.TableCell]) -> bool:
+    def value_line(line: list[_model.TableCell]) -> bool:
+        return any(figure(t.text) for t in line)
+
+    def words_only(line: list[_model.TableCell], row: list[_model.TableCell]) -> bool:
+        # A header line has three words or more: one or two words that read as header words
+        # ('合格率', '完成率') under a row printed whole on its line are the rest of its name
+        # (one cell per line, a lone header word opens the header).
+        header_words_ok = len(line) <= 2 and len(row) >= 3
         return bool(line) and all(len(t.text) <= 6 and not _cells._value_like(t.text) and not _model._level_of(t.text)
-                                   and not t.text.startswith(_model._TOTAL_LABELS) and not _cells._is_header_word(t.text) for t in line)
+                                   and not t.text.startswith(_model._TOTAL_LABELS)
+                                   and (header_words_ok or not _cells._is_header_word(t.text)) for t in line)
 
     out: list[list[_model.TableCell]] = []
     anchor: int | None = None  # the row line whose cells the words continue
     for k, line in enumerate(lines):
         following = lines[k + 1] if k + 1 < len(lines) else []
-        if anchor is not None and words_only(line) and not (following and _cells._value_like(following[0].text)):
+        if anchor is not None and words_only(line, out[anchor]) and not (following and _cells._value_like(following[0].text)):
             row = out[anchor]
-            open_cells = [n for n, t in enumerate(row) if not _cells._value_like(t.text) and not _model._level_of(t.text) and not _cells._long_text(t.text)]
+            # A unit under 度量单位 (a short word printed right after its figure) is whole.
+            open_cells = [n for n, t in enumerate(row) if not figure(t.text) and not _model._level_of(t.text) and not _cells._long_text(t.text)
+                          and t.text not in lx.MEASURE_UNITS and not (n and len(t.text) <= 3 and figure(row[n - 1].text))]
             if open_cells and len(line) <= len(open_cells):
                 for n, word in zip(open_cells[len(open_cells) - len(line):], line):
                     row[n] = row[n].joined(word)

@@ -394,8 +394,9 @@ def _joinable(table: _model.Table, above: _model.Row, row: _model.Row) -> bool:
     if above_text and not above_values and row_values and name_col is not None and above.cell(name_col) is not None \
             and above.cell(name_col).text and (row.cell(name_col) is None or not row.cell(name_col).text):
         return True  # the rest of a row (figures, 实施单位) on the line below its name
-    if above_values and not above_text and row_text and not row_values and len(row.filled()) <= 2:
-        return True  # a name printed on the line below its figures
+    if above_values and row_text and not row_values and len(row.filled()) <= 2 and (
+            not above_text or (name_col is not None and _nameless_figures(table, above) and all(c.column == name_col for c in row.filled()))):
+        return True  # a name printed on the line below its figures (the row's level cells beside them)
     return False
 
 
