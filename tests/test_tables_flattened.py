@@ -149,3 +149,28 @@ def test_a_name_wrapped_around_its_values_does_not_go_on_its_unit():
     # '处' is no unit the lexicon knows: a short word printed right after a figure is the
     # unit cell all the same, and the fragment below goes on the name.
     assert indicators(WRAPPED_AROUND)[0] == ("产出指标", "数量指标", "改造码头泊位", "≥6处", "7处")
+
+
+SIGNED_OFF = """绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分
+产出指标 数量指标 界桩维护数量 ≥120个 124个 50 48
+效益指标 生态效益指标 林地保有面积 ≥300亩 312亩 50 50
+填报单位（盖章）：北坡林场 填报人：夏禾 填报日期：2024年1月9日
+"""
+
+
+def test_the_forms_sign_off_ends_its_table():
+    assert indicators(SIGNED_OFF)[-1] == ("效益指标", "生态效益指标", "林地保有面积", "≥300亩", "312亩")
+    assert not any("填报" in c.text for t in read(SIGNED_OFF) for r in t.rows for c in r.cells)
+    assert not any("填报" in c.text for t in read(RUN_ON_FORM) for r in t.rows for c in r.cells)
+
+
+def test_a_run_on_form_reads_whole():
+    assert indicators(RUN_ON_FORM) == [
+        ("产出指标", "数量指标", "湿地巡护里程", "≥400公里", "436公里"),
+        ("产出指标", "质量指标", "巡护记录完整率", "100%", "98.5%"),
+        ("效益指标", "生态效益指标", "鸟类栖息地面积", "≥20公顷", "21公顷"),
+    ]
+    record = extract_rules(text_document(RUN_ON_FORM)).plain()
+    assert record["budget"]["initial"] == 86.40 and record["budget"]["adjusted"] == 112.50
+    assert record["budget"]["actual"] == 104.62 and record["budget"]["execution_rate"] == 92.99
+    assert record["evaluation"]["score"] == 93.3

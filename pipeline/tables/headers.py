@@ -289,7 +289,8 @@ def _plain_run(pieces: list[_cells._Piece], i: int) -> tuple[int, list[tuple[lis
     line indexes); no rows when the run holds no header."""
     j = i
     while j < len(pieces) and pieces[j].cells is None and pieces[j].line.text.strip() \
-            and not _model._is_form_title(squash_cell(pieces[j].line.text)) and not _model._PAGE_LINE.fullmatch(pieces[j].line.text.strip()):
+            and not _model._is_form_title(squash_cell(pieces[j].line.text)) and not _model._PAGE_LINE.fullmatch(pieces[j].line.text.strip()) \
+            and not (j > i and lx.FORM_FOOTER.match(pieces[j].line.text)):  # the form's sign-off ends its table
         j += 1
     if j - i < 2:
         return j, []

@@ -438,8 +438,8 @@ def _fragment_of(table: _model.Table, above: _model.Row, row: _model.Row) -> boo
         return False
     cell = filled[0]
     mine = above.cell(cell.column)
-    if mine is None or not mine.text or _model.is_numeric(mine.text):
-        return False
+    if mine is None or not mine.text or _model.is_numeric(mine.text) or mine.text.startswith(_model._TOTAL_LABELS):
+        return False  # a total row's label ('总分') is whole: a short line below it is a row of its own
     text = cell.text
     if len(text) > 12 or _model._level_of(text) or re.match(r"\d|[一二三四五六七八九十]+、|[(（]\d", text):
         return False
