@@ -190,7 +190,9 @@ def _header_line(cells: list[TableCell]) -> bool:
 def _label_value_line(cells: list[TableCell]) -> bool:
     """A form's 'label value label value' line without figures ('项目名称 城区雨污分'): the value
     beside a label may wrap onto the next line alone."""
-    return len(cells) >= 2 and len(cells) % 2 == 0 and not any(re.search(r"\d", c.text) for c in cells) \
+    # A value may hold digits (a project's system code before its name), never a figure.
+    return len(cells) >= 2 and len(cells) % 2 == 0 and not any(re.search(r"\d", c.text) for c in cells[::2]) \
+        and not any(_FIGURE.fullmatch(c.text) for c in cells[1::2]) \
         and all(lx.is_table_header(c.text) for c in cells[::2]) and not any(lx.is_table_header(c.text) for c in cells[1::2])
 
 

@@ -174,3 +174,119 @@ def test_a_run_on_form_reads_whole():
     assert record["budget"]["initial"] == 86.40 and record["budget"]["adjusted"] == 112.50
     assert record["budget"]["actual"] == 104.62 and record["budget"]["execution_rate"] == 92.99
     assert record["evaluation"]["score"] == 93.3
+
+
+PIPE_FORM = """2022年度项目支出绩效自评表
+| 项目名称 | 山塘加固 |
+| 主管部门 | 北屿县水利局 | 实施单位 | 北屿县水利工程站 |
+| 项目 |  | 年初 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |
+| 资金 |  | 预算数 | （A） | （B） |  | （B/A） |  |
+|  | 年度资金总额 | 62.00 | 70.00 | 63.00 | 10 | 90.00% | 9 |
+| 绩效指标 | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |
+|  | 产出指标 | 数量指标 | 加固山塘座数 | ≥6座 | 6座 | 30 | 30 |
+|  | 产出指标 | 质量指标 |  | 100% | 100% | 30 | 30 |
+|  |  |  | 坝体渗漏整治合格率 |  |  |  |  |
+| 总分 |  |  |  |  |  | 100 | 94 |
+| 自评等级 | 优 |
+"""
+
+
+def test_pipe_rows_stay_rows_and_a_name_below_its_values_joins_them():
+    nt, _ = view(PIPE_FORM)
+    assert "| 北屿县水利工程站 |\n| 项目 |" in nt.text  # the normaliser joins no pipe row to the next
+    money = next(t for t in read(PIPE_FORM) if t.kind == "money")
+    # '年初' over '预算数': together they name the column (预算数 alone is any budget).
+    assert money.column("initial") is not None and money.column("rate") is not None
+    assert indicators(PIPE_FORM)[1] == ("产出指标", "质量指标", "坝体渗漏整治合格率", "100%", "100%")
+    record = extract_rules(text_document(PIPE_FORM)).plain()
+    assert record["budget"]["initial"] == 62.0 and record["evaluation"]["grade"] == "优"
+
+
+CELL_FORM = "\n".join("""项目支出绩效自评表
+项目名称 |
+老旧小区雨污 |
+分流改造 |
+主管部门 |
+东岚区住建局 |
+实施单位 |
+东岚区市政所 |
+一级指标 |
+二级指标 |
+三级指标 |
+指标性质 |
+指标值 |
+度量单位 |
+实际完成值 |
+分值 |
+得分 |
+产出指标 |
+数量指标 |
+改造小区 |
+≥ |
+12 |
+个 |
+13 |
+50 |
+50 |
+效益指标 |
+社会效益指标 |
+管网满流率 |
+≤ |
+30 |
+% |
+26 |
+50 |
+46 |
+总分 |
+100 |
+96 |
+自评等级 |
+优 |""".split("\n")) + "\n"
+
+
+def test_one_cell_per_line_keeps_units_apart_wrapped_values_whole_and_the_total_row_alone():
+    bare, _ = view(CELL_FORM.replace(" |", ""))
+    assert "\n30\n%\n26\n" in bare.text  # a figure alone over a unit alone: two cells, no wrap
+    assert "共支出 232.86万元" in view("本年度共支出 232.86\n万元，较上年增长。\n")[0].text.replace("\n", "")
+    head = read(CELL_FORM)[0]
+    assert [c.text for c in head.rows[0].filled()] == ["项目名称", "老旧小区雨污分流改造"]
+    assert indicators(CELL_FORM) == [
+        ("产出指标", "数量指标", "改造小区", "≥12个", "13个"),
+        ("效益指标", "社会效益指标", "管网满流率", "≤30%", "26%"),
+    ]
+    record = extract_rules(text_document(CELL_FORM)).plain()
+    assert record["subject"] == "老旧小区雨污分流改造"
+    assert [i["actual"] for i in record["indicators"]] == ["13个", "26%"]
+    assert record["evaluation"]["score"] == 96 and record["evaluation"]["grade"] == "优"
+
+
+
+
+WRAPPED_HEAD = """2023年度项目支出绩效自评表
+项目名称 31020419R551020419882-乡镇污水管网维修养护及应急抢修专项
+经费
+主管部门 西岭县住建局 实施单位 西岭县排水站
+项目资金 年初预算数 全年预算数 全年执行数 执行率 分值 得分
+年度资金总额 30.00 32.00 30.40 95.00% 10 9.5
+"""
+
+TWO_FORMS = "\n".join("\t".join(line.split()) for line in """项目支出绩效自评表
+项目名称 水库除险加固
+主管部门 西岭县水利局 实施单位 西岭县水库所
+项目资金 年初预算数 全年预算数 全年执行数 执行率 分值 得分
+年度资金总额 30.00 32.00 30.40 95.00% 10 9.5
+项目支出绩效自评表
+项目名称 山塘防汛抢险应急措施
+主管部门 西岭县水利局 实施单位 西岭县水库所
+项目资金 年初预算数 全年预算数 全年执行数 执行率 分值 得分
+年度资金总额 12.00 12.00 11.40 95.00% 10 9.5""".split("\n")) + "\n"
+
+
+def test_a_form_head_keeps_its_fields_apart_and_its_names_whole():
+    nt, _ = view(WRAPPED_HEAD)
+    assert "经费\n主管部门" in nt.text  # the next field of a form's head is never the rest of a sentence
+    # The name wrapped after its system code: the fragment goes on the value, not the label.
+    assert extract_rules(text_document(WRAPPED_HEAD)).plain()["subject"] == "乡镇污水管网维修养护及应急抢修专项经费"
+    # A name that ends like a remarks header (…措施) is still the value beside 项目名称.
+    forms = tb.forms(read(TWO_FORMS))
+    assert [f.name.text for f in forms] == ["水库除险加固", "山塘防汛抢险应急措施"]

@@ -149,6 +149,17 @@ def _cut_at_headers(flat: list[_Piece]) -> list[list[_Piece]]:
         else:
             pair = label(i) and i + 1 < len(flat) and not label(i + 1) and run_at(i + 1) < 3
             step = 2 if pair else 1
+            if pair:
+                # A value wrapped over lines ('应急避难 |' '场所维护改造 |'): the cells up to the
+                # next label are its pieces.
+                value = flat[i + 1]
+                while i + step + 1 < len(flat) and not label(i + step) and label(i + step + 1) and run_at(i + step) < 3 \
+                        and not _model.is_numeric(flat[i + step].cells[0].text):
+                    value = _Piece(value.line, [value.cells[0].joined(flat[i + step].cells[0])], True)
+                    step += 1
+                out.append([flat[i], value])
+                i += step
+                continue
         out.append(flat[i : i + step])
         i += step
     return out

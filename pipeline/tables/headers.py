@@ -213,8 +213,8 @@ def _flat_rows(cells: list[_model.TableCell], line_starts: list[int] | None = No
     rows: list[list[_model.TableCell]] = []
     pre = cells[: zones[0][1]]
     for group in _by_line(pre, line_starts):
-        for i in range(0, len(group), 2):
-            rows.append([replace(c, column=k) for k, c in enumerate(group[i : i + 2])])
+        rows.extend(_label_value_pairs(group) if line_starts is None else
+                    [[replace(c, column=k) for k, c in enumerate(group[i : i + 2])] for i in range(0, len(group), 2)])
     for z, (header, zs, ze) in enumerate(zones):
         rows.append(header)
         stop = zones[z + 1][1] if z + 1 < len(zones) else len(cells)
@@ -223,6 +223,29 @@ def _flat_rows(cells: list[_model.TableCell], line_starts: list[int] | None = No
         rows.extend(parsed)
         if left:
             rows.append([replace(c, column=k) for k, c in enumerate(left)])
+    return rows
+
+
+def _form_label(text: str) -> bool:
+    return _cells._is_header_word(text) or squash_cell(text).rstrip(":：").endswith(("名称", "部门", "单位", "负责人"))
+
+
+def _label_value_pairs(cells: list[_model.TableCell]) -> list[list[_model.TableCell]]:
+    """A form's head printed one cell per line: label, value, label, value …; a value wrapped
+    over lines ('应急避难' '场所维护改造' before the next label) is one value."""
+    rows: list[list[_model.TableCell]] = []
+    i = 0
+    while i < len(cells):
+        if _form_label(cells[i].text) and i + 1 < len(cells) and not _form_label(cells[i + 1].text):
+            value, j = cells[i + 1], i + 2
+            while j + 1 < len(cells) and not _form_label(cells[j].text) and _form_label(cells[j + 1].text) \
+                    and not _model.is_numeric(cells[j].text) and len(cells[j].text) <= 12:
+                value, j = value.joined(cells[j]), j + 1
+            rows.append([replace(cells[i], column=0), replace(value, column=1)])
+            i = j
+            continue
+        rows.append([replace(c, column=k) for k, c in enumerate(cells[i : i + 2])])
+        i += 2
     return rows
 
 
