@@ -159,7 +159,7 @@ FORM_FIELD_LABELS = ["项目负责人", "联系电话", "项目资金", "资金�
 # one of these labels and a colon ends the table above it.
 FORM_FOOTER_LABELS = ["填报单位", "填报人", "填报日期", "填表人", "填表日期", "单位负责人", "财务负责人", "项目负责人",
                       "分管领导", "审核人", "制表人", "联系人", "联系电话"]
-FORM_FOOTER = re.compile(r"\s*(?:" + "|".join(FORM_FOOTER_LABELS) + r")\s*(?:[(（][^()（）]{1,6}[)）])?\s*[:：]")
+FORM_FOOTER = re.compile(r"\s*(?:" + "|".join(FORM_FOOTER_LABELS) + r")\s*(?:[(（][^()（）]{0,6}(?:[)）]\s*[:：])?|[:：])")
 DEPARTMENT_LABELS = ["部门名称", "单位名称", "预算单位", "主管部门", "填报单位", "实施单位", "评价单位"]
 YEAR_LABELS = ["被评价年度", "评价年度", "预算年度", "年度"]
 SCORE_LABELS = ["自评得分", "自评总分", "综合评分", "评价得分", "总得分", "自评分", "总分"]

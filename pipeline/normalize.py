@@ -426,7 +426,9 @@ def _row_break(a: str, b: str) -> bool:
     between two words, so prose keeps its wraps."""
     if "|" in a or "|" in b:
         return False  # pipes separate their own cells
-    return len(a.split()) >= 3 and len(b.split()) >= 2 and bool(_CELL_GAP.search(a)) and bool(_CELL_GAP.search(b))
+    # Two pieces side by side over two more ('生健康检查 施进度慢于' | '人数 预期，下一'): the wrapped
+    # cells of one row, as much as a row of three.
+    return len(a.split()) >= 2 and len(b.split()) >= 2 and bool(_CELL_GAP.search(a)) and bool(_CELL_GAP.search(b))
 
 
 def _break_kind(

@@ -290,3 +290,50 @@ def test_a_form_head_keeps_its_fields_apart_and_its_names_whole():
     # A name that ends like a remarks header (…措施) is still the value beside 项目名称.
     forms = tb.forms(read(TWO_FORMS))
     assert [f.name.text for f in forms] == ["水库除险加固", "山塘防汛抢险应急措施"]
+
+
+COLUMNS_FORM = """2024年度项目支出绩效自评表
+项目名称 51070420R
+330210556781
+-东溪渠道清
+淤专项资金
+主管部门 东溪县水利 实施单位 东溪县水利
+局 工程站
+绩效 一级 二级 三级 年度 实际 分值 得分 偏差原因分
+指标 指标 指标 指标 指标值 完成值 析及改进措施
+产出指标 数量指标 渠道清淤长 ≥30公里 32公里 20 20
+度
+产出指标 质量指标 清淤验收合 100% 97% 20 18 个别标段返
+格率 工，已督促整
+改。
+效益指标 生态效益指标 河道水质达标 逐步提升 逐步提升 30 30
+状况
+满意度指标 服务对象满意 沿岸群众满意 ≥90% 93% 30 30
+度指标 度
+总分 100 98
+填报单位（盖 填报人： 填报日期：
+章）：东溪县水利工程站 2024年3月1日
+"""
+
+
+def test_a_grid_printed_in_narrow_pdf_columns_puts_each_wrapped_piece_on_its_cell():
+    from pipeline.normalize import _row_break
+
+    # Two pieces side by side over two more are the wrapped cells of one row, never prose to join.
+    assert _row_break("渠道清淤 个别标段", "长度 返工整改") and not _row_break("本年度渠道清淤", "长度达到30公里")
+    assert indicators(COLUMNS_FORM) == [
+        ("产出指标", "数量指标", "渠道清淤长度", "≥30公里", "32公里"),
+        # '格率' goes on the name, never on the whole level name '产出指标' before it; '改。'
+        # ends the remark, not the name.
+        ("产出指标", "质量指标", "清淤验收合格率", "100%", "97%"),
+        # A lone piece goes on the cell that filled its width, not on the short value beside it.
+        ("效益指标", "生态效益指标", "河道水质达标状况", "逐步提升", "逐步提升"),
+        # '度指标' completes the level name, '度' the indicator's.
+        ("满意度指标", "服务对象满意度指标", "沿岸群众满意度", "≥90%", "93%"),
+    ]
+    grid = next(t for t in read(COLUMNS_FORM) if t.kind == "indicator")
+    assert grid.rows[1].cell(grid.column("note")).text == "个别标段返工,已督促整改。"
+    assert not any("填报" in c.text for r in grid.rows for c in r.cells)  # '填报单位（盖' signs off too
+    head = read(COLUMNS_FORM)[0]
+    # The system code wrapped over two lines is still the name's head, its digits no figure.
+    assert tb.clean_name(head.rows[0].cell(1), codes=True).text == "东溪渠道清淤专项资金"

@@ -291,8 +291,11 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
             # A unit under 度量单位 (a short word printed right after its figure) is whole.
             open_cells = [n for n, t in enumerate(row) if not figure(t.text) and not _model._level_of(t.text) and not _cells._long_text(t.text)
                           and t.text not in lx.MEASURE_UNITS and not (n and len(t.text) <= 3 and figure(row[n - 1].text))]
-            if open_cells and len(line) <= len(open_cells):
-                for n, word in zip(open_cells[len(open_cells) - len(line):], line):
+            targets = _single_fragment_target(row, line[0].text, open_cells) if len(line) == 1 else None
+            if targets is None and open_cells and len(line) <= len(open_cells):
+                targets = open_cells[len(open_cells) - len(line):]
+            if targets is not None:
+                for n, word in zip(targets, line):
                     row[n] = row[n].joined(word)
                 continue
             if not open_cells:
@@ -303,6 +306,20 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
         total = any(label in t.text for t in line for label in _model._TOTAL_LABELS)  # a total row ends the grid
         anchor = len(out) - 1 if value_line(line) and not total else None
     return out
+
+
+def _single_fragment_target(row: list[_model.TableCell], word: str, open_cells: list[int]) -> list[int] | None:
+    """The cell of ``row`` a lone wrapped piece goes on, when its shape says which: the end of a
+    sentence ('步加强督导。') on the row's unfinished remark; the rest of a level name ('服务对象满'
+    + '意度指标') on that cell; else the longest open cell (a cell wraps when it fills its width)."""
+    sentences = [n for n, t in enumerate(row) if _cells._long_text(t.text) and not re.search(r"[。！？!?]$", t.text)]
+    if sentences and (re.search(r"[。！？；;，,]$", word) or not open_cells):
+        return [sentences[-1]]
+    levels = [n for n in open_cells if lx.classify_level(row[n].text + word) and not lx.classify_level(row[n].text)]
+    if levels:
+        return levels[:1]
+    # Otherwise the cell that filled its column's width, the longest ('河道水质达标' beside '逐步提升').
+    return [max(reversed(open_cells), key=lambda n: len(row[n].text))] if open_cells else None
 
 
 def _plain_run(pieces: list[_cells._Piece], i: int) -> tuple[int, list[tuple[list[_model.TableCell], list[int]]]]:
