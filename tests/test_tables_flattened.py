@@ -337,3 +337,14 @@ def test_a_grid_printed_in_narrow_pdf_columns_puts_each_wrapped_piece_on_its_cel
     head = read(COLUMNS_FORM)[0]
     # The system code wrapped over two lines is still the name's head, its digits no figure.
     assert tb.clean_name(head.rows[0].cell(1), codes=True).text == "东溪渠道清淤专项资金"
+
+
+def test_the_record_takes_the_reading_that_holds_more_whole_indicator_rows():
+    # The line-by-line reader of side-by-side grids and the token reader both read this grid;
+    # the one with more rows whose name has no figure and whose target and actual are read wins.
+    record = extract_rules(text_document(COLUMNS_FORM)).plain()
+    assert [(i["name"], i["target"], i["actual"]) for i in record["indicators"]] == [
+        ("渠道清淤长度", "≥30公里", "32公里"), ("清淤验收合格率", "100%", "97%"),
+        ("河道水质达标状况", "逐步提升", "逐步提升"), ("沿岸群众满意度", "≥90%", "93%"),
+    ]
+    assert record["subject"] == "东溪渠道清淤专项资金" and record["department"] == "东溪县水利局"
