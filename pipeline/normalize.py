@@ -415,6 +415,15 @@ _CELL_GAP = re.compile(r"(?<=[^\d\s]) +(?=[^\d\s])")
 
 _FORM_FIELD_START = re.compile(
     "(?:" + "|".join(map(re.escape, lx.SUBJECT_LABELS + lx.DEPARTMENT_LABELS + lx.FORM_FOOTER_LABELS)) + r")(?:[ \t:：|｜]|$)")
+_VALUE_CELL = re.compile(r"[≥≤=<>]?\d[\d.,]*%?[^\d\s，。；,;:：、]{0,4}")
+
+
+def _cell_line(text: str) -> bool:
+    """A whole line that is one cell of a form: a column header word ('偏差原因分析及改进措施'),
+    an indicator level ('产出指标'), a value with its unit ('≥740家次'); never a sentence's piece."""
+    return bool(_VALUE_CELL.fullmatch(text)) or lx.is_table_header(text) or bool(lx.classify_level(text)) and len(text) <= 10
+
+
 _PIPE_ROW = re.compile(r"[|｜].*[|｜]")
 
 
@@ -463,6 +472,8 @@ def _break_kind(
         return None  # a report's title line is a block of its own, never a wrapped sentence
     if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded) and max(len(a.folded), len(b.folded)) <= _FIELD_LINE_MAX:
         return None  # a form's 'label：value' lines ('项目名称：…' | '主管部门：…') are fields, not a wrap
+    if _cell_line(a.folded) or _cell_line(b.folded):
+        return None  # a form printed one cell per line: a header word, a level name, a figure with its unit
     if wrap_width:
         if a.width < wrap_width - 4 and _CHAPTER_HEADING.match(a.folded):
             return None  # a section heading

@@ -348,3 +348,17 @@ def test_the_record_takes_the_reading_that_holds_more_whole_indicator_rows():
         ("河道水质达标状况", "逐步提升", "逐步提升"), ("沿岸群众满意度", "≥90%", "93%"),
     ]
     assert record["subject"] == "东溪渠道清淤专项资金" and record["department"] == "东溪县水利局"
+
+
+def test_a_form_printed_one_cell_per_line_is_never_joined_as_hard_wrapped_prose():
+    from pipeline.normalize import _cell_line
+
+    # Header words, level names and a value with its unit make whole lines of their own, however
+    # wide the wrap the normaliser estimated; a sentence's piece does not.
+    assert _cell_line("偏差原因分析及改进措施") and _cell_line("产出指标") and _cell_line("≥740家次") and _cell_line("92.7%")
+    assert not _cell_line("重点排污单位现场检查") and not _cell_line("全年共完成检查740家次，")
+    sentence = "本年度共开展渔港巡查工作，全年累计出动执法人员，覆盖辖区全部渔港和码头，" * 2
+    cells = "\n".join(["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                       "偏差原因分析及改进措施", "产出指标", "数量指标", "渔港巡查次数", "≥120次", "126次", "50", "50"])
+    nt, _ = view("\n".join([sentence[: 30 + k] for k in range(10)]) + "\n" + cells + "\n")
+    assert "偏差原因分析及改进措施\n产出指标" in nt.text and "渔港巡查次数\n≥120次" in nt.text
