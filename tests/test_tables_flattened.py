@@ -362,3 +362,25 @@ def test_a_form_printed_one_cell_per_line_is_never_joined_as_hard_wrapped_prose(
                        "偏差原因分析及改进措施", "产出指标", "数量指标", "渔港巡查次数", "≥120次", "126次", "50", "50"])
     nt, _ = view("\n".join([sentence[: 30 + k] for k in range(10)]) + "\n" + cells + "\n")
     assert "偏差原因分析及改进措施\n产出指标" in nt.text and "渔港巡查次数\n≥120次" in nt.text
+
+
+def test_a_stray_bar_inside_a_line_separates_no_cells():
+    text = ("乱码|字符 项目名称 渔港维修 "
+            "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 产出指标 数量指标 维修泊位 ≥6个 6个 50 50\n")
+    assert indicators(text)[0] == ("产出指标", "数量指标", "维修泊位", "≥6个", "6个")
+
+
+GARBAGE = "乶□覀^而道乗乑能夂Zb丶乸丯乬些□氵亐k和丿上亖乭亙丌丬g卩乺卬亪咼廴亃乂礻亴乮犭宀乚亍亱亰〓亄乣乚亻丨匚亜亃巛乑丌冱亄丅亐乧"
+
+
+def test_a_garbage_line_printed_across_a_table_neither_ends_it_nor_becomes_a_row():
+    tabbed = "\n".join([
+        "绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分",
+        "\t产出指标\t数量指标\t巡护里程\t≥300公里\t320公里\t50\t50",
+        GARBAGE,
+        "\t效益指标\t生态效益指标\t林地保有率\t≥95%\t96%\t50\t48",
+    ]) + "\n"
+    run_on = tabbed.replace("\t", " ").replace("\n ", "\n")
+    for text in (tabbed, run_on):
+        assert [row[2] for row in indicators(text)] == ["巡护里程", "林地保有率"], text
+        assert not any(GARBAGE[:6] in c.text for t in read(text) for r in t.rows for c in r.cells)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pipeline import lexicon as lx
+from pipeline import textquality
 from pipeline.layout import Layout, Line, squash_cell
 from pipeline.tables import glued as _glued
 from pipeline.tables import headers as _headers
@@ -28,6 +29,8 @@ def _pipe_cells(line: Line) -> list[_model.TableCell] | None:
     if "|" not in text or "\t" in text:
         return None
     stripped = text.strip()
+    if text.count("|") == 1 and not stripped.startswith("|") and not stripped.endswith("|"):
+        return None  # one stray bar inside a line (OCR garbage, a '|' in prose) separates no cells
     if stripped == "|":
         return [_model.TableCell("", line.start + text.index("|"), line.start + text.index("|"), 0)]  # an empty cell
     pieces, pos = [], 0
@@ -72,11 +75,28 @@ class _Piece:
     line: Line
     cells: list[_model.TableCell] | None
     single: bool = False  # one cell per line ('cell |')
+    garbage: bool = False  # a line of OCR or encoding garbage: no row, and it ends no table
 
 
-def _pieces(layout: Layout) -> list[_Piece]:
+def garbled_lines(text: str, layout: Layout) -> frozenset[int]:
+    """Indexes of the prose lines that are garbage as a whole: a garbled passage (textquality)
+    most of whose bigrams are seen nowhere (a form line with garbage run onto it is no garbage)."""
+    spans = [(p.start, p.end) for p in textquality.garbled_passages(text, layout) if p.unseen >= 0.5]
+    out = set()
+    for line in layout.lines:
+        printed = len(re.sub(r"\s", "", line.text))
+        covered = sum(min(e, line.end) - max(s, line.start) for s, e in spans if s < line.end and e > line.start)
+        if printed and covered >= 0.8 * printed:  # its cells too, when its spaces made it a row
+            out.add(line.index)
+    return frozenset(out)
+
+
+def _pieces(layout: Layout, garbage: frozenset[int] = frozenset()) -> list[_Piece]:
     out = []
     for line in layout.lines:
+        if line.index in garbage:
+            out.append(_Piece(line, None, garbage=True))
+            continue
         if line.continues is not None:
             out.append(_Piece(line, [], False))  # a header continuation (joined by layout)
             continue
@@ -165,10 +185,11 @@ def _cut_at_headers(flat: list[_Piece]) -> list[list[_Piece]]:
     return out
 
 
-def _raw_rows(layout: Layout) -> list[list[tuple[list[_model.TableCell], list[int]] | str]]:
+def _raw_rows(layout: Layout, garbage: frozenset[int] = frozenset()) -> list[list[tuple[list[_model.TableCell], list[int]] | str]]:
     """Runs of table rows: each run is a list of (cells, line indexes) rows, and the markers
-    'loose:<index>' for short lines without cells inside the run (a wrapped unit or name)."""
-    pieces = _pieces(layout)
+    'loose:<index>' for short lines without cells inside the run (a wrapped unit or name).
+    Lines of ``garbage`` (OCR noise printed across a table) are passed over."""
+    pieces = _pieces(layout, garbage)
     runs: list[list] = []
     current: list = []
     gap = 0
@@ -177,6 +198,9 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[_model.TableCell], list[in
     plain_until = 0  # the end of the last run of plain lines read as one flat run
     while i < len(pieces):
         piece = pieces[i]
+        if piece.garbage:
+            i += 1
+            continue
         if piece.single:
             j = i
             block = []
@@ -268,7 +292,7 @@ def _space_rows(line: Line, header: list[_model.TableCell] | None) -> tuple[list
     was flattened onto one line), or a row under such a header. (new header or None, rows), or
     None when the line is neither."""
     text = line.text
-    if "\t" in text or "|" in text or not text.strip():
+    if "\t" in text or ("|" in text and _pipe_cells(line) is not None) or not text.strip():
         return None
     tokens = _tokens(line)
     flat = _headers._flat_rows(tokens)

@@ -328,21 +328,22 @@ def _plain_run(pieces: list[_cells._Piece], i: int) -> tuple[int, list[tuple[lis
     bare line, or with its rows broken over lines anywhere. (end of the run, rows with their
     line indexes); no rows when the run holds no header."""
     j = i
-    while j < len(pieces) and pieces[j].cells is None and pieces[j].line.text.strip() \
-            and not _model._is_form_title(squash_cell(pieces[j].line.text)) and not _model._PAGE_LINE.fullmatch(pieces[j].line.text.strip()) \
-            and not (j > i and lx.FORM_FOOTER.match(pieces[j].line.text)):  # the form's sign-off ends its table
+    while j < len(pieces) and (pieces[j].garbage or pieces[j].cells is None and pieces[j].line.text.strip()
+                               and not _model._is_form_title(squash_cell(pieces[j].line.text)) and not _model._PAGE_LINE.fullmatch(pieces[j].line.text.strip())
+                               and not (j > i and lx.FORM_FOOTER.match(pieces[j].line.text))):  # the form's sign-off ends its table
         j += 1
-    if j - i < 2:
+    kept = [p for p in pieces[i:j] if not p.garbage]  # garbage printed across the form is none of its cells
+    if len(kept) < 2:
         return j, []
     from pipeline.sidebyside import merge_continuations  # it reads cells of this module
 
-    lines = merge_continuations([_cells._tokens(p.line) for p in pieces[i:j]])
+    lines = merge_continuations([_cells._tokens(p.line) for p in kept])
     tokens = [t for line in _join_wrapped_cells(lines) for t in line]
-    flat = _flat_rows(tokens, [p.line.start for p in pieces[i:j]])
+    flat = _flat_rows(tokens, [p.line.start for p in kept])
     if flat is None:
         return j, []
-    starts = [p.line.start for p in pieces[i:j]]
-    indexes = [p.line.index for p in pieces[i:j]]
+    starts = [p.line.start for p in kept]
+    indexes = [p.line.index for p in kept]
 
     def line_of(cell: _model.TableCell) -> int:
         return indexes[bisect_right(starts, cell.start) - 1]
@@ -356,7 +357,7 @@ def _loose_line(text: str) -> bool:
 
 
 def _next_has_cells(pieces: list[_cells._Piece], i: int) -> bool:
-    for piece in pieces[i + 1 : i + 3]:
+    for piece in [p for p in pieces[i + 1 : i + 6] if not p.garbage][:2]:
         if piece.cells:
             return True
         if piece.line.text.strip():

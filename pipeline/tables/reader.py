@@ -29,7 +29,7 @@ def read_tables(text: str, layout: Layout, default_unit: str = "万元") -> list
     repeated = {t for t, n in titles.items() if n >= 2}
     tables: list[_model.Table] = []
     form = 0
-    for run in _cells._raw_rows(layout):
+    for run in _cells._raw_rows(layout, _cells.garbled_lines(text, layout)):
         if len(run) == 1 and isinstance(run[0], str) and run[0].startswith("title:"):
             line = layout.lines[int(run[0][6:])]
             if squash_cell(line.text) in repeated:
