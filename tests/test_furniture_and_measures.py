@@ -1,0 +1,36 @@
+"""Two false flags on clean reports, each from a misread: a converter's file line taken for the
+title (so a stale heading below it counted as body, year_mismatch), and a spending phrase not
+read as spending (so a 其中 list of budgets was summed against it, parts_do_not_sum). Every
+department, fund and figure here is invented."""
+
+from __future__ import annotations
+
+from helpers import text_document
+from pipeline.analysis import analyze
+from pipeline.checks import run_checks
+from pipeline.extract.rules import extract_rules
+
+
+def kinds(text: str) -> set[str]:
+    document = text_document(text)
+    return {f.kind for f in run_checks(extract_rules(document), document)}
+
+
+FILE_LINE_REPORT = """湖口镇供水设施维护资金绩效自评报告.docx    作者：user01    修改时间：2023/3/2 09:40
+桐川县财政局关于公开2023年度部门预算的说明
+桐川县水利局2022年度湖口镇供水设施维护资金绩效自评报告
+一、项目基本情况
+湖口镇供水设施维护资金由桐川县水利局组织实施，2022年预算40.00万元，实际支出38.00万元，执行率95.00%。
+二、绩效目标完成情况
+全年完成管网维护12公里。
+"""
+
+
+def test_a_converters_file_line_is_no_title_and_the_stale_heading_below_it_no_body():
+    view = analyze(text_document(FILE_LINE_REPORT))
+    assert view.layout.title == "桐川县水利局2022年度湖口镇供水设施维护资金绩效自评报告"
+    assert "year_mismatch" not in kinds(FILE_LINE_REPORT)
+    # The same heading inside the body still counts: the check is not switched off.
+    body = FILE_LINE_REPORT.replace("全年完成管网维护12公里。", "2023年度部门预算绩效自评得分90分。")
+    assert "year_mismatch" in kinds(body)
+
