@@ -34,3 +34,16 @@ def test_a_converters_file_line_is_no_title_and_the_stale_heading_below_it_no_bo
     body = FILE_LINE_REPORT.replace("全年完成管网维护12公里。", "2023年度部门预算绩效自评得分90分。")
     assert "year_mismatch" in kinds(body)
 
+
+SPENT_BREAKDOWN = """桐川县教育局2022年度学前教育补助资金绩效自评报告
+一、项目资金情况
+2022年年初预算30.00万元，追加调整10.00万元，调整后预算40.00万元，截至2022年12月31日，实际形成支出36.00万元，资金支出率90.00%。
+其中，幼儿园运转补助预算25.00万元，实际支出22.00万元；保教人员培训预算15.00万元，实际支出14.00万元。
+"""
+
+
+def test_spending_said_as_incurred_is_spending_so_a_list_of_budgets_sums_to_the_budget():
+    # 25 + 15 = 40 (the budget) and 22 + 14 = 36 (the spending): nothing disagrees.
+    assert "parts_do_not_sum" not in kinds(SPENT_BREAKDOWN)
+    wrong = SPENT_BREAKDOWN.replace("实际支出14.00万元", "实际支出16.00万元")
+    assert "parts_do_not_sum" in kinds(wrong)
