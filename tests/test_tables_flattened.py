@@ -384,3 +384,26 @@ def test_a_garbage_line_printed_across_a_table_neither_ends_it_nor_becomes_a_row
     for text in (tabbed, run_on):
         assert [row[2] for row in indicators(text)] == ["巡护里程", "林地保有率"], text
         assert not any(GARBAGE[:6] in c.text for t in read(text) for r in t.rows for c in r.cells)
+
+
+FIGURE_FIRST_NAMES = """绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分
+产出指标 数量指标 村级文化活 ≥120场 126场 50 50
+动中心开放
+场次
+3000人 3150人 50 50
+60岁以上老
+年人参与人
+次
+总分 100 100
+"""
+
+
+def test_a_name_opening_with_a_figure_and_a_name_wrapped_over_three_lines_stay_names():
+    assert tb._value_like("2700人次") and tb._value_like("480元/人") and tb._value_like("≥90%")
+    assert not tb._value_like("60岁以上老")  # a figure with more than a unit after it opens a name
+    assert indicators(FIGURE_FIRST_NAMES) == [
+        ("产出指标", "数量指标", "村级文化活动中心开放场次", "≥120场", "126场"),  # '场次' is the third line of the name
+        ("产出指标", "数量指标", "60岁以上老年人参与人次", "3000人", "3150人"),  # printed below its values
+    ]
+    record = extract_rules(text_document(FIGURE_FIRST_NAMES)).plain()
+    assert [i["name"] for i in record["indicators"]][:2] == ["村级文化活动中心开放场次", "60岁以上老年人参与人次"]

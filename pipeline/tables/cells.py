@@ -432,7 +432,12 @@ def _value_like(text: str) -> bool:
     """A target or actual where a name was expected ('≥2700人次', '46', '='): the row printed its
     name after its values."""
     text = text.replace(" ", "")
-    return _model.is_numeric(text) or bool(re.match(r"[≥≤=<>≧≦]", text)) or bool(re.fullmatch(r"\d[\d.,]*[^\d\s]{0,4}", text))
+    if _model.is_numeric(text) or re.match(r"[≥≤=<>≧≦]", text):
+        return True
+    m = re.fullmatch(r"\d[\d.,]*([^\d\s]{0,4})", text)
+    # A figure and its unit ('2700人次', '480元/人'); a name that opens with a figure does not
+    # read as one ('65岁及以上' goes on '老年人健康管理人数').
+    return bool(m) and (len(m.group(1)) <= 2 or m.group(1) in lx.MEASURE_UNITS or "/" in m.group(1))
 
 
 def _parse_space_rows(tokens: list[_model.TableCell], header: list[_model.TableCell], count: bool = False):

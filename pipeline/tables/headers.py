@@ -284,9 +284,12 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
 
     out: list[list[_model.TableCell]] = []
     anchor: int | None = None  # the row line whose cells the words continue
+    joined = False  # the line before went on the anchor row: a cell wrapped over three lines goes on
     for k, line in enumerate(lines):
         following = lines[k + 1] if k + 1 < len(lines) else []
-        if anchor is not None and words_only(line, out[anchor]) and not (following and _cells._value_like(following[0].text)):
+        above_next = bool(following) and _cells._value_like(following[0].text) and not joined
+        joined = False
+        if anchor is not None and words_only(line, out[anchor]) and not above_next:
             row = out[anchor]
             # A unit under 度量单位 (a short word printed right after its figure) is whole.
             open_cells = [n for n, t in enumerate(row) if not figure(t.text) and not _model._level_of(t.text) and not _cells._long_text(t.text)
@@ -297,6 +300,7 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
             if targets is not None:
                 for n, word in zip(targets, line):
                     row[n] = row[n].joined(word)
+                joined = True
                 continue
             if not open_cells:
                 out.append(list(line))  # a name printed below its row's values: its rest follows
