@@ -98,7 +98,8 @@ def _join_score(cell: str, fragment: str, header: bool = False) -> float | None:
             return 0.1
         if lx.RATIO_ANNOTATION.fullmatch(fragment.strip()):
             return 3.0 if column_role(cell) == "rate" else 0.2
-        return 1.0
+        # A column's own letter ('（A）') names an amount a formula divides, not 分值 or 得分.
+        return 0.5 if lx.OWN_ANNOTATION_END.fullmatch(fragment.strip()) and column_role(cell) in ("points", "score", "review_score") else 1.0
     if header and not _open_bracket(cell):
         if lx.is_table_header(cell + fragment) and not lx.is_table_header(cell):
             return 3.0

@@ -407,3 +407,49 @@ def test_a_name_opening_with_a_figure_and_a_name_wrapped_over_three_lines_stay_n
     ]
     record = extract_rules(text_document(FIGURE_FIRST_NAMES)).plain()
     assert [i["name"] for i in record["indicators"]][:2] == ["村级文化活动中心开放场次", "60岁以上老年人参与人次"]
+
+
+BARE_CELLS_HEAD = "\n".join("""项目
+年初预
+全年预算数
+全年执行数
+分值
+执行率
+得分
+资金
+算数
+（A）
+（B）
+（B/A）
+（万元）
+年度资金总额
+80.00
+90.00
+81.00
+10
+90.0%
+9
+其中：财政拨款
+80.00
+90.00
+—
+—
+—
+—
+上年结转资金
+0.00
+0.00
+—
+—
+—
+—""".split("\n")) + "\n"
+
+
+def test_one_cell_per_line_letters_go_on_the_amounts_and_dashes_stay_empty_cells():
+    money = next(t for t in read(BARE_CELLS_HEAD) if t.kind == "money")
+    by_role = {c.role: c.header for c in money.columns.values()}
+    # '（A）' '（B）' name the amounts '(B/A)' divides, never 分值 (of equal joins, the leftmost).
+    assert "(A)" in by_role["adjusted"] and "(B)" in by_role["actual"] and by_role["points"] == "分值"
+    rows = money_rows(BARE_CELLS_HEAD)
+    assert rows[1] == ["其中:财政拨款", "80.00", "90.00", "—", "—", "—", "—"]
+    assert rows[2][0] == "上年结转资金"  # the dashes above it are empty cells, not a label's first piece

@@ -25,6 +25,9 @@ def _join_gain(top: str, piece: str) -> float:
     if lx.RATIO_ANNOTATION.fullmatch(piece):
         # A formula dividing two columns heads a rate column, one not annotated already.
         return 2.0 if r0 == "rate" and not lx.OWN_ANNOTATION_END.search(top) else 0.2
+    if lx.OWN_ANNOTATION_END.fullmatch(piece):
+        # A column's own letter ('（A）') names an amount a formula divides, not 分值 or 得分.
+        return 0.5 if r0 in ("points", "score", "review_score") else 1.0
     if r0 in _ROLELESS and lx.is_table_header(top) and r1 not in _ROLELESS and _model.column_role(piece) == r1:
         return -2.0  # the piece names that role alone: a column of its own beside a label column
     if r1 not in _ROLELESS and r0 in _ROLELESS:
@@ -55,6 +58,8 @@ def _align_wrapped(top: list[str], rest: list[str]) -> tuple[float, list[int]] |
         if c >= m:
             return None
         best = solve(i, c + 1)  # nothing wraps under column c
+        if best is not None:
+            best = (best[0] - 0.01, best[1])  # of equal joins, the leftmost: pieces wrap under the columns in order
         for k in range(i + 1, min(n, i + 3) + 1):
             after = solve(k, c + 1)
             if after is None:
@@ -278,7 +283,7 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
         # ('合格率', '完成率') under a row printed whole on its line are the rest of its name
         # (one cell per line, a lone header word opens the header).
         header_words_ok = len(line) <= 2 and len(row) >= 3
-        return bool(line) and all(len(t.text) <= 6 and not _cells._value_like(t.text) and not _model._level_of(t.text)
+        return bool(line) and all(len(t.text) <= 6 and not _cells._value_like(t.text) and not _model._level_of(t.text) and not _model.is_placeholder(t.text)
                                    and not t.text.startswith(_model._TOTAL_LABELS)
                                    and (header_words_ok or not _cells._is_header_word(t.text)) for t in line)
 
@@ -300,7 +305,7 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
             if targets is not None:
                 for n, word in zip(targets, line):
                     row[n] = row[n].joined(word)
-                joined = True
+                joined = value_line(row)  # a row of figures whose cell wraps on: its third line goes on too
                 continue
             if not open_cells:
                 out.append(list(line))  # a name printed below its row's values: its rest follows
