@@ -1,7 +1,7 @@
-"""Two false flags on clean reports, each from a misread: a converter's file line taken for the
-title (so a stale heading below it counted as body, year_mismatch), and a spending phrase not
-read as spending (so a 其中 list of budgets was summed against it, parts_do_not_sum). Every
-department, fund and figure here is invented."""
+"""Flags decided by a misread: a converter's file line taken for the title (a stale heading below
+it counted as body: a false year_mismatch), a spending phrase not read as spending (a 其中 list of
+budgets summed against it: a false parts_do_not_sum), and a results cell of a pipe form never read
+(a missed year_mismatch). Every department, fund and figure here is invented."""
 
 from __future__ import annotations
 
@@ -47,3 +47,18 @@ def test_spending_said_as_incurred_is_spending_so_a_list_of_budgets_sums_to_the_
     assert "parts_do_not_sum" not in kinds(SPENT_BREAKDOWN)
     wrong = SPENT_BREAKDOWN.replace("实际支出14.00万元", "实际支出16.00万元")
     assert "parts_do_not_sum" in kinds(wrong)
+
+
+PIPE_GOALS = """项目支出绩效自评表
+（2022年度）
+| 项目名称 | 河岸绿化养护 |
+| 主管部门 | 南湾县林业局 | 实施单位 | 南湾县绿化所 |
+| 年度总体目标 | 预期目标 | 实际完成情况 |
+|  | 完成河岸绿化养护20公里。 | 2022年完成河岸绿化养护21公里。 |
+"""
+
+
+def test_a_results_cell_of_a_pipe_form_states_its_year():
+    # Under '实际完成情况' of the row above, a cell opening with a year states the year of the results.
+    assert "year_mismatch" not in kinds(PIPE_GOALS)
+    assert "year_mismatch" in kinds(PIPE_GOALS.replace("| 2022年完成", "| 2021年完成"))
