@@ -531,6 +531,9 @@ NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+[、.．]|[(（][�
 # from the line above, which holds the organisation.
 _WHOLE_TITLE = re.compile(r"^[^\d\s]{2,40}?\s*(?:19|20)\d{2}\s*年")
 TITLE_SEARCH_LINES = 40
+# A converter's file line above the document ('…自评报告.docx  作者：…  修改时间：…'): it names the
+# report kind in a file name, it is no title.
+_FILE_METADATA = re.compile(r"\.(?:docx?|wps|pdf|xlsx?)\b|作者\s*[:：]|(?:修改|创建)时间\s*[:：]")
 
 
 def _title_text(line: Line) -> str:
@@ -561,7 +564,7 @@ def _title(lines: list[Line]) -> str:
         text = _title_text(line)
         if not text or len(text) > 80 or line.is_table_row and len(line.filled()) > 2:
             continue
-        if NUMBERING.match(text) or re.search(r"[。，,；;]", text) or not _KIND_LINE.search(text):
+        if NUMBERING.match(text) or re.search(r"[。，,；;]", text) or not _KIND_LINE.search(text) or _FILE_METADATA.search(text):
             continue
         if not _WHOLE_TITLE.match(text) and i > 0:
             above = _title_text(lines[i - 1])

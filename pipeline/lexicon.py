@@ -138,6 +138,12 @@ COLUMN_ANNOTATION = re.compile(
     r"[(（]\s*(?:[A-Za-z](?:\s*[A-Za-z0-9/×*÷+\-=%．.]\s*)*|万元|亿元|元|%)\s*[)）]"
     r"|[①-⑳](?:\s*[=+\-/×÷*]\s*[①-⑳])*"
 )
+# An annotation that divides one column by another ('(B/A)', '（E/C×100%）', '⑤=④/③'): it
+# belongs under a rate column, whichever order the wrapped header pieces come in.
+RATIO_ANNOTATION = re.compile(r"[(（]?\s*(?:[A-Za-z①-⑳]\s*=\s*)?[A-Za-z①-⑳]\s*[/÷]\s*[A-Za-z①-⑳](?:\s*[×*]\s*(?:100\s*%?)?)?\s*[)）]?")
+# A header cell that already ends with its own letter or number ('全年执行数（B）', '小计③'):
+# a formula on the line below belongs to another column.
+OWN_ANNOTATION_END = re.compile(r"(?:[(（]\s*[A-Za-z]\s*[)）]|[①-⑳])\s*$")
 # A header line whose column labels are glued together, told apart by their letter or circled
 # annotations ('全年预算数(A)统筹资金(B)执行率(B/A)'): three labels at least.
 GLUED_ANNOTATED_HEADER = re.compile(r"(?:[\u4e00-\u9fff]{2,}(?:[(（][A-Za-z][^()（）]{0,12}[)）]|[①-⑳](?:[=+\-/×÷*][①-⑳])*)){3}")
@@ -149,6 +155,11 @@ CODE_PREFIX = re.compile(r"[0-9A-Z]{12,}\s*[-—_－]*\s*")
 SUBJECT_LABELS = ["项目名称", "资金名称", "专项名称"]
 # Other fields of a one-project form's head: a value printed before them ends there.
 FORM_FIELD_LABELS = ["项目负责人", "联系电话", "项目资金", "资金来源", "年度资金总额", "填报日期", "评价机构", "项目类型"]
+# The sign-off under a form ('填报单位（盖章）：…  填报人：…  填报日期：…'): a line opening with
+# one of these labels and a colon ends the table above it.
+FORM_FOOTER_LABELS = ["填报单位", "填报人", "填报日期", "填表人", "填表日期", "单位负责人", "财务负责人", "项目负责人",
+                      "分管领导", "审核人", "制表人", "联系人", "联系电话"]
+FORM_FOOTER = re.compile(r"\s*(?:" + "|".join(FORM_FOOTER_LABELS) + r")\s*(?:[(（][^()（）]{0,6}(?:[)）]\s*[:：])?|[:：])")
 DEPARTMENT_LABELS = ["部门名称", "单位名称", "预算单位", "主管部门", "填报单位", "实施单位", "评价单位"]
 YEAR_LABELS = ["被评价年度", "评价年度", "预算年度", "年度"]
 SCORE_LABELS = ["自评得分", "自评总分", "综合评分", "评价得分", "总得分", "自评分", "总分"]

@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.charfold import CHARACTER_FOLD, TRADITIONAL_DENIED, TRADITIONAL_TO_SIMPLIFIED, fold
+from pipeline import lexicon as lx
 from pipeline.lexicon import GLUED_ANNOTATED_HEADER
 
 __all__ = [
@@ -343,6 +344,7 @@ _NUMBER_DOT_AT_END = re.compile(r"(?<=.)(?<![\d.])\d+\.$")
 _DIGITS_NOT_ITEM = re.compile(r"\d++(?![.、)](?!\d))")  # digits, but not a list item '4.组织'
 _SCALE_AT_END = re.compile(r"\d *[万亿]$")
 _DIGIT_AT_END = re.compile(r"\d$")
+_BARE_FIGURE = re.compile(r"[≥≤=<>]?\s*\d[\d,]*(?:\.\d+)?")
 _UNIT_AT_START = re.compile(r"万元|亿元|元(?![旦月宵])|%|‰")  # not 元旦 (New Year's Day)
 
 # Without hard wraps, a prose line at least this wide (half-width columns) that stops mid-sentence
@@ -411,6 +413,20 @@ def _estimate_wrap_width(lines: list[_Line]) -> int | None:
 _CELL_GAP = re.compile(r"(?<=[^\d\s]) +(?=[^\d\s])")
 
 
+_FORM_FIELD_START = re.compile(
+    "(?:" + "|".join(map(re.escape, lx.SUBJECT_LABELS + lx.DEPARTMENT_LABELS + lx.FORM_FOOTER_LABELS)) + r")(?:[ \t:：|｜]|$)")
+_VALUE_CELL = re.compile(r"[≥≤=<>]?\d[\d.,]*%?[^\d\s，。；,;:：、]{0,4}")
+
+
+def _cell_line(text: str) -> bool:
+    """A whole line that is one cell of a form: a column header word ('偏差原因分析及改进措施'),
+    an indicator level ('产出指标'), a value with its unit ('≥740家次'); never a sentence's piece."""
+    return bool(_VALUE_CELL.fullmatch(text)) or lx.is_table_header(text) or bool(lx.classify_level(text)) and len(text) <= 10
+
+
+_PIPE_ROW = re.compile(r"[|｜].*[|｜]")
+
+
 def _row_break(a: str, b: str) -> bool:
     """Whether the break after line ``a`` ends a row of a grid printed with spaces between its
     cells (a PDF's columns come out so), never a wrapped sentence: ``a`` is such a row (three or
@@ -419,7 +435,9 @@ def _row_break(a: str, b: str) -> bool:
     between two words, so prose keeps its wraps."""
     if "|" in a or "|" in b:
         return False  # pipes separate their own cells
-    return len(a.split()) >= 3 and len(b.split()) >= 2 and bool(_CELL_GAP.search(a)) and bool(_CELL_GAP.search(b))
+    # Two pieces side by side over two more ('生健康检查 施进度慢于' | '人数 预期，下一'): the wrapped
+    # cells of one row, as much as a row of three.
+    return len(a.split()) >= 2 and len(b.split()) >= 2 and bool(_CELL_GAP.search(a)) and bool(_CELL_GAP.search(b))
 
 
 def _break_kind(
@@ -430,6 +448,8 @@ def _break_kind(
     after '…实际支出'), which is no list item."""
     if a.tab or b.tab:
         return None  # in a table a line break is a row boundary, never a wrap
+    if _PIPE_ROW.fullmatch(a.folded) or _PIPE_ROW.fullmatch(b.folded):
+        return None  # a pipe-delimited row ('| 主管部门 | … |') is a row of its own, as a tab row is
     if _row_break(a.folded, b.folded):
         return None  # a row of space-separated cells and the fragments its wrapped cells continue with
     if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):
@@ -437,6 +457,8 @@ def _break_kind(
     if (_SCALE_AT_END.search(a.folded) and b.folded.startswith("元")) or (
         _DIGIT_AT_END.search(a.folded) and _UNIT_AT_START.match(b.folded)
     ):
+        if _BARE_FIGURE.fullmatch(a.folded) and _UNIT_AT_START.fullmatch(b.folded):
+            return None  # a figure alone and a unit alone: two cells of a form printed one per line (指标值 | 度量单位)
         return "unit_wrap_joined"
     if b.start not in wrapped_decimals and _STARTS_BLOCK.match(b.folded):
         return None
@@ -444,10 +466,14 @@ def _break_kind(
         return None  # an indicator table's header words printed without separators: a row, no prose
     if GLUED_ANNOTATED_HEADER.search(a.folded) or GLUED_ANNOTATED_HEADER.search(b.folded):
         return None  # a money header's labels glued at their annotations ('预算数(A)支出数(B)…'): a row
+    if _FORM_FIELD_START.match(b.folded):
+        return None  # '主管部门 …' under '项目名称 …': the next field of a form's head, never the rest of a sentence
     if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):
         return None  # a report's title line is a block of its own, never a wrapped sentence
     if _FIELD_LABEL.match(a.folded) and _FIELD_LABEL.match(b.folded) and max(len(a.folded), len(b.folded)) <= _FIELD_LINE_MAX:
         return None  # a form's 'label：value' lines ('项目名称：…' | '主管部门：…') are fields, not a wrap
+    if _cell_line(a.folded) or _cell_line(b.folded):
+        return None  # a form printed one cell per line: a header word, a level name, a figure with its unit
     if wrap_width:
         if a.width < wrap_width - 4 and _CHAPTER_HEADING.match(a.folded):
             return None  # a section heading

@@ -34,6 +34,11 @@ _PURE_FIGURE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 _POINTS_ONLY = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 _POINTS_AT_END = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
 _PAGE_MARK = re.compile(r"[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页.*")
+# Figures run together ('833.37995.01', '100%96.5%') or an empty cell's dash: no piece of a wrapped cell.
+_FIGURES_OR_BLANK = re.compile(r"\d[\d,]*\.\d+\.\d[\d.,%]*|\d[\d.,]*%\d[\d.,%]*|[—–\-－/]{1,3}")
+# A financial-system code wrapped in a narrow cell ('13253922T' over '989805493456-'): its
+# digits go on the code, they are no figure.
+_CODE_PIECE = re.compile(r"(?=[0-9A-Z]*[A-Z])[0-9A-Z]{6,}|\d{6,}[-—]?")
 _SENTENCE = re.compile(r"[。；;:：]")
 _SIGN = re.compile(r"[≥≤=<>]")
 # Where an indicator grid ends: its total or grade line, or the problems under it.
@@ -85,10 +90,22 @@ def _join_score(cell: str, fragment: str, header: bool = False) -> float | None:
     in a header, a join that makes a header word ('年度指' + '标值') is certain too."""
     if header and re.search(r"\d", _POINTS_ONLY.sub("", fragment)) and not _closes(fragment):
         return None  # a figure under a header opens the first row, it continues no header cell
+    if header and (lx.RATIO_ANNOTATION.fullmatch(fragment.strip()) or lx.COLUMN_ANNOTATION.fullmatch(fragment.strip())):
+        # An annotation under a wrapped header ('（C）', '(B/A)', '（万元）') goes on a header
+        # cell not annotated yet, whatever its words; a formula dividing two columns on the
+        # rate column, not the column before it.
+        if lx.OWN_ANNOTATION_END.search(cell):
+            return 0.1
+        if lx.RATIO_ANNOTATION.fullmatch(fragment.strip()):
+            return 3.0 if column_role(cell) == "rate" else 0.2
+        # A column's own letter ('（A）') names an amount a formula divides, not 分值 or 得分.
+        return 0.5 if lx.OWN_ANNOTATION_END.fullmatch(fragment.strip()) and column_role(cell) in ("points", "score", "review_score") else 1.0
     if header and not _open_bracket(cell):
         if lx.is_table_header(cell + fragment) and not lx.is_table_header(cell):
             return 3.0
         return 1.0 if lx.is_table_header(cell + fragment) else None  # only joins that make header words
+    if not header and lx.classify_level(cell) and cell.endswith("指标"):
+        return None  # a whole level name ('产出指标') goes on no further: the wrap is another cell's
     if _closes(fragment):
         return 3.0 if _open_bracket(cell) else None  # '元)' closes '(万', nothing else
     if _open_bracket(cell):
@@ -114,13 +131,13 @@ def _join_score(cell: str, fragment: str, header: bool = False) -> float | None:
 
 
 def continue_cells(row: list[TableCell], fragments: list[TableCell], header: bool = False,
-                   prefer: int | None = None) -> list[TableCell] | None:
+                   prefer: int | None = None, code: bool = False) -> list[TableCell] | None:
     """The row with each fragment of a continuation line appended to one of its cells, in order,
     one fragment per cell, where the fragments fit best; None when they do not all fit (the line
     is a row of its own). ``prefer``: the cell the line before went on (a remark wrapped over
     several lines goes on there)."""
     n, m = len(fragments), len(row)
-    if n == 0 or n > m or any(_PURE_FIGURE.fullmatch(f.text) for f in fragments):
+    if n == 0 or n > m or (not code and any(_PURE_FIGURE.fullmatch(f.text) for f in fragments)):
         return None  # a bare figure is a score or a value of its own, never the rest of a cell
     texts = tuple(c.text for c in row)
     frags = tuple(f.text for f in fragments)
@@ -163,11 +180,12 @@ def _continuation(line: list[TableCell], row: list[TableCell], header: bool = Fa
                   prefer: int | None = None) -> list[TableCell] | None:
     """``row`` continued by ``line`` when the line has the shape of a continuation: fewer pieces
     than the row, no figure standing alone (a score of its own), no sentence start."""
-    if not line or len(line) >= len(row) or any(_PURE_FIGURE.fullmatch(c.text) for c in line):
-        return None
+    code_goes_on = len(line) == 1 and bool(_CODE_PIECE.fullmatch(row[-1].text)) and bool(_CODE_PIECE.fullmatch(line[0].text))
+    if not line or len(line) >= len(row) or (not code_goes_on and any(_PURE_FIGURE.fullmatch(c.text) or _FIGURES_OR_BLANK.fullmatch(c.text) for c in line)):
+        return None  # a figure, figures run together ('833.37995.01') or an empty cell's dash: a row of its own
     if any(c.text.startswith(_GRID_END) for c in line[:1]) or any(lx.classify_level(c.text) for c in line):
         return None  # a total row, or a row opening with its level names
-    return continue_cells(row, line, header, prefer)
+    return continue_cells(row, line, header, prefer, code=code_goes_on)
 
 
 def _header_line(cells: list[TableCell]) -> bool:
@@ -179,7 +197,9 @@ def _header_line(cells: list[TableCell]) -> bool:
 def _label_value_line(cells: list[TableCell]) -> bool:
     """A form's 'label value label value' line without figures ('项目名称 城区雨污分'): the value
     beside a label may wrap onto the next line alone."""
-    return len(cells) >= 2 and len(cells) % 2 == 0 and not any(re.search(r"\d", c.text) for c in cells) \
+    # A value may hold digits (a project's system code before its name), never a figure.
+    return len(cells) >= 2 and len(cells) % 2 == 0 and not any(re.search(r"\d", c.text) for c in cells[::2]) \
+        and not any(_FIGURE.fullmatch(c.text) for c in cells[1::2]) \
         and all(lx.is_table_header(c.text) for c in cells[::2]) and not any(lx.is_table_header(c.text) for c in cells[1::2])
 
 
@@ -193,7 +213,8 @@ def merge_continuations(lines: list[list[TableCell]]) -> list[list[TableCell]]:
     last: int | None = None  # the cell of out[-1] a continuation went on last
     for line in lines:
         above = out[-1] if out else None
-        if above is not None and ((len(line) >= 2 and len(above) >= 3) or (len(line) == 1 and _label_value_line(above))):
+        closing = len(line) == 1 and _closes(line[0].text) and any(_open_bracket(c.text) for c in above or [])  # '100%）' under '（E/C×'
+        if above is not None and ((len(line) >= 2 and len(above) >= 3) or (len(line) == 1 and _label_value_line(above)) or closing):
             # In a header every piece must make a header word where it joins; anything less is
             # left to the table reader, which weighs pieces over two or three lines
             # (tables._wrapped_header).

@@ -248,7 +248,7 @@ def test_expected_flags_are_the_planted_kinds_plus_what_the_noise_implies(corpus
     for r in corpus:
         planted_checks = {c.kind for c in r.checks if c.planted}
         assert set(r.plants) == planted_checks, r.doc_id
-        expected = set(r.plants) | {implied[k] for k in r.noise_kinds if k in implied}
+        expected = set(r.plants) | {implied[k] for k in r.noise_kinds if k in implied} | _printed_flags(r)
         assert set(r.gold["_expected_flags"]) == expected, r.doc_id
         for kind in r.plants:
             assert any(n.startswith(f"PLANTED {kind}") for n in r.gold["_notes"]), (r.doc_id, kind)
@@ -273,10 +273,34 @@ def test_unit_suspect_reads_right_only_as_wan_yuan():
         assert as_wan == read_wan(r.text, check.terms["total"][0])
 
 
+def _printed_flags(r) -> set[str]:
+    """Flags the printed values imply without a plant: a rate truncated off its amounts, figures
+    a run-on form prints without a gap (each explained in the gold's notes)."""
+    notes = r.gold["_notes"]
+    return ({"execution_rate_mismatch"} if any(n.startswith("execution_rate_mismatch: the rate is printed truncated") for n in notes) else set()) \
+        | ({"separator_repaired"} if any(n.startswith("separator_repaired: the form prints adjacent figure cells") for n in notes) else set())
+
+
 def test_unplanted_reports_raise_nothing_at_noise_0():
     for r in synth.generate(15, "mixed", 0, seed=4, plant=False):
-        assert r.gold["_expected_flags"] == [] and r.plants == []
+        assert set(r.gold["_expected_flags"]) == _printed_flags(r) and r.plants == []
         assert r.checks and all(holds(c, r.text) for c in r.checks)
+
+
+def test_clean_reports_expect_exactly_the_flags_their_printed_values_raise():
+    """A rate printed truncated beyond what the amounts' rounding explains, and a run-on form's
+    figures printed without a gap, are flags of the record contract; the checks raise them and
+    nothing else on clean unplanted reports of those layouts."""
+    from pipeline.checks import run_checks
+
+    seen = set()
+    for layout in ("form_runon", "project_single", "overall_report"):
+        for r in synth.generate(12, layout, 0, seed=37, plant=False):
+            document = text_document(r.text, r.doc_id)
+            raised = {f.kind for f in run_checks(extract_rules(document), document)}
+            assert raised == set(r.gold["_expected_flags"]), (r.doc_id, raised)
+            seen |= raised
+    assert seen == {"separator_repaired", "execution_rate_mismatch"}
 
 
 # --- noise ---------------------------------------------------------------------------------------
@@ -569,7 +593,7 @@ def test_genre_relations_agree_unless_planted(genre_corpus):
         assert set(r.plants) == planted, r.doc_id
         implied = {"separator_repaired"} if "misplaced_separator" in r.noise_kinds else set()
         implied |= {"garbled_text"} if "garbage_paragraph" in r.noise_kinds else set()
-        assert set(r.gold["_expected_flags"]) == set(r.plants) | implied, r.doc_id
+        assert set(r.gold["_expected_flags"]) == set(r.plants) | implied | _printed_flags(r), r.doc_id
     for kind in ("execution_rate_mismatch", "parts_do_not_sum", "project_rate_mismatch", "score_items_do_not_sum"):
         assert seen[(kind, False)] > 0 and seen[(kind, True)] > 0, kind
 

@@ -142,6 +142,12 @@ class CheckContext:
             unit = None if is_rate else (mention.unit if mention.unit in MONEY_UNITS else self.default_unit)
             return Printed(value, mention.decimals, rounding_half(mention.decimals, unit), evidence, mention, unit)
         decimals = decimals_of(value)
+        if evidence is not None:
+            # A figure split out of figures run together ('277.50' of '…321.59277.5086.28%…'): no
+            # mention of its own, its printed text still gives its decimals.
+            printed = re.fullmatch(r"\s*[\d,]+(?:\.(\d+))?\s*%?\s*", self.document.text[slice(*self.raw_span(evidence))])
+            if printed and abs(float(re.sub(r"[^\d.]", "", printed.group())) - value) <= SAME_VALUE:
+                decimals = len(printed.group(1) or "")
         return Printed(value, decimals, rounding_half(decimals, None), evidence, None, None if value_kind(path, value) == "rate" else "万元")
 
     # --- spans -------------------------------------------------------------------------------

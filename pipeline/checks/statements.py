@@ -268,6 +268,15 @@ def _results_years(ctx: CheckContext) -> Iterator[tuple[int, int]]:
             m = re.match(r"\s*(?:目标|实际)完成情况\s*[:：]\s*" + _YEAR + r"\s*年(?![底初末中内度]|以来|起|前|至)", line.text)
             if m:
                 yield line.start + m.start(1), int(m.group(1))
+    # Forms the table reader read from pipes, run-on or one-cell-per-line text: a cell opening
+    # with a year right under a '实际完成情况' cell of the row above (the goals block of a form).
+    for table in ctx.typed_tables:
+        for upper, row in zip(table.rows, table.rows[1:]):
+            for cell in row.filled():
+                above = upper.cell(cell.column)
+                m = _YEAR_OPENING.match(cell.text)
+                if m and above is not None and re.search(r"完成情况|实际完成", above.text) and cell.text == ctx.text[cell.start : cell.end]:
+                    yield cell.start + m.start(1), int(m.group(1))
 
 
 def _report_dates(ctx: CheckContext, fiscal: int, fy_evidence: Evidence | None) -> Iterator[Finding]:

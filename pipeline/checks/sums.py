@@ -229,7 +229,7 @@ def _check_projects_within_total(ctx: CheckContext) -> Iterator[Finding]:
 
 # A 其中 breakdown in prose: '全年预算12,486.73万元。其中：基本支出3,204.55万元，项目支出9,282.18万元。'
 _BUDGET_WORDS = re.compile(r"预算|安排|下达|批复|追加|调整|计划")
-_ACTUAL_WORDS = re.compile(r"实际支出|已支出|已支付|支付|已执行|执行数|实际执行|决算|使用|拨付|累计支出|支出了")
+_ACTUAL_WORDS = re.compile(r"实际支出|实际形成支出|形成支出|已支出|已支付|支付|已执行|执行数|实际执行|决算|使用|拨付|累计支出|支出了")
 _PAREN_ASIDE = re.compile(r"[（(][^（）()]*[）)]")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any, Sequence
 
-from pipeline.synth.flatten import _flatten
+from pipeline.synth.flatten import _flatten, _run_together
 from pipeline.synth.lines import _Line
 from pipeline.synth.marks import _MARK_END, _MARK_START, _MAX_MARKS, _strip_marks
 from pipeline.synth.noise import _FULLWIDTH, _GENRE_LEVELS, _LEVELS, _LineNoise
@@ -42,6 +42,8 @@ class _Builder(_LineNoise):
         self.force_space = level >= 3 and "space_in_number" in self.noise
         self.sep_budget = int(self.noise.get("misplaced_separator") or 0)
         self.sep_examples: list[str] = []
+        self.run_together: list[str] = []  # figures a flattening printed without a gap
+        self.implied_flags: set[str] = set()  # flags the printed values imply without a plant
         self.switch_budget = int(self.noise.get("unit_switch") or 0)
         self.thousands = rng.random() < 0.5  # well-formed 1,234.56 grouping: style, not noise
         self.trad: dict[str, str] = {}
@@ -140,6 +142,8 @@ class _Builder(_LineNoise):
     def assemble(self) -> tuple[str, dict[int, tuple[int, int]]]:
         if self.flattening is not None:
             rendered = _flatten(self.lines, self.flattening, self.rng)
+            if self.flattening == "runon":
+                self.run_together = _run_together(self.lines)
         else:
             rendered = [ln.render() for ln in self.lines]
         return self._finish("\n".join(rendered))

@@ -88,6 +88,15 @@ def _rate_style(rng: random.Random) -> tuple[int, bool]:
     return (2, False) if r < 0.7 else (1, False) if r < 0.85 else (2, True) if r < 0.95 else (0, False)
 
 
+def _truncation_shows(printed: str, actual: int, budget: int, decimals: int) -> bool:
+    """A truncated rate off the quotient by more than half its last digit plus what rounding the
+    two amounts (printed to 0.01 万元) can move it."""
+    computed = Decimal(actual) * 100 / Decimal(budget)
+    half = Decimal(FEN_PER_WAN) / 200  # 0.005 万元, in 分
+    propagated = 100 * (half / budget + Decimal(actual) * half / Decimal(budget) ** 2)
+    return computed - Decimal(printed) > Decimal(1).scaleb(-decimals) / 2 + propagated
+
+
 def _exec_rate(b: _Builder, rng: random.Random, actual: int, budget: int, style: tuple[int, bool]) -> tuple[str, bool]:
     """(printed rate, planted) for a department's or table total's execution rate."""
     true = _rate_text(actual, budget, *style)
@@ -99,6 +108,13 @@ def _exec_rate(b: _Builder, rng: random.Random, actual: int, budget: int, style:
             f"Gold keeps the printed {Decimal(wrong).normalize():f}."
         )
         return wrong, True
+    if style[1] and _truncation_shows(true, actual, budget, style[0]):
+        # The author truncated where rounding gives another last digit, by more than the two
+        # printed amounts' rounding explains: the rate disagrees with its amounts at the printed
+        # precision (gold README, execution_rate_mismatch).
+        b.implied_flags.add("execution_rate_mismatch")
+        b.notes.append(f"execution_rate_mismatch: the rate is printed truncated, {true}% for "
+                       f"{_rate_text(actual, budget, style[0])}% rounded.")
     return true, False
 
 

@@ -18,6 +18,21 @@ def _is_numeric_cell(cell: str) -> bool:
     return bool(_NUMERIC_CELL.fullmatch(_MARK_CHARS.sub("", cell).strip()))
 
 
+def _run_together(lines: list[_Line]) -> list[str]:
+    """The figures the ``runon`` flattening prints without a gap ('194.75225.37'), one example
+    per row: the reader splits them, a repair under the contract's separator_repaired."""
+    out = []
+    for ln in lines:
+        if ln.kind != "row" or ln.cells is None:
+            continue
+        cells = [c for c in ln.cells if _MARK_CHARS.sub("", c).strip()]
+        for a, b in zip(cells, cells[1:]):
+            if _is_numeric_cell(a) and _is_numeric_cell(b):
+                out.append(_MARK_CHARS.sub("", a).strip() + _MARK_CHARS.sub("", b).strip())
+                break
+    return out
+
+
 def _flatten(lines: list[_Line], style: str, rng: random.Random) -> list[str]:
     """The text lines of ``lines`` with every table row (and the row pieces between rows: a
     wrapped unit, a name fragment) flattened in ``style``:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pipeline import lexicon as lx
+from pipeline import textquality
 from pipeline.layout import Layout, Line, squash_cell
 from pipeline.tables import glued as _glued
 from pipeline.tables import headers as _headers
@@ -27,6 +29,8 @@ def _pipe_cells(line: Line) -> list[_model.TableCell] | None:
     if "|" not in text or "\t" in text:
         return None
     stripped = text.strip()
+    if text.count("|") == 1 and not stripped.startswith("|") and not stripped.endswith("|"):
+        return None  # one stray bar inside a line (OCR garbage, a '|' in prose) separates no cells
     if stripped == "|":
         return [_model.TableCell("", line.start + text.index("|"), line.start + text.index("|"), 0)]  # an empty cell
     pieces, pos = [], 0
@@ -71,11 +75,28 @@ class _Piece:
     line: Line
     cells: list[_model.TableCell] | None
     single: bool = False  # one cell per line ('cell |')
+    garbage: bool = False  # a line of OCR or encoding garbage: no row, and it ends no table
 
 
-def _pieces(layout: Layout) -> list[_Piece]:
+def garbled_lines(text: str, layout: Layout) -> frozenset[int]:
+    """Indexes of the prose lines that are garbage as a whole: a garbled passage (textquality)
+    most of whose bigrams are seen nowhere (a form line with garbage run onto it is no garbage)."""
+    spans = [(p.start, p.end) for p in textquality.garbled_passages(text, layout) if p.unseen >= 0.5]
+    out = set()
+    for line in layout.lines:
+        printed = len(re.sub(r"\s", "", line.text))
+        covered = sum(min(e, line.end) - max(s, line.start) for s, e in spans if s < line.end and e > line.start)
+        if printed and covered >= 0.8 * printed:  # its cells too, when its spaces made it a row
+            out.add(line.index)
+    return frozenset(out)
+
+
+def _pieces(layout: Layout, garbage: frozenset[int] = frozenset()) -> list[_Piece]:
     out = []
     for line in layout.lines:
+        if line.index in garbage:
+            out.append(_Piece(line, None, garbage=True))
+            continue
         if line.continues is not None:
             out.append(_Piece(line, [], False))  # a header continuation (joined by layout)
             continue
@@ -148,15 +169,27 @@ def _cut_at_headers(flat: list[_Piece]) -> list[list[_Piece]]:
         else:
             pair = label(i) and i + 1 < len(flat) and not label(i + 1) and run_at(i + 1) < 3
             step = 2 if pair else 1
+            if pair:
+                # A value wrapped over lines ('应急避难 |' '场所维护改造 |'): the cells up to the
+                # next label are its pieces.
+                value = flat[i + 1]
+                while i + step + 1 < len(flat) and not label(i + step) and label(i + step + 1) and run_at(i + step) < 3 \
+                        and not _model.is_numeric(flat[i + step].cells[0].text):
+                    value = _Piece(value.line, [value.cells[0].joined(flat[i + step].cells[0])], True)
+                    step += 1
+                out.append([flat[i], value])
+                i += step
+                continue
         out.append(flat[i : i + step])
         i += step
     return out
 
 
-def _raw_rows(layout: Layout) -> list[list[tuple[list[_model.TableCell], list[int]] | str]]:
+def _raw_rows(layout: Layout, garbage: frozenset[int] = frozenset()) -> list[list[tuple[list[_model.TableCell], list[int]] | str]]:
     """Runs of table rows: each run is a list of (cells, line indexes) rows, and the markers
-    'loose:<index>' for short lines without cells inside the run (a wrapped unit or name)."""
-    pieces = _pieces(layout)
+    'loose:<index>' for short lines without cells inside the run (a wrapped unit or name).
+    Lines of ``garbage`` (OCR noise printed across a table) are passed over."""
+    pieces = _pieces(layout, garbage)
     runs: list[list] = []
     current: list = []
     gap = 0
@@ -165,6 +198,9 @@ def _raw_rows(layout: Layout) -> list[list[tuple[list[_model.TableCell], list[in
     plain_until = 0  # the end of the last run of plain lines read as one flat run
     while i < len(pieces):
         piece = pieces[i]
+        if piece.garbage:
+            i += 1
+            continue
         if piece.single:
             j = i
             block = []
@@ -256,7 +292,7 @@ def _space_rows(line: Line, header: list[_model.TableCell] | None) -> tuple[list
     was flattened onto one line), or a row under such a header. (new header or None, rows), or
     None when the line is neither."""
     text = line.text
-    if "\t" in text or "|" in text or not text.strip():
+    if "\t" in text or ("|" in text and _pipe_cells(line) is not None) or not text.strip():
         return None
     tokens = _tokens(line)
     flat = _headers._flat_rows(tokens)
@@ -330,15 +366,32 @@ def _glued_consistent(values: list[float], roles: list[str]) -> bool:
         return False
     if "points" in by and "score" in by and by["score"] > by["points"]:
         return False
+    if by.get("points", 0) > 100:
+        return False  # an indicator's points are a share of 100
     return True
+
+
+def _consistent_readings(text: str, roles: list[str]) -> list[list[tuple[int, int]]]:
+    """The readings of ``text`` (``_glued_readings``) whose figures agree with themselves; of
+    several, those whose amounts share one number of decimals (a row prints its amounts alike:
+    '194.75|225.37|209.65|10', never '209.6|510')."""
+    def value(a: int, b: int) -> float:
+        return float(text[a:b].rstrip("%").replace(",", ""))
+
+    readings = [r for r in _glued_readings(text, roles) if _glued_consistent([value(a, b) for a, b in r], roles)]
+    if len(readings) > 1:
+        def alike(reading: list[tuple[int, int]]) -> bool:
+            decimals = {len(text[a:b].partition(".")[2]) for (a, b), role in zip(reading, roles) if role in _AMOUNT_ROLES}
+            return len(decimals) <= 1
+        readings = [r for r in readings if alike(r)] or readings
+    return readings
 
 
 def _glued_parts(token: _model.TableCell, roles: list[str]) -> list[_model.TableCell] | None:
     """A token holding one figure per role run together ('10098.41' under 分值 | 得分), split
     when exactly one reading agrees with itself."""
     text = token.text
-    readings = [r for r in _glued_readings(text, roles)
-                if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles)]
+    readings = _consistent_readings(text, roles)
     if len(readings) != 1:
         return None
     return [_model.TableCell(text[a:b], token.start + a, token.start + b, -1, value=float(text[a:b].rstrip("%").replace(",", "")),
@@ -361,8 +414,7 @@ def _glued_figures(tokens: list[_model.TableCell], i: int, roles: list[str]) -> 
     for count in range(len(roles), 1, -1):
         if any(r not in (*_AMOUNT_ROLES, "rate", "points", "score") for r in roles[:count]):
             continue
-        readings = [r for r in _glued_readings(text, roles[:count])
-                    if _glued_consistent([float(text[a:b].rstrip("%").replace(",", "")) for a, b in r], roles[:count])]
+        readings = _consistent_readings(text, roles[:count])
         if len(readings) == 1:
             found = readings[0]
             break
@@ -380,7 +432,12 @@ def _value_like(text: str) -> bool:
     """A target or actual where a name was expected ('≥2700人次', '46', '='): the row printed its
     name after its values."""
     text = text.replace(" ", "")
-    return _model.is_numeric(text) or bool(re.match(r"[≥≤=<>≧≦]", text)) or bool(re.fullmatch(r"\d[\d.,]*[^\d\s]{0,4}", text))
+    if _model.is_numeric(text) or re.match(r"[≥≤=<>≧≦]", text):
+        return True
+    m = re.fullmatch(r"\d[\d.,]*([^\d\s]{0,4})", text)
+    # A figure and its unit ('2700人次', '480元/人'); a name that opens with a figure does not
+    # read as one ('65岁及以上' goes on '老年人健康管理人数').
+    return bool(m) and (len(m.group(1)) <= 2 or m.group(1) in lx.MEASURE_UNITS or "/" in m.group(1))
 
 
 def _parse_space_rows(tokens: list[_model.TableCell], header: list[_model.TableCell], count: bool = False):
@@ -392,6 +449,16 @@ def _parse_space_rows(tokens: list[_model.TableCell], header: list[_model.TableC
     money header takes a label (its words) and the figures after it, in column order. With
     ``count``, (rows, tokens used)."""
     reader = _SpaceRowReader(tokens, header)
+    rows, used = _read_space_rows(reader)
+    if reader.glued_seen and not reader.scores_glued:
+        # A row's points and score run together beyond doubt ('1210.5'): the table prints them
+        # so, and the shorter runs ('88') are read the same way from its first row on.
+        reader = _SpaceRowReader(tokens, header, scores_glued=True)
+        rows, used = _read_space_rows(reader)
+    return (rows, reader.tokens[used:]) if count else rows
+
+
+def _read_space_rows(reader: "_SpaceRowReader") -> tuple[list[list[_model.TableCell]], int]:
     rows: list[list[_model.TableCell]] = []
     used = 0
     while reader.i < reader.n:
@@ -407,15 +474,18 @@ def _parse_space_rows(tokens: list[_model.TableCell], header: list[_model.TableC
             break
         rows.append(sorted(cells, key=lambda c: c.column))
         used = reader.i
-    return (rows, reader.tokens[used:]) if count else rows
+    return rows, used
 
 
 class _SpaceRowReader:
     """The tokens of a space-separated run read row by row under a header's column roles; ``i``
     is the next token, and run-together values are split in place in ``tokens``."""
 
-    def __init__(self, tokens: list[_model.TableCell], header: list[_model.TableCell]) -> None:
+    def __init__(self, tokens: list[_model.TableCell], header: list[_model.TableCell], scores_glued: bool = False) -> None:
         self.header = header
+        self.scores_glued = scores_glued  # the table prints points and score run together
+        self.glued_seen = False  # a run of points and score that no single figure can be was split
+        self.target = ""  # the target of the row being read
         self.roles = [_model.column_role(h.text) for h in header]
         self.tokens = list(tokens)
         self.i, self.n = 0, len(self.tokens)
@@ -465,10 +535,14 @@ class _SpaceRowReader:
             self.seen_level1 = self.seen_level1 or col == level_cols.get("level1")
             self.i += 1
 
-    def _fits(self, role: str) -> bool:
-        """Does the next token fit a column of ``role``? A value glued to the figures printed
-        against it ('100%100%1818') is cut, the rest read as the next token."""
+    def _fits(self, role: str, after: str = "") -> bool:
+        """Does the next token fit a column of ``role`` (``after``: the role of the column after
+        it)? A value glued to the figures printed against it ('100%100%1818') is cut, the rest
+        read as the next token; so are points and score run together ('1210.5')."""
         text = self.tokens[self.i].text
+        if role == "points" and after == "score" and _model.is_numeric(text) and not text.endswith("%"):
+            self._split_points_score()
+            return True
         if role in ("points", "score", "review_score"):
             return _model.is_numeric(text) and not text.endswith("%")
         if role == "nature":
@@ -483,14 +557,68 @@ class _SpaceRowReader:
                 self.tokens[self.i : self.i + 1] = [replace(token, text=text[:cut], end=token.start + cut),
                                                     replace(token, text=text[cut:], start=token.start + cut)]
                 self.n = len(self.tokens)
+            elif fits and role == "ind_actual" and after == "points":
+                self._split_actual_scores()
             return fits
         if role == "note":
             return _long_text(text) or _model.is_placeholder(text)
         return False
 
+    def _split_points_score(self) -> None:
+        """The token under 分值 is points and score run together when the next token is no
+        score of its own and exactly one reading has score <= points <= 100: beyond doubt when
+        the token is above 100 (no indicator's points are), else only in a table known to glue."""
+        token = self.tokens[self.i]
+        following = self.tokens[self.i + 1].text if self.i + 1 < self.n else ""
+        if _model.is_numeric(following) and not following.endswith("%") or len(token.text) < 2:
+            return
+        certain = (token.value if token.value is not None else float(token.text.replace(",", ""))) > 100
+        if not (certain or self.scores_glued):
+            return
+        parts = _glued_parts(token, ["points", "score"])
+        if parts is None:
+            return
+        self.glued_seen = self.glued_seen or certain
+        self.tokens[self.i : self.i + 1] = parts
+        self.n = len(self.tokens)
+
+    def _split_actual_scores(self) -> None:
+        """An actual figure run together with the points and score after it ('58941515' under
+        实际完成值 | 分值 | 得分, the next token no score of its own): of the readings with score
+        <= points <= 100, the actual nearest the row's target in magnitude, then the score
+        nearest its points (a self-evaluation scores near full marks)."""
+        token = self.tokens[self.i]
+        following = self.tokens[self.i + 1].text if self.i + 1 < self.n else ""
+        text = token.text
+        if not re.fullmatch(r"\d[\d.]*\d", text) or _model.is_numeric(following) and not following.endswith("%"):
+            return
+        target = re.search(r"\d+(?:\.\d+)?", self.target or "")
+        ranked = []
+        for a in range(1, len(text) - 1):
+            for b in range(a + 1, len(text)):
+                parts = (text[:a], text[a:b], text[b:])
+                if not (re.fullmatch(r"(?:[1-9]\d*|0)(?:\.\d+)?", parts[0]) and re.fullmatch(_GLUED_PATTERNS["points"], parts[1])
+                        and re.fullmatch(_GLUED_PATTERNS["score"], parts[2])):
+                    continue
+                actual, points, score = (float(p) for p in parts)
+                if score > points or points > 100:
+                    continue
+                distance = abs(math.log10(max(actual, 1e-9) / float(target.group()))) if target and float(target.group()) else 0.0
+                ranked.append((round(distance, 1), points - score, a, b))
+        if not ranked:
+            return
+        _, _, a, b = min(ranked)
+        s = token.start
+        whole = (token.start, token.end)
+        self.tokens[self.i : self.i + 1] = [replace(token, text=text[:a], end=s + a, value=float(text[:a]), run_together=whole),
+                                            replace(token, text=text[a:b], start=s + a, end=s + b, value=float(text[a:b]), run_together=whole),
+                                            replace(token, text=text[b:], start=s + b, value=float(text[b:]), run_together=whole)]
+        self.n = len(self.tokens)
+
     def indicator_row(self) -> list[_model.TableCell] | None:
         """Levels, a name, then per column after the name what fits its role."""
         cells: list[_model.TableCell] = []
+        self.target = ""
         self._levels(cells)
         tokens = self.tokens
         if self.i >= self.n or _long_text(tokens[self.i].text) or tokens[self.i].text.startswith(_model._TOTAL_LABELS):
@@ -506,8 +634,10 @@ class _SpaceRowReader:
             text = self.tokens[self.i].text
             if _model._level_of(text) or text.startswith(_model._TOTAL_LABELS):
                 break
-            if self._fits(self.roles[col]):
+            if self._fits(self.roles[col], self.roles[col + 1] if col + 1 < len(self.roles) else ""):
                 cells.append(replace(self.tokens[self.i], column=col))
+                if self.roles[col] == "target":
+                    self.target = self.tokens[self.i].text
                 values += 1
                 self.i += 1
         tokens, i = self.tokens, self.i

@@ -22,6 +22,12 @@ def _join_gain(top: str, piece: str) -> float:
     """How much joining a wrapped piece to a header cell makes a header of it: '年度指' + '标值'
     names a role the upper piece alone does not; '分值' + '析及改进措施' names none."""
     r0, r1 = _model.column_role(top), _model.column_role(top + piece)
+    if lx.RATIO_ANNOTATION.fullmatch(piece):
+        # A formula dividing two columns heads a rate column, one not annotated already.
+        return 2.0 if r0 == "rate" and not lx.OWN_ANNOTATION_END.search(top) else 0.2
+    if lx.OWN_ANNOTATION_END.fullmatch(piece):
+        # A column's own letter ('（A）') names an amount a formula divides, not 分值 or 得分.
+        return 0.5 if r0 in ("points", "score", "review_score") else 1.0
     if r0 in _ROLELESS and lx.is_table_header(top) and r1 not in _ROLELESS and _model.column_role(piece) == r1:
         return -2.0  # the piece names that role alone: a column of its own beside a label column
     if r1 not in _ROLELESS and r0 in _ROLELESS:
@@ -52,6 +58,8 @@ def _align_wrapped(top: list[str], rest: list[str]) -> tuple[float, list[int]] |
         if c >= m:
             return None
         best = solve(i, c + 1)  # nothing wraps under column c
+        if best is not None:
+            best = (best[0] - 0.01, best[1])  # of equal joins, the leftmost: pieces wrap under the columns in order
         for k in range(i + 1, min(n, i + 3) + 1):
             after = solve(k, c + 1)
             if after is None:
@@ -90,6 +98,15 @@ def _header_fragment_word(text: str) -> bool:
             and not text.startswith(_model._TOTAL_LABELS) and not re.search(r"[。；;，,:：]", text))
 
 
+def _bare_annotation(text: str) -> bool:
+    return bool(lx.COLUMN_ANNOTATION.fullmatch(text) or lx.RATIO_ANNOTATION.fullmatch(text))
+
+
+def _closes_bracket(before: str, piece: str) -> bool:
+    """'100%）' after '（E/C×': the end of an annotation wrapped onto a third header line."""
+    return before.count("(") + before.count("（") > before.count(")") + before.count("）") and bool(re.fullmatch(r"[^()（）]{0,8}[)）]", piece))
+
+
 def _wrapped_header(cells: list[_model.TableCell], start: int, end: int) -> tuple[list[_model.TableCell], int, int]:
     """The header zone around a run of header words cells[start:end] in a flat run: short pieces
     before it (the first line's fragments '项目' '年初'), pieces after it up to the first row
@@ -98,7 +115,7 @@ def _wrapped_header(cells: list[_model.TableCell], start: int, end: int) -> tupl
     run = (start, end)
     while start > 0 and len(cells[start - 1].text) <= 4 and _header_fragment_word(cells[start - 1].text):
         start -= 1
-    while end < len(cells) and _header_fragment_word(cells[end].text) and \
+    while end < len(cells) and (_header_fragment_word(cells[end].text) or _closes_bracket(cells[end - 1].text, cells[end].text)) and \
             not (end + 1 < len(cells) and (_model.is_numeric(cells[end + 1].text) or _model.is_placeholder(cells[end + 1].text))):
         end += 1
     zone = cells[start:end]
@@ -114,6 +131,8 @@ def _wrapped_header(cells: list[_model.TableCell], start: int, end: int) -> tupl
     unwrapped = _header_quality(texts)
     choice: tuple[float, int, list[int]] = (unwrapped, len(zone), [])
     for k in range(3, len(zone)):
+        if any(_bare_annotation(t) for t in texts[:k]):
+            continue  # '（万元）' or '(B/A)' heads no column: it is the rest of the cell above it
         aligned = _align_wrapped(texts[:k], texts[k:])
         if aligned is None or aligned[0] <= 0:
             continue
@@ -199,8 +218,8 @@ def _flat_rows(cells: list[_model.TableCell], line_starts: list[int] | None = No
     rows: list[list[_model.TableCell]] = []
     pre = cells[: zones[0][1]]
     for group in _by_line(pre, line_starts):
-        for i in range(0, len(group), 2):
-            rows.append([replace(c, column=k) for k, c in enumerate(group[i : i + 2])])
+        rows.extend(_label_value_pairs(group) if line_starts is None else
+                    [[replace(c, column=k) for k, c in enumerate(group[i : i + 2])] for i in range(0, len(group), 2)])
     for z, (header, zs, ze) in enumerate(zones):
         rows.append(header)
         stop = zones[z + 1][1] if z + 1 < len(zones) else len(cells)
@@ -209,6 +228,29 @@ def _flat_rows(cells: list[_model.TableCell], line_starts: list[int] | None = No
         rows.extend(parsed)
         if left:
             rows.append([replace(c, column=k) for k, c in enumerate(left)])
+    return rows
+
+
+def _form_label(text: str) -> bool:
+    return _cells._is_header_word(text) or squash_cell(text).rstrip(":：").endswith(("名称", "部门", "单位", "负责人"))
+
+
+def _label_value_pairs(cells: list[_model.TableCell]) -> list[list[_model.TableCell]]:
+    """A form's head printed one cell per line: label, value, label, value …; a value wrapped
+    over lines ('应急避难' '场所维护改造' before the next label) is one value."""
+    rows: list[list[_model.TableCell]] = []
+    i = 0
+    while i < len(cells):
+        if _form_label(cells[i].text) and i + 1 < len(cells) and not _form_label(cells[i + 1].text):
+            value, j = cells[i + 1], i + 2
+            while j + 1 < len(cells) and not _form_label(cells[j].text) and _form_label(cells[j + 1].text) \
+                    and not _model.is_numeric(cells[j].text) and len(cells[j].text) <= 12:
+                value, j = value.joined(cells[j]), j + 1
+            rows.append([replace(cells[i], column=0), replace(value, column=1)])
+            i = j
+            continue
+        rows.append([replace(c, column=k) for k, c in enumerate(cells[i : i + 2])])
+        i += 2
     return rows
 
 
@@ -230,23 +272,40 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
     1900人 1900人 13 13' over '济困难学生'); its words join the row's unfinished text cells,
     the last ones first. A line followed by a line of figures is a name above its values and
     stays."""
-    def value_line(line: list[_model.TableCell]) -> bool:
-        return any(_cells._value_like(t.text) for t in line)
+    def figure(text: str) -> bool:  # a value, or values run together ('100%96.5%118.5')
+        return _cells._value_like(text) or bool(re.fullmatch(r"[\d.,%]*\d[\d.,%]*", text))
 
-    def words_only(line: list[_model.TableCell]) -> bool:
-        return bool(line) and all(len(t.text) <= 6 and not _cells._value_like(t.text) and not _model._level_of(t.text)
-                                   and not t.text.startswith(_model._TOTAL_LABELS) and not _cells._is_header_word(t.text) for t in line)
+    def value_line(line: list[_model.TableCell]) -> bool:
+        return any(figure(t.text) for t in line)
+
+    def words_only(line: list[_model.TableCell], row: list[_model.TableCell]) -> bool:
+        # A header line has three words or more: one or two words that read as header words
+        # ('合格率', '完成率') under a row printed whole on its line are the rest of its name
+        # (one cell per line, a lone header word opens the header).
+        header_words_ok = len(line) <= 2 and len(row) >= 3
+        return bool(line) and all(len(t.text) <= 6 and not _cells._value_like(t.text) and not _model._level_of(t.text) and not _model.is_placeholder(t.text)
+                                   and not t.text.startswith(_model._TOTAL_LABELS)
+                                   and (header_words_ok or not _cells._is_header_word(t.text)) for t in line)
 
     out: list[list[_model.TableCell]] = []
     anchor: int | None = None  # the row line whose cells the words continue
+    joined = False  # the line before went on the anchor row: a cell wrapped over three lines goes on
     for k, line in enumerate(lines):
         following = lines[k + 1] if k + 1 < len(lines) else []
-        if anchor is not None and words_only(line) and not (following and _cells._value_like(following[0].text)):
+        above_next = bool(following) and _cells._value_like(following[0].text) and not joined
+        joined = False
+        if anchor is not None and words_only(line, out[anchor]) and not above_next:
             row = out[anchor]
-            open_cells = [n for n, t in enumerate(row) if not _cells._value_like(t.text) and not _model._level_of(t.text) and not _cells._long_text(t.text)]
-            if open_cells and len(line) <= len(open_cells):
-                for n, word in zip(open_cells[len(open_cells) - len(line):], line):
+            # A unit under 度量单位 (a short word printed right after its figure) is whole.
+            open_cells = [n for n, t in enumerate(row) if not figure(t.text) and not _model._level_of(t.text) and not _cells._long_text(t.text)
+                          and t.text not in lx.MEASURE_UNITS and not (n and len(t.text) <= 3 and figure(row[n - 1].text))]
+            targets = _single_fragment_target(row, line[0].text, open_cells) if len(line) == 1 else None
+            if targets is None and open_cells and len(line) <= len(open_cells):
+                targets = open_cells[len(open_cells) - len(line):]
+            if targets is not None:
+                for n, word in zip(targets, line):
                     row[n] = row[n].joined(word)
+                joined = value_line(row)  # a row of figures whose cell wraps on: its third line goes on too
                 continue
             if not open_cells:
                 out.append(list(line))  # a name printed below its row's values: its rest follows
@@ -258,26 +317,42 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
     return out
 
 
+def _single_fragment_target(row: list[_model.TableCell], word: str, open_cells: list[int]) -> list[int] | None:
+    """The cell of ``row`` a lone wrapped piece goes on, when its shape says which: the end of a
+    sentence ('步加强督导。') on the row's unfinished remark; the rest of a level name ('服务对象满'
+    + '意度指标') on that cell; else the longest open cell (a cell wraps when it fills its width)."""
+    sentences = [n for n, t in enumerate(row) if _cells._long_text(t.text) and not re.search(r"[。！？!?]$", t.text)]
+    if sentences and (re.search(r"[。！？；;，,]$", word) or not open_cells):
+        return [sentences[-1]]
+    levels = [n for n in open_cells if lx.classify_level(row[n].text + word) and not lx.classify_level(row[n].text)]
+    if levels:
+        return levels[:1]
+    # Otherwise the cell that filled its column's width, the longest ('河道水质达标' beside '逐步提升').
+    return [max(reversed(open_cells), key=lambda n: len(row[n].text))] if open_cells else None
+
+
 def _plain_run(pieces: list[_cells._Piece], i: int) -> tuple[int, list[tuple[list[_model.TableCell], list[int]]]]:
     """A run of two or more plain lines (no tabs, no pipes, no blank line, no form title) from
     piece i, read as one flat run of cells when it holds a header: a form printed one cell per
     bare line, or with its rows broken over lines anywhere. (end of the run, rows with their
     line indexes); no rows when the run holds no header."""
     j = i
-    while j < len(pieces) and pieces[j].cells is None and pieces[j].line.text.strip() \
-            and not _model._is_form_title(squash_cell(pieces[j].line.text)) and not _model._PAGE_LINE.fullmatch(pieces[j].line.text.strip()):
+    while j < len(pieces) and (pieces[j].garbage or pieces[j].cells is None and pieces[j].line.text.strip()
+                               and not _model._is_form_title(squash_cell(pieces[j].line.text)) and not _model._PAGE_LINE.fullmatch(pieces[j].line.text.strip())
+                               and not (j > i and lx.FORM_FOOTER.match(pieces[j].line.text))):  # the form's sign-off ends its table
         j += 1
-    if j - i < 2:
+    kept = [p for p in pieces[i:j] if not p.garbage]  # garbage printed across the form is none of its cells
+    if len(kept) < 2:
         return j, []
     from pipeline.sidebyside import merge_continuations  # it reads cells of this module
 
-    lines = merge_continuations([_cells._tokens(p.line) for p in pieces[i:j]])
+    lines = merge_continuations([_cells._tokens(p.line) for p in kept])
     tokens = [t for line in _join_wrapped_cells(lines) for t in line]
-    flat = _flat_rows(tokens, [p.line.start for p in pieces[i:j]])
+    flat = _flat_rows(tokens, [p.line.start for p in kept])
     if flat is None:
         return j, []
-    starts = [p.line.start for p in pieces[i:j]]
-    indexes = [p.line.index for p in pieces[i:j]]
+    starts = [p.line.start for p in kept]
+    indexes = [p.line.index for p in kept]
 
     def line_of(cell: _model.TableCell) -> int:
         return indexes[bisect_right(starts, cell.start) - 1]
@@ -291,7 +366,7 @@ def _loose_line(text: str) -> bool:
 
 
 def _next_has_cells(pieces: list[_cells._Piece], i: int) -> bool:
-    for piece in pieces[i + 1 : i + 3]:
+    for piece in [p for p in pieces[i + 1 : i + 6] if not p.garbage][:2]:
         if piece.cells:
             return True
         if piece.line.text.strip():

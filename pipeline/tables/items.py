@@ -231,9 +231,15 @@ def labelled_values(tables: list[_model.Table], labels: Iterable[str]) -> Iterat
                 label = text if text in wanted else None
                 if label is None or len(value.text) < 2 or _model.is_numeric(value.text) or _model.is_placeholder(value.text):
                     continue
-                if _cells._is_header_word(value.text) or re.sub(r"\s", "", value.text) in wanted:
+                if re.sub(r"\s", "", value.text) in wanted or _cells._is_header_word(value.text) and not _long_name(value.text):
                     continue
                 yield label, value
+
+
+def _long_name(text: str) -> bool:
+    """'山洪灾害防治非工程措施' beside 项目名称: a long name that merely ends like a remarks header
+    (…措施), no column header of a figure."""
+    return len(text) >= 8 and _model.column_role(text) in ("note", "other", "")
 
 
 def labelled_value(tables: list[_model.Table], labels: Iterable[str]) -> tuple[str, _model.TableCell] | None:

@@ -54,10 +54,10 @@ def column_role(text: str) -> str:
     core = header_core(text)
     if not core:
         return ""
-    for role, regex in lx.COLUMN_ROLE_REGEXES:
-        if regex.search(core):
-            return role
-    return "other"
+    role = next((role for role, regex in lx.COLUMN_ROLE_REGEXES if regex.search(core)), "other")
+    if role in ("budget", "actual", "other") and lx.RATIO_ANNOTATION.search(text):
+        return "rate"  # '预算执行（E/C×100%）': a column that divides two others is a rate
+    return role
 
 
 # --- the model --------------------------------------------------------------------------------

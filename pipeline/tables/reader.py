@@ -29,7 +29,7 @@ def read_tables(text: str, layout: Layout, default_unit: str = "万元") -> list
     repeated = {t for t, n in titles.items() if n >= 2}
     tables: list[_model.Table] = []
     form = 0
-    for run in _cells._raw_rows(layout):
+    for run in _cells._raw_rows(layout, _cells.garbled_lines(text, layout)):
         if len(run) == 1 and isinstance(run[0], str) and run[0].startswith("title:"):
             line = layout.lines[int(run[0][6:])]
             if squash_cell(line.text) in repeated:
@@ -285,7 +285,8 @@ def _finish_header(text: str, layout: Layout, table: _model.Table, default_unit:
         group_role = _model.column_role(group_text) if group_text else ""
         if role in ("total", "source") and group_role in ("actual", "budget", "adjusted", "initial"):
             role = group_role if role == "total" else "source"
-        elif role in ("", "other") and len(parts) > 1:
+        elif role in ("", "other", "budget") and len(parts) > 1 and _model.column_role(joined) not in ("", "other"):
+            # '年初' over '预算数': the pieces together name the column ('预算数' alone is any budget).
             role = _model.column_role(joined)
         table.columns[col] = _model.Column(col, group_text + joined, leaf, role)
     names = table.columns_with("name")
@@ -393,8 +394,9 @@ def _joinable(table: _model.Table, above: _model.Row, row: _model.Row) -> bool:
     if above_text and not above_values and row_values and name_col is not None and above.cell(name_col) is not None \
             and above.cell(name_col).text and (row.cell(name_col) is None or not row.cell(name_col).text):
         return True  # the rest of a row (figures, 实施单位) on the line below its name
-    if above_values and not above_text and row_text and not row_values and len(row.filled()) <= 2:
-        return True  # a name printed on the line below its figures
+    if above_values and row_text and not row_values and len(row.filled()) <= 2 and (
+            not above_text or (name_col is not None and _nameless_figures(table, above) and all(c.column == name_col for c in row.filled()))):
+        return True  # a name printed on the line below its figures (the row's level cells beside them)
     return False
 
 
@@ -436,8 +438,8 @@ def _fragment_of(table: _model.Table, above: _model.Row, row: _model.Row) -> boo
         return False
     cell = filled[0]
     mine = above.cell(cell.column)
-    if mine is None or not mine.text or _model.is_numeric(mine.text):
-        return False
+    if mine is None or not mine.text or _model.is_numeric(mine.text) or mine.text.startswith(_model._TOTAL_LABELS):
+        return False  # a total row's label ('总分') is whole: a short line below it is a row of its own
     text = cell.text
     if len(text) > 12 or _model._level_of(text) or re.match(r"\d|[一二三四五六七八九十]+、|[(（]\d", text):
         return False

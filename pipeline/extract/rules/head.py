@@ -284,7 +284,9 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
             # '总分 | 100 | 98.82': the points of the total row, then its score.
             following = ctx.number_after(mention.norm_end, max_gap=6)
             line_end = ctx.text.find("\n", mention.norm_end)
-            if following and (line_end < 0 or following.norm_start < line_end) and 0 < following.value < 100:
+            # On its line, or the next cell when the form prints one cell per line ('总分 |' '100 |' '98.82 |').
+            next_cell = following is not None and re.fullmatch(r"[\s|｜]*", ctx.text[mention.norm_end : following.norm_start]) is not None
+            if following and (line_end < 0 or following.norm_start < line_end or next_cell) and 0 < following.value < 100:
                 mention = following
         if mention and mention.unit in (None, "分") and 0 < mention.value <= 100:
             strength = 3.0 if label != "总分" else 2.0
@@ -314,7 +316,7 @@ def _score_and_grade(ctx: Context) -> tuple[Found | None, Found | None]:
                 scores.append(Found("evaluation.score", float(score.text), score.start, score.end, cells[0].text, 2.5, "score table total row"))
     grades: list[Found] = []
     for s, e, label in _label_hits(ctx, lx.GRADE_LABELS):
-        m = re.match(r"[\s:：]*(?:为|是|评定为|结果为)?\s*[“\"'「『]?\s*([优良中差])(?:秀|好|等)?", ctx.text[e : e + 14])
+        m = re.match(r"[\s:：|｜]*(?:为|是|评定为|结果为)?\s*[“\"'「『]?\s*([优良中差])(?:秀|好|等)?", ctx.text[e : e + 14])
         if m:
             start = e + m.start(1)
             strength = 1.0 if label == "等级" else 3.0

@@ -324,6 +324,12 @@ class IndicatorRow:
         )
 
 
+def _row_quality(rows: list[tb.IndicatorCells]) -> int:
+    """Rows read whole: a name that reads as no value ('65岁及以上…' does not), a target and an actual."""
+    return sum(1 for c in rows if c.name is not None and c.target is not None and c.actual is not None
+               and re.search(r"[\u4e00-\u9fff]{2}", c.name.text) and not tb._value_like(c.name.text))
+
+
 def _indicators(ctx: Context) -> list[IndicatorRow]:
     rows: list[IndicatorRow] = []
 
@@ -335,10 +341,11 @@ def _indicators(ctx: Context) -> list[IndicatorRow]:
     table_rows = [c for table in ctx.tables for c in tb.indicator_rows(table)]
     # Grids whose wrapped cells go on side by side on the next lines (pipeline.sidebyside) are
     # read line by line there; the token reader's rows inside them are replaced.
-    grids = sidebyside.indicator_grids(ctx.layout)
-    if grids:
-        table_rows = [c for c in table_rows if not any(g.start <= c.name.start < g.end for g in grids)]
-        table_rows += [c for g in grids for c in g.rows]
+    for grid in sidebyside.indicator_grids(ctx.layout):
+        inside = [c for c in table_rows if grid.start <= c.name.start < grid.end]
+        if _row_quality(inside) >= _row_quality(grid.rows):
+            continue  # the token reader read more whole rows (a grid of text values, names wrapped around them)
+        table_rows = [c for c in table_rows if c not in inside] + list(grid.rows)
     for cells in table_rows + tb.glued_indicator_rows(ctx.text, ctx.layout):
         actual = _actual_past_stray_digits(ctx, cells.name, cells.actual)
         rows.append(IndicatorRow(
