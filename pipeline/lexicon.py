@@ -233,7 +233,12 @@ def is_table_header(text: str) -> bool:
     core = re.sub(r"[(（][^()（）]*[)）]|[①-⑩][=+\-/×①-⑩]*", "", fold(text.replace(" ", "")))
     if core in TABLE_HEADER_WORDS:
         return True
-    return any(len(w) >= 3 and core.endswith(w) and len(core) - len(w) <= 4 for w in TABLE_HEADER_WORDS)
+    # A header word of three or more characters ending ``core`` after at most four others: the
+    # suffixes of ``core`` looked up (a scan of every word per line was the hot spot of long texts).
+    return any(core[k:] in _LONG_HEADER_WORDS for k in range(1, min(4, len(core) - 3) + 1))
+
+
+_LONG_HEADER_WORDS = frozenset(w for w in TABLE_HEADER_WORDS if len(w) >= 3)
 
 
 # Reports copied from mirror sites or OCR'd with a traditional-Chinese model print 項目支出, “三公”經費預算,

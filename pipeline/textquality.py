@@ -199,11 +199,12 @@ def _worst(flags: list[int], size: int) -> float:
 
 
 @lru_cache(maxsize=4)
-def _garbled(text: str, layout: Layout, document_text: str | None) -> tuple[Passage, ...]:
-    return tuple(p for p in score_passages(text, layout, document_text) if p.garbled)
+def _garbled(text: str, layout: Layout) -> tuple[Passage, ...]:
+    return tuple(p for p in score_passages(text, layout) if p.garbled)
 
 
 def garbled_passages(text: str, layout: Layout, document_text: str | None = None) -> list[Passage]:
-    """The garbage passages, scored once per (text, layout) for extraction and checks alike."""
-    return list(_garbled(text, layout, document_text))
+    """The garbage passages, scored once per (text, layout) for the table reader, extraction and
+    checks alike (``document_text`` is not read, see score_passages, so it is no part of the key)."""
+    return list(_garbled(text, layout))
 
