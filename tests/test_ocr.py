@@ -12,6 +12,7 @@ import io
 import math
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 import pytest
 from PIL import Image
@@ -192,6 +193,35 @@ def test_table_rows_come_back_as_tab_separated_lines(tmp_path: Path, angle: floa
     path.write_bytes(_table_png(TABLE, angle=angle))
     lines = ingest.load(path).text.split("\n")
     assert lines == ["\t".join(row) for row in TABLE]
+
+
+@pytest.mark.ocr
+def test_an_upside_down_scan_is_read_through_the_direction_classifier(tmp_path: Path):
+    """Lines are read upright first (the classifier flips some upright lines of printed pages);
+    a page scanned upside down reads poorly that way and is read again with the classifier."""
+    path = tmp_path / "upside_down.png"
+    path.write_bytes(_table_png(TABLE, angle=180.0))
+    text = ingest.load(path).text
+    for row in TABLE:
+        for cell in row:
+            assert cell in text, cell
+
+
+@pytest.mark.ocr
+def test_upright_lines_are_read_without_the_direction_classifier():
+    """The classifier is skipped on a page that reads well upright (one engine call, no flips)."""
+    image = np.array(Image.open(io.BytesIO(_table_png(TABLE))).convert("RGB"))
+    engine = ocr.get_engine()
+    calls: list[bool] = []
+
+    class Recording:
+        def __call__(self, img, use_cls=None):
+            calls.append(use_cls)
+            return engine(img, use_cls=use_cls)
+
+    result = ocr._recognise(Recording(), np.ascontiguousarray(image[:, :, ::-1]))
+    assert calls == [False]
+    assert ocr._mean_score(result) >= ocr.UPRIGHT_MIN_SCORE and "96.54%" in result.txts
 
 
 @pytest.mark.ocr
