@@ -148,20 +148,19 @@ class DocumentView:
 
     def numbers_in_norm(self, start: int, end: int) -> list[NumberMention]:
         """Number mentions lying wholly inside normalised ``text[start:end]``."""
-        out = []
-        i = bisect_left(self.number_starts, start)  # an index, not a slice: no copy of the tail per call
-        while i < len(self.numbers) and self.numbers[i].norm_start < end:
-            if self.numbers[i].norm_end <= end:
-                out.append(self.numbers[i])
-            i += 1
-        return out
+        return self._numbers_within(self.number_starts, "norm_start", "norm_end", start, end)
 
     def numbers_in_raw(self, raw_start: int, raw_end: int) -> list[NumberMention]:
         """Number mentions lying wholly inside raw ``document.text[raw_start:raw_end]``."""
+        return self._numbers_within(self.number_raw_starts, "raw_start", "raw_end", raw_start, raw_end)
+
+    def _numbers_within(self, starts: list[int], first: str, last: str, start: int, end: int) -> list[NumberMention]:
+        """The mentions whose ``first``..``last`` offsets lie in [start, end); ``starts`` is their
+        sorted ``first`` offsets (text order in both coordinates)."""
         out = []
-        i = bisect_left(self.number_raw_starts, raw_start)  # an index, not a slice: no copy of the tail per call
-        while i < len(self.numbers) and self.numbers[i].raw_start < raw_end:
-            if self.numbers[i].raw_end <= raw_end:
+        i = bisect_left(starts, start)  # an index, not a slice: no copy of the tail per call
+        while i < len(self.numbers) and getattr(self.numbers[i], first) < end:
+            if getattr(self.numbers[i], last) <= end:
                 out.append(self.numbers[i])
             i += 1
         return out

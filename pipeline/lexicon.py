@@ -369,13 +369,16 @@ SCOPE_ROW_WORDS: list[tuple[str, str]] = [
 # --- what part of a report each record field group is read from (routing model requests) --------
 # A line, a section heading or a table header matching a group's pattern carries that group's
 # values; the header fields (department, year, type, subject) are read from the report's head.
+# The words that name a problems or an improvements passage, in a heading or in the text.
+_PROBLEM_WORDS = "|".join(PROBLEM_HEADINGS) + r"|问题|不足"
+_IMPROVEMENT_WORDS = "|".join(IMPROVEMENT_HEADINGS) + r"|措施|建议|改进"
 FIELD_TOPICS: dict[str, str] = {
     "budget": r"预算|资金|支出|执行率|决算|结转|追加|万元|三公",
     "evaluation": r"得分|评分|总分|自评分|等级|自评结果|评价结论|综合评价",
     "indicators": r"指标|绩效目标|目标完成|产出|效益|满意度|完成值",
     "projects": r"项目|专项|资金|经费|补助|任务",
-    "problems": "|".join(PROBLEM_HEADINGS) + r"|问题|不足|偏差",
-    "improvements": "|".join(IMPROVEMENT_HEADINGS) + r"|措施|建议|改进|下一步|整改",
+    "problems": _PROBLEM_WORDS + r"|偏差",
+    "improvements": _IMPROVEMENT_WORDS + r"|下一步|整改",
 }
 HEAD_FIELDS = ("department", "fiscal_year", "report_type", "subject")
 # A field left empty is worth asking a model for only when the report prints a label of it
@@ -392,6 +395,6 @@ FIELD_PRINTED: dict[str, str] = {
     "evaluation.score": r"得分|评分|总分|自评分",
     "evaluation.grade": r"等级|等次|评为|评定为|评价为",
     "indicators": r"指标",
-    "problems": "|".join(PROBLEM_HEADINGS) + r"|问题|不足",
-    "improvements": "|".join(IMPROVEMENT_HEADINGS) + r"|措施|建议|改进",
+    "problems": _PROBLEM_WORDS,
+    "improvements": _IMPROVEMENT_WORDS,
 }

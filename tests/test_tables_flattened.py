@@ -8,21 +8,8 @@ from __future__ import annotations
 from helpers import text_document
 from pipeline import tables as tb
 from pipeline.extract.rules import extract_rules
-from pipeline.layout import analyze_normalized
 from pipeline.normalize import view
-
-
-def read(text: str, unit: str = "万元") -> list[tb.Table]:
-    nt, _ = view(text)
-    return tb.read_tables(nt.text, analyze_normalized(nt), unit)
-
-
-def indicators(text: str) -> list[tuple]:
-    out = []
-    for table in read(text):
-        for row in tb.indicator_rows(table):
-            out.append(tuple(c.text if c is not None else None for c in (row.level1, row.level2, row.name, row.target, row.actual)))
-    return out
+from test_tables import indicators, read  # the same reading helpers as the other table tests
 
 
 def money_rows(text: str) -> list[list[str]]:

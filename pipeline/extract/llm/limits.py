@@ -38,8 +38,15 @@ def estimate_tokens(*texts: str) -> int:
 @dataclass
 class Reservation:
     endpoint: str
-    at: float  # monotonic start time
-    tokens: int
+    entry: list  # [start, tokens]: the limiter's own window entry, so settling needs no search
+
+    @property
+    def at(self) -> float:  # monotonic start time
+        return self.entry[0]
+
+    @property
+    def tokens(self) -> int:
+        return self.entry[1]
 
 
 class EndpointLimiter:
@@ -78,7 +85,7 @@ class EndpointLimiter:
             window.append(entry)
         if start > now:
             time.sleep(start - now)
-        return Reservation(endpoint, entry[0], tokens)
+        return Reservation(endpoint, entry)
 
     @staticmethod
     def _tokens_free_at(window: deque, tokens: int, limit: float, span: float) -> float:
@@ -100,10 +107,7 @@ class EndpointLimiter:
         if used_tokens <= 0:
             return
         with self._lock:
-            for entry in self._window.get(reservation.endpoint, ()):
-                if entry[0] == reservation.at and entry[1] == reservation.tokens:
-                    entry[1] = used_tokens
-                    break
+            reservation.entry[1] = used_tokens
 
     def hold(self, endpoint: str, seconds: float) -> None:
         """No request to ``endpoint`` from any thread for ``seconds`` (a 429's Retry-After)."""

@@ -18,6 +18,7 @@ quote from the routed text is a quote from the report.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from pipeline.analysis import DocumentView
@@ -78,8 +79,8 @@ def routed_lines(view: DocumentView, groups: tuple[str, ...]) -> list[int]:
         return sorted(taken)
     starts = [line.start for line in lines]
     for section in view.sections:
-        if topic.search(section.heading.title):
-            taken.update(i for i in range(section.heading.line, len(lines)) if starts[i] < section.end)
+        if topic.search(section.heading.title):  # the heading's line to the section's last line
+            taken.update(range(section.heading.line, bisect_left(starts, section.end)))
     for table in view.tables:
         header = " ".join(cell.text for row in table.header for cell in row.cells)
         if topic.search(header):
@@ -94,7 +95,7 @@ def routed_lines(view: DocumentView, groups: tuple[str, ...]) -> list[int]:
 def routed_text(view: DocumentView, groups: tuple[str, ...]) -> str:
     """The report's lines that a request for ``groups`` needs, as printed (raw text), with
     ``……`` between runs that are not adjacent. Header fields alone need only the head."""
-    groups = tuple(g for g in groups if g not in HEAD_FIELDS) or ()
+    groups = tuple(g for g in groups if g not in HEAD_FIELDS)
     chosen = routed_lines(view, groups)
     lines, nt = view.layout.lines, view.nt
     out: list[str] = []
