@@ -804,3 +804,35 @@ def test_a_glued_header_with_circled_formulas_stays_its_own_line_and_its_sum_dec
     # 40 + 5 is not 46: the sum the header prints fails, so the figures stay unread.
     broken = next(t for t in read(CIRCLED_GLUED.replace("45.00042.750", "46.00042.750")) if t.kind == "money")
     assert not any(c.run_together for r in broken.rows for c in r.cells)
+
+
+# A copy of a table drops the cells merged over several rows: each row then has fewer TAB cells
+# than the header, and what is missing is its left-hand (level) cells.
+MERGED_CELLS_DROPPED = (
+    "某县职业技能培训项目支出绩效自评表\n"
+    "绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因\n"
+    "产出指标\t数量指标\t培训场次\t≥12场\t14场\t10\t10\t无\n"
+    "质量指标\t培训合格率\t≥95%\t97%\t10\t10\t无\n"
+    "效益指标\t社会效益指标\t受训人员就业率\t≥60%\t66%\t20\t19\t部分学员外出务工\n"
+)
+
+
+def test_tab_rows_without_their_merged_cells_take_the_right_hand_columns():
+    assert indicators(MERGED_CELLS_DROPPED) == [
+        ("产出指标", "数量指标", "培训场次", "≥12场", "14场"),
+        ("产出指标", "质量指标", "培训合格率", "≥95%", "97%"),
+        ("效益指标", "社会效益指标", "受训人员就业率", "≥60%", "66%"),
+    ]
+
+
+def test_a_tab_row_whose_last_cells_were_left_empty_keeps_its_place():
+    # '其他资金 | 0' ends early: its words belong in the label column, not under 执行率.
+    text = (
+        "项目名称\t年初预算数\t全年预算数\t全年执行数\t执行率\n"
+        "年度资金总额\t30\t32\t31\t96.88%\n"
+        "其他资金\t0\n"
+    )
+    table = read(text)[0]
+    last = table.rows[-1]
+    assert [(c.column, c.text) for c in last.filled()] == [(0, "其他资金"), (1, "0")]
+

@@ -90,6 +90,8 @@ def _split_run(text: str, layout: Layout, run: list, before: list[_model.Table],
                 out.append(table)
         if layout.lines[lines[0]].spaced and table.columns:
             cells = _realign(table, cells)
+        elif table.columns:
+            cells = _right_aligned(table, cells)
         _add_row(table, _model.Row(cells, lines))
     if header_open and table is not None:
         _finish_header(text, layout, table, default_unit)
@@ -231,6 +233,24 @@ def _realign(table: _model.Table, cells: list[_model.TableCell]) -> list[_model.
     if sum(_fit(c.text, roles[k]) for c, k in zip(filled, cols)) <= current + 1e-9:
         return cells  # the layout's placement fits as well
     return [replace(c, column=k) for c, k in zip(filled, cols)]
+
+
+def _right_aligned(table: _model.Table, cells: list[_model.TableCell]) -> list[_model.TableCell]:
+    """A TAB row with fewer cells than the table has columns, moved to the right-hand columns when
+    its cells fit their roles better there. A copy of a table drops the cells merged over several
+    rows (the level name printed once beside its rows, a group label), and those stand at the
+    left of the genre's tables: '质量指标 | 培训合格率 | ≥95% | 97% | 10 | 10 | 无' under 一级指标 |
+    二级指标 | 三级指标 | 年度指标值 | … is the row without its 一级指标. A row whose last cells
+    were left empty and not printed keeps its place (its words fit the left)."""
+    filled = [c for c in cells if c.text]
+    shift = max(table.columns) + 1 - len(cells)
+    if shift <= 0 or not filled:
+        return cells
+    here = sum(_fit(c.text, table.role(c.column)) for c in filled)
+    there = sum(_fit(c.text, table.role(c.column + shift)) for c in filled)
+    if there <= here:
+        return cells
+    return [replace(c, column=c.column + shift) for c in cells]
 
 
 def _header_fragment(cells: list[_model.TableCell], table: _model.Table) -> bool:
