@@ -30,6 +30,9 @@ from pipeline.tables import IndicatorCells, TableCell, _join_split_target, clean
 
 _TOKEN = re.compile(r"\S+")
 _FIGURE = re.compile(r"[≥≤=<>]?[-+]?\d[\d,]*(?:\.\d+)?")
+# A value with its sign and unit ('≥3.5公里', '96%', '12次', '3.8km'; not a code piece such as
+# '51070420R'): two in a row are two cells.
+_WHOLE_VALUE = re.compile(r"[≥≤=<>]?[-+]?\d[\d,]*(?:\.\d+)?(?:%|‰|[\u4e00-\u9fff]{1,4}|[a-z]{1,3}[²³]?)?")
 _PURE_FIGURE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 _POINTS_ONLY = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 _POINTS_AT_END = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]$")
@@ -115,6 +118,8 @@ def _join_score(cell: str, fragment: str, header: bool = False) -> float | None:
         return 3.0  # '120公' + '里'
     if _is_figure(cell):
         return None
+    if _WHOLE_VALUE.fullmatch(cell) and _WHOLE_VALUE.fullmatch(fragment):
+        return None  # a value after a value ('≥3.5公里' | '≥1.2公里'): the next row's, printed without its level cells
     if lx.is_table_header(cell):
         return 0.1  # a label ('主管部门') is printed whole; the value beside it wraps
     if cell.endswith(lx.COMPLETE_NAME_ENDINGS):

@@ -68,6 +68,15 @@ def test_a_scores_line_is_no_continuation():
     assert sbs.continue_cells(cells("管网巡检里程", "300公里", "310公里"), cells("8", "8", "9")) is None
 
 
+def test_a_line_of_whole_values_is_the_next_row_not_a_continuation():
+    # The row below printed without its level cells: its name and values are its own.
+    row = cells("产出指标", "数量指标", "新建护岸长度", "≥3.5公里", "3.8km")
+    assert sbs.continue_cells(row, cells("加固堤防长度", "≥1.2公里", "1.2km")) is None
+    # A target that wraps before its figure still takes it ('同比下降' | '15%').
+    merged = sbs.continue_cells(cells("交通事", "同比下降", "同比下降", "18", "17"), cells("故起数", "15%", "12%"))
+    assert [c.text for c in merged][:3] == ["交通事故起数", "同比下降15%", "同比下降12%"]
+
+
 def test_label_cells_stay_whole_when_the_values_beside_them_wrap():
     merged = sbs.merge_continuations([cells("主管部门", "临川县水", "实施单位", "临川县供水服"), cells("务局", "务站")])
     assert [c.text for c in merged[0]] == ["主管部门", "临川县水务局", "实施单位", "临川县供水服务站"]

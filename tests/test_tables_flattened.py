@@ -440,3 +440,31 @@ def test_one_cell_per_line_letters_go_on_the_amounts_and_dashes_stay_empty_cells
     rows = money_rows(BARE_CELLS_HEAD)
     assert rows[1] == ["其中:财政拨款", "80.00", "90.00", "—", "—", "—", "—"]
     assert rows[2][0] == "上年结转资金"  # the dashes above it are empty cells, not a label's first piece
+
+
+# An indicator table copied with single spaces between its cells (no tab anywhere), between a
+# numbered heading and the next section's heading; the rows under a merged level cell print
+# without it.
+SINGLE_SPACED_GRID = """（二）绩效指标完成情况
+一级指标 二级指标 三级指标 年度指标值 实际完成值
+产出指标 数量指标 新建护岸长度 ≥3.5公里 3.8公里
+  加固堤防长度 ≥1.2公里 1.2公里
+ 质量指标 工程验收合格率 100% 100%
+满意度指标 服务对象满意度指标 沿岸群众满意度 ≥90% 94%
+三、存在的问题
+部分堤段受汛期影响推迟开工。
+"""
+
+
+def test_a_single_spaced_grid_between_section_headings():
+    assert indicators(SINGLE_SPACED_GRID) == [
+        ("产出指标", "数量指标", "新建护岸长度", "≥3.5公里", "3.8公里"),
+        ("产出指标", "数量指标", "加固堤防长度", "≥1.2公里", "1.2公里"),
+        ("产出指标", "质量指标", "工程验收合格率", "100%", "100%"),
+        ("满意度指标", "服务对象满意度指标", "沿岸群众满意度", "≥90%", "94%"),
+    ]
+    grid = next(t for t in read(SINGLE_SPACED_GRID) if t.kind == "indicator")
+    # The headings are neither a header cell nor part of the last row's name.
+    assert [grid.columns[c].header for c in sorted(grid.columns)][0] == "一级指标"
+    record = extract_rules(text_document(SINGLE_SPACED_GRID)).plain()
+    assert [i["actual"] for i in record["indicators"]] == ["3.8公里", "1.2公里", "100%", "94%"]

@@ -331,6 +331,11 @@ def _single_fragment_target(row: list[_model.TableCell], word: str, open_cells: 
     return [max(reversed(open_cells), key=lambda n: len(row[n].text))] if open_cells else None
 
 
+# A report's numbered section heading alone on its line ('三、存在的问题', '（二）绩效指标完成情况'):
+# it opens the section a table sits in, or the one after it, and is none of the table's cells.
+_SECTION_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])\s*[^\s\d]\S{1,29}\s*")
+
+
 def _plain_run(pieces: list[_cells._Piece], i: int) -> tuple[int, list[tuple[list[_model.TableCell], list[int]]]]:
     """A run of two or more plain lines (no tabs, no pipes, no blank line, no form title) from
     piece i, read as one flat run of cells when it holds a header: a form printed one cell per
@@ -339,7 +344,8 @@ def _plain_run(pieces: list[_cells._Piece], i: int) -> tuple[int, list[tuple[lis
     j = i
     while j < len(pieces) and (pieces[j].garbage or pieces[j].cells is None and pieces[j].line.text.strip()
                                and not _model._is_form_title(squash_cell(pieces[j].line.text)) and not _model._PAGE_LINE.fullmatch(pieces[j].line.text.strip())
-                               and not (j > i and lx.FORM_FOOTER.match(pieces[j].line.text))):  # the form's sign-off ends its table
+                               and not (j > i and lx.FORM_FOOTER.match(pieces[j].line.text))  # the form's sign-off ends its table
+                               and not _SECTION_HEADING.fullmatch(pieces[j].line.text)):
         j += 1
     kept = [p for p in pieces[i:j] if not p.garbage]  # garbage printed across the form is none of its cells
     if len(kept) < 2:
