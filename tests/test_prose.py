@@ -463,3 +463,12 @@ def test_a_lead_in_after_the_totals_clause_opens_the_list():
     ]
     # An indicator lead-in inside a statement opens no money list.
     assert _items("（一）产出指标。成本控制良好，成本指标：单公里养护费用1.2万元，实际1.1万元。") == []
+
+
+def test_runs_of_spaces_read_as_one_space_with_offsets_into_the_text():
+    text = "垃圾清运及时率：年度目标值≥95%，        实际完成97.2%。\n" + ("序号      名称        金额\n" * 3)
+    flat, index = prose.paragraphs(text)[0]
+    assert "  " not in flat
+    assert all(text[i] == ch for ch, i in zip(flat, index))  # every kept character is the printed one
+    [(name, target, actual)] = [(i.name.text, i.target.text, i.actual.text) for i in prose.indicator_sentences(text)]
+    assert (name, target, actual) == ("垃圾清运及时率", "≥95%", "97.2%")
