@@ -12,7 +12,8 @@ below their header are joined to it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -434,6 +435,108 @@ def _tab_block(lines: list[Line], index: int, reach: int = 2) -> list[Line]:
     return rows
 
 
+# --- tables set in aligned columns --------------------------------------------------------------
+#
+# A fixed-width export (pdftotext -layout, a report printed to text) sets a table's cells in
+# aligned columns: two or more spaces between cells, and every cell of a column under the same
+# character columns, an empty cell as spaces. The positions place each cell, empty ones included,
+# as a tab row has them; a kind profile (below) could only guess where the empty cells were.
+
+_CELL_PIECE = re.compile(r"\S+(?: \S+)*")  # one space stays inside a cell, two or more end it
+
+
+def _display_columns(text: str) -> list[int]:
+    """The display column where each character of ``text`` starts (CJK characters are two
+    columns wide, as fixed-width exports set them), and the line's width at the end."""
+    out, col = [], 0
+    for ch in text:
+        out.append(col)
+        col += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    out.append(col)
+    return out
+
+
+def _aligned_pieces(line: Line) -> list[tuple[int, int, int, int]] | None:
+    """(first display column, end display column, start, end offsets in the line) of each piece
+    of a line without cells, pieces parted by two or more spaces; None for a line that is no
+    aligned row: blank, or one piece at the margin. (A cell may hold sentences, a goal or a
+    remark; prose with double spaces is told apart by its pieces not standing in columns.)"""
+    text = line.text
+    if line.cells or "\t" in text or "|" in text or not text.strip():
+        return None  # a pipe row is read by its pipes
+    found = list(_CELL_PIECE.finditer(text))
+    if len(found) == 1 and found[0].start() < 2:
+        return None
+    cols = _display_columns(text)
+    return [(cols[m.start()], cols[m.end()], m.start(), m.end()) for m in found]
+
+
+def _aligned_rows(lines: list[Line]) -> None:
+    """Give cells to the rows of tables set in aligned columns: three or more consecutive lines
+    split at runs of spaces, two of them with three cells or more. The columns are those of the
+    line with the most cells (its pieces' display spans); every piece of every line goes to the
+    column its span overlaps most (or the nearest), so a row that leaves cells empty keeps its
+    other cells in place."""
+    i = 0
+    while i < len(lines):
+        block: list[tuple[Line, list[tuple[int, int, int, int]]]] = []
+        j = i
+        while j < len(lines):
+            if lines[j].text and not lines[j].text.strip(" ") and block:
+                j += 1  # a line of spaces only: a row of empty cells, inside the table
+                continue
+            pieces = _aligned_pieces(lines[j])
+            if pieces is None:
+                break
+            block.append((lines[j], pieces))
+            j += 1
+        if len(block) >= 3 and sum(1 for _, p in block if len(p) >= 3) >= 2 and _aligned(block):
+            _place_aligned(block)
+        i = max(j, i + 1)
+
+
+def _column_starts(block: list[tuple[Line, list[tuple[int, int, int, int]]]]) -> list[int]:
+    """The display columns where cells of two or more lines start: the columns' left edges."""
+    seen: dict[int, int] = {}
+    for _, pieces in block:
+        for a, _, _, _ in pieces:
+            seen[a] = seen.get(a, 0) + 1
+    return sorted(a for a, n in seen.items() if n >= 2)
+
+
+def _aligned(block: list[tuple[Line, list[tuple[int, int, int, int]]]]) -> bool:
+    """Whether the pieces stand in columns: three of four pieces start where a piece of another
+    line starts. Rows whose tabs became runs of spaces without padding do not, and are read by
+    their cells' kinds instead (_spaced_rows)."""
+    starts = set(_column_starts(block))
+    pieces = [piece for _, p in block for piece in p]
+    return len(starts) >= 2 and sum(1 for a, _, _, _ in pieces if a in starts) * 4 >= len(pieces) * 3
+
+
+def _place_aligned(block: list[tuple[Line, list[tuple[int, int, int, int]]]]) -> None:
+    """Each piece in the column whose left edge is the last at or before its start (a figure set
+    to the right of its column starts inside it; a header over several columns starts at the
+    first, as a tab row prints it with empty cells after it)."""
+    starts = _column_starts(block)
+    for line, pieces in block:
+        placed: dict[int, tuple[int, int]] = {}
+        for a, _, start, end in pieces:
+            k = max(0, bisect_right(starts, a) - 1)
+            if k in placed:  # two pieces in one column: one cell with a wide gap inside
+                placed[k] = (placed[k][0], end)
+            else:
+                placed[k] = (start, end)
+        cells = []
+        for k in range(max(placed) + 1):
+            if k in placed:
+                start, end = placed[k]
+                cells.append(Cell(squash_cell(line.text[start:end]), line.start + start, line.start + end, k))
+            else:
+                at = cells[-1].end if cells else line.start
+                cells.append(Cell("", at, at, k))
+        line.cells = cells
+
+
 # --- header words wrapped inside their cells ---------------------------------------------------
 
 
@@ -661,6 +764,7 @@ def analyze(text: str, joins: list[int] = ()) -> Layout:
     two lines into one (its line_joined repairs); a joined line that holds table rows whose tabs
     became spaces is split there again."""
     lines = _split_lines(text, joins)
+    _aligned_rows(lines)
     _spaced_rows(lines, text)
     _join_header_continuations(lines)
     tables = _tables(lines)

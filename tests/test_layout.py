@@ -107,3 +107,48 @@ def test_helpers_for_cells_titles_and_markup():
     assert not names_one_project("2022年度部门整体支出绩效自评报告")
     assert not names_one_project("2022年度项目支出绩效自评汇总表")
     assert MARKUP.sub("", "<h3>（一）产出指标</h3>&nbsp;") == "（一）产出指标"
+
+
+# A table set in aligned columns (a fixed-width export): two or more spaces between cells, an
+# empty cell as spaces, figures set to the right inside their column.
+ALIGNED = (
+    "四、绩效指标完成情况\n"
+    "一级指标    二级指标    三级指标          年度指标值    实际完成值    得分\n"
+    "产出指标    数量指标    巡河里程          ≥320公里        347公里      20\n"
+    "                        河道保洁面积      ≥18万平方米   18.6万平方米     20\n"
+    "            质量指标    水质达标率        ≥95%             96.1%      19.5\n"
+    "五、存在的问题\n"
+)
+
+
+def cells_of(layout, index: int) -> list[tuple[int, str]]:
+    return [(c.column, c.text) for c in layout.lines[index].cells if c.text]
+
+
+def test_a_table_in_aligned_columns_keeps_each_cell_in_its_column():
+    layout = analyze(ALIGNED)
+    assert cells_of(layout, 1) == [(0, "一级指标"), (1, "二级指标"), (2, "三级指标"), (3, "年度指标值"), (4, "实际完成值"), (5, "得分")]
+    # The rows under merged level cells keep their empty level columns.
+    assert cells_of(layout, 3) == [(2, "河道保洁面积"), (3, "≥18万平方米"), (4, "18.6万平方米"), (5, "20")]
+    assert cells_of(layout, 4) == [(1, "质量指标"), (2, "水质达标率"), (3, "≥95%"), (4, "96.1%"), (5, "19.5")]
+    assert layout.lines[0].cells == [] and layout.lines[5].cells == []  # headings stay prose
+
+
+def test_prose_with_double_spaces_is_no_aligned_table():
+    text = (
+        "本年度  我局认真开展各项工作，  全面完成年度任务。\n"
+        "全年共开展巡查  120次，发现问题  35个，  整改到位。\n"
+        "下一步将继续  加强管理，提高资金  使用效益。\n"
+    )
+    assert all(not line.cells for line in analyze(text).lines)
+
+
+def test_a_line_of_spaces_inside_an_aligned_table_does_not_end_it():
+    text = (
+        "项目名称        预算数    执行数    执行率\n"
+        "                                        \n"
+        "河道保洁        48.00     46.20     96.25%\n"
+        "水质监测        25.50     25.50     100.00%\n"
+    )
+    layout = analyze(text)
+    assert cells_of(layout, 3) == [(0, "水质监测"), (1, "25.50"), (2, "25.50"), (3, "100.00%")]
