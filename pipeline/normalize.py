@@ -411,6 +411,9 @@ def _estimate_wrap_width(lines: list[_Line]) -> int | None:
 # A gap between two cells of a row printed with spaces: a space run with no digit on either side
 # ('中央(万 省、地(万', '里 里'). '2023 年 3 月' (a PDF's spaced date) has none.
 _CELL_GAP = re.compile(r"(?<=[^\d\s]) +(?=[^\d\s])")
+# Three spaces or more between two printed characters: cells of a fixed-width export's columns
+# (pdftotext -layout); prose, even OCR'd with stray double spaces, does not gap so.
+_COLUMN_GAP = re.compile(r"\S {3,}\S")
 
 
 _FORM_FIELD_START = re.compile(
@@ -450,6 +453,8 @@ def _break_kind(
         return None  # in a table a line break is a row boundary, never a wrap
     if _PIPE_ROW.fullmatch(a.folded) or _PIPE_ROW.fullmatch(b.folded):
         return None  # a pipe-delimited row ('| 主管部门 | … |') is a row of its own, as a tab row is
+    if _COLUMN_GAP.search(a.folded) or _COLUMN_GAP.search(b.folded):
+        return None  # a row set in aligned columns (three spaces or more between cells): its own line
     if _row_break(a.folded, b.folded):
         return None  # a row of space-separated cells and the fragments its wrapped cells continue with
     if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):

@@ -646,3 +646,19 @@ def test_amounts_in_wan_carry_no_binary_noise():
     assert to_wan(2.47, "亿元") == 24700.0
     assert to_wan(0.118987, "亿元") == 1189.87
     assert to_wan(1094.96, "元") == 0.109496
+
+
+
+def test_rows_set_in_aligned_columns_are_never_joined_but_wrapped_prose_is():
+    # A fixed-width export's score table: rows under merged cells are indented to their column,
+    # and each row ends with a figure, which a hard wrap could have cut too; three spaces or
+    # more between cells say columns.
+    rows = [
+        "管理效率    50    预算编制        3     新增预算项目事前绩效评估          3     3",
+        "                  预算执行        4     结转结余率                        2     2",
+        "                                        财务管理合规性                    2     2",
+    ]
+    nt = normalize("表2 自评得分情况表\n" + "\n".join(rows) + "\n", wrap_width="auto")
+    assert nt.text.split("\n")[1:4] == rows
+    prose = "本年度我局认真落实预算绩效管理要求，全面开展绩效自评工作，按照财政部门统一部署"
+    assert "部署组织各科室" in normalize(prose + "\n组织各科室逐项核对。\n", wrap_width=len(prose) * 2).text
