@@ -468,3 +468,15 @@ def test_a_single_spaced_grid_between_section_headings():
     assert [grid.columns[c].header for c in sorted(grid.columns)][0] == "一级指标"
     record = extract_rules(text_document(SINGLE_SPACED_GRID)).plain()
     assert [i["actual"] for i in record["indicators"]] == ["3.8公里", "1.2公里", "100%", "94%"]
+
+
+def test_a_header_word_with_a_long_bracketed_note_opens_a_single_spaced_money_grid():
+    text = (
+        "2023年度部门预算收支情况如下表（单位：万元）。\n"
+        "项目 年初预算安排金额(含历年结余结转)① 年中调整金额② 小计③=①+② 年度拨付金额④ 支出实现率(%)⑤=④/③\n"
+        "基本支出 812.40 35.60 848.00 840.10 99.07\n"
+        "合计 1320.00 80.00 1400.00 1372.50 98.04\n"
+    )
+    record = extract_rules(text_document(text)).plain()
+    assert (record["budget"]["initial"], record["budget"]["adjustment"], record["budget"]["adjusted"],
+            record["budget"]["actual"], record["budget"]["execution_rate"]) == (1320.0, 80.0, 1400.0, 1372.5, 98.04)

@@ -162,7 +162,9 @@ def _header_runs(cells: list[_model.TableCell]) -> list[tuple[int, int]]:
     """Every run of three or more header words in a flat run of cells (short words without
     figures: a sentence naming 年初预算数 is prose)."""
     def word(text: str) -> bool:
-        return len(text) <= 14 and _cells._is_header_word(text) and not re.search(r"[。；;，,:：]|\d", _model._FORMULA.sub("", text))
+        # The words' length without their bracketed notes and formulas: '年初部门预算安排金额(含历年
+        # 结余结转)①' is a header word of ten characters.
+        return len(_model.header_core(text)) <= 14 and _cells._is_header_word(text) and not re.search(r"[。；;，,:：]|\d", _model._FORMULA.sub("", text))
 
     def row_label(j: int) -> bool:  # '年度资金总额' before its figures opens a row
         after = cells[j + 1].text if j + 1 < len(cells) else ""
