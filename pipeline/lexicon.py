@@ -223,7 +223,10 @@ TABLE_HEADER_WORDS = frozenset(
      *PROJECT_ACTUAL_HEADERS, *PROJECT_RATE_HEADERS, *SCORE_LABELS, *DEPARTMENT_LABELS,
      "一级指标", "二级指标", "三级指标", "绩效指标", "分值", "得分", "权重", "指标权重", "指标分值", "序号", "备注",
      "完成情况", "未完成原因", "偏差原因分析及改进措施", "部门资金情况", "年度预算执行情况", "项目资金", "资金情况",
-     "资金来源", "年度预算", "预期目标", "实际完成情况", "年度总体目标"]
+     "资金来源", "年度预算", "预期目标", "实际完成情况", "年度总体目标",
+     # Columns of a fund's money table that hold no budget figure of the record: funds in place
+     # and what is left ('资金来源 | 计划安排资金 | 实际到位资金 | 实际支出 | 结余').
+     "到位资金", "结余", "结余资金", "结转结余"]
 )
 
 

@@ -480,3 +480,16 @@ def test_a_header_word_with_a_long_bracketed_note_opens_a_single_spaced_money_gr
     record = extract_rules(text_document(text)).plain()
     assert (record["budget"]["initial"], record["budget"]["adjustment"], record["budget"]["adjusted"],
             record["budget"]["actual"], record["budget"]["execution_rate"]) == (1320.0, 80.0, 1400.0, 1372.5, 98.04)
+
+
+def test_a_fund_table_with_funds_in_place_and_remainder_columns_reads_its_total_row():
+    text = (
+        "二、项目资金情况(单位：万元)\n"
+        "资金来源 计划安排资金 实际到位资金 实际支出 结余\n"
+        "中央财政 40 40 38.5 1.5\n"
+        "县财政 10 10 9.2 0.8\n"
+        "合计 50 50 47.7 2.3\n"
+        "三、项目实施情况\n"
+    )
+    budget = extract_rules(text_document(text)).plain()["budget"]
+    assert (budget["adjusted"], budget["actual"]) == (50.0, 47.7)
