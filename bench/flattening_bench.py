@@ -13,8 +13,9 @@ backend and scored against its own gold exactly as ``pipeline eval`` does:
 * ``pipes``: each row between pipes (``| 总额 | 48.00 |``), as Markdown and wiki exports print.
 
 The same reports, the same gold: what a flattening loses is what the readers do not yet
-recover. It is a measurement, not a gate; its per-report figures go to
-``bench/out/flattening.json``. A single space is ambiguous where a cell holds a space of its own
+recover; its per-report figures go to ``bench/out/flattening.json``. The regression gate
+(``tests/test_regression_gate.py``) keeps each flattening's fields from falling below
+``eval/flattening_baseline.json``. A single space is ambiguous where a cell holds a space of its own
 ('24 小时*365 天'), so some loss there is inherent.
 """
 

@@ -44,3 +44,15 @@ def test_at_most_one_hallucinated_scalar_per_document(scored):
         for document in report.documents
     }
     assert {d: paths for d, paths in invented.items() if len(paths) > MAX_HALLUCINATED_SCALARS_PER_DOCUMENT} == {}
+
+
+def test_the_gold_reports_flattened_other_ways_do_not_regress(tmp_path):
+    # The readers' gains on tables flattened other ways than the sets print them (one space, runs
+    # of spaces, aligned columns, pipes) are kept: eval/flattening_baseline.json holds the fields
+    # right per flattening.
+    from bench.flattening_bench import run
+
+    baseline = json.loads((PROJECT_ROOT / "eval" / "flattening_baseline.json").read_text(encoding="utf-8"))["fields"]
+    got = {row["name"].split(" (")[0]: int(row["fields"].split("/")[0]) for row in run(out_dir=tmp_path)}
+    below = {name: (fields, got.get(name)) for name, fields in baseline.items() if (got.get(name) or 0) < fields}
+    assert below == {}, f"flattenings below baseline (baseline, now): {below}"
