@@ -171,3 +171,20 @@ def test_problem_and_measure_headings_alone_on_their_lines():
     record = extract_rules(text_document(text))
     assert record.problems == "一是走访记录不够规范；二是经费结算偏晚。"
     assert record.improvements == "一是统一走访记录格式；二是按季度结算。"
+
+
+def test_problem_and_measure_labels_with_a_space_for_their_colon():
+    # A form's label cells and the text beside them, copied with a space between them; the
+    # paragraph ends at the next label and at the form's notes.
+    text = (
+        "绩效指标 产出指标 数量指标 走访数 ≥300人次 318人次\n"
+        "存在问题 走访记录不够规范，经费结算偏晚。\n"
+        "改进措施或下一步计划 统一走访记录格式，按季度结算经费。\n"
+        "- 注：本表数据截至年底。\n"
+    )
+    record = extract_rules(text_document(text))
+    assert record.problems == "走访记录不够规范，经费结算偏晚。"
+    assert record.improvements == "统一走访记录格式，按季度结算经费。"
+    # A sentence that merely opens with the word is not taken for its label.
+    prose = extract_rules(text_document("一、基本情况\n存在问题 的整改已于年内完成，见附件。\n"))
+    assert prose.problems is None

@@ -69,6 +69,9 @@ _NEXT_SECTION_LABEL = re.compile(
 )
 
 
+_FOOTNOTE = re.compile(r"[-•·*]?\s*(?:注|说明|备注)\s*[:：]")
+
+
 def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
     """'主要问题：…' / '整改措施：…' lines below a table (summary sheets print them as label-colon
     paragraphs, not numbered headings); the paragraph runs on over wrapped lines until a blank
@@ -76,7 +79,11 @@ def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
     lines = ctx.layout.lines
     # At a line's start, or right after a sentence the line break before the label was lost
     # behind ('…项目支出。主要问题：一是…': a hard wrap joined into the previous paragraph).
-    label = re.compile(r"(?:^|(?<=[。；;]))[ \t]*(?P<label>%s)[ \t]*[:：][ \t]*" % "|".join(map(re.escape, keywords)))
+    # Or at a line's start with a space for its colon: a form's label cell and the text beside it,
+    # copied with a space between them ('存在问题 编制部门预算的…'); not a sentence that opens with
+    # the word and goes on with a particle ('存在问题 的整改…', OCR's spaces).
+    words = "|".join(map(re.escape, sorted(keywords, key=len, reverse=True)))
+    label = re.compile(r"(?:(?:^|(?<=[。；;]))[ \t]*(?P<label>%s)[ \t]*[:：]|^[ \t]*(?P<cell>%s)[ \t]+(?=[^\s:：的之及和与是为已在对]))[ \t]*" % (words, words))
     section_words = {*lx.PROBLEM_HEADINGS, *lx.IMPROVEMENT_HEADINGS}
     for i, line in enumerate(lines):
         m = None if line.is_table_row else label.search(line.text)
@@ -91,8 +98,10 @@ def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
             first = i + 1
         for following in lines[first:]:
             text = following.text.strip()
-            if not text or following.is_table_row or re.match(r"[\u4e00-\u9fff]{2,8}[:：]", text) or text in section_words:
-                break
+            if not text or following.is_table_row or re.match(r"[\u4e00-\u9fff]{2,8}[:：]", text) or text in section_words \
+                    or any(text.startswith(w) and text[len(w) : len(w) + 1] in (" ", "\t") for w in section_words) \
+                    or _FOOTNOTE.match(text):
+                break  # the next label (with its colon, or the space a copied form printed for it), or the form's notes
             end = following.end
         # The next problems / measures label ends the paragraph, on its own line or not.
         other = _NEXT_SECTION_LABEL.search(ctx.text, start, end)
@@ -100,7 +109,7 @@ def _labelled_paragraph(ctx: Context, keywords: list[str]) -> Found | None:
             end = other.start()
         start, end = ctx.without_garbage(start, end)
         body = ctx.text[start:end].strip()
-        return Found("", re.sub(r"\s*\n\s*", "", body), start, end, m["label"] if m else line.text.strip(), 2.5, "label paragraph")
+        return Found("", re.sub(r"\s*\n\s*", "", body), start, end, (m["label"] or m["cell"]) if m else line.text.strip(), 2.5, "label paragraph")
     return None
 
 
