@@ -9,7 +9,8 @@ backend and scored against its own gold exactly as ``pipeline eval`` does:
 * ``one_space``: each TAB a single space (copy and paste out of a PDF viewer or a web page);
 * ``space_runs``: each TAB three spaces, columns not aligned (a viewer that keeps gaps);
 * ``aligned_columns``: the cells padded to aligned columns, two spaces between columns (what
-  ``pdftotext -layout`` and fixed-width exports print), CJK characters two columns wide;
+  fixed-width exports print), CJK characters two columns wide. ``pdftotext -layout`` may pad by
+  character count instead; it is not installed here, so that was not checked;
 * ``pipes``: each row between pipes (``| 总额 | 48.00 |``), as Markdown and wiki exports print.
 
 The same reports, the same gold: what a flattening loses is what the readers do not yet
@@ -25,7 +26,6 @@ import argparse
 import json
 import sys
 import tempfile
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -35,7 +35,9 @@ OUT_DIR = Path(__file__).resolve().parent / "out"
 
 
 def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    from pipeline.layout import display_columns  # the width the aligned-columns reader measures
+
+    return display_columns(text)[-1]
 
 
 def one_space(text: str) -> str:
@@ -110,7 +112,8 @@ def run(out_dir: Path = OUT_DIR) -> list[dict]:
                 totals[name].update(scored=score.counts.scored, correct=score.counts.correct)
                 detail.setdefault(f"{set_name}/{doc_id}", {})[name] = f"{score.counts.correct}/{score.counts.scored}"
     rows = [{"name": f"{name} ({len(reports)} reports with TAB rows)", "value": round(c["correct"] / c["scored"], 4) if c["scored"] else None,
-             "unit": "field accuracy", "target": "", "ok": None, "fields": f"{c['correct']}/{c['scored']}"} for name, c in totals.items()]
+             "unit": "field accuracy", "target": "", "ok": None, "fields": f"{c['correct']}/{c['scored']}",
+             "flattening": name, "correct": c["correct"]} for name, c in totals.items()]
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "flattening.json").write_text(json.dumps({"rows": rows, "documents": detail}, ensure_ascii=False, indent=1), encoding="utf-8")
     return rows

@@ -54,7 +54,7 @@ def run() -> list[dict]:
     # The growth ratio from CPU time: other processes on a shared machine inflate wall time unevenly.
     ratio = full_cpu / quarter_cpu if quarter_cpu else float("inf")
     # The same reports with their tables set in aligned columns (runs of spaces between cells, as
-    # pdftotext -layout prints them): long space runs once sent the sentence patterns into
+    # fixed-width exports print them): long space runs once sent the sentence patterns into
     # trying every split of each run (a 40 k-character report did not finish in 10 minutes).
     aligned, _ = _seconds(TARGET_CHARS, "aligned", aligned=True)
     return [

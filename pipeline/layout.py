@@ -437,7 +437,7 @@ def _tab_block(lines: list[Line], index: int, reach: int = 2) -> list[Line]:
 
 # --- tables set in aligned columns --------------------------------------------------------------
 #
-# A fixed-width export (pdftotext -layout, a report printed to text) sets a table's cells in
+# A fixed-width export (a report printed to text, its tables padded) sets a table's cells in
 # aligned columns: two or more spaces between cells, and every cell of a column under the same
 # character columns, an empty cell as spaces. The positions place each cell, empty ones included,
 # as a tab row has them; a kind profile (below) could only guess where the empty cells were.
@@ -445,7 +445,7 @@ def _tab_block(lines: list[Line], index: int, reach: int = 2) -> list[Line]:
 _CELL_PIECE = re.compile(r"\S+(?: \S+)*")  # one space stays inside a cell, two or more end it
 
 
-def _display_columns(text: str) -> list[int]:
+def display_columns(text: str) -> list[int]:
     """The display column where each character of ``text`` starts (CJK characters are two
     columns wide, as fixed-width exports set them), and the line's width at the end."""
     out, col = [], 0
@@ -456,10 +456,12 @@ def _display_columns(text: str) -> list[int]:
     return out
 
 
-def _aligned_pieces(line: Line) -> list[tuple[int, int, int, int]] | None:
-    """(first display column, end display column, start, end offsets in the line) of each piece
-    of a line without cells, pieces parted by two or more spaces; None for a line that is no
-    aligned row: blank, or one piece at the margin. (A cell may hold sentences, a goal or a
+_AlignedPiece = tuple[int, int, int]  # (display column where it starts, start, end offsets in its line)
+
+
+def _aligned_pieces(line: Line) -> list[_AlignedPiece] | None:
+    """The pieces of a line without cells, parted by two or more spaces; None for a line that is
+    no aligned row: blank, or one piece at the margin. (A cell may hold sentences, a goal or a
     remark; prose with double spaces is told apart by its pieces not standing in columns.)"""
     text = line.text
     if line.cells or "\t" in text or "|" in text or not text.strip():
@@ -467,19 +469,19 @@ def _aligned_pieces(line: Line) -> list[tuple[int, int, int, int]] | None:
     found = list(_CELL_PIECE.finditer(text))
     if len(found) == 1 and found[0].start() < 2:
         return None
-    cols = _display_columns(text)
-    return [(cols[m.start()], cols[m.end()], m.start(), m.end()) for m in found]
+    cols = display_columns(text)
+    return [(cols[m.start()], m.start(), m.end()) for m in found]
 
 
 def _aligned_rows(lines: list[Line]) -> None:
     """Give cells to the rows of tables set in aligned columns: three or more consecutive lines
-    split at runs of spaces, two of them with three cells or more. The columns are those of the
-    line with the most cells (its pieces' display spans); every piece of every line goes to the
-    column its span overlaps most (or the nearest), so a row that leaves cells empty keeps its
-    other cells in place."""
+    split at runs of spaces, two of them with three cells or more, whose pieces stand in columns
+    (:func:`_aligned`). A column's left edge is a display column where pieces of two lines or
+    more start, and each piece goes to the last edge at or before it (:func:`_place_aligned`),
+    so a row that leaves cells empty keeps its other cells in place."""
     i = 0
     while i < len(lines):
-        block: list[tuple[Line, list[tuple[int, int, int, int]]]] = []
+        block: list[tuple[Line, list[_AlignedPiece]]] = []
         j = i
         while j < len(lines):
             if lines[j].text and not lines[j].text.strip(" ") and block:
@@ -490,38 +492,39 @@ def _aligned_rows(lines: list[Line]) -> None:
                 break
             block.append((lines[j], pieces))
             j += 1
-        if len(block) >= 3 and sum(1 for _, p in block if len(p) >= 3) >= 2 and _aligned(block):
-            _place_aligned(block)
+        if len(block) >= 3 and sum(1 for _, p in block if len(p) >= 3) >= 2:
+            starts = _column_starts(block)
+            if _aligned(block, starts):
+                _place_aligned(block, starts)
         i = max(j, i + 1)
 
 
-def _column_starts(block: list[tuple[Line, list[tuple[int, int, int, int]]]]) -> list[int]:
+def _column_starts(block: list[tuple[Line, list[_AlignedPiece]]]) -> list[int]:
     """The display columns where cells of two or more lines start: the columns' left edges."""
     seen: dict[int, int] = {}
     for _, pieces in block:
-        for a, _, _, _ in pieces:
-            seen[a] = seen.get(a, 0) + 1
-    return sorted(a for a, n in seen.items() if n >= 2)
+        for col, _, _ in pieces:
+            seen[col] = seen.get(col, 0) + 1
+    return sorted(col for col, n in seen.items() if n >= 2)
 
 
-def _aligned(block: list[tuple[Line, list[tuple[int, int, int, int]]]]) -> bool:
-    """Whether the pieces stand in columns: three of four pieces start where a piece of another
-    line starts. Rows whose tabs became runs of spaces without padding do not, and are read by
-    their cells' kinds instead (_spaced_rows)."""
-    starts = set(_column_starts(block))
+def _aligned(block: list[tuple[Line, list[_AlignedPiece]]], starts: list[int]) -> bool:
+    """Whether the pieces stand in columns: three of four pieces start at a column's left edge.
+    Rows whose tabs became runs of spaces without padding do not, and are read by their cells'
+    kinds instead (_spaced_rows)."""
+    edges = set(starts)
     pieces = [piece for _, p in block for piece in p]
-    return len(starts) >= 2 and sum(1 for a, _, _, _ in pieces if a in starts) * 4 >= len(pieces) * 3
+    return len(edges) >= 2 and sum(1 for col, _, _ in pieces if col in edges) * 4 >= len(pieces) * 3
 
 
-def _place_aligned(block: list[tuple[Line, list[tuple[int, int, int, int]]]]) -> None:
+def _place_aligned(block: list[tuple[Line, list[_AlignedPiece]]], starts: list[int]) -> None:
     """Each piece in the column whose left edge is the last at or before its start (a figure set
     to the right of its column starts inside it; a header over several columns starts at the
     first, as a tab row prints it with empty cells after it)."""
-    starts = _column_starts(block)
     for line, pieces in block:
         placed: dict[int, tuple[int, int]] = {}
-        for a, _, start, end in pieces:
-            k = max(0, bisect_right(starts, a) - 1)
+        for col, start, end in pieces:
+            k = max(0, bisect_right(starts, col) - 1)
             if k in placed:  # two pieces in one column: one cell with a wide gap inside
                 placed[k] = (placed[k][0], end)
             else:

@@ -412,7 +412,7 @@ def _estimate_wrap_width(lines: list[_Line]) -> int | None:
 # ('中央(万 省、地(万', '里 里'). '2023 年 3 月' (a PDF's spaced date) has none.
 _CELL_GAP = re.compile(r"(?<=[^\d\s]) +(?=[^\d\s])")
 # Three spaces or more between two printed characters: cells of a fixed-width export's columns
-# (pdftotext -layout); prose, even OCR'd with stray double spaces, does not gap so.
+# (a report printed to text, its tables padded); prose, even OCR'd with stray double spaces, does not gap so.
 _COLUMN_GAP = re.compile(r"\S {3,}\S")
 
 

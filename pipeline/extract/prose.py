@@ -144,7 +144,7 @@ def _one_space(line: str, start: int) -> tuple[str, list[int]]:
     prose lines, and the sentence patterns' optional spaces beside their spaced name and value
     classes would try every split of a long run: a 40 000-character report of such lines did
     not finish in minutes."""
-    if "  " not in line and "\u3000\u3000" not in line:
+    if "  " not in line and "\u3000" not in line:  # no run of spaces (a run holds two spaces or one U+3000)
         return line, list(range(start, start + len(line)))
     out, offsets, pos = [], [], 0
     for m in _SPACE_RUN.finditer(line):
