@@ -708,6 +708,24 @@ def test_an_indicator_table_printed_without_any_separator():
     assert [i.name for i in record.indicators] == [r[2] for r in rows]
 
 
+def test_an_indicator_table_with_one_space_between_cells_is_not_read_as_glued():
+    # The glued reader strips the header's spaces to find it; a row whose cells are spaced apart
+    # is no glued row (read as one, '数量指标 保洁河道长度 120公里 126公里' became a name).
+    text = (
+        "城区河道保洁运维项目绩效自评表\n一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分\n"
+        "产出指标 数量指标 保洁河道长度 120公里 126公里 15 15\n"
+        "产出指标 质量指标 水面漂浮物清理率 100% 98.5% 12 11\n"
+    )
+    from pipeline.analysis import analyze
+
+    view = analyze(text_document(text))
+    assert tb.glued_indicator_rows(view.text, view.layout) == []
+    record = extract_rules(text_document(text))
+    assert [(i.name, i.target, i.actual) for i in record.indicators] == [
+        ("保洁河道长度", "120公里", "126公里"), ("水面漂浮物清理率", "100%", "98.5%"),
+    ]
+
+
 def test_a_column_header_after_a_label_is_no_value():
     from pipeline.analysis import analyze
 

@@ -303,7 +303,10 @@ def glued_indicator_rows(text: str, layout: Layout) -> list[IndicatorCells]:
             while m := level_at_start.match(text, pos, line.end):
                 own.append(_model.TableCell(m.group(), m.start(), m.end(), len(own)))
                 pos = m.end()
-            row = _GLUED_ROW.fullmatch(text, pos, line.end - (len(raw) - len(raw.rstrip())))
+            end = line.end - (len(raw) - len(raw.rstrip()))
+            if len(text[pos:end].split()) > 2:
+                break  # its cells are spaced apart: a flattened table the other readers read, not a glued one
+            row = _GLUED_ROW.fullmatch(text, pos, end)
             if row is None:
                 break  # the table ends at the first line that is no indicator row
             for k, cell in enumerate(own):
