@@ -14,7 +14,9 @@ OUT_JSON = Path(__file__).resolve().parent / "out" / "bench.json"
 
 
 def main() -> int:
-    from bench import batch_bench, extract_bench, flattening_bench, ingest_bench, llm_bench, robustness_bench, scale_bench
+    from bench import (
+        batch_bench, extract_bench, flattening_bench, ingest_bench, llm_bench, robustness_bench, scale_bench, wordgap_bench,
+    )
 
     console = Console(width=140)
     table = Table(title="Benchmarks (2 cores, no GPU)", title_justify="left")
@@ -23,7 +25,9 @@ def main() -> int:
     failed = False
     rows: list[dict] = []
     # Ingest first: its peak-memory row reads the process-wide maximum, which must be OCR's own.
-    for suite in (ingest_bench, extract_bench, scale_bench, robustness_bench, flattening_bench, batch_bench, llm_bench):
+    for suite in (
+        ingest_bench, extract_bench, scale_bench, robustness_bench, wordgap_bench, flattening_bench, batch_bench, llm_bench,
+    ):
         console.print(f"running {suite.__name__} …")
         for row in suite.run():
             rows.append({"suite": suite.__name__.split(".")[-1], **row})

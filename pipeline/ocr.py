@@ -43,6 +43,7 @@ import numpy as np
 from pipeline.config import Settings, get_settings
 from pipeline.errors import OcrUnavailableError
 from pipeline.tablegrid import CellGrid, fits, grids_from_image
+from pipeline.wordgaps import BoxReading, restore_spaces
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; rapidocr (cv2, omegaconf) is imported lazily
     from rapidocr import RapidOCR
@@ -397,6 +398,11 @@ def _mean_score(result: Any) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
+# Ask RapidOCR where each character is (from the recogniser's own decoding steps), so the
+# spaces it dropped can be restored from the gaps in the ink (:mod:`pipeline.wordgaps`).
+CHAR_BOXES = {"return_word_box": True, "return_single_char_box": True}
+
+
 def _recognise(engine: RapidOCR, image: np.ndarray) -> Any:
     """RapidOCR's reading of a page, upright first. Its per-line direction classifier turns some
     upright lines of a printed page upside down and reads them as garbage ('8000众' for a whole
@@ -404,11 +410,27 @@ def _recognise(engine: RapidOCR, image: np.ndarray) -> Any:
     reads right without it. Pages are scanned upright far more often than not, so each line is
     read as it stands; only a page that reads poorly that way (an upside-down scan) is read again
     with the classifier, and the better-scored reading is kept."""
-    upright = engine(image, use_cls=False)
+    upright = engine(image, use_cls=False, **CHAR_BOXES)
     if _mean_score(upright) >= UPRIGHT_MIN_SCORE:
         return upright
-    classified = engine(image, use_cls=True)
+    classified = engine(image, use_cls=True, **CHAR_BOXES)
     return classified if _mean_score(classified) > _mean_score(upright) else upright
+
+
+def with_restored_spaces(page: np.ndarray, result: Any) -> list[str]:
+    """The recognised text of each box, with the spaces its ink shows (:mod:`pipeline.wordgaps`)."""
+    texts = [str(t) for t in result.txts]
+    words = getattr(result, "word_results", None) or ()
+    if len(words) != len(texts):
+        return texts
+    readings = [
+        BoxReading(text, quad, [tuple(np.mean(np.asarray(w[2], dtype=np.float32), axis=0)) for w in chars])
+        for text, quad, chars in zip(texts, result.boxes, words)
+    ]
+    try:
+        return restore_spaces(page, readings)
+    except Exception:  # noqa: BLE001 - a restored space only refines the reading; never lose the OCR
+        return texts
 
 
 def ocr_image(image: np.ndarray, settings: Settings | None = None) -> OcrResult:
@@ -428,10 +450,11 @@ def ocr_image(image: np.ndarray, settings: Settings | None = None) -> OcrResult:
     txts = getattr(result, "txts", None)
     if not txts:
         return OcrResult("", None, (), seconds)
+    texts = with_restored_spaces(page, result)
     boxes = tuple(
-        TextBox.from_quad(str(txt).strip(), quad, float(score))
-        for quad, txt, score in zip(result.boxes, txts, result.scores)
-        if str(txt).strip()
+        TextBox.from_quad(txt.strip(), quad, float(score))
+        for quad, txt, score in zip(result.boxes, texts, result.scores)
+        if txt.strip()
     )
     if not boxes:
         return OcrResult("", None, (), seconds)

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 # Module name prefixes, in the order the data flows. A module takes the rank of its longest prefix.
 STAGES: list[tuple[int, tuple[str, ...]]] = [
     (0, ("charfold", "errors", "document", "compare", "lexicon", "record", "config", "resources")),
-    (1, ("inputs", "tablegrid", "ocr", "ingest")),
+    (1, ("inputs", "tablegrid", "wordgaps", "ocr", "ingest")),
     (2, ("normalize",)),
     (3, ("layout", "textquality")),
     (4, ("tables", "sidebyside")),

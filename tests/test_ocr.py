@@ -215,9 +215,9 @@ def test_upright_lines_are_read_without_the_direction_classifier():
     calls: list[bool] = []
 
     class Recording:
-        def __call__(self, img, use_cls=None):
+        def __call__(self, img, use_cls=None, **options):
             calls.append(use_cls)
-            return engine(img, use_cls=use_cls)
+            return engine(img, use_cls=use_cls, **options)
 
     result = ocr._recognise(Recording(), np.ascontiguousarray(image[:, :, ::-1]))
     assert calls == [False]
