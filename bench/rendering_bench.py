@@ -87,7 +87,9 @@ def _versions(doc_id: str, text: str, gold: dict, page: str, tmp: Path, scan: bo
     pdf_path.write_bytes(pdf)
     counts["pdf"] = _score(ingest.load(pdf_path), gold)
     if scan:
-        scan_path = tmp / f"{doc_id}_scan.pdf"
+        # The scan keeps the report's name: the document id comes from the file name and is scored.
+        (tmp / "scans").mkdir(exist_ok=True)
+        scan_path = tmp / "scans" / f"{doc_id}.pdf"
         scan_path.write_bytes(synth.render_scan(pdf, dpi=200))
         counts["scan"] = _score(ingest.load(scan_path), gold)
     return counts, _prints_its_cells(document, page)
