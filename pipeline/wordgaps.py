@@ -49,10 +49,17 @@ MIN_DECODED_EXCESS = 0.05
 # a digit a little more ('月8' in a serif font stands 0.3 em apart unspaced).
 MIN_BLANK = 0.24
 MIN_BLANK_HAN_DIGIT = 0.28
+# A space read after a comparison sign is the recogniser's own when the sign and the figure stand
+# less than this far (ems) beyond their advances, by the ink and by the recogniser's positions.
+_COMPARISON_SIGNS = frozenset("≥≤><")
+MAX_SPURIOUS_EXCESS = 0.1
+MAX_SPURIOUS_DECODED = 0.2
 # Advances (ems) when a page has too few pairs to measure its own; a Chinese character's is the em.
 DEFAULT_ADVANCE = {"han": 1.0, "digit": 0.54}
 # Box heights per em when no box of the page has its own Chinese pairs (detector padding).
 DEFAULT_HEIGHT_PER_EM = 1.1
+# The height of a line of Chinese characters' ink per em when no box of the page shows its own.
+DEFAULT_HAN_INK_PER_EM = 0.92
 MIN_ADVANCE_SAMPLES = 8
 # Pairs of one kind a box needs to measure its own advance.
 MIN_BOX_PAIRS = 3
@@ -95,19 +102,21 @@ def _rectified(page: np.ndarray, quad: Sequence[Sequence[float]]) -> tuple[np.nd
     return image, q[0], direction
 
 
-def _ink_runs(image: np.ndarray) -> tuple[int, int, list[tuple[int, int]]]:
-    """First and last inked column (end exclusive), and the runs of blank columns between ink.
-    Rows that are mostly ink (a ruling the box touched) are left out first, so a table border does
-    not fill every column."""
+def _ink_runs(image: np.ndarray) -> tuple[int, int, list[tuple[int, int]], int]:
+    """First and last inked column (end exclusive), the runs of blank columns between ink, and
+    the height of the ink (rows). Rows that are mostly ink (a ruling the box touched) are left out
+    first, so a table border does not fill every column."""
     import cv2
 
     _, ink = cv2.threshold(image, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     ink = ink[ink.mean(axis=1) < 0.6]
     inked = np.flatnonzero(ink.sum(axis=0) > 0) if ink.size else np.zeros(0, np.int64)
     if inked.size < 2:
-        return 0, 0, []
+        return 0, 0, [], 0
+    rows = np.flatnonzero(ink.sum(axis=1) > 0)
     breaks = np.flatnonzero(np.diff(inked) > 1)
-    return int(inked[0]), int(inked[-1]) + 1, [(int(inked[i]) + 1, int(inked[i + 1])) for i in breaks]
+    blanks = [(int(inked[i]) + 1, int(inked[i + 1])) for i in breaks]
+    return int(inked[0]), int(inked[-1]) + 1, blanks, int(rows[-1] - rows[0] + 1)
 
 
 @dataclass(frozen=True)
@@ -116,26 +125,32 @@ class _Boundary:
     after: int  # index in the box's text of the character before the boundary
     kinds: tuple[str, str]
     pair: str  # the two characters
+    read_spaced: bool  # the recogniser put a space between them
     blank: float  # widest blank between the two characters (0: glyphs touch)
     pitch: float  # distance between the two glyphs' ink centres
     decoded: float  # distance between the two characters' positions as the recogniser decoded them
     # Both in pixels as measured, in ems once the box's size is known (:func:`_in_ems`).
 
 
-def _box_boundaries(page: np.ndarray, b: int, reading: BoxReading) -> tuple[list[_Boundary], float]:
-    """Every boundary between two neighbouring non-space characters that the recogniser read
-    without a space, and the box's height (pixels). Each glyph's ink runs from the blank that ends
+@dataclass(frozen=True)
+class _BoxSize:
+    height: float  # the box's (pixels)
+    han_ink: float | None  # the height of its ink, when it holds a Chinese character
+
+
+def _box_boundaries(page: np.ndarray, b: int, reading: BoxReading) -> tuple[list[_Boundary], _BoxSize | None]:
+    """Every boundary between two neighbouring non-space characters, and the box's size. Each glyph's ink runs from the blank that ends
     the previous boundary to the blank that starts the next (the widest blank between the two
     characters' positions; where glyphs touch, the midpoint of the positions)."""
     chars = [i for i, ch in enumerate(reading.text) if not ch.isspace()]
     if len(chars) < 2 or len(chars) != len(reading.char_centres):
-        return [], 0.0
+        return [], None
     image, origin, direction = _rectified(page, reading.quad)
     if image.size == 0:
-        return [], 0.0
-    first, last, blanks = _ink_runs(image)
+        return [], None
+    first, last, blanks, ink_height = _ink_runs(image)
     if last <= first:
-        return [], 0.0
+        return [], None
     along = [float(np.dot(np.asarray(c, np.float32) - origin, direction)) for c in reading.char_centres]
     starts, ends = [float(first)], []
     widest: list[float] = []
@@ -155,20 +170,26 @@ def _box_boundaries(page: np.ndarray, b: int, reading: BoxReading) -> tuple[list
     centres = [(s + e) / 2 for s, e in zip(starts, ends)]
     found = []
     for k in range(len(chars) - 1):
-        if chars[k + 1] != chars[k] + 1:  # the recogniser kept this space
-            continue
-        kinds = (_kind(reading.text[chars[k]]), _kind(reading.text[chars[k + 1]]))
-        found.append(_Boundary(b, chars[k], kinds, reading.text[chars[k]] + reading.text[chars[k + 1]], widest[k], centres[k + 1] - centres[k], along[k + 1] - along[k]))
-    return found, float(image.shape[0])
+        left, right = reading.text[chars[k]], reading.text[chars[k + 1]]
+        found.append(
+            _Boundary(
+                b, chars[k], (_kind(left), _kind(right)), left + right, chars[k + 1] != chars[k] + 1,
+                widest[k], centres[k + 1] - centres[k], along[k + 1] - along[k],
+            )
+        )
+    has_han = any(_kind(ch) == "han" for ch in reading.text)
+    return found, _BoxSize(float(image.shape[0]), float(ink_height) if has_han else None)
 
 
-def _in_ems(boundaries: list[_Boundary], heights: Sequence[float]) -> list[_Boundary]:
+def _in_ems(boundaries: list[_Boundary], sizes: Sequence[_BoxSize | None]) -> list[_Boundary]:
     """The boundaries with pitch and blank in ems of their own box's type size.
 
     A box's em is its own Chinese advance when it has enough Chinese pairs; otherwise its digit
-    advance over the page's digits-per-em; otherwise its height over the page's heights-per-em.
-    The box height alone is a poor ruler: the detector pads a short box more (a two-character box
-    stood 38 px high beside 31 px lines of the same type)."""
+    advance over the page's digits-per-em; otherwise, for a box holding a Chinese character, the
+    height of its ink over the page's ink-per-em (a character fills most of its em), and for any
+    other box its height over the page's heights-per-em. The box height is the poorest ruler: the
+    detector pads a short box more (a two-character box stood 38 px high beside 31 px lines set in
+    the same type)."""
     by_box: dict[int, list[_Boundary]] = {}
     for x in boundaries:
         by_box.setdefault(x.box, []).append(x)
@@ -176,26 +197,40 @@ def _in_ems(boundaries: list[_Boundary], heights: Sequence[float]) -> list[_Boun
     def own(box: int, kind: str) -> float | None:
         # '1' is left out of the ruler: narrow, and in some fonts off the middle of its advance
         # (Droid Sans Fallback's stands a fifth of an em nearer its left neighbour).
-        pitches = [x.pitch for x in by_box[box] if x.kinds == (kind, kind) and "1" not in x.pair]
+        pitches = [x.pitch for x in by_box[box] if x.kinds == (kind, kind) and "1" not in x.pair and not x.read_spaced]
         return _lower_median(pitches) if len(pitches) >= MIN_BOX_PAIRS else None
 
     em: dict[int, float] = {}
-    digit_share, height_share = [], []
+    digit_share, height_share, ink_share = [], [], []
     for box in by_box:
-        han = own(box, "han")
-        if han:
+        han, size = own(box, "han"), sizes[box]
+        if han and size is not None:
             em[box] = han
-            height_share.append(heights[box] / han)
+            height_share.append(size.height / han)
+            if size.han_ink:
+                ink_share.append(size.han_ink / han)
             digit = own(box, "digit")
             if digit:
                 digit_share.append(digit / han)
     digit_advance = statistics.median(digit_share) if digit_share else DEFAULT_ADVANCE["digit"]
     height_per_em = statistics.median(height_share) if height_share else DEFAULT_HEIGHT_PER_EM
+    ink_per_em = statistics.median(ink_share) if ink_share else DEFAULT_HAN_INK_PER_EM
     for box in by_box:
-        if box not in em:
-            digit = own(box, "digit")
-            em[box] = digit / digit_advance if digit else heights[box] / height_per_em
-    return [replace(x, blank=x.blank / em[x.box], pitch=x.pitch / em[x.box], decoded=x.decoded / em[x.box]) for x in boundaries]
+        size = sizes[box]
+        if box in em or size is None:
+            continue
+        digit = own(box, "digit")
+        if digit:
+            em[box] = digit / digit_advance
+        elif size.han_ink:
+            em[box] = size.han_ink / ink_per_em
+        else:
+            em[box] = size.height / height_per_em
+    return [
+        replace(x, blank=x.blank / em[x.box], pitch=x.pitch / em[x.box], decoded=x.decoded / em[x.box])
+        for x in boundaries
+        if x.box in em
+    ]
 
 
 def _lower_median(values: Sequence[float]) -> float:
@@ -205,7 +240,7 @@ def _lower_median(values: Sequence[float]) -> float:
     return statistics.median(ordered[: len(ordered) // 2 + 1])
 
 
-_MIRRORED = dict(zip("()（）[]【】《》〈〉「」『』{}", ")(）（][】【》《〉〈」「』『}{"))
+_MIRRORED = dict(zip("()（）[]【】《》〈〉「」『』{}≥≤<>", ")(）（][】【》《〉〈」「』『}{≤≥><"))
 # Glyphs drawn to one side of their advance: Chinese punctuation sits in a corner of its square,
 # quotes lean on their word.
 _OFF_CENTRE = frozenset("，。、；：？！,;:?!“”‘’\"'")
@@ -233,12 +268,14 @@ def _advances(boundaries: Sequence[_Boundary]) -> _Advances:
     after a Chinese character or digit, less that neighbour's half, its right side likewise."""
     half: dict[str, float] = {}
     for kind, default in DEFAULT_ADVANCE.items():
-        pitches = [x.pitch for x in boundaries if x.kinds == (kind, kind)]
+        pitches = [x.pitch for x in boundaries if x.kinds == (kind, kind) and not x.read_spaced]
         half[kind] = (_lower_median(pitches) if len(pitches) >= MIN_ADVANCE_SAMPLES else default) / 2
     left, right = dict(half), dict(half)
     after: dict[str, list[float]] = {}
     before: dict[str, list[float]] = {}
     for x in boundaries:
+        if x.read_spaced:
+            continue
         if x.kinds[0] in half and x.kinds[1] not in half:
             after.setdefault(x.kinds[1], []).append(x.pitch - half[x.kinds[0]])
         if x.kinds[1] in half and x.kinds[0] not in half:
@@ -247,9 +284,9 @@ def _advances(boundaries: Sequence[_Boundary]) -> _Advances:
     own_right = {kind: _lower_median(v) for kind, v in before.items() if len(v) >= MIN_GLYPH_SAMPLES}
     # A side measured only next to spaces measures the space too ('(15分) 8': a score label is
     # mostly followed by its value). Glyphs whose shape says how their sides compare lend each
-    # other the smaller measure: a bracket's right side is its mirror's left side, and a glyph
+    # other the smaller measure: a bracket's (or '≥''s) right side is its mirror's left side, and a glyph
     # drawn in the middle of its advance ('%', '≥', '□', Latin letters) has two equal sides.
-    for kind in set(own_left) | set(own_right):
+    for kind in {k for x in boundaries for k in x.kinds} - set(half):
         if kind in _MIRRORED:
             mirror = _MIRRORED[kind]
             sides = ((own_left, own_right.get(mirror)), (own_right, own_left.get(mirror)))
@@ -275,6 +312,20 @@ def _is_word_gap(boundary: _Boundary, advances: _Advances) -> bool:
     return excess >= MIN_EXCESS and boundary.blank >= min_blank and decoded >= MIN_DECODED_EXCESS
 
 
+def _is_spurious_space(boundary: _Boundary, advances: _Advances) -> bool:
+    """A space the recogniser put after a comparison sign where the sign and its figure stand
+    unspaced: RapidOCR reads '≥95%' as '≥ 95%' (26 of the 28 spaces it invented on the calibration
+    lines were after '≥' or '≤'), and the sign then becomes a cell of its own."""
+    if boundary.pair[0] not in _COMPARISON_SIGNS:
+        return False
+    expected = advances.expected(boundary.kinds)
+    if expected is None:
+        return False
+    excess = (boundary.pitch - expected) / advances.em
+    decoded = (boundary.decoded - expected) / advances.em
+    return excess < MAX_SPURIOUS_EXCESS and decoded < MAX_SPURIOUS_DECODED
+
+
 def restore_spaces(page: np.ndarray, readings: Sequence[BoxReading]) -> list[str]:
     """Each box's text with the spaces its ink shows and the recogniser dropped (``page``: the
     page image the boxes were read from, grey or RGB). Boxes without one centre per non-space
@@ -284,14 +335,26 @@ def restore_spaces(page: np.ndarray, readings: Sequence[BoxReading]) -> list[str
 
         page = cv2.cvtColor(np.ascontiguousarray(page[:, :, :3]), cv2.COLOR_RGB2GRAY)
     measured = [_box_boundaries(page, b, reading) for b, reading in enumerate(readings)]
-    boundaries = _in_ems([x for found, _ in measured for x in found], [height for _, height in measured])
+    boundaries = _in_ems([x for found, _ in measured for x in found], [size for _, size in measured])
     advances = _advances(boundaries)
     gaps: dict[int, set[int]] = {}
+    spurious: dict[int, set[int]] = {}
     for boundary in boundaries:
-        if _is_word_gap(boundary, advances):
+        if not boundary.read_spaced and _is_word_gap(boundary, advances):
             gaps.setdefault(boundary.box, set()).add(boundary.after)
-    texts = []
-    for b, reading in enumerate(readings):
-        after = gaps.get(b, set())
-        texts.append("".join(ch + (" " if i in after else "") for i, ch in enumerate(reading.text)))
-    return texts
+        elif boundary.read_spaced and _is_spurious_space(boundary, advances):
+            spurious.setdefault(boundary.box, set()).add(boundary.after)
+    return [_respaced(reading.text, gaps.get(b, set()), spurious.get(b, set())) for b, reading in enumerate(readings)]
+
+
+def _respaced(text: str, space_after: set[int], no_space_after: set[int]) -> str:
+    """``text`` with a space after each character in ``space_after`` and the spaces after each
+    one in ``no_space_after`` removed (indices into ``text``)."""
+    out = []
+    drop = False
+    for i, ch in enumerate(text):
+        if ch.isspace() and drop:
+            continue
+        drop = i in no_space_after
+        out.append(ch + (" " if i in space_after else ""))
+    return "".join(out)

@@ -117,6 +117,21 @@ def test_spaces_the_recogniser_kept_are_kept():
     assert wordgaps.restore_spaces(image, [kept]) == [SCORE_LINES[2]]
 
 
+def test_a_space_read_after_a_comparison_sign_goes_when_the_ink_has_none():
+    lines = [
+        "时效指标 报修处置及时率 ≥95% 96.8% 7 7",
+        "质量指标 道路机械化清扫率 ≥ 85% 88.4% 7 7",
+        "满意度指标 群众满意度≥90%实际93%",  # where a '≥' stands unspaced is measured
+    ]
+    image, readings = _render(lines)
+    # The recogniser read '≥95%' as '≥ 95%'; the second line printed its space.
+    invented = wordgaps.BoxReading(
+        "时效指标 报修处置及时率 ≥ 95% 96.8% 7 7", readings[0].quad, readings[0].char_centres
+    )
+    kept = wordgaps.BoxReading(lines[1], readings[1].quad, readings[1].char_centres)
+    assert wordgaps.restore_spaces(image, [invented, kept, readings[2]]) == lines
+
+
 # --- with the real recogniser -----------------------------------------------------------------
 
 
