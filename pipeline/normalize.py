@@ -428,6 +428,10 @@ def _cell_line(text: str) -> bool:
 
 
 _PIPE_ROW = re.compile(r"[|｜].*[|｜]")
+# A bracket opened near a line's end (folded text: '（' is '(') and closed early on the next line,
+# before any other opens: the line was wrapped inside it.
+_OPENED_AT_END = re.compile(r"\([^()]{0,8}$")
+_CLOSED_FIRST = re.compile(r"[^()]{1,20}\)")
 
 
 def _row_break(a: str, b: str) -> bool:
@@ -457,6 +461,10 @@ def _break_kind(
         return None  # a row set in aligned columns (three spaces or more between cells): its own line
     if _row_break(a.folded, b.folded):
         return None  # a row of space-separated cells and the fragments its wrapped cells continue with
+    if _OPENED_AT_END.search(a.folded) and _CLOSED_FIRST.match(b.folded) and not _CELL_GAP.search(a.folded):
+        # Wrapped inside a bracket ('预算到位(' | 'D/C×100%)全年执行资金…'): one line. A line of
+        # spaced cells ('(万元) (C) (E/C×' | '100%)') wraps its own cell, which the header reader joins.
+        return "line_joined"
     if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):
         return "number_wrap_joined"
     if (_SCALE_AT_END.search(a.folded) and b.folded.startswith("元")) or (

@@ -662,3 +662,18 @@ def test_rows_set_in_aligned_columns_are_never_joined_but_wrapped_prose_is():
     assert nt.text.split("\n")[1:4] == rows
     prose = "本年度我局认真落实预算绩效管理要求，全面开展绩效自评工作，按照财政部门统一部署"
     assert "部署组织各科室" in normalize(prose + "\n组织各科室逐项核对。\n", wrap_width=len(prose) * 2).text
+
+
+def test_a_line_wrapped_inside_a_bracket_is_joined():
+    # A long header line wrapped by the page inside its parenthesis: the bracket closes on the
+    # next line before any other opens, so the two are one line (a glued money header here).
+    header = "资金情况(万元)年初预算数(A)全年预算数(B)全年执行数(C)执行率(C/B×100%)佐证材料"
+    cut = header.index("(C/B") + 1
+    nt = normalize("项目资金情况表\n" + header[:cut] + "\n" + header[cut:] + "\n年度资金总额 1 50.00 50.00 48.00 96.00%\n")
+    assert header in nt.text.split("\n")
+    # Cells of a row printed with spaces, each wrapped in its bracket, stay rows of their own.
+    rows = "中央(万 省级(万 合计(万 执行数\n元) 元) 元) (万元)"
+    assert normalize(rows + "\n").text.startswith(rows)
+    # A bracket that opens a new clause on the next line is no wrap.
+    items = "主要内容包括(一)\n(二)项目管理\n"
+    assert normalize(items).text.startswith("主要内容包括(一)\n(二)")
