@@ -461,9 +461,11 @@ def _break_kind(
         return None  # a row set in aligned columns (three spaces or more between cells): its own line
     if _row_break(a.folded, b.folded):
         return None  # a row of space-separated cells and the fragments its wrapped cells continue with
-    if _OPENED_AT_END.search(a.folded) and _CLOSED_FIRST.match(b.folded) and not _CELL_GAP.search(a.folded):
-        # Wrapped inside a bracket ('预算到位(' | 'D/C×100%)全年执行资金…'): one line. A line of
-        # spaced cells ('(万元) (C) (E/C×' | '100%)') wraps its own cell, which the header reader joins.
+    if _OPENED_AT_END.search(a.folded) and _CLOSED_FIRST.match(b.folded) and not _CELL_GAP.search(a.folded) \
+            and a.width >= _FIELD_LINE_MAX:
+        # Wrapped by the page inside a bracket ('…预算到位(' | 'D/C×100%)全年执行资金…'): one line.
+        # A line of spaced cells ('(万元) (C) (E/C×' | '100%)') or one cell on its line ('(E/C×')
+        # wraps its own cell, which the table reader joins.
         return "line_joined"
     if _NUMBER_DOT_AT_END.search(a.folded) and _DIGITS_NOT_ITEM.match(b.folded):
         return "number_wrap_joined"
@@ -479,6 +481,8 @@ def _break_kind(
         return None  # an indicator table's header words printed without separators: a row, no prose
     if GLUED_ANNOTATED_HEADER.search(a.folded) or GLUED_ANNOTATED_HEADER.search(b.folded):
         return None  # a money header's labels glued at their annotations ('预算数(A)支出数(B)…'): a row
+    if lx.TEMPLATE_ROW.fullmatch(re.sub(r"\s+", "", b.folded)):
+        return None  # a template's blank row ('指标1：……'): a row of its own, never a sentence's rest
     if _FORM_FIELD_START.match(b.folded):
         return None  # '主管部门 …' under '项目名称 …': the next field of a form's head, never the rest of a sentence
     if _TITLE_LINE.fullmatch(b.folded) or _TITLE_LINE.fullmatch(a.folded):

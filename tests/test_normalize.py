@@ -674,6 +674,9 @@ def test_a_line_wrapped_inside_a_bracket_is_joined():
     # Cells of a row printed with spaces, each wrapped in its bracket, stay rows of their own.
     rows = "中央(万 省级(万 合计(万 执行数\n元) 元) 元) (万元)"
     assert normalize(rows + "\n").text.startswith(rows)
+    # A form printed one cell per line wraps a cell inside its bracket: the reader joins it.
+    cells = "预算执行\n分值\n（万元）\n（E/C×\n100%）\n年度资金总额\n"
+    assert normalize(cells).text.startswith("预算执行\n分值\n（万元）\n（E/C×\n100%）".translate(str.maketrans("（）", "()")))
     # A bracket that opens a new clause on the next line is no wrap.
     items = "主要内容包括(一)\n(二)项目管理\n"
     assert normalize(items).text.startswith("主要内容包括(一)\n(二)")
