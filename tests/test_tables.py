@@ -726,6 +726,22 @@ def test_an_indicator_table_with_one_space_between_cells_is_not_read_as_glued():
     ]
 
 
+def test_a_templates_numbered_blank_rows_are_no_indicators_and_no_pieces_of_one():
+    # '指标1：……' rows are the template's spare lines; read back from a scan their '……' cells
+    # may be lost ('指标2： .'), and the bare label must neither join the row above nor be read
+    # as an indicator.
+    text = (
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因\n"
+        "质量指标 道路机械化清扫率 ≥85% 88.4% 7 7 无\n"
+        "满意度指标(10分) 服务对象满意度指标 市民对市容环境满意度 ≥90% 91.3% 10 10 无\n"
+        "指标1：……\n指标2： .\n总分 100 98.82\n"
+    )
+    record = extract_rules(text_document(text))
+    assert [(i.name, i.target, i.actual) for i in record.indicators] == [
+        ("道路机械化清扫率", "≥85%", "88.4%"), ("市民对市容环境满意度", "≥90%", "91.3%"),
+    ]
+
+
 def test_a_column_header_after_a_label_is_no_value():
     from pipeline.analysis import analyze
 
