@@ -8,28 +8,34 @@ loses its cells. The space is still on the page, and this module puts it back.
 Chinese characters share one advance (an em), digits another (about half of it), and most glyphs
 sit in the middle of their advance; so without a space the ink centres of two neighbours stand the
 mean of their advances apart, and a space adds a quarter to a third of an em. Per page, and per box
-in the box's own ems (a box's em is its own Chinese pitch, else its digit pitch, else its height:
-the detector pads a short box more, and titles are set larger):
+in the box's own ems (a box's em is its own Chinese pitch, else its digit pitch, else the height of
+its ink or of the box: the detector pads a short box more, and titles are set larger):
 
 * a Chinese character's and a digit's advance are the lower half's median of their pairs (most
   pairs are inside one word or number; the spaced ones only push the upper half);
 * any other glyph's two sides are measured from its pairs with those two ('(' stands right in its
   advance, ')' left); a side seen only beside spaces borrows its mirror's (a bracket) or its other
-  side (a glyph drawn in the middle, '%', '≥', '□'); Chinese punctuation and quotes never borrow;
+  side and its mirror image's (a glyph drawn in the middle: '%', '□', '≥' and '≤'); Chinese
+  punctuation and quotes never borrow;
 * a boundary is a word gap when the centres stand ``MIN_EXCESS`` em further apart than the two
   sides say, the blank between the glyphs is ``MIN_BLANK`` em wide, and the recogniser's own
   character positions agree (``MIN_DECODED_EXCESS``). The blank alone misleads beside narrow
   glyphs ('目', '日', '1' show wide blanks unspaced), the centres alone beside a glyph whose ink a
   blank splits ('行') or that stands off its middle ('月').
 
-Thresholds were set on rendered report lines (``bench.wordgap_bench``'s vocabulary, seeds 1000,
-2000, 3000) in Droid Sans Fallback, Noto Sans CJK and Noto Serif CJK at 150, 200 and 300 dpi:
-1,358 of 1,437 dropped-or-kept spaces found, 2 of 13,871 unspaced boundaries given one. On lines
-drawn from another seed (``make bench``): spaces kept 0.53 by RapidOCR alone, 0.97 restored; false
-spaces added 0.2 per 1,000 boundaries.
+The recogniser also invents spaces, nearly all after a comparison sign ('≥ 95%' for '≥95%', which
+makes the sign a cell of its own); a space read there is removed when the sign and the figure stand
+at their advances.
 
-A restored space never merges or changes characters; a box whose characters the recogniser did
-not place one by one is left as read.
+Thresholds were set on rendered report lines (``bench.wordgap_bench``'s vocabulary, seeds 1000,
+2000, 3000) in Droid Sans Fallback, Noto Sans CJK and Noto Serif CJK at 150, 200 and 300 dpi: of
+the spaces the recogniser dropped, 1,362 of 1,465 are put back; 2 of 13,913 boundaries it read
+unspaced, rightly, are given one. On lines drawn from another seed (``make bench``): spaces kept
+0.53 by RapidOCR alone, 0.97 restored; false spaces 4.2 per 1,000 boundaries with RapidOCR alone,
+1.3 after.
+
+No character is changed; a box whose characters the recogniser did not place one by one is left as
+read.
 """
 
 from __future__ import annotations
@@ -240,7 +246,9 @@ def _lower_median(values: Sequence[float]) -> float:
     return statistics.median(ordered[: len(ordered) // 2 + 1])
 
 
-_MIRRORED = dict(zip("()（）[]【】《》〈〉「」『』{}≥≤<>", ")(）（][】【》《〉〈」「』『}{≤≥><"))
+_BRACKETS = dict(zip("()（）[]【】《》〈〉「」『』{}", ")(）（][】【》《〉〈」「』『}{"))
+# Glyphs drawn in the middle of their advance whose mirror image is another character.
+_MIRROR_IMAGES = dict(zip("≥≤<>", "≤≥><"))
 # Glyphs drawn to one side of their advance: Chinese punctuation sits in a corner of its square,
 # quotes lean on their word.
 _OFF_CENTRE = frozenset("，。、；：？！,;:?!“”‘’\"'")
@@ -284,19 +292,21 @@ def _advances(boundaries: Sequence[_Boundary]) -> _Advances:
     own_right = {kind: _lower_median(v) for kind, v in before.items() if len(v) >= MIN_GLYPH_SAMPLES}
     # A side measured only next to spaces measures the space too ('(15分) 8': a score label is
     # mostly followed by its value). Glyphs whose shape says how their sides compare lend each
-    # other the smaller measure: a bracket's (or '≥''s) right side is its mirror's left side, and a glyph
-    # drawn in the middle of its advance ('%', '≥', '□', Latin letters) has two equal sides.
-    for kind in {k for x in boundaries for k in x.kinds} - set(half):
-        if kind in _MIRRORED:
-            mirror = _MIRRORED[kind]
-            sides = ((own_left, own_right.get(mirror)), (own_right, own_left.get(mirror)))
-        elif kind in _OFF_CENTRE:
-            continue
+    # other the smaller measure: a bracket's right side is its mirror's left side; a glyph drawn
+    # in the middle of its advance ('%', '≥', '□', Latin letters) has two equal sides, and so has
+    # its mirror image ('≤' for '≥').
+    measured_left, measured_right = dict(own_left), dict(own_right)
+    for kind in {k for x in boundaries for k in x.kinds} - set(half) - _OFF_CENTRE:
+        if kind in _BRACKETS:
+            lent_left, lent_right = [measured_right.get(_BRACKETS[kind])], [measured_left.get(_BRACKETS[kind])]
         else:
-            sides = ((own_left, own_right.get(kind)), (own_right, own_left.get(kind)))
-        for side, lent in sides:
-            if lent is not None:
-                side[kind] = min(side.get(kind, lent), lent)
+            alike = [kind, _MIRROR_IMAGES.get(kind, kind)]
+            lent_left = [side.get(k) for k in alike for side in (measured_left, measured_right)]
+            lent_right = lent_left
+        for side, measured, lent in ((own_left, measured_left, lent_left), (own_right, measured_right, lent_right)):
+            known = [v for v in (measured.get(kind), *lent) if v is not None]
+            if known:
+                side[kind] = min(known)
     left.update(own_left)
     right.update(own_right)
     return _Advances(2 * half["han"], left, right)

@@ -117,6 +117,14 @@ def test_spaces_the_recogniser_kept_are_kept():
     assert wordgaps.restore_spaces(image, [kept]) == [SCORE_LINES[2]]
 
 
+def test_a_sign_seen_only_after_spaces_is_measured_by_its_other_side():
+    # Every '≥' here follows a space, so its left side alone would measure the space too; it is
+    # drawn in the middle of its advance, and its right side (before the figures) says where.
+    lines = ["安防设施设计使用年限 ≥8年 ≥8年 10 10", "沿线群众满意度 ≥90% 93% 14 14", "工程交工验收合格率 ≥98% 100% 12 12"]
+    image, readings = _render(lines)
+    assert wordgaps.restore_spaces(image, readings) == lines
+
+
 def test_a_space_read_after_a_comparison_sign_goes_when_the_ink_has_none():
     lines = [
         "时效指标 报修处置及时率 ≥95% 96.8% 7 7",
