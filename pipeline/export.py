@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -47,11 +48,19 @@ def record_json(record: ExtractedRecord) -> dict:
     return record.model_dump(mode="json")
 
 
+# Control characters a spreadsheet cell cannot hold (openpyxl refuses them, and one such value
+# lost a batch its whole workbook): a page break's form feed inside a passage, a stray escape.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _cell(value: Any) -> Any:
     """Spreadsheet-safe cell: a document string starting with = + - @ must not run as a formula;
-    a list or dict (a finding's stated values) is written as JSON text."""
+    a list or dict (a finding's stated values) is written as JSON text; control characters
+    become spaces."""
     if isinstance(value, (list, dict)):
         value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        value = _CONTROL.sub(" ", value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value

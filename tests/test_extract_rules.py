@@ -177,3 +177,32 @@ def test_an_impossible_actual_the_report_does_not_restate_stays_as_printed_and_i
     satisfaction = next(i for i in extracted.plain()["indicators"] if i["name"] == "受益群众满意度")
     assert satisfaction["actual"] == "391.2%"
     assert [f for f in run_checks(extracted, document) if f.kind == "unit_suspect"]
+
+
+# --- a page break inside the last section ---------------------------------------------------------
+
+
+def test_a_signature_on_the_next_page_is_no_part_of_the_last_section_and_no_form_feed_stays():
+    # A scan's pages are joined with form feeds: the improvements run onto a new page, and the
+    # unit's signature and date sit alone on the last one.
+    text = (
+        "2023年度城区水务管理中心部门整体支出绩效自评报告\n三、存在的问题\n河道巡查记录不够规范。\n"
+        "四、改进措施\n一是健全巡查台账制度；\f二是加强养护资金管理，确保项目长期发挥效益。\f"
+        "城区水务管理中心\n2024年3月8日\n"
+    )
+    record = extract_rules(text_document(text))
+    assert record.improvements == "一是健全巡查台账制度；二是加强养护资金管理，确保项目长期发挥效益。"
+
+
+def test_a_spreadsheet_export_writes_a_value_holding_control_characters(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.export import write_csv, write_xlsx
+
+    record = extract_rules(text_document("2023年度项目支出绩效自评表\n项目名称\t河道保洁\f经费\n"))
+    record = record.model_copy(update={"improvements": "一是健全台账；\f二是加强管理\x1b。"})
+    path = write_xlsx([record], tmp_path / "out.xlsx")
+    sheet = load_workbook(path)["documents"]
+    header = [c.value for c in sheet[1]]
+    assert sheet[2][header.index("改进措施")].value == "一是健全台账； 二是加强管理 。"
+    assert write_csv([record], tmp_path / "csv")

@@ -33,7 +33,7 @@ def _section_text(ctx: Context, keywords: list[str], other: list[str]) -> Found 
         text = body[lead:tail]
         if not text:
             continue
-        candidate = Found("", re.sub(r"\s*\n\s*", "", text), start + lead, start + tail, heading.title, 3.0 - heading.level * 0.1, "section")
+        candidate = Found("", re.sub(r"\s*[\n\f]\s*", "", text), start + lead, start + tail, heading.title, 3.0 - heading.level * 0.1, "section")
         if best is None or candidate.score > best.score:
             best = candidate
     if best:
@@ -55,13 +55,14 @@ def _without_signature(body: str) -> str:
     """The last section of a report runs to the end of the text, where the signature block sits:
     the unit's name alone on a line and the date ('蓬山县农业农村局' / '2021年3月20日'). Neither
     is part of the section's text."""
-    lines = body.rstrip().split("\n")
-    while len(lines) > 1:
-        last = lines[-1].strip()
+    # A page break is a line break too: a scan's signature often sits alone on the last page.
+    parts = re.split(r"([\n\f])", body.rstrip())
+    while len(parts) > 1:
+        last = parts[-1].strip()
         if last and not (re.fullmatch(_ORG, last) or _DATE_LINE.fullmatch(last)):
             break
-        lines.pop()
-    return "\n".join(lines)
+        del parts[-2:]
+    return "".join(parts)
 
 
 _NEXT_SECTION_LABEL = re.compile(
