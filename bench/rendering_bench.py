@@ -15,10 +15,11 @@ to the text. Issue 8's target: each rendered version within 0.03 of its text.
 Which page is rendered matters. TAB rows and rows printed between pipes ('| 总额 | 48.00 |') are
 table rows whose cells the page drew, so they are ruled as cells. A flattened export (one cell per
 line, whole rows on one line, values run together, interleaved columns) lost its cells' borders
-before it reached us: its printed page is unknown, and re-setting its text as lines makes a page
-no office prints (a single space between two figures, which OCR does not keep). The scan gap is
-therefore also reported apart for pages that draw their cells and for flattened exports set as
-lines; the overall gap stays in the table, with its target.
+before it reached us: its printed page is unknown, and the bench re-sets its text as lines, with
+its single spaces (OCR keeps them through ``pipeline.wordgaps``) and its ' |' cell marks, which no
+office prints and RapidOCR reads as '1', 'I' or nothing. The scan gap is therefore also reported
+apart for pages that draw their cells and for flattened exports set as lines; the overall gap
+stays in the table, with its target.
 
 The scans are the slow part (RapidOCR, about 2–4 s a page on 2 cores); ``--scans N`` bounds how
 many generated reports are also scanned (the shared sets are always scanned in full).
