@@ -742,6 +742,20 @@ def test_a_templates_numbered_blank_rows_are_no_indicators_and_no_pieces_of_one(
     ]
 
 
+def test_a_placeholder_row_of_a_template_gives_no_indicator():
+    # The template's spare rows keep '……' in every cell; read as a row, its name cell is '……'.
+    text = (
+        "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因\n"
+        "产出指标(40分) 数量指标 保洁河道长度 ≥120公里 126公里 15 15 无\n"
+        "效益指标(30分) 社会效益指标 河道水质达标率 ≥90% 93.5% 10 10 无\n"
+        "指标1： …… …… …… …… ……\n指标2： …… …… …… …… ……\n总分 100 99\n"
+    )
+    record = extract_rules(text_document(text))
+    assert [(i.name, i.target, i.actual) for i in record.indicators] == [
+        ("保洁河道长度", "≥120公里", "126公里"), ("河道水质达标率", "≥90%", "93.5%"),
+    ]
+
+
 def test_a_column_header_after_a_label_is_no_value():
     from pipeline.analysis import analyze
 
