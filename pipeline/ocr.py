@@ -418,7 +418,8 @@ def _recognise(engine: RapidOCR, image: np.ndarray) -> Any:
 
 
 def with_restored_spaces(page: np.ndarray, result: Any) -> list[str]:
-    """The recognised text of each box, with the spaces its ink shows (:mod:`pipeline.wordgaps`)."""
+    """The recognised text of each box, with the spaces its ink shows (:mod:`pipeline.wordgaps`;
+    ``page``: the grey page image)."""
     texts = [str(t) for t in result.txts]
     words = getattr(result, "word_results", None) or ()
     if len(words) != len(texts):
@@ -435,8 +436,13 @@ def with_restored_spaces(page: np.ndarray, result: Any) -> list[str]:
 
 def ocr_image(image: np.ndarray, settings: Settings | None = None) -> OcrResult:
     """OCR one page image: ``image`` is uint8 HxW (gray) or HxWx3 **RGB** (as PIL/pymupdf give)."""
+    import cv2  # rapidocr's own dependency
+
     engine = get_engine(settings)
+    # One grey copy of the page for the ruling-line search and the word gaps.
     page = image[:, :, 0] if image.ndim == 3 and image.shape[2] == 1 else image
+    if page.ndim == 3:
+        page = cv2.cvtColor(np.ascontiguousarray(page[:, :, :3]), cv2.COLOR_RGB2GRAY)
     if image.ndim == 3 and image.shape[2] == 3:
         image = np.ascontiguousarray(image[:, :, ::-1])  # RapidOCR takes 3-channel arrays as BGR
     elif image.ndim == 3 and image.shape[2] == 1:

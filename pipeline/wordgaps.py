@@ -69,8 +69,6 @@ DEFAULT_HAN_INK_PER_EM = 0.92
 MIN_ADVANCE_SAMPLES = 8
 # Pairs of one kind a box needs to measure its own advance.
 MIN_BOX_PAIRS = 3
-# Pairs with a Chinese character or digit needed to measure another glyph's side.
-MIN_GLYPH_SAMPLES = 1
 
 
 @dataclass(frozen=True)
@@ -129,13 +127,16 @@ def _ink_runs(image: np.ndarray) -> tuple[int, int, list[tuple[int, int]], int]:
 class _Boundary:
     box: int
     after: int  # index in the box's text of the character before the boundary
-    kinds: tuple[str, str]
     pair: str  # the two characters
     read_spaced: bool  # the recogniser put a space between them
     blank: float  # widest blank between the two characters (0: glyphs touch)
     pitch: float  # distance between the two glyphs' ink centres
     decoded: float  # distance between the two characters' positions as the recogniser decoded them
-    # Both in pixels as measured, in ems once the box's size is known (:func:`_in_ems`).
+    # blank, pitch and decoded: pixels as measured, ems once the box's size is known (:func:`_in_ems`).
+
+    @property
+    def kinds(self) -> tuple[str, str]:
+        return _kind(self.pair[0]), _kind(self.pair[1])
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,10 @@ class _BoxSize:
 
 
 def _box_boundaries(page: np.ndarray, b: int, reading: BoxReading) -> tuple[list[_Boundary], _BoxSize | None]:
-    """Every boundary between two neighbouring non-space characters, and the box's size. Each glyph's ink runs from the blank that ends
-    the previous boundary to the blank that starts the next (the widest blank between the two
-    characters' positions; where glyphs touch, the midpoint of the positions)."""
+    """Every boundary between two neighbouring non-space characters, and the box's size. Each
+    glyph's ink runs from the blank that ends the previous boundary to the blank that starts the
+    next (the widest blank between the two characters' positions; where glyphs touch, the
+    midpoint of the positions)."""
     chars = [i for i, ch in enumerate(reading.text) if not ch.isspace()]
     if len(chars) < 2 or len(chars) != len(reading.char_centres):
         return [], None
@@ -179,7 +181,7 @@ def _box_boundaries(page: np.ndarray, b: int, reading: BoxReading) -> tuple[list
         left, right = reading.text[chars[k]], reading.text[chars[k + 1]]
         found.append(
             _Boundary(
-                b, chars[k], (_kind(left), _kind(right)), left + right, chars[k + 1] != chars[k] + 1,
+                b, chars[k], left + right, chars[k + 1] != chars[k] + 1,
                 widest[k], centres[k + 1] - centres[k], along[k + 1] - along[k],
             )
         )
@@ -257,7 +259,7 @@ _OFF_CENTRE = frozenset("，。、；：？！,;:?!“”‘’\"'")
 @dataclass(frozen=True)
 class _Advances:
     """How far a glyph's ink centre stands from the left and the right edge of its advance, in
-    text heights, by kind ('han', 'digit' or the character), as measured on one page."""
+    ems, by kind ('han', 'digit' or the character), as measured on one page."""
 
     em: float
     left: dict[str, float]
@@ -288,8 +290,9 @@ def _advances(boundaries: Sequence[_Boundary]) -> _Advances:
             after.setdefault(x.kinds[1], []).append(x.pitch - half[x.kinds[0]])
         if x.kinds[1] in half and x.kinds[0] not in half:
             before.setdefault(x.kinds[0], []).append(x.pitch - half[x.kinds[1]])
-    own_left = {kind: _lower_median(v) for kind, v in after.items() if len(v) >= MIN_GLYPH_SAMPLES}
-    own_right = {kind: _lower_median(v) for kind, v in before.items() if len(v) >= MIN_GLYPH_SAMPLES}
+    # One pair is enough to measure a side: a glyph seen once still has a place on the page.
+    own_left = {kind: _lower_median(v) for kind, v in after.items()}
+    own_right = {kind: _lower_median(v) for kind, v in before.items()}
     # A side measured only next to spaces measures the space too ('(15分) 8': a score label is
     # mostly followed by its value). Glyphs whose shape says how their sides compare lend each
     # other the smaller measure: a bracket's right side is its mirror's left side; a glyph drawn
@@ -312,38 +315,35 @@ def _advances(boundaries: Sequence[_Boundary]) -> _Advances:
     return _Advances(2 * half["han"], left, right)
 
 
-def _is_word_gap(boundary: _Boundary, advances: _Advances) -> bool:
+def _excess(boundary: _Boundary, advances: _Advances) -> tuple[float, float] | None:
+    """How much further apart (ems) than their advances say the two glyphs stand, by their ink
+    and by the recogniser's positions; None when a side is not measured."""
     expected = advances.expected(boundary.kinds)
     if expected is None:
+        return None
+    return (boundary.pitch - expected) / advances.em, (boundary.decoded - expected) / advances.em
+
+
+def _is_word_gap(boundary: _Boundary, advances: _Advances) -> bool:
+    excess = _excess(boundary, advances)
+    if excess is None:
         return False
-    excess = (boundary.pitch - expected) / advances.em
     min_blank = MIN_BLANK_HAN_DIGIT if boundary.kinds == ("han", "digit") else MIN_BLANK
-    decoded = (boundary.decoded - expected) / advances.em
-    return excess >= MIN_EXCESS and boundary.blank >= min_blank and decoded >= MIN_DECODED_EXCESS
+    return excess[0] >= MIN_EXCESS and excess[1] >= MIN_DECODED_EXCESS and boundary.blank >= min_blank
 
 
 def _is_spurious_space(boundary: _Boundary, advances: _Advances) -> bool:
     """A space the recogniser put after a comparison sign where the sign and its figure stand
     unspaced: RapidOCR reads '≥95%' as '≥ 95%' (26 of the 28 spaces it invented on the calibration
     lines were after '≥' or '≤'), and the sign then becomes a cell of its own."""
-    if boundary.pair[0] not in _COMPARISON_SIGNS:
-        return False
-    expected = advances.expected(boundary.kinds)
-    if expected is None:
-        return False
-    excess = (boundary.pitch - expected) / advances.em
-    decoded = (boundary.decoded - expected) / advances.em
-    return excess < MAX_SPURIOUS_EXCESS and decoded < MAX_SPURIOUS_DECODED
+    excess = _excess(boundary, advances) if boundary.pair[0] in _COMPARISON_SIGNS else None
+    return excess is not None and excess[0] < MAX_SPURIOUS_EXCESS and excess[1] < MAX_SPURIOUS_DECODED
 
 
 def restore_spaces(page: np.ndarray, readings: Sequence[BoxReading]) -> list[str]:
     """Each box's text with the spaces its ink shows and the recogniser dropped (``page``: the
-    page image the boxes were read from, grey or RGB). Boxes without one centre per non-space
-    character come back unchanged."""
-    if page.ndim == 3:
-        import cv2
-
-        page = cv2.cvtColor(np.ascontiguousarray(page[:, :, :3]), cv2.COLOR_RGB2GRAY)
+    grey page image the boxes were read from). Boxes without one centre per non-space character
+    come back unchanged."""
     measured = [_box_boundaries(page, b, reading) for b, reading in enumerate(readings)]
     boundaries = _in_ems([x for found, _ in measured for x in found], [size for _, size in measured])
     advances = _advances(boundaries)

@@ -22,26 +22,29 @@ SIZE = 10.5
 SCALE = DPI / 72
 
 
-def _render(lines: list[str]) -> tuple[np.ndarray, list[wordgaps.BoxReading]]:
-    """A grey page with ``lines`` drawn, and per line a reading with its spaces removed (as a
-    recogniser that drops them gives it) and the true centre of each character."""
+def _render(lines: list[str], sizes: list[float] | None = None) -> tuple[np.ndarray, list[wordgaps.BoxReading]]:
+    """A grey page with ``lines`` drawn (each in its size, ``SIZE`` by default), and per line a
+    reading with its spaces removed (as a recogniser that drops them gives it) and the true centre
+    of each character."""
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
     writer = pymupdf.TextWriter(page.rect)
     readings = []
-    for i, line in enumerate(lines):
-        x, y = 50.0, 60.0 + i * 24
-        writer.append((x, y), line, font=CJK_FONT, fontsize=SIZE)
+    y = 60.0
+    for line, size in zip(lines, sizes or [SIZE] * len(lines)):
+        x = 50.0
+        writer.append((x, y), line, font=CJK_FONT, fontsize=size)
         centres = []
         for ch in line:
-            width = CJK_FONT.text_length(ch, SIZE)
+            width = CJK_FONT.text_length(ch, size)
             if not ch.isspace():
-                centres.append(((x + width / 2) * SCALE, (y - SIZE * 0.35) * SCALE))
+                centres.append(((x + width / 2) * SCALE, (y - size * 0.35) * SCALE))
             x += width
-        top, bottom = (y - SIZE * 1.05) * SCALE, (y + SIZE * 0.3) * SCALE
+        top, bottom = (y - size * 1.05) * SCALE, (y + size * 0.3) * SCALE
         left, right = 48 * SCALE, (x + 2) * SCALE
         quad = [(left, top), (right, top), (right, bottom), (left, bottom)]
         readings.append(wordgaps.BoxReading(line.replace(" ", ""), quad, centres))
+        y += size * 2.3
     writer.write_text(page)
     pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY, alpha=False)
     image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w).copy()
@@ -81,28 +84,9 @@ def test_words_and_numbers_printed_without_spaces_stay_whole():
 
 def test_a_title_in_larger_type_is_measured_in_its_own_ems():
     # Box heights and pitches differ with the type size; every box is measured in its own ems.
-    doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    writer = pymupdf.TextWriter(page.rect)
-    lines = [("城区河道保洁运维项目绩效自评表", 18.0), *[(line, SIZE) for line in SCORE_LINES[1:4]]]
-    readings, y = [], 60.0
-    for line, size in lines:
-        x = 50.0
-        writer.append((x, y), line, font=CJK_FONT, fontsize=size)
-        centres = []
-        for ch in line:
-            width = CJK_FONT.text_length(ch, size)
-            if not ch.isspace():
-                centres.append(((x + width / 2) * SCALE, (y - size * 0.35) * SCALE))
-            x += width
-        quad = [(48 * SCALE, (y - size * 1.05) * SCALE), ((x + 2) * SCALE, (y - size * 1.05) * SCALE),
-                ((x + 2) * SCALE, (y + size * 0.3) * SCALE), (48 * SCALE, (y + size * 0.3) * SCALE)]
-        readings.append(wordgaps.BoxReading(line.replace(" ", ""), quad, centres))
-        y += size * 2.4
-    writer.write_text(page)
-    pix = page.get_pixmap(dpi=DPI, colorspace=pymupdf.csGRAY, alpha=False)
-    image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w).copy()
-    assert wordgaps.restore_spaces(image, readings) == [line for line, _ in lines]
+    lines = ["城区河道保洁运维项目绩效自评表", *SCORE_LINES[1:4]]
+    image, readings = _render(lines, [18.0] + [SIZE] * 3)
+    assert wordgaps.restore_spaces(image, readings) == lines
 
 
 def test_a_box_without_one_position_per_character_is_left_as_read():
