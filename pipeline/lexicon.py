@@ -199,7 +199,7 @@ MEASURE_UNITS = [
 # fragment a wrap leaves on the next line belongs to the value beside it.
 # A template's numbered blank row label, with or without its placeholder run ('任务1', '指标2：',
 # '指标1：……'): no indicator, no piece of one, no rest of a wrapped line.
-TEMPLATE_ROW = re.compile(r"(?:任务|指标)\d{1,2}[:：]?(?:…+|\.+|—+)?")
+_TEMPLATE_ROW = re.compile(r"(?:任务|指标)\d+[:：]?(?:…+|\.+|—+)?")
 COMPLETE_NAME_ENDINGS = ("局", "委员会", "办公室", "中心", "大队", "政府", "专项资金", "经费", "补助资金")
 INDICATOR_NAME_HEADERS = ["三级指标", "指标名称", "关键指标", "绩效指标"]
 INDICATOR_TARGET_HEADERS = ["年度指标值", "指标值", "绩效目标值", "年初指标值", "预期指标值", "目标值", "年度目标值"]
@@ -231,6 +231,11 @@ TABLE_HEADER_WORDS = frozenset(
      # and what is left ('资金来源 | 计划安排资金 | 实际到位资金 | 实际支出 | 结余').
      "到位资金", "结余", "结余资金", "结转结余"]
 )
+
+
+def is_template_row(text: str) -> bool:
+    """A template's numbered blank row (see _TEMPLATE_ROW), spaces aside."""
+    return bool(_TEMPLATE_ROW.fullmatch(re.sub(r"\s+", "", text)))
 
 
 def is_table_header(text: str) -> bool:

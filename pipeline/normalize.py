@@ -481,7 +481,7 @@ def _break_kind(
         return None  # an indicator table's header words printed without separators: a row, no prose
     if GLUED_ANNOTATED_HEADER.search(a.folded) or GLUED_ANNOTATED_HEADER.search(b.folded):
         return None  # a money header's labels glued at their annotations ('预算数(A)支出数(B)…'): a row
-    if lx.TEMPLATE_ROW.fullmatch(re.sub(r"\s+", "", b.folded)):
+    if lx.is_template_row(b.folded):
         return None  # a template's blank row ('指标1：……'): a row of its own, never a sentence's rest
     if _FORM_FIELD_START.match(b.folded):
         return None  # '主管部门 …' under '项目名称 …': the next field of a form's head, never the rest of a sentence

@@ -3,6 +3,8 @@ flattening: every department, name and number here is invented."""
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import text_document
 from pipeline import tables as tb
 from pipeline.extract.rules import extract_rules
@@ -726,34 +728,28 @@ def test_an_indicator_table_with_one_space_between_cells_is_not_read_as_glued():
     ]
 
 
-def test_a_templates_numbered_blank_rows_are_no_indicators_and_no_pieces_of_one():
-    # '指标1：……' rows are the template's spare lines; read back from a scan their '……' cells
-    # may be lost ('指标2： .'), and the bare label must neither join the row above nor be read
-    # as an indicator.
-    text = (
+@pytest.mark.parametrize("text, indicators", [
+    # Read back from a scan, the spare rows' '……' cells may be lost ('指标2： .'): the bare label
+    # must neither join the row above nor be read as an indicator.
+    (
         "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因\n"
         "质量指标 道路机械化清扫率 ≥85% 88.4% 7 7 无\n"
         "满意度指标(10分) 服务对象满意度指标 市民对市容环境满意度 ≥90% 91.3% 10 10 无\n"
-        "指标1：……\n指标2： .\n总分 100 98.82\n"
-    )
-    record = extract_rules(text_document(text))
-    assert [(i.name, i.target, i.actual) for i in record.indicators] == [
-        ("道路机械化清扫率", "≥85%", "88.4%"), ("市民对市容环境满意度", "≥90%", "91.3%"),
-    ]
-
-
-def test_a_placeholder_row_of_a_template_gives_no_indicator():
-    # The template's spare rows keep '……' in every cell; read as a row, its name cell is '……'.
-    text = (
+        "指标1：……\n指标2： .\n总分 100 98.82\n",
+        [("道路机械化清扫率", "≥85%", "88.4%"), ("市民对市容环境满意度", "≥90%", "91.3%")],
+    ),
+    # With '……' in every cell, a spare row read as a row has '……' for its name.
+    (
         "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因\n"
         "产出指标(40分) 数量指标 保洁河道长度 ≥120公里 126公里 15 15 无\n"
         "效益指标(30分) 社会效益指标 河道水质达标率 ≥90% 93.5% 10 10 无\n"
-        "指标1： …… …… …… …… ……\n指标2： …… …… …… …… ……\n总分 100 99\n"
-    )
+        "指标1： …… …… …… …… ……\n指标2： …… …… …… …… ……\n总分 100 99\n",
+        [("保洁河道长度", "≥120公里", "126公里"), ("河道水质达标率", "≥90%", "93.5%")],
+    ),
+], ids=["cells lost", "placeholder cells"])
+def test_a_templates_numbered_blank_rows_are_no_indicators_and_no_pieces_of_one(text, indicators):
     record = extract_rules(text_document(text))
-    assert [(i.name, i.target, i.actual) for i in record.indicators] == [
-        ("保洁河道长度", "≥120公里", "126公里"), ("河道水质达标率", "≥90%", "93.5%"),
-    ]
+    assert [(i.name, i.target, i.actual) for i in record.indicators] == indicators
 
 
 def test_a_column_header_after_a_label_is_no_value():

@@ -286,7 +286,7 @@ def _join_wrapped_cells(lines: list[list[_model.TableCell]]) -> list[list[_model
         # (one cell per line, a lone header word opens the header).
         header_words_ok = len(line) <= 2 and len(row) >= 3
         return bool(line) and all(len(t.text) <= 6 and not _cells._value_like(t.text) and not _model._level_of(t.text) and not _model.is_placeholder(t.text)
-                                   and not t.text.startswith(_model._TOTAL_LABELS) and not _model.is_template_row(t.text)
+                                   and not t.text.startswith(_model._TOTAL_LABELS) and not lx.is_template_row(t.text)
                                    and (header_words_ok or not _cells._is_header_word(t.text)) for t in line)
 
     out: list[list[_model.TableCell]] = []

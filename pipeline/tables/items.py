@@ -137,7 +137,7 @@ def indicator_rows(table: _model.Table) -> list[IndicatorCells]:
             ordered = sorted((k for k in ("target", "ind_actual") if cols[k] is not None), key=lambda k: cols[k])
             for key, cell in zip(ordered, rest[1:]):
                 values[key] = cell
-        if name is None or _model.is_numeric(name.text) or _model.is_template_row(name.text) or _model.is_placeholder(name.text):
+        if name is None or _model.is_numeric(name.text) or lx.is_template_row(name.text) or _model.is_placeholder(name.text):
             continue
         # A total row is no indicator; an indicator may well be about the whole department
         # ('部门整体支出控制数 | ≤6218.93万元 | 6104.57万元'), so 部门整体 alone does not make a total.

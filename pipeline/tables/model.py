@@ -39,12 +39,6 @@ def is_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDER.fullmatch(text.replace(" ", "")))
 
 
-def is_template_row(text: str) -> bool:
-    """A template's numbered blank row (lexicon.TEMPLATE_ROW): its label is no indicator and no
-    piece of one."""
-    return bool(lx.TEMPLATE_ROW.fullmatch(re.sub(r"\s+", "", text)))
-
-
 @lru_cache(maxsize=4096)
 def header_core(text: str) -> str:
     """A header cell's words without its formula annotations, units and spaces: '支出实现率(%)
