@@ -159,3 +159,18 @@ def test_a_scanned_one_space_score_table_extracts_its_scores(tmp_path):
     record = json.loads(json.dumps(extract_rules(document).plain(), ensure_ascii=False, default=str))
     values = {i["name"]: (i["target"], i["actual"]) for i in record["indicators"]}
     assert values == {"保洁河道长度": ("120公里", "126公里"), "水面漂浮物清理率": ("100%", "98.5%")}
+
+
+def test_a_reading_the_word_gaps_cannot_measure_keeps_the_recognisers_text():
+    # RapidOCR's result shape with a degenerate box (all four corners on one point) and one whose
+    # character positions are missing: the text comes back as read, nothing raised.
+    from types import SimpleNamespace
+
+    image, readings = _render(SCORE_LINES[2:3])
+    flat = [[10.0, 10.0]] * 4
+    result = SimpleNamespace(txts=("产出指标数量指标", "1515"), boxes=(flat, readings[0].quad), word_results=(
+        [("产", 0.9, flat)] * 8, [],
+    ))
+    assert ocr.with_restored_spaces(image, result) == ["产出指标数量指标", "1515"]
+    result.word_results = ([],)  # fewer character lists than boxes
+    assert ocr.with_restored_spaces(image, result) == ["产出指标数量指标", "1515"]
